@@ -1,0 +1,551 @@
+package chain
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+const chainID = "medchain-test"
+
+var genesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func key(name string) ed25519.PrivKey { return ed25519.GenPrivKeyFromSecret([]byte(name)) }
+
+func pub(name string) tx.PubKey { return tx.PubKey(key(name).PubKey().Bytes()) }
+
+// harness drives an App through full ABCI cycles on an in-memory store.
+type harness struct {
+	t      *testing.T
+	app    *App
+	height int64
+	nonce  uint64
+	blocks [][][]byte // every block's txs, for replay
+}
+
+// testGenesis: three orgs (hospital, insurer, lab), each with an admin; the
+// hospital and insurer run validators.
+func testGenesis() (Genesis, []abci.ValidatorUpdate) {
+	g := Genesis{
+		Params: DefaultParams(),
+		Governance: governance.Genesis{Params: governance.DefaultParams(), Orgs: []governance.GenesisOrg{
+			{ID: "general-hospital", Name: "General Hospital", Kind: governance.Hospital, Validator: &governance.Validator{PublicKey: pub("val-hospital"), Power: 10}},
+			{ID: "acme-insurance", Name: "Acme Insurance", Kind: governance.Insurer, Validator: &governance.Validator{PublicKey: pub("val-insurer"), Power: 10}},
+			{ID: "city-lab", Name: "City Lab", Kind: governance.Lab},
+		}},
+		Identity: identity.Genesis{Members: []identity.GenesisMember{
+			{Org: "general-hospital", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("hospital-admin")},
+			{Org: "acme-insurance", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("insurer-admin")},
+			{Org: "city-lab", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("lab-admin")},
+		}},
+	}
+	vals := []abci.ValidatorUpdate{
+		abci.Ed25519ValidatorUpdate(pub("val-hospital"), 10),
+		abci.Ed25519ValidatorUpdate(pub("val-insurer"), 10),
+	}
+	return g, vals
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	g, vals := testGenesis()
+	return newHarnessWith(t, g, vals)
+}
+
+func newHarnessWith(t *testing.T, g Genesis, vals []abci.ValidatorUpdate) *harness {
+	t.Helper()
+	db, err := state.Open("", state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := New(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(g)
+	if _, err := app.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: chainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: raw, Validators: vals,
+	}); err != nil {
+		t.Fatalf("InitChain: %v", err)
+	}
+	return &harness{t: t, app: app}
+}
+
+// sign builds a transaction by signer expiring 100 blocks ahead.
+func (h *harness) sign(signer, typ string, msg any) []byte {
+	h.t.Helper()
+	h.nonce++
+	m, _ := json.Marshal(msg)
+	raw, err := tx.Sign(key(signer), tx.Body{ChainID: chainID, Nonce: h.nonce, Expires: h.height + 100, Type: typ, Msg: m})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return raw
+}
+
+// block finalises and commits one block of txs and returns their results.
+func (h *harness) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	h.t.Helper()
+	h.height++
+	resp, err := h.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
+		Height: h.height, Time: genesisTime.Add(time.Duration(h.height) * time.Second), Txs: txs,
+	})
+	if err != nil {
+		h.t.Fatalf("FinalizeBlock %d: %v", h.height, err)
+	}
+	if _, err := h.app.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+		h.t.Fatalf("Commit %d: %v", h.height, err)
+	}
+	h.blocks = append(h.blocks, txs)
+	return resp
+}
+
+// deliver runs one tx in its own block and returns its result.
+func (h *harness) deliver(raw []byte) *abci.ExecTxResult {
+	h.t.Helper()
+	return h.block(raw).TxResults[0]
+}
+
+func (h *harness) ok(signer, typ string, msg any) *abci.ExecTxResult {
+	h.t.Helper()
+	r := h.deliver(h.sign(signer, typ, msg))
+	if r.Code != 0 {
+		h.t.Fatalf("%s by %s: code %s/%d: %s", typ, signer, r.Codespace, r.Code, r.Log)
+	}
+	return r
+}
+
+func (h *harness) fails(wantCode, signer, typ string, msg any) *abci.ExecTxResult {
+	h.t.Helper()
+	r := h.deliver(h.sign(signer, typ, msg))
+	if r.Info != wantCode {
+		h.t.Fatalf("%s by %s: want %s, got code %q (%d): %s", typ, signer, wantCode, r.Info, r.Code, r.Log)
+	}
+	return r
+}
+
+func (h *harness) check(raw []byte) *abci.ResponseCheckTx {
+	h.t.Helper()
+	r, err := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: raw, Type: abci.CheckTxType_New})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
+func TestGenesisMismatchedValidatorsRejected(t *testing.T) {
+	g, _ := testGenesis()
+	db, _ := state.Open("", state.Options{})
+	app, _ := New(db, Options{})
+	raw, _ := json.Marshal(g)
+	_, err := app.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: chainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: raw,
+		Validators: []abci.ValidatorUpdate{abci.Ed25519ValidatorUpdate(pub("someone-else"), 10)},
+	})
+	if err == nil {
+		t.Fatal("genesis with validators that governance does not know was accepted")
+	}
+}
+
+func TestRegisterMemberAndSignAsThem(t *testing.T) {
+	h := newHarness(t)
+	r := h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: pub("dr-grey"),
+	})
+	var created identity.Created
+	if err := json.Unmarshal(r.Data, &created); err != nil || created.ID != "general-hospital/dr-grey" {
+		t.Fatalf("result data %s: %v", r.Data, err)
+	}
+	m, ok := h.app.Identity().Member(h.app.State().Committed(), "general-hospital/dr-grey")
+	if !ok || m.Roles[0] != "physician" || m.Status != identity.StatusActive {
+		t.Fatalf("member in state: %+v %v", m, ok)
+	}
+	// The new member signs; a physician may not register members.
+	h.fails("identity.unauthorized", "dr-grey", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "x", Roles: []string{"nurse"}, PublicKey: pub("x"),
+	})
+	// An admin of another org may not change this member's roles.
+	h.fails("identity.unauthorized", "insurer-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/dr-grey", Roles: []string{"nurse"}})
+	// Unknown roles and handles are rejected with a message saying which.
+	r = h.fails("chain.invalid_message", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "nurse-joy", Roles: []string{"wizard"}, PublicKey: pub("joy"),
+	})
+	if !bytes.Contains([]byte(r.Log), []byte(`unknown role "wizard"`)) {
+		t.Fatalf("log does not name the bad role: %s", r.Log)
+	}
+	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "dr-grey", Roles: []string{"nurse"}, PublicKey: pub("other"),
+	})
+}
+
+func TestRejections(t *testing.T) {
+	h := newHarness(t)
+	h.block()
+	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []string{"nurse"}, PublicKey: pub("a")})
+
+	badSig := bytes.Clone(good)
+	badSig[5] ^= 0xff
+
+	wrongChain, _ := tx.Sign(key("hospital-admin"), tx.Body{ChainID: "other", Nonce: 1, Expires: 50, Type: identity.TypeAddKey, Msg: json.RawMessage(`{"public_key":"` + pub("z").String() + `"}`)})
+	expired, _ := tx.Sign(key("hospital-admin"), tx.Body{ChainID: chainID, Nonce: 1, Expires: 1, Type: identity.TypeAddKey, Msg: json.RawMessage(`{"public_key":"` + pub("z").String() + `"}`)})
+	tooFar, _ := tx.Sign(key("hospital-admin"), tx.Body{ChainID: chainID, Nonce: 1, Expires: 5000, Type: identity.TypeAddKey, Msg: json.RawMessage(`{"public_key":"` + pub("z").String() + `"}`)})
+	unknownType, _ := tx.Sign(key("hospital-admin"), tx.Body{ChainID: chainID, Nonce: 1, Expires: 50, Type: "records/teleport", Msg: json.RawMessage(`{}`)})
+	unknownField, _ := tx.Sign(key("hospital-admin"), tx.Body{ChainID: chainID, Nonce: 2, Expires: 50, Type: identity.TypeRegisterPatient, Msg: json.RawMessage(`{"name":"Jane Doe"}`)})
+	stranger := h.sign("stranger", identity.TypeAddKey, identity.AddKey{PublicKey: pub("y")})
+
+	cases := []struct {
+		name string
+		raw  []byte
+		want string
+	}{
+		{"garbage", []byte("not a tx"), "chain.malformed_tx"},
+		{"bad signature", badSig, "chain.bad_signature"},
+		{"wrong chain", wrongChain, "chain.wrong_chain"},
+		{"expired", expired, "chain.tx_expired"},
+		{"expiry too far", tooFar, "chain.expiry_too_far"},
+		{"unknown type", unknownType, "chain.unknown_type"},
+		{"personal data in patient registration", unknownField, "chain.invalid_message"},
+		{"unknown signer", stranger, "identity.unknown_signer"},
+	}
+	before := h.app.State().Committed().Hash()
+	for _, c := range cases {
+		if r := h.check(c.raw); r.Info != c.want {
+			t.Errorf("CheckTx %s: want %s, got %q: %s", c.name, c.want, r.Info, r.Log)
+		}
+	}
+	// CheckTx never writes.
+	if !bytes.Equal(before, h.app.State().Committed().Hash()) || h.app.State().Version() != 1 {
+		t.Fatal("CheckTx changed state")
+	}
+	// The same txs in a block fail with the same codes, and the good one passes.
+	raws := [][]byte{good}
+	for _, c := range cases {
+		raws = append(raws, c.raw)
+	}
+	resp := h.block(raws...)
+	if resp.TxResults[0].Code != 0 {
+		t.Fatalf("good tx failed next to bad ones: %s", resp.TxResults[0].Log)
+	}
+	for i, c := range cases {
+		if got := resp.TxResults[i+1].Info; got != c.want {
+			t.Errorf("FinalizeBlock %s: want %s, got %q: %s", c.name, c.want, got, resp.TxResults[i+1].Log)
+		}
+	}
+}
+
+func TestReplayRejectedAndForgottenAfterExpiry(t *testing.T) {
+	h := newHarness(t)
+	raw := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n1", Roles: []string{"nurse"}, PublicKey: pub("n1")})
+	if r := h.deliver(raw); r.Code != 0 {
+		t.Fatal(r.Log)
+	}
+	if r := h.check(raw); r.Info != "chain.replay" {
+		t.Fatalf("CheckTx of a replay: %q %s", r.Info, r.Log)
+	}
+	if r := h.deliver(raw); r.Info != "chain.replay" {
+		t.Fatalf("replay in a block: %q %s", r.Info, r.Log)
+	}
+	// Twice in the same block: the second is the replay.
+	raw2 := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n2", Roles: []string{"nurse"}, PublicKey: pub("n2")})
+	resp := h.block(raw2, raw2)
+	if resp.TxResults[0].Code != 0 || resp.TxResults[1].Info != "chain.replay" {
+		t.Fatalf("same tx twice in a block: %v / %v", resp.TxResults[0].Log, resp.TxResults[1].Log)
+	}
+	// After its expiry the hash is pruned from state, and the tx is rejected as expired.
+	var d tx.Tx
+	dd, _ := tx.Decode(raw)
+	d = *dd
+	for h.height <= d.Body.Expires {
+		h.block()
+	}
+	if h.app.State().Committed().Has(replayKey(&d)) {
+		t.Fatal("replay entry not pruned after expiry")
+	}
+	if r := h.check(raw); r.Info != "chain.tx_expired" {
+		t.Fatalf("after expiry: %q %s", r.Info, r.Log)
+	}
+}
+
+func TestFailedTxLeavesNoWrites(t *testing.T) {
+	h := newHarness(t)
+	h.block()
+	before := h.app.State().Committed()
+	// Fails after the handler has begun (duplicate key of an existing admin).
+	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dup", Roles: []string{"nurse"}, PublicKey: pub("insurer-admin")})
+	after := h.app.State().Committed()
+	if h.app.Identity().Exists(after, "general-hospital/dup") {
+		t.Fatal("member written by a failed tx")
+	}
+	// Only the replay entry and chain meta differ; the identity prefix is untouched.
+	count := func(v *state.View) (n int) {
+		v.Iterate([]byte("id/"), state.PrefixEnd([]byte("id/")), func(k, v []byte) bool { n++; return true })
+		return n
+	}
+	if count(before) != count(after) {
+		t.Fatalf("identity keys %d -> %d", count(before), count(after))
+	}
+}
+
+func TestRevokedKeyFailsFromNextTx(t *testing.T) {
+	h := newHarness(t)
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "nurse", Roles: []string{"nurse"}, PublicKey: pub("nurse-1")})
+	h.ok("nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-2")})
+
+	// Revoke nurse-1, and in the same block a tx signed by nurse-1 after it.
+	revoke := h.sign("hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-1"), Reason: "lost laptop"})
+	after := h.sign("nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-3")})
+	resp := h.block(revoke, after)
+	if resp.TxResults[0].Code != 0 {
+		t.Fatal(resp.TxResults[0].Log)
+	}
+	if resp.TxResults[1].Info != "identity.key_revoked" {
+		t.Fatalf("tx signed by revoked key in same block: %q %s", resp.TxResults[1].Info, resp.TxResults[1].Log)
+	}
+	// And in every later block; the other key still works.
+	h.fails("identity.key_revoked", "nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-4")})
+	h.ok("nurse-2", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-5")})
+	// A member cannot lock itself out by revoking its last key...
+	h.ok("nurse-2", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-5")})
+	h.fails("identity.last_key", "nurse-2", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-2")})
+	// ...but can rotate it.
+	h.ok("nurse-2", identity.TypeRotateKey, identity.RotateKey{NewKey: pub("nurse-6")})
+	h.fails("identity.key_revoked", "nurse-2", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-7")})
+	h.ok("nurse-6", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-7")})
+	// Suspension stops every key of the member.
+	h.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/nurse", Status: "suspended"})
+	h.fails("identity.inactive", "nurse-7", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-8")})
+}
+
+func TestPatientSelfRegistration(t *testing.T) {
+	h := newHarness(t)
+	r := h.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
+	var c identity.Created
+	json.Unmarshal(r.Data, &c)
+	if c.ID != identity.PatientID(pub("patient-1")) {
+		t.Fatalf("patient id %q", c.ID)
+	}
+	h.fails("identity.exists", "patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
+	// A patient cannot act as an org admin, and may manage only their own keys.
+	h.fails("identity.unauthorized", "patient-1", identity.TypeRegisterMember, identity.RegisterMember{Handle: "x", Roles: []string{"nurse"}, PublicKey: pub("x")})
+	h.ok("patient-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("patient-1b")})
+	h.fails("identity.unauthorized", "hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("patient-1b")})
+	// A member's key cannot register as a patient.
+	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterPatient, identity.RegisterPatient{})
+}
+
+func propose(h *harness, signer string, a governance.Action) governance.Outcome {
+	h.t.Helper()
+	r := h.ok(signer, governance.TypePropose, governance.Propose{Action: a})
+	var o governance.Outcome
+	json.Unmarshal(r.Data, &o)
+	return o
+}
+
+func action(typ string, payload any) governance.Action {
+	b, _ := json.Marshal(payload)
+	return governance.Action{Type: typ, Payload: b}
+}
+
+func TestAdmitOrgNeedsMoreThanTwoThirds(t *testing.T) {
+	h := newHarness(t)
+	admit := action(governance.ActionAdmitOrg, governance.AdmitOrg{
+		ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: governance.Pharmacy,
+		Admin: "admin", AdminKey: pub("pharmacy-admin"),
+		Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5},
+	})
+	o := propose(h, "hospital-admin", admit)
+	if o.Status != governance.StatusOpen {
+		t.Fatalf("1 of 3 approvals: %s", o.Status)
+	}
+	// Only admins of member orgs vote, once each.
+	h.fails("governance.already_voted", "hospital-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+	h.fails("identity.unknown_signer", "pharmacy-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+	// 2 of 3 is not more than two thirds.
+	r := h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+	var out governance.Outcome
+	json.Unmarshal(r.Data, &out)
+	if out.Status != governance.StatusOpen {
+		t.Fatalf("2 of 3 approvals: %s", out.Status)
+	}
+	// The new org's admin cannot sign yet.
+	h.fails("identity.unknown_signer", "pharmacy-admin", identity.TypeAddKey, identity.AddKey{PublicKey: pub("p2")})
+	resp := h.block(h.sign("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true}))
+	if resp.TxResults[0].Code != 0 {
+		t.Fatal(resp.TxResults[0].Log)
+	}
+	if len(resp.ValidatorUpdates) != 1 || resp.ValidatorUpdates[0].Power != 5 {
+		t.Fatalf("validator updates: %v", resp.ValidatorUpdates)
+	}
+	p, _ := h.app.Governance().Proposal(h.app.State().Committed(), o.Proposal)
+	if p.Status != governance.StatusPassed {
+		t.Fatalf("3 of 3: %s (%s)", p.Status, p.Reason)
+	}
+	org, ok := h.app.Governance().Org(h.app.State().Committed(), "northside-pharmacy")
+	if !ok || org.Kind != governance.Pharmacy || org.Status != governance.OrgActive {
+		t.Fatalf("admitted org: %+v", org)
+	}
+	// Its admin now signs.
+	h.ok("pharmacy-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "rph", Roles: []string{"pharmacist"}, PublicKey: pub("rph")})
+}
+
+func TestRemoveOrgRejectedExpiredAndEffective(t *testing.T) {
+	h := newHarness(t)
+	remove := action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "city-lab"})
+	// Two noes make it hopeless: rejected at once.
+	o := propose(h, "hospital-admin", remove)
+	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: false})
+	p, _ := h.app.Governance().Proposal(h.app.State().Committed(), o.Proposal)
+	if p.Status != governance.StatusRejected {
+		t.Fatalf("after a no from 1 of 3: %s", p.Status)
+	}
+	h.fails("governance.closed", "insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+
+	// A proposal with a near deadline expires if nobody else votes.
+	r := h.ok("hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: h.height + 3})
+	var o2 governance.Outcome
+	json.Unmarshal(r.Data, &o2)
+	for i := 0; i < 4; i++ {
+		h.block()
+	}
+	p, _ = h.app.Governance().Proposal(h.app.State().Committed(), o2.Proposal)
+	if p.Status != governance.StatusExpired {
+		t.Fatalf("past deadline: %s", p.Status)
+	}
+	h.fails("governance.closed", "insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o2.Proposal, Approve: true})
+
+	// With all three the lab is removed and its admin can no longer sign.
+	o3 := propose(h, "hospital-admin", remove)
+	h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o3.Proposal, Approve: true})
+	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o3.Proposal, Approve: true})
+	h.fails("identity.inactive", "lab-admin", identity.TypeAddKey, identity.AddKey{PublicKey: pub("l2")})
+	// Now 2 of 2 members: a proposal passes with both.
+	o4 := propose(h, "hospital-admin", action(governance.ActionSetValidator, governance.SetValidator{Org: "acme-insurance", PublicKey: pub("val-insurer-2"), Power: 7}))
+	resp := h.block(h.sign("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o4.Proposal, Approve: true}))
+	if len(resp.ValidatorUpdates) != 2 {
+		t.Fatalf("key change should remove the old key and add the new: %v", resp.ValidatorUpdates)
+	}
+	// Bad payloads are refused when proposed, with the reason.
+	h.fails("governance.invalid_proposal", "hospital-admin", governance.TypePropose, governance.Propose{Action: action("records/teleport", map[string]int{})})
+	h.fails("governance.not_found", "hospital-admin", governance.TypePropose, governance.Propose{Action: action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "nope"})})
+	h.fails("governance.deadline", "hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: 1})
+}
+
+// The determinism test: the same blocks replayed on two fresh apps give the
+// same app hash at every height.
+func TestDeterministicReplay(t *testing.T) {
+	h := newHarness(t)
+	// A mixed history: members, patients, keys, governance, failures, replays.
+	for i := 0; i < 5; i++ {
+		var txs [][]byte
+		for j := 0; j < 20; j++ {
+			n := fmt.Sprintf("m-%d-%d", i, j)
+			txs = append(txs, h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: n, Roles: []string{"nurse", "physician"}, PublicKey: pub(n)}))
+			txs = append(txs, h.sign("p-"+n, identity.TypeRegisterPatient, identity.RegisterPatient{}))
+		}
+		txs = append(txs, txs[0]) // a replay
+		h.block(txs...)
+	}
+	o := propose(h, "hospital-admin", action(governance.ActionAdmitOrg, governance.AdmitOrg{ID: "new-clinic", Name: "New Clinic", Kind: governance.Clinic, Admin: "admin", AdminKey: pub("clinic-admin")}))
+	h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+
+	replay := func() [][]byte {
+		r := newHarness(t)
+		var hashes [][]byte
+		for _, txs := range h.blocks {
+			resp := r.block(txs...)
+			hashes = append(hashes, resp.AppHash)
+		}
+		return hashes
+	}
+	a, b := replay(), replay()
+	if len(a) != len(h.blocks) {
+		t.Fatal("replay length")
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			t.Fatalf("height %d: app hash %X vs %X", i+1, a[i], b[i])
+		}
+	}
+	if !bytes.Equal(a[len(a)-1], h.app.State().Hash()) {
+		t.Fatalf("replayed final hash %X differs from the original %X", a[len(a)-1], h.app.State().Hash())
+	}
+}
+
+func TestQueryProofVerifiesAgainstNextHeader(t *testing.T) {
+	h := newHarness(t)
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dr-x", Roles: []string{"physician"}, PublicKey: pub("dr-x")})
+	height := h.height
+	k := []byte("id/m/general-hospital/dr-x")
+	resp, err := h.app.Query(context.Background(), &abci.RequestQuery{Path: "/key", Data: k, Prove: true})
+	if err != nil || resp.Code != 0 {
+		t.Fatalf("query: %v %s", err, resp.Log)
+	}
+	if resp.Height != height || resp.Value == nil || len(resp.ProofOps.Ops) != 1 {
+		t.Fatalf("query response: height %d value %q", resp.Height, resp.Value)
+	}
+	// The next block's FinalizeBlock returns the app hash that header height+1 carries.
+	next := h.block()
+	_ = next
+	var proof = mustProof(t, resp.ProofOps.Ops[0].Data)
+	// AppHash in header height+1 is the hash committed at height.
+	committed, _ := h.app.State().At(height)
+	if err := state.VerifyProof(committed.Hash(), proof, k, resp.Value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInfoReportsCommittedHeight(t *testing.T) {
+	h := newHarness(t)
+	h.block()
+	h.block()
+	info, _ := h.app.Info(context.Background(), &abci.RequestInfo{})
+	if info.LastBlockHeight != 2 || !bytes.Equal(info.LastBlockAppHash, h.app.State().Hash()) {
+		t.Fatalf("info: %+v", info)
+	}
+}
+
+func TestCodesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Codes() {
+		k := fmt.Sprintf("%s/%d", c.Space, c.Number)
+		if seen[k] || seen[c.ID()] || c.Number == 0 {
+			t.Fatalf("duplicate or zero code %s (%s)", k, c.ID())
+		}
+		seen[k], seen[c.ID()] = true, true
+	}
+}
+
+func BenchmarkFinalizeBlock1000Patients(b *testing.B) {
+	g, vals := testGenesis()
+	db, _ := state.Open(b.TempDir(), state.Options{KeepVersions: 10})
+	app, _ := New(db, Options{})
+	raw, _ := json.Marshal(g)
+	app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: chainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: raw, Validators: vals})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		txs := make([][]byte, 1000)
+		for j := range txs {
+			m := json.RawMessage(`{}`)
+			txs[j], _ = tx.Sign(ed25519.GenPrivKey(), tx.Body{ChainID: chainID, Nonce: 1, Expires: int64(i + 100), Type: identity.TypeRegisterPatient, Msg: m})
+		}
+		b.StartTimer()
+		if _, err := app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: int64(i + 1), Time: genesisTime, Txs: txs}); err != nil {
+			b.Fatal(err)
+		}
+		app.Commit(context.Background(), &abci.RequestCommit{})
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "tx/s")
+}

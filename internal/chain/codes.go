@@ -1,0 +1,111 @@
+package chain
+
+import (
+	"errors"
+
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// Errors of the chain itself.
+var (
+	ErrInternal      = errors.New("chain: internal error")
+	ErrWrongChain    = errors.New("chain: wrong chain id")
+	ErrTxExpired     = errors.New("chain: transaction expired")
+	ErrExpiryTooFar  = errors.New("chain: expiry too far ahead")
+	ErrReplay        = errors.New("chain: transaction already included")
+	ErrUnknownType   = errors.New("chain: unknown message type")
+	ErrGenesis       = errors.New("chain: invalid genesis")
+	ErrQueryNotFound = errors.New("chain: unknown query path")
+)
+
+// Kinds of error, for clients: the HTTP API maps each to a status.
+const (
+	KindInvalid         = "invalid"
+	KindUnauthenticated = "unauthenticated"
+	KindForbidden       = "forbidden"
+	KindNotFound        = "not_found"
+	KindConflict        = "conflict"
+	KindPrecondition    = "failed_precondition"
+	KindInternal        = "internal"
+)
+
+// Code is an error's stable identity: what clients and consensus depend on.
+// Space and Number travel in ABCI responses; Name is the stable string that
+// the API puts in problem details ("identity.key_revoked").
+type Code struct {
+	Space  string `json:"codespace"`
+	Number uint32 `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+}
+
+// ID is "space.name", the stable code string.
+func (c Code) ID() string { return c.Space + "." + c.Name }
+
+// codes is THE table from errors to codes. Numbers are never reused or
+// renumbered: clients and the results hash depend on them. More specific
+// errors come before the generic ones they wrap.
+var codes = []struct {
+	err  error
+	code Code
+}{
+	{ErrInternal, Code{"chain", 1, "internal", KindInternal}},
+	{tx.ErrMalformed, Code{"chain", 2, "malformed_tx", KindInvalid}},
+	{tx.ErrSignature, Code{"chain", 3, "bad_signature", KindUnauthenticated}},
+	{ErrWrongChain, Code{"chain", 4, "wrong_chain", KindInvalid}},
+	{ErrTxExpired, Code{"chain", 5, "tx_expired", KindInvalid}},
+	{ErrExpiryTooFar, Code{"chain", 6, "expiry_too_far", KindInvalid}},
+	{ErrReplay, Code{"chain", 7, "replay", KindConflict}},
+	{ErrUnknownType, Code{"chain", 8, "unknown_type", KindInvalid}},
+
+	{identity.ErrUnknownSigner, Code{"identity", 1, "unknown_signer", KindUnauthenticated}},
+	{identity.ErrKeyRevoked, Code{"identity", 2, "key_revoked", KindUnauthenticated}},
+	{identity.ErrInactive, Code{"identity", 3, "inactive", KindForbidden}},
+	{identity.ErrUnauthorized, Code{"identity", 4, "unauthorized", KindForbidden}},
+	{identity.ErrNotFound, Code{"identity", 5, "not_found", KindNotFound}},
+	{identity.ErrExists, Code{"identity", 6, "exists", KindConflict}},
+	{identity.ErrLastKey, Code{"identity", 7, "last_key", KindPrecondition}},
+
+	{governance.ErrUnauthorized, Code{"governance", 1, "unauthorized", KindForbidden}},
+	{governance.ErrNotFound, Code{"governance", 2, "not_found", KindNotFound}},
+	{governance.ErrExists, Code{"governance", 3, "exists", KindConflict}},
+	{governance.ErrClosed, Code{"governance", 4, "closed", KindConflict}},
+	{governance.ErrDeadline, Code{"governance", 5, "deadline", KindInvalid}},
+	{governance.ErrAlreadyVoted, Code{"governance", 6, "already_voted", KindConflict}},
+	{governance.ErrInvalid, Code{"governance", 7, "invalid_proposal", KindInvalid}},
+
+	// Generic: last, so that module errors wrapping it keep their own code.
+	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},
+}
+
+// CodeOf returns the code of err; an error not in the table is internal.
+func CodeOf(err error) Code {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return codes[0].code
+}
+
+// Lookup finds a code by its ABCI codespace and number.
+func Lookup(space string, number uint32) (Code, bool) {
+	for _, c := range codes {
+		if c.code.Space == space && c.code.Number == number {
+			return c.code, true
+		}
+	}
+	return Code{}, false
+}
+
+// Codes lists every code, in table order.
+func Codes() []Code {
+	out := make([]Code, len(codes))
+	for i, c := range codes {
+		out[i] = c.code
+	}
+	return out
+}

@@ -1,0 +1,399 @@
+package governance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// Built-in action types.
+const (
+	ActionAdmitOrg     = "admit-org"
+	ActionRemoveOrg    = "remove-org"
+	ActionSetValidator = "set-validator"
+)
+
+func isBuiltin(t string) bool {
+	return t == ActionAdmitOrg || t == ActionRemoveOrg || t == ActionSetValidator
+}
+
+// Proposal status.
+const (
+	StatusOpen     = "open"
+	StatusPassed   = "passed"
+	StatusRejected = "rejected"
+	StatusExpired  = "expired"
+	// StatusFailed: the quorum approved but the action could not be carried
+	// out (the state had changed since it was proposed). Reason says why.
+	StatusFailed = "failed"
+)
+
+// Action is what a proposal would do. Type is a built-in action or one an
+// Executor registered; Payload is its JSON.
+type Action struct {
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// AdmitOrg admits a new organisation with its first admin and, optionally,
+// a validator.
+type AdmitOrg struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Kind      OrgKind    `json:"kind"`
+	Admin     string     `json:"admin"`
+	AdminKey  tx.PubKey  `json:"admin_key"`
+	Validator *Validator `json:"validator,omitempty"`
+}
+
+func (a *AdmitOrg) Validate() error {
+	if err := ValidOrgID(a.ID); err != nil {
+		return err
+	}
+	if a.Name == "" || len(a.Name) > 200 {
+		return errors.New("name must be 1-200 characters")
+	}
+	if err := ValidKind(a.Kind); err != nil {
+		return err
+	}
+	if a.Admin == "" || len(a.AdminKey) == 0 {
+		return errors.New("admin and admin_key are required")
+	}
+	if a.Validator != nil && (a.Validator.Power < 0 || len(a.Validator.PublicKey) == 0) {
+		return errors.New("validator needs a public_key and a power of 0 or more")
+	}
+	return nil
+}
+
+// RemoveOrg removes an organisation: its members' keys stop signing and its
+// validator leaves the set.
+type RemoveOrg struct {
+	ID string `json:"id"`
+}
+
+// SetValidator sets an organisation's validator key and power; power 0
+// takes it out of the validator set.
+type SetValidator struct {
+	Org       string    `json:"org"`
+	PublicKey tx.PubKey `json:"public_key"`
+	Power     int64     `json:"power"`
+}
+
+func (a *SetValidator) Validate() error {
+	if len(a.PublicKey) == 0 {
+		return errors.New("public_key is required")
+	}
+	if a.Power < 0 || a.Power > 1<<40 {
+		return errors.New("power must be between 0 and 2^40")
+	}
+	return nil
+}
+
+// Vote is one organisation's vote.
+type Vote struct {
+	Org     string `json:"org"`
+	Member  string `json:"member"`
+	Approve bool   `json:"approve"`
+	Height  int64  `json:"height"`
+}
+
+// Proposal is a change put to the member organisations.
+type Proposal struct {
+	ID       uint64 `json:"id"`
+	Action   Action `json:"action"`
+	Title    string `json:"title,omitempty"`
+	Proposer string `json:"proposer"`
+	Org      string `json:"org"`
+	Created  int64  `json:"created"`
+	Deadline int64  `json:"deadline"`
+	Status   string `json:"status"`
+	Votes    []Vote `json:"votes"`
+	Decided  int64  `json:"decided,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Tally counts the votes of organisations active now.
+type Tally struct {
+	Yes, No, Members int
+}
+
+// Passes reports whether more than two thirds of members approve.
+func (t Tally) Passes() bool { return 3*t.Yes > 2*t.Members }
+
+// Hopeless reports whether the proposal can no longer pass.
+func (t Tally) Hopeless() bool { return 3*(t.Members-t.No) <= 2*t.Members }
+
+// TallyOf counts p's votes against the organisations active in r.
+func (k *Keeper) TallyOf(r state.Reader, p Proposal) Tally {
+	active := activeOrgIDs(r)
+	t := Tally{Members: len(active)}
+	for _, v := range p.Votes {
+		if !slices.Contains(active, v.Org) {
+			continue
+		}
+		if v.Approve {
+			t.Yes++
+		} else {
+			t.No++
+		}
+	}
+	return t
+}
+
+// Message types.
+const (
+	TypePropose = "governance/propose"
+	TypeVote    = "governance/vote"
+)
+
+// Propose puts an action to the members. The proposer's organisation votes
+// yes. Deadline is a block height; zero means the default voting period.
+type Propose struct {
+	Action   Action `json:"action"`
+	Title    string `json:"title,omitempty"`
+	Deadline int64  `json:"deadline,omitempty"`
+}
+
+func (m *Propose) Validate() error {
+	if m.Action.Type == "" {
+		return errors.New("action.type is required")
+	}
+	if len(m.Title) > 200 {
+		return errors.New("title is longer than 200 characters")
+	}
+	return nil
+}
+
+// CastVote is an organisation's vote on a proposal, signed by one of its admins.
+type CastVote struct {
+	Proposal uint64 `json:"proposal"`
+	Approve  bool   `json:"approve"`
+}
+
+// Result of a propose or vote message.
+type Outcome struct {
+	Proposal uint64 `json:"proposal"`
+	Status   string `json:"status"`
+}
+
+// Routes implements ledger.Module.
+func (k *Keeper) Routes() []ledger.Route {
+	return []ledger.Route{
+		{Type: TypePropose, Handler: ledger.Handle(k.propose)},
+		{Type: TypeVote, Handler: ledger.Handle(k.vote)},
+	}
+}
+
+const roleAdmin = "admin"
+
+func (k *Keeper) requireOrgAdmin(ctx *ledger.Context) error {
+	s := ctx.Signer
+	if s.Kind != ledger.Member || !s.HasRole(roleAdmin) {
+		return fmt.Errorf("%w: %s is not an admin of a member organisation", ErrUnauthorized, s.ID)
+	}
+	return nil
+}
+
+func decodePayload[M any](a Action) (M, error) {
+	m, err := ledger.Decode[M](a.Payload)
+	if err != nil {
+		return m, fmt.Errorf("%w: %s payload: %w", ErrInvalid, a.Type, err)
+	}
+	return m, nil
+}
+
+// check validates an action against the current state without changing it.
+func (k *Keeper) check(ctx *ledger.Context, a Action) error {
+	switch a.Type {
+	case ActionAdmitOrg:
+		m, err := decodePayload[AdmitOrg](a)
+		if err != nil {
+			return err
+		}
+		if orgs.Has(ctx.Store, m.ID) {
+			return fmt.Errorf("%w: organisation %s", ErrExists, m.ID)
+		}
+		return nil
+	case ActionRemoveOrg:
+		m, err := decodePayload[RemoveOrg](a)
+		if err != nil {
+			return err
+		}
+		if !k.OrgActive(ctx.Store, m.ID) {
+			return fmt.Errorf("%w: active organisation %q", ErrNotFound, m.ID)
+		}
+		if len(activeOrgIDs(ctx.Store)) == 1 {
+			return fmt.Errorf("%w: cannot remove the last member organisation", ErrInvalid)
+		}
+		return nil
+	case ActionSetValidator:
+		m, err := decodePayload[SetValidator](a)
+		if err != nil {
+			return err
+		}
+		if !k.OrgActive(ctx.Store, m.Org) {
+			return fmt.Errorf("%w: active organisation %q", ErrNotFound, m.Org)
+		}
+		return nil
+	}
+	e, ok := k.executors[a.Type]
+	if !ok {
+		return fmt.Errorf("%w: unknown action type %q", ErrInvalid, a.Type)
+	}
+	return e.Validate(ctx, a.Payload)
+}
+
+func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
+	if err := k.check(ctx, a); err != nil {
+		return err
+	}
+	switch a.Type {
+	case ActionAdmitOrg:
+		m, _ := decodePayload[AdmitOrg](a)
+		o := Org{ID: m.ID, Name: m.Name, Kind: m.Kind, Status: OrgActive, Joined: ctx.Height}
+		if err := k.setValidator(ctx, &o, m.Validator); err != nil {
+			return err
+		}
+		orgs.Set(ctx.Store, o.ID, o)
+		if err := k.members.AddAdmin(ctx.Store, ctx.Height, o.ID, m.Admin, m.AdminKey); err != nil {
+			return err
+		}
+		ctx.Emit("governance.org_admitted", "org", o.ID, "kind", string(o.Kind))
+	case ActionRemoveOrg:
+		m, _ := decodePayload[RemoveOrg](a)
+		o, _ := orgs.Get(ctx.Store, m.ID)
+		if err := k.setValidator(ctx, &o, nil); err != nil {
+			return err
+		}
+		o.Status, o.Removed = OrgRemoved, ctx.Height
+		orgs.Set(ctx.Store, o.ID, o)
+		if len(k.Validators(ctx.Store)) == 0 {
+			return fmt.Errorf("%w: removing %s would leave no validator", ErrInvalid, o.ID)
+		}
+		ctx.Emit("governance.org_removed", "org", o.ID)
+	case ActionSetValidator:
+		m, _ := decodePayload[SetValidator](a)
+		o, _ := orgs.Get(ctx.Store, m.Org)
+		if err := k.setValidator(ctx, &o, &Validator{PublicKey: m.PublicKey, Power: m.Power}); err != nil {
+			return err
+		}
+		orgs.Set(ctx.Store, o.ID, o)
+		if len(k.Validators(ctx.Store)) == 0 {
+			return fmt.Errorf("%w: the change would leave no validator", ErrInvalid)
+		}
+		ctx.Emit("governance.validator_set", "org", o.ID, "power", strconv.FormatInt(m.Power, 10))
+	default:
+		return k.executors[a.Type].Execute(ctx, a.Payload)
+	}
+	return nil
+}
+
+func (k *Keeper) propose(ctx *ledger.Context, m Propose) (any, error) {
+	if err := k.requireOrgAdmin(ctx); err != nil {
+		return nil, err
+	}
+	params := k.Params(ctx.Store)
+	deadline := m.Deadline
+	if deadline == 0 {
+		deadline = ctx.Height + params.VotingPeriod
+	}
+	if deadline < ctx.Height || deadline > ctx.Height+params.MaxVotingPeriod {
+		return nil, fmt.Errorf("%w: %d is not between the current height %d and %d", ErrDeadline, deadline, ctx.Height, ctx.Height+params.MaxVotingPeriod)
+	}
+	if err := k.check(ctx, m.Action); err != nil {
+		return nil, err
+	}
+	p := Proposal{
+		ID: nextProposalID(ctx.Store), Action: m.Action, Title: m.Title,
+		Proposer: ctx.Signer.ID, Org: ctx.Signer.Org,
+		Created: ctx.Height, Deadline: deadline, Status: StatusOpen,
+		Votes: []Vote{{Org: ctx.Signer.Org, Member: ctx.Signer.ID, Approve: true, Height: ctx.Height}},
+	}
+	deadlines.Add(ctx.Store, fmt.Sprintf("%020d", deadline), proposalKey(p.ID))
+	ctx.Emit("governance.proposed", "proposal", strconv.FormatUint(p.ID, 10), "action", m.Action.Type, "org", p.Org)
+	k.decide(ctx, &p)
+	proposals.Set(ctx.Store, proposalKey(p.ID), p)
+	return Outcome{Proposal: p.ID, Status: p.Status}, nil
+}
+
+func (k *Keeper) vote(ctx *ledger.Context, m CastVote) (any, error) {
+	if err := k.requireOrgAdmin(ctx); err != nil {
+		return nil, err
+	}
+	p, ok := proposals.Get(ctx.Store, proposalKey(m.Proposal))
+	if !ok {
+		return nil, fmt.Errorf("%w: proposal %d", ErrNotFound, m.Proposal)
+	}
+	if p.Status != StatusOpen {
+		return nil, fmt.Errorf("%w: proposal %d is %s", ErrClosed, p.ID, p.Status)
+	}
+	if ctx.Height > p.Deadline {
+		return nil, fmt.Errorf("%w: proposal %d closed at height %d", ErrClosed, p.ID, p.Deadline)
+	}
+	for _, v := range p.Votes {
+		if v.Org == ctx.Signer.Org {
+			return nil, fmt.Errorf("%w: %s voted on proposal %d at height %d (by %s)", ErrAlreadyVoted, v.Org, p.ID, v.Height, v.Member)
+		}
+	}
+	p.Votes = append(p.Votes, Vote{Org: ctx.Signer.Org, Member: ctx.Signer.ID, Approve: m.Approve, Height: ctx.Height})
+	ctx.Emit("governance.voted", "proposal", strconv.FormatUint(p.ID, 10), "org", ctx.Signer.Org, "approve", strconv.FormatBool(m.Approve))
+	k.decide(ctx, &p)
+	proposals.Set(ctx.Store, proposalKey(p.ID), p)
+	return Outcome{Proposal: p.ID, Status: p.Status}, nil
+}
+
+// decide closes p if the tally settles it, executing a passed action in a
+// nested overlay so that a failed action leaves no writes.
+func (k *Keeper) decide(ctx *ledger.Context, p *Proposal) {
+	t := k.TallyOf(ctx.Store, *p)
+	switch {
+	case t.Passes():
+		o := state.NewOverlay(ctx.Store)
+		sub := ctx.Sub(o)
+		if err := k.execute(sub, p.Action); err != nil {
+			p.Status, p.Reason = StatusFailed, err.Error()
+		} else {
+			o.Flush(ctx.Store)
+			ctx.Adopt(sub)
+			p.Status = StatusPassed
+		}
+	case t.Hopeless():
+		p.Status = StatusRejected
+	default:
+		return
+	}
+	p.Decided = ctx.Height
+	deadlines.Remove(ctx.Store, fmt.Sprintf("%020d", p.Deadline), proposalKey(p.ID))
+	ctx.Emit("governance.decided", "proposal", strconv.FormatUint(p.ID, 10), "status", p.Status)
+}
+
+// EndBlock expires open proposals whose deadline is this block.
+func (k *Keeper) EndBlock(ctx *ledger.Context) error {
+	upTo := fmt.Sprintf("%020d", ctx.Height)
+	var expired []string
+	deadlines.Walk(ctx.Store, func(rest string) bool {
+		if rest[:20] > upTo {
+			return false
+		}
+		expired = append(expired, rest)
+		return true
+	})
+	for _, e := range expired {
+		id := e[21:]
+		deadlines.Remove(ctx.Store, e[:20], id)
+		p, ok := proposals.Get(ctx.Store, id)
+		if !ok || p.Status != StatusOpen {
+			continue
+		}
+		p.Status, p.Decided = StatusExpired, ctx.Height
+		proposals.Set(ctx.Store, id, p)
+		ctx.Emit("governance.decided", "proposal", strconv.FormatUint(p.ID, 10), "status", p.Status)
+	}
+	return nil
+}

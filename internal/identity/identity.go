@@ -1,0 +1,277 @@
+// Package identity is the module that knows who holds which key: members of
+// organisations (people, devices, systems) with roles, and patients who
+// registered themselves under a pseudonymous ID. It adds, rotates and revokes
+// keys, and answers the chain's question "who signed this?".
+//
+// Patients carry no personal data here: a patient's ID derives from their
+// first public key, and the registration message has no fields at all. The
+// module asks the governance module whether an organisation is active through
+// the Orgs interface; it imports no other module.
+package identity
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// Name is the module's name and error codespace.
+const Name = "identity"
+
+// Errors. Each has a stable code in the chain's table.
+var (
+	ErrUnknownSigner = errors.New("identity: unknown signer")
+	ErrKeyRevoked    = errors.New("identity: key revoked")
+	ErrInactive      = errors.New("identity: identity or organisation not active")
+	ErrUnauthorized  = errors.New("identity: not allowed")
+	ErrNotFound      = errors.New("identity: not found")
+	ErrExists        = errors.New("identity: already exists")
+	ErrLastKey       = errors.New("identity: cannot revoke the last active key")
+)
+
+// Roles a member may hold.
+const (
+	RoleAdmin          = "admin"
+	RolePhysician      = "physician"
+	RoleNurse          = "nurse"
+	RolePharmacist     = "pharmacist"
+	RoleLabTechnician  = "lab-technician"
+	RoleClaimsOfficer  = "claims-officer"
+	RolePrivacyOfficer = "privacy-officer"
+	RoleResearcher     = "researcher"
+	RoleLogistics      = "logistics"
+	RoleQuality        = "quality-officer"
+	RoleRegistrar      = "registrar"
+	RoleEpidemiologist = "epidemiologist"
+	RoleAuditor        = "auditor"
+	RoleSensor         = "sensor"
+)
+
+// Roles lists every role, sorted.
+var Roles = []string{
+	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleEpidemiologist, RoleLabTechnician,
+	RoleLogistics, RoleNurse, RolePharmacist, RolePhysician, RolePrivacyOfficer,
+	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
+}
+
+// ClinicalRoles may use break-glass access.
+var ClinicalRoles = []string{RolePhysician, RoleNurse, RolePharmacist}
+
+// MemberKind says what a member is.
+type MemberKind string
+
+const (
+	Person MemberKind = "person"
+	Device MemberKind = "device"
+	System MemberKind = "system"
+)
+
+// Status of an identity or key.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+	StatusRevoked   = "revoked"
+)
+
+// Member is a person, device or system of an organisation. Its ID is
+// "org/handle".
+type Member struct {
+	ID      string     `json:"id"`
+	Org     string     `json:"org"`
+	Handle  string     `json:"handle"`
+	Kind    MemberKind `json:"kind"`
+	Roles   []string   `json:"roles"`
+	Status  string     `json:"status"`
+	Created int64      `json:"created"`
+}
+
+// Patient is a self-registered patient: a pseudonymous ID and nothing else.
+type Patient struct {
+	ID      string `json:"id"`
+	Created int64  `json:"created"`
+}
+
+// Key is a public key and what it belongs to.
+type Key struct {
+	PublicKey tx.PubKey            `json:"public_key"`
+	Owner     string               `json:"owner"`
+	OwnerKind ledger.PrincipalKind `json:"owner_kind"`
+	Status    string               `json:"status"`
+	Added     int64                `json:"added"`
+	Revoked   int64                `json:"revoked,omitempty"`
+	Reason    string               `json:"reason,omitempty"`
+}
+
+var (
+	members  = state.NewMap[Member](Name, "id/m/")
+	patients = state.NewMap[Patient](Name, "id/p/")
+	keys     = state.NewMap[Key](Name, "id/k/")
+	ownerKey = state.NewIndex(Name, "id/ok/") // owner/hexkey
+)
+
+// Orgs is what identity needs to know of organisations.
+type Orgs interface {
+	// OrgActive reports whether org is an active member of the consortium.
+	OrgActive(r state.Reader, org string) bool
+}
+
+// Keeper is the identity module.
+type Keeper struct {
+	orgs Orgs
+}
+
+// New returns the module, asking orgs about organisations.
+func New(orgs Orgs) *Keeper { return &Keeper{orgs: orgs} }
+
+// Name implements ledger.Module.
+func (k *Keeper) Name() string { return Name }
+
+// PatientID derives a patient's pseudonymous ID from their first key.
+func PatientID(key tx.PubKey) string {
+	sum := sha256.Sum256(key)
+	return "pt-" + hex.EncodeToString(sum[:10])
+}
+
+var handlePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,62}$`)
+
+// ValidHandle checks a member handle.
+func ValidHandle(h string) error {
+	if !handlePattern.MatchString(h) {
+		return fmt.Errorf("handle %q must be 1-63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit", h)
+	}
+	return nil
+}
+
+// ValidRoles checks a role list: known roles, no duplicates, at least one.
+func ValidRoles(roles []string) error {
+	if len(roles) == 0 {
+		return errors.New("roles: at least one role is required")
+	}
+	seen := map[string]bool{}
+	for _, r := range roles {
+		if !slices.Contains(Roles, r) {
+			return fmt.Errorf("roles: unknown role %q (known: %v)", r, Roles)
+		}
+		if seen[r] {
+			return fmt.Errorf("roles: %q given twice", r)
+		}
+		seen[r] = true
+	}
+	return nil
+}
+
+// Authenticate returns the principal whose key signed, or an error saying
+// why the key may not sign: unknown, revoked, or its owner inactive.
+func (k *Keeper) Authenticate(r state.Reader, key tx.PubKey) (ledger.Principal, error) {
+	rec, ok := keys.Get(r, key.String())
+	if !ok {
+		return ledger.Principal{}, fmt.Errorf("%w: no identity holds key %s", ErrUnknownSigner, key)
+	}
+	if rec.Status != StatusActive {
+		return ledger.Principal{}, fmt.Errorf("%w: key %s of %s was revoked at height %d (%s)", ErrKeyRevoked, key, rec.Owner, rec.Revoked, rec.Reason)
+	}
+	switch rec.OwnerKind {
+	case ledger.Patient:
+		return ledger.Principal{ID: rec.Owner, Kind: ledger.Patient, Key: key}, nil
+	case ledger.Member:
+		m, ok := members.Get(r, rec.Owner)
+		if !ok {
+			return ledger.Principal{}, fmt.Errorf("%w: key %s names missing member %s", ErrUnknownSigner, key, rec.Owner)
+		}
+		if m.Status != StatusActive {
+			return ledger.Principal{}, fmt.Errorf("%w: member %s is %s", ErrInactive, m.ID, m.Status)
+		}
+		if !k.orgs.OrgActive(r, m.Org) {
+			return ledger.Principal{}, fmt.Errorf("%w: organisation %s of member %s is not an active member of the consortium", ErrInactive, m.Org, m.ID)
+		}
+		return ledger.Principal{ID: m.ID, Kind: ledger.Member, Org: m.Org, Roles: m.Roles, Key: key}, nil
+	}
+	return ledger.Principal{}, fmt.Errorf("%w: key %s has unknown owner kind %q", ErrUnknownSigner, key, rec.OwnerKind)
+}
+
+// Member reads a member by ID ("org/handle").
+func (k *Keeper) Member(r state.Reader, id string) (Member, bool) { return members.Get(r, id) }
+
+// Members lists the members of org, paged by handle.
+func (k *Keeper) Members(r state.Reader, org, after string, limit int) ([]Member, string) {
+	if after != "" {
+		after = org + "/" + after
+	}
+	items, next := members.Page(r, org+"/", after, limit)
+	if next != "" {
+		next = next[len(org)+1:]
+	}
+	return items, next
+}
+
+// Patient reads a patient by pseudonymous ID.
+func (k *Keeper) Patient(r state.Reader, id string) (Patient, bool) { return patients.Get(r, id) }
+
+// Key reads a key record.
+func (k *Keeper) Key(r state.Reader, key tx.PubKey) (Key, bool) { return keys.Get(r, key.String()) }
+
+// KeysOf lists the keys an identity has held, active and revoked.
+func (k *Keeper) KeysOf(r state.Reader, owner string) []Key {
+	var out []Key
+	ownerKey.Walk(r, func(hexKey string) bool {
+		if rec, ok := keys.Get(r, hexKey); ok {
+			out = append(out, rec)
+		}
+		return true
+	}, owner)
+	return out
+}
+
+// Exists reports whether id names a member or a patient.
+func (k *Keeper) Exists(r state.Reader, id string) bool {
+	return members.Has(r, id) || patients.Has(r, id)
+}
+
+func putKey(s state.Store, rec Key) {
+	keys.Set(s, rec.PublicKey.String(), rec)
+	ownerKey.Add(s, rec.Owner, rec.PublicKey.String())
+}
+
+// AddMember creates a member with one key. Governance calls it when it
+// admits an organisation (its first admin); the register-member message
+// calls it for everyone else.
+func (k *Keeper) AddMember(s state.Store, height int64, m Member, key tx.PubKey) error {
+	if err := ValidHandle(m.Handle); err != nil {
+		return fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
+	}
+	if err := ValidRoles(m.Roles); err != nil {
+		return fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
+	}
+	switch m.Kind {
+	case Person, Device, System:
+	default:
+		return fmt.Errorf("%w: member kind %q must be person, device or system", ledger.ErrInvalidMsg, m.Kind)
+	}
+	if len(key) != tx.PubKeySize {
+		return fmt.Errorf("%w: public key must be %d bytes", ledger.ErrInvalidMsg, tx.PubKeySize)
+	}
+	m.ID = m.Org + "/" + m.Handle
+	if members.Has(s, m.ID) {
+		return fmt.Errorf("%w: member %s", ErrExists, m.ID)
+	}
+	if keys.Has(s, key.String()) {
+		return fmt.Errorf("%w: key %s is already registered", ErrExists, key)
+	}
+	m.Status, m.Created = StatusActive, height
+	members.Set(s, m.ID, m)
+	putKey(s, Key{PublicKey: key, Owner: m.ID, OwnerKind: ledger.Member, Status: StatusActive, Added: height})
+	return nil
+}
+
+// AddAdmin creates the first admin of a newly admitted organisation; it
+// implements governance.Members.
+func (k *Keeper) AddAdmin(s state.Store, height int64, org, handle string, key tx.PubKey) error {
+	return k.AddMember(s, height, Member{Org: org, Handle: handle, Kind: Person, Roles: []string{RoleAdmin}}, key)
+}

@@ -1,0 +1,174 @@
+// Package ledger is the contract between the chain and its modules: the
+// context a message handler runs in (state, block height and time, the
+// authenticated signer), the events it emits, and how a module declares its
+// routes and its genesis.
+//
+// Handlers are deterministic: they read time only from Context.Time (the block
+// header's), never start goroutines, never do I/O and never iterate maps for
+// anything that reaches state. This package imports no ABCI, HTTP or module code.
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// PrincipalKind says what kind of identity signed a transaction.
+type PrincipalKind string
+
+const (
+	// Member is a person, device or system of a member organisation.
+	Member PrincipalKind = "member"
+	// Patient is a self-registered patient under a pseudonymous ID.
+	Patient PrincipalKind = "patient"
+)
+
+// Principal is the authenticated identity behind a transaction's signer key.
+type Principal struct {
+	ID    string        `json:"id"`
+	Kind  PrincipalKind `json:"kind"`
+	Org   string        `json:"org,omitempty"`
+	Roles []string      `json:"roles,omitempty"`
+	Key   tx.PubKey     `json:"key"`
+}
+
+// HasRole reports whether the principal holds role.
+func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+// IsZero reports whether no identity is attached (an open route's signer).
+func (p Principal) IsZero() bool { return p.ID == "" }
+
+// Attr is one event attribute.
+type Attr struct {
+	Key, Value string
+}
+
+// Event is something a handler reports happened; the chain turns it into an
+// ABCI event, indexable by clients.
+type Event struct {
+	Type  string
+	Attrs []Attr
+}
+
+// Context is what a handler sees of the ledger while it executes one message.
+type Context struct {
+	// Store is the transaction's view of state. Its writes are discarded if
+	// the handler returns an error.
+	Store   state.Store
+	ChainID string
+	Height  int64
+	// Time is the block time from the header: the only clock there is.
+	Time   time.Time
+	TxHash tx.Hash
+	// Signer is the authenticated principal. It is zero on an open route
+	// (one that creates the signer's identity).
+	Signer Principal
+	// SignerKey is the key that signed, set on every route.
+	SignerKey tx.PubKey
+	// Check is true while the mempool checks a transaction: handlers must
+	// behave identically, but may skip work whose only effect is on events.
+	Check bool
+
+	events []Event
+}
+
+// Emit records an event. attrs are key, value pairs.
+func (c *Context) Emit(typ string, attrs ...string) {
+	if len(attrs)%2 != 0 {
+		panic("ledger: Emit needs key/value pairs")
+	}
+	e := Event{Type: typ}
+	for i := 0; i < len(attrs); i += 2 {
+		e.Attrs = append(e.Attrs, Attr{attrs[i], attrs[i+1]})
+	}
+	c.events = append(c.events, e)
+}
+
+// Events returns what was emitted.
+func (c *Context) Events() []Event { return c.events }
+
+// Sub returns a context over store that shares c's block, signer and events;
+// used to run a nested action whose writes may be discarded.
+func (c *Context) Sub(store state.Store) *Context {
+	s := *c
+	s.Store = store
+	s.events = nil
+	return &s
+}
+
+// Adopt appends the events of a sub-context whose writes were kept.
+func (c *Context) Adopt(sub *Context) { c.events = append(c.events, sub.events...) }
+
+// Handler executes one message. It returns a result that the chain encodes as
+// JSON in the transaction's result data (nil for none).
+type Handler func(ctx *Context, msg json.RawMessage) (any, error)
+
+// Route binds a message type ("module/action") to its handler.
+type Route struct {
+	Type    string
+	Handler Handler
+	// Open routes accept a signer key that has no identity yet: the message
+	// creates it (patient self-registration).
+	Open bool
+}
+
+// Module is one of medchain's modules as the chain sees it.
+type Module interface {
+	// Name is the module's name: the first part of its message types and
+	// its error codespace.
+	Name() string
+	Routes() []Route
+	// InitGenesis writes the module's genesis state. raw may be empty.
+	InitGenesis(ctx *Context, raw json.RawMessage) error
+}
+
+// EndBlocker is implemented by modules that act at the end of each block
+// (expiring proposals, for instance).
+type EndBlocker interface {
+	EndBlock(ctx *Context) error
+}
+
+// ErrInvalidMsg is the error for a message that does not decode or fails
+// its own validation. Modules may wrap it.
+var ErrInvalidMsg = errors.New("invalid message")
+
+// Validator is implemented by messages that check their own form.
+type Validator interface{ Validate() error }
+
+// Decode strictly decodes a message: unknown fields and trailing data are
+// errors, and a message that implements Validator is validated.
+func Decode[M any](raw json.RawMessage) (M, error) {
+	var m M
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrInvalidMsg, err)
+	}
+	if dec.More() {
+		return m, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidMsg)
+	}
+	if v, ok := any(&m).(Validator); ok {
+		if err := v.Validate(); err != nil {
+			return m, fmt.Errorf("%w: %w", ErrInvalidMsg, err)
+		}
+	}
+	return m, nil
+}
+
+// Handle adapts a typed handler function to a Handler.
+func Handle[M any](fn func(*Context, M) (any, error)) Handler {
+	return func(ctx *Context, raw json.RawMessage) (any, error) {
+		m, err := Decode[M](raw)
+		if err != nil {
+			return nil, err
+		}
+		return fn(ctx, m)
+	}
+}
