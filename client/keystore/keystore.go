@@ -89,17 +89,17 @@ const armorHeader = "-----BEGIN AGE ENCRYPTED FILE-----"
 // material.
 type Entry struct {
 	// Name is the key's unique name in the store.
-	Name string
+	Name string `json:"name"`
 	// PublicKey is the Ed25519 public key, lowercase hex (32 bytes).
-	PublicKey string
+	PublicKey string `json:"public_key"`
 	// Identity is the ledger identity id this key signs for; may be empty.
-	Identity string
+	Identity string `json:"identity,omitempty"`
 	// Note is free text for humans.
-	Note string
+	Note string `json:"note,omitempty"`
 	// Dev marks an insecure demo key sealed with [DevPassphrase].
-	Dev bool
+	Dev bool `json:"dev"`
 	// Created is when the key was added, UTC, second precision.
-	Created time.Time
+	Created time.Time `json:"created"`
 }
 
 // record is the on-disk form of one key.

@@ -64,6 +64,7 @@ type TxResult struct {
 	Code   Code // zero Number: success
 	Log    string
 	Data   []byte
+	Raw    []byte
 }
 
 // Block describes a committed block, for subscribers.
@@ -88,6 +89,8 @@ type Options struct {
 	// RetainBlocks, if positive, lets CometBFT prune blocks older than this
 	// many heights.
 	RetainBlocks int64
+	// TxLog, if set, records every committed transaction by hash.
+	TxLog *TxLog
 }
 
 // App is the ABCI application.
@@ -102,6 +105,7 @@ type App struct {
 	log     *slog.Logger
 	obs     Observer
 	retain  int64
+	txlog   *TxLog
 
 	mu   sync.RWMutex // guards meta (read by CheckTx)
 	meta meta
@@ -119,7 +123,7 @@ func New(db *state.DB, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{db: db, log: opts.Logger, obs: opts.Observer, retain: opts.RetainBlocks, routes: map[string]ledger.Route{}}
+	a := &App{db: db, log: opts.Logger, obs: opts.Observer, retain: opts.RetainBlocks, txlog: opts.TxLog, routes: map[string]ledger.Route{}}
 
 	// Governance and identity need each other's answers; each sees the
 	// other only through the small interface it declares.
@@ -445,7 +449,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		} else {
 			res = a.execute(w, decoded[i], decodeErr[i], b, false)
 		}
-		tr := TxResult{Hash: tx.HashOf(raw), Data: res.data, Signer: res.principal.ID}
+		tr := TxResult{Hash: tx.HashOf(raw), Data: res.data, Signer: res.principal.ID, Raw: raw}
 		if decoded[i] != nil {
 			tr.Type = decoded[i].Body.Type
 		}
@@ -523,6 +527,11 @@ func toABCIEvents(tr TxResult, evs []ledger.Event) []abci.Event {
 // Commit implements abci.Application: it saves the working tree as the
 // block's version.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	if a.txlog != nil && a.block != nil {
+		if err := a.txlog.put(a.block); err != nil {
+			return nil, fmt.Errorf("chain: tx log, block %d: %w", a.block.Height, err)
+		}
+	}
 	if _, _, err := a.db.Commit(); err != nil {
 		return nil, err
 	}
@@ -585,12 +594,25 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return resp, nil
 }
 
-// Close releases the state store.
-func (a *App) Close() error { return a.db.Close() }
+// LookupTx finds a committed transaction in the tx log. ok is false if the
+// app keeps no log or the hash is unknown.
+func (a *App) LookupTx(h tx.Hash) (rec TxRecord, ok bool, err error) {
+	if a.txlog == nil {
+		return rec, false, nil
+	}
+	return a.txlog.Get(h)
+}
+
+// Close releases the state store and the tx log.
+func (a *App) Close() error {
+	err := a.db.Close()
+	if a.txlog != nil {
+		err = errors.Join(err, a.txlog.Close())
+	}
+	return err
+}
 
 var _ abci.Application = (*App)(nil)
 
 // IsCode reports whether err has the given stable code ID ("identity.key_revoked").
 func IsCode(err error, id string) bool { return err != nil && CodeOf(err).ID() == id }
-
-var _ = errors.Is

@@ -549,3 +549,53 @@ func BenchmarkFinalizeBlock1000Patients(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "tx/s")
 }
+
+func TestTxLogRecordsCommittedTxs(t *testing.T) {
+	g, vals := testGenesis()
+	db, _ := state.Open("", state.Options{})
+	log, _ := OpenTxLog("")
+	app, _ := New(db, Options{TxLog: log})
+	raw, _ := json.Marshal(g)
+	app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: chainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: raw, Validators: vals})
+	h := &harness{t: t, app: app}
+	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []string{"nurse"}, PublicKey: pub("a")})
+	bad := h.sign("stranger", identity.TypeAddKey, identity.AddKey{PublicKey: pub("b")})
+	h.block(good, bad)
+	rec, ok, err := app.LookupTx(tx.HashOf(good))
+	if err != nil || !ok || rec.Height != 1 || rec.Index != 0 || rec.Code != 0 || !bytes.Equal(rec.Raw, good) || rec.Signer != "general-hospital/admin" {
+		t.Fatalf("good tx record: %+v ok=%v err=%v", rec, ok, err)
+	}
+	rec, ok, _ = app.LookupTx(tx.HashOf(bad))
+	if !ok || rec.Index != 1 || rec.CodeName != "identity.unknown_signer" {
+		t.Fatalf("failed tx record: %+v", rec)
+	}
+	if _, ok, _ := app.LookupTx(tx.HashOf([]byte("nope"))); ok {
+		t.Fatal("unknown hash found")
+	}
+}
+
+// CheckTx reads committed views; rules that iterate state must give the
+// same answer there as in a block.
+func TestCheckTxAgreesWithBlockOnIteratingRules(t *testing.T) {
+	h := newHarness(t)
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "solo", Roles: []string{"nurse"}, PublicKey: pub("solo")})
+	lastKey := h.sign("solo", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("solo")})
+	if r := h.check(lastKey); r.Info != "identity.last_key" {
+		t.Fatalf("CheckTx of revoking the last key: %q %s", r.Info, r.Log)
+	}
+	if r := h.deliver(lastKey); r.Info != "identity.last_key" {
+		t.Fatalf("block: %q %s", r.Info, r.Log)
+	}
+	// A vote that passes a proposal is checked against all active orgs.
+	o := propose(h, "hospital-admin", action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "city-lab"}))
+	vote := h.sign("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
+	r := h.check(vote)
+	if r.Code != 0 {
+		t.Fatalf("CheckTx vote: %s", r.Log)
+	}
+	var out governance.Outcome
+	json.Unmarshal(r.Data, &out)
+	if out.Status != governance.StatusOpen {
+		t.Fatalf("CheckTx tally: 2 of 3 should leave the proposal open, got %s", out.Status)
+	}
+}

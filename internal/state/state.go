@@ -238,7 +238,8 @@ func (v *View) Get(key []byte) []byte {
 func (v *View) Has(key []byte) bool { return v.Get(key) != nil }
 
 func (v *View) Iterate(start, end []byte, fn func(k, v []byte) bool) {
-	v.tree.IterateRange(start, end, true, fn)
+	// IAVL's callback returns true to stop; ours returns true to go on.
+	v.tree.IterateRange(start, end, true, func(k, val []byte) bool { return !fn(k, val) })
 }
 
 // Prove returns the value at key (nil if absent) and an ICS23 proof of its

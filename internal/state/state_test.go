@@ -231,3 +231,32 @@ func BenchmarkCommit1000RandomWrites(b *testing.B) {
 		}
 	}
 }
+
+// Every Reader iterates alike: in order, all of a range, stopping when told.
+func TestIterateSameOnEveryReader(t *testing.T) {
+	db, _ := Open("", Options{})
+	for i := 0; i < 5; i++ {
+		db.Working().Set([]byte(fmt.Sprintf("it/%d", i)), []byte{byte(i)})
+	}
+	db.Working().Set([]byte("other"), []byte("x"))
+	if _, _, err := db.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	readers := map[string]Reader{
+		"working":   db.Working(),
+		"committed": db.Committed(),
+		"overlay":   NewOverlay(db.Committed()),
+	}
+	for name, r := range readers {
+		var all []string
+		r.Iterate([]byte("it/"), PrefixEnd([]byte("it/")), func(k, _ []byte) bool { all = append(all, string(k)); return true })
+		if fmt.Sprint(all) != "[it/0 it/1 it/2 it/3 it/4]" {
+			t.Errorf("%s: iterated %v", name, all)
+		}
+		n := 0
+		r.Iterate([]byte("it/"), nil, func(k, _ []byte) bool { n++; return n < 3 })
+		if n != 3 {
+			t.Errorf("%s: did not stop after 3, saw %d", name, n)
+		}
+	}
+}

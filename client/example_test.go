@@ -1,0 +1,146 @@
+package client_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/internal/api/apitest"
+)
+
+// startNode runs an in-process node for the examples; against a real
+// network, use the node's API URL instead.
+func startNode() *apitest.Harness {
+	h, err := apitest.Start(apitest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return h
+}
+
+// An organisation's admin registers a physician, who then signs with their
+// own key.
+func Example() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+
+	admin := client.NewSigner(apitest.Key("hospital-admin")) // from client/keystore in real use
+	grey := client.NewSigner(apitest.Key("dr-grey"))
+
+	res, err := c.Send(ctx, admin, client.TypeRegisterMember, client.RegisterMember{
+		Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: grey.PublicKey(),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var created client.Created
+	if err := res.Decode(&created); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("registered", created.ID, res.Status)
+
+	// The physician adds a second key, signing with the first.
+	if _, err := c.Send(ctx, grey, client.TypeAddKey, client.AddKey{PublicKey: client.NewSigner(apitest.Key("dr-grey-laptop")).PublicKey()}); err != nil {
+		log.Fatal(err)
+	}
+	id, err := c.Identity(ctx, created.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(id.Kind, id.Member.Roles, len(id.Keys), "keys")
+	// Output:
+	// registered general-hospital/dr-grey committed
+	// member [physician] 2 keys
+}
+
+// Errors carry stable codes: branch on them with IsCode.
+func ExampleIsCode() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+
+	// The lab's admin may not change the hospital's members.
+	lab := client.NewSigner(apitest.Key("lab-admin"))
+	_, err := c.Send(ctx, lab, client.TypeSetRoles, client.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}})
+	fmt.Println(client.IsCode(err, "identity.unauthorized"))
+	var e *client.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Status, e.Code)
+	}
+	// Output:
+	// true
+	// 403 identity.unauthorized
+}
+
+// A record read with a proof can be checked against a block header instead
+// of trusting the node.
+func ExampleVerifyProof() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+
+	org, err := c.Org(ctx, "city-lab", client.WithProof())
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The root of the state after block h is in the header of block h+1.
+	// A real network makes blocks all the time; the example node makes one.
+	if _, err := node.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	// Take the header from a source you trust (a light client); here, the API.
+	blk, err := c.Block(ctx, org.Proof.VerifyAgainst.BlockHeight)
+	if err != nil {
+		log.Fatal(err)
+	}
+	appHash, err := hex.DecodeString(blk.AppHash)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(org.Name, client.VerifyProof(org.Proof, appHash) == nil)
+
+	org.Proof.Value = []byte(`{"id":"city-lab","name":"Forged Lab"}`)
+	fmt.Println(errors.Is(client.VerifyProof(org.Proof, appHash), client.ErrProof))
+	// Output:
+	// City Lab true
+	// true
+}
+
+// Governance: an admin proposes to admit an organisation and the others vote.
+func ExampleAdmitOrg() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+
+	admit := client.AdmitOrg{
+		ID: "north-pharmacy", Name: "North Pharmacy", Kind: "pharmacy",
+		Admin: "admin", AdminKey: client.NewSigner(apitest.Key("pharmacy-admin")).PublicKey(),
+	}
+	res, err := c.Send(ctx, client.NewSigner(apitest.Key("hospital-admin")), client.TypePropose, client.Propose{Title: "Admit North Pharmacy", Action: admit.Action()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var out client.Outcome
+	res.Decode(&out)
+	for _, voter := range []string{"insurer-admin", "lab-admin"} {
+		if _, err := c.Send(ctx, client.NewSigner(apitest.Key(voter)), client.TypeVote, client.Vote{Proposal: out.Proposal, Approve: true}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	p, err := c.Proposal(ctx, out.Proposal)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The tally counts the members active now, the new one included.
+	fmt.Printf("proposal %d %s: %d of %d yes\n", p.ID, p.Status, p.Tally.Yes, p.Tally.Members)
+	// Output:
+	// proposal 1 passed: 3 of 4 yes
+}

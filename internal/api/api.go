@@ -1,0 +1,259 @@
+// Package api is medchain's HTTP API: JSON under /v1, described by the
+// OpenAPI 3.1 document openapi.json (served at /v1/openapi.json), with errors
+// as RFC 9457 problem details carrying the chain's stable error codes, plus
+// /healthz, /readyz and Prometheus /metrics.
+//
+// Handlers parse a request, call a module keeper (reading one committed
+// snapshot of state) or the CometBFT node, and encode the answer. They hold
+// no business rules: whether a transaction is valid, who may do what and
+// what a message does are decided by the chain when the transaction is
+// checked and executed, never here. The package must not write state, sign
+// anything, or start CometBFT; the node package wires it.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/medchain/medchain/internal/chain"
+)
+
+// Node is what the API needs of CometBFT;
+// *github.com/cometbft/cometbft/rpc/client/local.Local satisfies it.
+type Node interface {
+	Status(ctx context.Context) (*coretypes.ResultStatus, error)
+	BroadcastTxSync(ctx context.Context, tx types.Tx) (*coretypes.ResultBroadcastTx, error)
+	Tx(ctx context.Context, hash []byte, prove bool) (*coretypes.ResultTx, error)
+	Block(ctx context.Context, height *int64) (*coretypes.ResultBlock, error)
+	BlockResults(ctx context.Context, height *int64) (*coretypes.ResultBlockResults, error)
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	App    *chain.App
+	Node   Node
+	Logger *slog.Logger
+	// Registry receives the API's collectors; /metrics serves it. A nil
+	// Registry gets a fresh one.
+	Registry *prometheus.Registry
+	// Ready returns nil when the node is ready to serve (caught up). Nil
+	// means always ready.
+	Ready func(ctx context.Context) error
+	// CommitTimeout bounds how long POST /v1/txs waits for a commit
+	// (default 15s); past it the answer is 202 with status "pending".
+	CommitTimeout time.Duration
+}
+
+// DefaultCommitTimeout is used when Deps.CommitTimeout is zero.
+const DefaultCommitTimeout = 15 * time.Second
+
+// Server is the HTTP API. It implements http.Handler.
+type Server struct {
+	app           *chain.App
+	node          Node
+	log           *slog.Logger
+	ready         func(context.Context) error
+	commitTimeout time.Duration
+
+	mux     *http.ServeMux
+	routes  []route
+	metrics *metrics
+	waiters *waiters
+}
+
+// route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// New builds the API over d. It subscribes to the app's commits to answer
+// waiting transaction submissions; call Close to stop.
+func New(d Deps) (*Server, error) {
+	if d.App == nil || d.Node == nil {
+		return nil, errors.New("api: Deps.App and Deps.Node are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.CommitTimeout <= 0 {
+		d.CommitTimeout = DefaultCommitTimeout
+	}
+	m, err := newMetrics(d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
+		mux: http.NewServeMux(), metrics: m, waiters: newWaiters(),
+	}
+	d.App.Subscribe(s.waiters.committed)
+
+	s.routes = []route{
+		{"GET /healthz", s.endpoint(s.healthz)},
+		{"GET /readyz", s.endpoint(s.readyz)},
+		{"GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{ErrorLog: slogPromLogger{d.Logger}})},
+		{"GET /v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
+		{"GET /v1/status", s.endpoint(s.status)},
+		{"POST /v1/txs", s.endpoint(s.submitTx)},
+		{"GET /v1/txs/{hash}", s.endpoint(s.getTx)},
+		{"GET /v1/blocks/latest", s.endpoint(s.latestBlock)},
+		{"GET /v1/blocks/{height}", s.endpoint(s.blockAt)},
+		{"GET /v1/orgs", s.endpoint(s.listOrgs)},
+		{"GET /v1/orgs/{id}", s.endpoint(s.getOrg)},
+		{"GET /v1/orgs/{id}/members", s.endpoint(s.listMembers)},
+		{"GET /v1/identities/{id...}", s.endpoint(s.getIdentity)},
+		{"GET /v1/keys/{public_key}", s.endpoint(s.getKey)},
+		{"GET /v1/validators", s.endpoint(s.listValidators)},
+		{"GET /v1/proposals", s.endpoint(s.listProposals)},
+		{"GET /v1/proposals/{id}", s.endpoint(s.getProposal)},
+		{"GET /v1/proofs", s.endpoint(s.getProof)},
+	}
+	for _, r := range s.routes {
+		s.mux.Handle(r.pattern, r.handler)
+	}
+	return s, nil
+}
+
+// Close stops answering commit waits: submissions still waiting get 202
+// "pending". The app keeps the subscription (it has no unsubscribe), but it
+// does nothing once closed.
+func (s *Server) Close() error {
+	s.waiters.close()
+	return nil
+}
+
+// ServeHTTP implements http.Handler: it routes, logs, counts and times the
+// request, and turns the mux's own 404 and 405 answers into problems.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	_, pattern := s.mux.Handler(r)
+	label := pattern
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("api: handler panicked", "route", label, "panic", p)
+			if sw.status == 0 {
+				s.writeProblem(sw, r, fmt.Errorf("%w: handler panicked", chain.ErrInternal))
+			}
+		}
+		d := time.Since(start)
+		s.metrics.observe(label, sw.statusCode(), d)
+		lvl := slog.LevelInfo
+		if label == "GET /healthz" || label == "GET /readyz" || label == "GET /metrics" {
+			lvl = slog.LevelDebug
+		}
+		s.log.Log(r.Context(), lvl, "http request",
+			"method", r.Method, "route", label, "path", r.URL.Path,
+			"status", sw.statusCode(), "bytes", sw.bytes, "duration", d, "remote", r.RemoteAddr)
+	}()
+	if pattern == "" {
+		label = "unmatched"
+		s.unmatched(sw, r)
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+// unmatched answers a request no route matches, with the status the mux
+// would have used (404, or 405 with Allow) but as a problem.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	rec := &headerRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		s.writeProblem(w, r, &apiError{code: codeMethodNotAllowed, kind: kindMethodNotAllowed,
+			msg: fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, rec.header.Get("Allow"))})
+		return
+	}
+	s.writeProblem(w, r, &apiError{code: codeNotFound, kind: chain.KindNotFound,
+		msg: fmt.Sprintf("no route for %s %s; see /v1/openapi.json", r.Method, r.URL.Path)})
+}
+
+// endpoint adapts a handler that returns an error into an http.Handler that
+// writes the error as a problem.
+func (s *Server) endpoint(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeProblem(w, r, err)
+		}
+	})
+}
+
+// patterns lists the routed patterns, for tests that compare them with the
+// OpenAPI document.
+func (s *Server) patterns() []string {
+	out := make([]string, len(s.routes))
+	for i, r := range s.routes {
+		out[i] = r.pattern
+	}
+	return out
+}
+
+// openAPIPath turns a mux pattern's path into the OpenAPI path template:
+// "{id...}" becomes "{id}".
+func openAPIPath(path string) string { return strings.ReplaceAll(path, "...}", "}") }
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// headerRecorder captures what the mux's fallback handler would answer.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *headerRecorder) Header() http.Header         { return r.header }
+func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *headerRecorder) WriteHeader(code int)        { r.status = code }
+
+type slogPromLogger struct{ l *slog.Logger }
+
+func (l slogPromLogger) Println(v ...any) { l.l.Error("api: metrics: " + fmt.Sprint(v...)) }

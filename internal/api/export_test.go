@@ -1,0 +1,16 @@
+package api
+
+// Hooks for the external tests (package api_test), which cannot be in this
+// package because they use apitest, which imports it.
+
+// Patterns lists the routed mux patterns.
+func Patterns(s *Server) []string { return s.patterns() }
+
+// OpenAPIPath turns a mux pattern's path into an OpenAPI path template.
+func OpenAPIPath(p string) string { return openAPIPath(p) }
+
+// PendingWaiters counts submissions waiting for a commit.
+func PendingWaiters(s *Server) int { return s.waiters.pending() }
+
+// OpenAPIDocument is the embedded openapi.json.
+func OpenAPIDocument() []byte { return openAPIDoc }

@@ -1,0 +1,154 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+func TestEveryChainKindHasAStatus(t *testing.T) {
+	for _, c := range chain.Codes() {
+		s, ok := statusOfKind[c.Kind]
+		if !ok {
+			t.Errorf("code %s has kind %q, which the status table lacks", c.ID(), c.Kind)
+			continue
+		}
+		if s < 400 || s > 599 {
+			t.Errorf("kind %q maps to non-error status %d", c.Kind, s)
+		}
+	}
+}
+
+func TestProblemOf(t *testing.T) {
+	cases := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantCode   string
+	}{
+		{"module not found", errors.Join(governance.ErrNotFound), http.StatusNotFound, "governance.not_found"},
+		{"identity not found", identity.ErrNotFound, http.StatusNotFound, "identity.not_found"},
+		{"bad param", badParam("limit", "bad"), http.StatusBadRequest, codeInvalidParameter},
+		{"tx refused at check", &txError{code: chain.CodeOf(identity.ErrKeyRevoked), log: "revoked", hash: "AB"}, http.StatusUnauthorized, "identity.key_revoked"},
+		{"tx failed in block", &txError{code: chain.CodeOf(identity.ErrExists), log: "exists", hash: "AB", height: 7}, http.StatusConflict, "identity.exists"},
+		{"unknown abci code", &txError{code: codeOfABCI("future", 42)}, http.StatusInternalServerError, "future.code_42"},
+		{"precondition", identity.ErrLastKey, http.StatusConflict, "identity.last_key"},
+		{"unexpected", errors.New("disk on fire"), http.StatusInternalServerError, "chain.internal"},
+		{"unavailable", unavailable(codeNodeUnavailable, errors.New("down")), http.StatusServiceUnavailable, codeNodeUnavailable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := problemOf(c.err)
+			if p.Status != c.wantStatus || p.Code != c.wantCode {
+				t.Fatalf("got %d %s, want %d %s", p.Status, p.Code, c.wantStatus, c.wantCode)
+			}
+			if p.Type != "urn:medchain:problem:"+c.wantCode || p.Title == "" {
+				t.Fatalf("type %q title %q", p.Type, p.Title)
+			}
+		})
+	}
+	// Internal errors do not leak their text.
+	if p := problemOf(errors.New("secret path /var/lib/x")); bytes.Contains([]byte(p.Detail), []byte("secret")) {
+		t.Fatalf("internal detail leaked: %q", p.Detail)
+	}
+	if got := titleOf("identity.key_revoked"); got != "Key revoked" {
+		t.Fatalf("title %q", got)
+	}
+}
+
+// The proof keys the API spells out must be the modules' registered prefixes.
+func TestProofKeyPrefixesAreTheModules(t *testing.T) {
+	want := [][2]string{
+		{orgKeyPrefix, governance.Name},
+		{memberKeyPrefix, identity.Name},
+		{patientKeyPrefix, identity.Name},
+	}
+	have := state.Prefixes()
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			t.Errorf("prefix %q is not registered to %s; registered: %v", w[0], w[1], have)
+		}
+	}
+}
+
+func TestDecodeSubmitBody(t *testing.T) {
+	raw := []byte{tx.Version, 1, 2, 3}
+	b64 := base64.StdEncoding.EncodeToString(raw)
+	cases := []struct {
+		name, ct, body string
+		wantCode       string
+		wantField      string
+	}{
+		{"json", "application/json", `{"tx":"` + b64 + `"}`, "", ""},
+		{"json charset", "application/json; charset=utf-8", `{"tx":"` + b64 + `"}`, "", ""},
+		{"octet-stream", "application/octet-stream", string(raw), "", ""},
+		{"no content type", "", `{"tx":"` + b64 + `"}`, codeUnsupportedMedia, "Content-Type"},
+		{"form", "application/x-www-form-urlencoded", "tx=1", codeUnsupportedMedia, "Content-Type"},
+		{"bad json", "application/json", `{"tx":`, codeInvalidBody, ""},
+		{"not an object", "application/json", `"abc"`, codeInvalidBody, ""},
+		{"unknown field", "application/json", `{"tx":"` + b64 + `","wait":"sync"}`, codeInvalidBody, ""},
+		{"trailing data", "application/json", `{"tx":"` + b64 + `"} {}`, codeInvalidBody, ""},
+		{"missing tx", "application/json", `{}`, codeInvalidBody, "tx"},
+		{"bad base64", "application/json", `{"tx":"***"}`, codeInvalidBody, "tx"},
+		{"url-safe base64", "application/json", `{"tx":"-_-_"}`, codeInvalidBody, "tx"},
+		{"empty octets", "application/octet-stream", "", codeInvalidBody, "tx"},
+		{"too large", "application/octet-stream", string(make([]byte, tx.MaxSize+1)), codeBodyTooLarge, "tx"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := decodeSubmitBody(c.ct, []byte(c.body))
+			if c.wantCode == "" {
+				if err != nil || !bytes.Equal(got, raw) {
+					t.Fatalf("got %x, %v", got, err)
+				}
+				return
+			}
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.code != c.wantCode || ae.field != c.wantField {
+				t.Fatalf("err %v (%+v), want code %s field %q", err, ae, c.wantCode, c.wantField)
+			}
+		})
+	}
+}
+
+func FuzzSubmitBody(f *testing.F) {
+	f.Add("application/json", []byte(`{"tx":"AQID"}`))
+	f.Add("application/json", []byte(`{"tx":""}`))
+	f.Add("application/json; charset=utf-8", []byte(`{"tx":"AQID"} `))
+	f.Add("application/octet-stream", []byte{1, 2, 3})
+	f.Add("text/plain", []byte("hello"))
+	f.Add("application/json", []byte(`{"tx":"AQID","x":1}`))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		raw, err := decodeSubmitBody(ct, body)
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.code == "" || statusOf(ae.kind) < 400 {
+				t.Fatalf("error without a code or 4xx kind: %v", err)
+			}
+			if p := problemOf(err); p.Status >= 500 {
+				t.Fatalf("malformed body gave a server error: %+v", p)
+			}
+			return
+		}
+		if len(raw) == 0 || len(raw) > tx.MaxSize {
+			t.Fatalf("accepted %d bytes", len(raw))
+		}
+		// A JSON body that decodes re-encodes to the same transaction.
+		if json.Valid(body) {
+			again, err := decodeSubmitBody("application/json", []byte(`{"tx":"`+base64.StdEncoding.EncodeToString(raw)+`"}`))
+			if err != nil || !bytes.Equal(again, raw) {
+				t.Fatalf("round trip: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/medchain/medchain/internal/chain"
+)
+
+// Kinds of error the API itself adds to the chain's (chain.KindInvalid ...).
+const (
+	kindTooLarge         = "too_large"
+	kindUnsupportedMedia = "unsupported_media_type"
+	kindMethodNotAllowed = "method_not_allowed"
+	kindUnavailable      = "unavailable"
+)
+
+// statusOfKind is THE table from error kinds to HTTP statuses: every problem
+// the API writes gets its status here, whether the error came from the
+// chain (through chain.Code.Kind) or from the API itself.
+var statusOfKind = map[string]int{
+	chain.KindInvalid:         http.StatusBadRequest,
+	chain.KindUnauthenticated: http.StatusUnauthorized,
+	chain.KindForbidden:       http.StatusForbidden,
+	chain.KindNotFound:        http.StatusNotFound,
+	chain.KindConflict:        http.StatusConflict,
+	// The state does not allow the action now (revoking an identity's
+	// last key): a conflict with the resource's current state.
+	chain.KindPrecondition: http.StatusConflict,
+	chain.KindInternal:     http.StatusInternalServerError,
+	kindTooLarge:           http.StatusRequestEntityTooLarge,
+	kindUnsupportedMedia:   http.StatusUnsupportedMediaType,
+	kindMethodNotAllowed:   http.StatusMethodNotAllowed,
+	kindUnavailable:        http.StatusServiceUnavailable,
+}
+
+func statusOf(kind string) int {
+	if s, ok := statusOfKind[kind]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Stable codes of errors that the API itself raises, in the "api" space.
+// Chain errors keep the chain's codes ("identity.key_revoked").
+const (
+	codeInvalidParameter = "api.invalid_parameter"
+	codeInvalidBody      = "api.invalid_body"
+	codeBodyTooLarge     = "api.body_too_large"
+	codeUnsupportedMedia = "api.unsupported_media_type"
+	codeNotFound         = "api.not_found"
+	codeMethodNotAllowed = "api.method_not_allowed"
+	codeNotReady         = "api.not_ready"
+	codeNodeUnavailable  = "api.node_unavailable"
+	codeMempoolFull      = "api.mempool_full"
+)
+
+// apiError is an error raised by the API (a bad parameter, an unknown
+// route), with its stable code, kind and, for bad input, the field at fault.
+type apiError struct {
+	code  string
+	kind  string
+	field string
+	msg   string
+}
+
+func (e *apiError) Error() string { return "api: " + e.msg }
+
+func badParam(field, format string, args ...any) *apiError {
+	return &apiError{code: codeInvalidParameter, kind: chain.KindInvalid, field: field,
+		msg: fmt.Sprintf("parameter %q: ", field) + fmt.Sprintf(format, args...)}
+}
+
+func badBody(field, format string, args ...any) *apiError {
+	prefix := "request body: "
+	if field != "" {
+		prefix = fmt.Sprintf("request body field %q: ", field)
+	}
+	return &apiError{code: codeInvalidBody, kind: chain.KindInvalid, field: field, msg: prefix + fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *apiError {
+	return &apiError{code: codeNotFound, kind: chain.KindNotFound, msg: fmt.Sprintf(format, args...)}
+}
+
+func unavailable(code string, err error) *apiError {
+	return &apiError{code: code, kind: kindUnavailable, msg: err.Error()}
+}
+
+// txError is a transaction the chain refused, in CheckTx or in a block.
+type txError struct {
+	code   chain.Code
+	log    string
+	hash   string
+	height int64 // 0: refused by CheckTx
+}
+
+func (e *txError) Error() string { return e.log }
+
+// codeOfABCI finds the chain code of an ABCI codespace and number. A code
+// the table does not know (a newer node's) keeps its numbers and is treated
+// as internal.
+func codeOfABCI(space string, number uint32) chain.Code {
+	if c, ok := chain.Lookup(space, number); ok {
+		return c
+	}
+	return chain.Code{Space: space, Number: number, Name: fmt.Sprintf("code_%d", number), Kind: chain.KindInternal}
+}
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Code is the stable error code ("identity.key_revoked"); clients
+	// branch on it, never on Detail.
+	Code   string `json:"code"`
+	Field  string `json:"field,omitempty"`
+	TxHash string `json:"tx_hash,omitempty"`
+	Height int64  `json:"height,omitempty"`
+}
+
+// problemTypeURI names a problem type by its stable code. It is a URN, not
+// a link: there is nothing to fetch.
+func problemTypeURI(code string) string { return "urn:medchain:problem:" + code }
+
+// titleOf makes a problem type's fixed title from its code:
+// "identity.key_revoked" -> "Key revoked".
+func titleOf(code string) string {
+	name := code[strings.IndexByte(code, '.')+1:]
+	name = strings.ReplaceAll(name, "_", " ")
+	if name == "" {
+		return "Error"
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// problemOf builds the problem for err.
+func problemOf(err error) problem {
+	var (
+		ae   *apiError
+		te   *txError
+		p    problem
+		kind string
+	)
+	switch {
+	case errors.As(err, &te):
+		p.Code, kind, p.Detail = te.code.ID(), te.code.Kind, te.log
+		p.TxHash, p.Height = te.hash, te.height
+	case errors.As(err, &ae):
+		p.Code, kind, p.Detail, p.Field = ae.code, ae.kind, ae.msg, ae.field
+	default:
+		// A module's sentinel (governance.ErrNotFound ...) or a real failure:
+		// the chain's table decides, and unknown errors are internal.
+		c := chain.CodeOf(err)
+		p.Code, kind, p.Detail = c.ID(), c.Kind, err.Error()
+	}
+	if kind == chain.KindInternal && te == nil {
+		p.Detail = "internal error; the node's log has the details"
+	}
+	p.Status = statusOf(kind)
+	p.Type = problemTypeURI(p.Code)
+	p.Title = titleOf(p.Code)
+	return p
+}
+
+// writeProblem writes err as an application/problem+json response.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemOf(err)
+	if p.Status >= 500 {
+		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		// RFC 9110 requires a challenge with 401. Transactions authenticate
+		// by their own Ed25519 signature, not by an HTTP credential.
+		w.Header().Set("WWW-Authenticate", `Signature realm="medchain", charset="UTF-8"`)
+	}
+	writeJSONType(w, "application/problem+json", p.Status, p)
+}
+
+// writeJSON writes v as an application/json response.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	writeJSONType(w, "application/json", status, v)
+	return nil
+}
+
+func writeJSONType(w http.ResponseWriter, contentType string, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only a programming error gets here: every response type marshals.
+		b = []byte(`{"type":"urn:medchain:problem:chain.internal","title":"Internal","status":500,"code":"chain.internal"}`)
+		contentType, status = "application/problem+json", http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

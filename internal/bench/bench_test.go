@@ -1,0 +1,208 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+func TestPercentile(t *testing.T) {
+	ms := func(xs ...int) []time.Duration {
+		out := make([]time.Duration, len(xs))
+		for i, x := range xs {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = i + 1
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one value p50", ms(7), 50, 7 * time.Millisecond},
+		{"one value p99", ms(7), 99, 7 * time.Millisecond},
+		{"two values p50 is the lower", ms(1, 2), 50, 1 * time.Millisecond},
+		{"two values p51 is the upper", ms(1, 2), 51, 2 * time.Millisecond},
+		{"1..100 p50", ms(hundred...), 50, 50 * time.Millisecond},
+		{"1..100 p95", ms(hundred...), 95, 95 * time.Millisecond},
+		{"1..100 p99", ms(hundred...), 99, 99 * time.Millisecond},
+		{"1..100 p100", ms(hundred...), 100, 100 * time.Millisecond},
+		{"five values p95 rounds up to the max", ms(10, 20, 30, 40, 50), 95, 50 * time.Millisecond},
+		{"five values p40 is exact rank 2", ms(10, 20, 30, 40, 50), 40, 20 * time.Millisecond},
+		{"five values p41 is rank 3", ms(10, 20, 30, 40, 50), 41, 30 * time.Millisecond},
+		{"seven values p99", ms(1, 2, 3, 4, 5, 6, 7), 99, 7 * time.Millisecond},
+		{"tiny p never below the first", ms(3, 4), 0.001, 3 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Percentile(tc.sorted, tc.p); got != tc.want {
+				t.Errorf("Percentile(%v, %v) = %v, want %v", tc.sorted, tc.p, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPatientsPrepare(t *testing.T) {
+	w, err := NewWorkload("patients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress atomic.Int64
+	env := Env{ChainID: "test-chain", Height: 42, Progress: func(n int) { progress.Add(int64(n)) }}
+	plan, err := w.Prepare(context.Background(), env, 130)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Setup) != 0 || len(plan.Txs) != 130 {
+		t.Fatalf("plan has %d setup and %d txs, want 0 and 130", len(plan.Setup), len(plan.Txs))
+	}
+	signers := map[string]bool{}
+	for i, raw := range plan.Txs {
+		d, err := tx.Decode(raw)
+		if err != nil {
+			t.Fatalf("tx %d: %v", i, err)
+		}
+		if err := d.Verify(); err != nil {
+			t.Fatalf("tx %d: %v", i, err)
+		}
+		b := d.Body
+		if b.ChainID != "test-chain" || b.Type != identity.TypeRegisterPatient || b.Expires != 42+TTL || string(b.Msg) != "{}" {
+			t.Fatalf("tx %d body = %+v", i, b)
+		}
+		signers[b.Signer.String()] = true
+	}
+	if len(signers) != 130 {
+		t.Errorf("%d distinct signers for 130 txs, want a fresh key each", len(signers))
+	}
+	if got := progress.Load(); got != 130 {
+		t.Errorf("progress counted %d, want 130", got)
+	}
+
+	if _, err := NewWorkload("nope"); err == nil {
+		t.Error("NewWorkload(nope) succeeded")
+	}
+}
+
+func TestKVTxs(t *testing.T) {
+	txs, err := kvTxs(500, 238)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, tx := range txs {
+		if len(tx) != 238 {
+			t.Fatalf("tx %d is %d bytes, want 238", i, len(tx))
+		}
+		if bytes.Count(tx, []byte("=")) != 1 || bytes.ContainsRune(tx, ':') || tx[0] == '=' || tx[len(tx)-1] == '=' {
+			t.Fatalf("tx %d %q is not a valid kvstore key=value", i, tx)
+		}
+		key := string(tx[:bytes.IndexByte(tx, '=')])
+		if seen[key] {
+			t.Fatalf("key %q repeats", key)
+		}
+		seen[key] = true
+	}
+}
+
+// TestRunEndToEnd runs a short bench with the baseline against nodes
+// started in process. It checks the bookkeeping, never the speed.
+func TestRunEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two nodes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{
+		Workload:      Patients{},
+		Txs:           200,
+		Concurrency:   8,
+		Baseline:      true,
+		TimeoutCommit: 100 * time.Millisecond,
+		CommitTimeout: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Side{"medchain": &rep.Medchain, "kvstore": rep.Kvstore} {
+		if s == nil {
+			t.Fatalf("%s: no figures", name)
+		}
+		if s.Sent != 200 || s.Accepted != 200 || s.Committed != 200 {
+			t.Errorf("%s: sent %d, accepted %d, committed %d; want 200 each", name, s.Sent, s.Accepted, s.Committed)
+		}
+		if s.Rejected != 0 || s.Failed != 0 || s.Uncommitted != 0 {
+			t.Errorf("%s: rejected %d (first: %s), failed %d, uncommitted %d; want none",
+				name, s.Rejected, s.FirstRejection, s.Failed, s.Uncommitted)
+		}
+		if s.TxPerSec <= 0 || s.SubmitTxPerSec <= 0 {
+			t.Errorf("%s: tx/s %v, submit tx/s %v; want > 0", name, s.TxPerSec, s.SubmitTxPerSec)
+		}
+		if s.Blocks < 1 || s.MeanTxsPerBlock <= 0 {
+			t.Errorf("%s: %d blocks, %v txs/block", name, s.Blocks, s.MeanTxsPerBlock)
+		}
+		if !(s.P50MS > 0 && s.P50MS <= s.P95MS && s.P95MS <= s.P99MS && s.P99MS <= s.MaxMS) {
+			t.Errorf("%s: latencies not ordered: p50 %v p95 %v p99 %v max %v", name, s.P50MS, s.P95MS, s.P99MS, s.MaxMS)
+		}
+	}
+	if rep.Kvstore != nil && rep.Medchain.MeanTxBytes != rep.Kvstore.MeanTxBytes {
+		// kvstore txs all have medchain's mean length, rounded.
+		if d := rep.Medchain.MeanTxBytes - rep.Kvstore.MeanTxBytes; d > 0.5 || d < -0.5 {
+			t.Errorf("mean tx bytes: medchain %v, kvstore %v", rep.Medchain.MeanTxBytes, rep.Kvstore.MeanTxBytes)
+		}
+	}
+	if rep.Ratio == nil || *rep.Ratio <= 0 {
+		t.Errorf("ratio = %v, want > 0", rep.Ratio)
+	}
+
+	b, err := json.Marshal(rep)
+	t.Logf("report: %s", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"workload", "txs", "concurrency", "medchain", "kvstore", "ratio"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("JSON has no %q: %s", k, b)
+		}
+	}
+	for _, side := range []string{"medchain", "kvstore"} {
+		var s map[string]any
+		if err := json.Unmarshal(doc[side], &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"tx_per_s", "p50_ms", "p95_ms", "p99_ms", "committed", "failed", "rejected", "blocks"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("JSON %s has no %q", side, k)
+			}
+		}
+	}
+}
+
+func TestRunUnreachableNode(t *testing.T) {
+	port, err := freePort() // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	_, err = Run(context.Background(), Config{Workload: Patients{}, Txs: 1, Concurrency: 1, API: url, RPC: url})
+	if err == nil || !strings.Contains(err.Error(), "medchain API at "+url) {
+		t.Errorf("Run against nothing: err = %v, want one naming the API", err)
+	}
+}

@@ -1,0 +1,338 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// pollEvery is how often the observer asks for the latest height.
+const pollEvery = 15 * time.Millisecond
+
+// rpcGiveUp is how long the observer tolerates a CometBFT RPC that fails
+// every poll before it gives up on the run.
+const rpcGiveUp = 10 * time.Second
+
+// run is one timed phase against one target.
+type run struct {
+	name          string
+	send          func(ctx context.Context, raw []byte) error
+	rpc           *rpcClient
+	txs           [][]byte
+	concurrency   int
+	commitTimeout time.Duration
+	progress      io.Writer
+}
+
+// measure sends r.txs at r.concurrency, observes their commits and computes
+// the figures.
+func measure(parent context.Context, r run) (Side, error) {
+	n := len(r.txs)
+	index := make(map[tx.Hash]int, n)
+	bytes := 0
+	for i, t := range r.txs {
+		index[tx.HashOf(t)] = i
+		bytes += len(t)
+	}
+	if len(index) != n {
+		return Side{}, fmt.Errorf("bench: %s: %d of the %d txs are duplicates", r.name, n-len(index), n)
+	}
+	st, err := r.rpc.status(parent)
+	if err != nil {
+		return Side{}, fmt.Errorf("bench: %s: CometBFT RPC at %s: %w", r.name, r.rpc.base, err)
+	}
+
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	bar := newBar(r.progress, n, r.name+" committed")
+	obs := newObserver(r.rpc, index, st.height+1, bar)
+	submitted := make(chan struct{})
+	accepted := make([]bool, n)
+	observed := make(chan error, 1)
+	go func() { observed <- obs.run(ctx, submitted, accepted, r.commitTimeout) }()
+
+	var (
+		submitAt   = make([]time.Time, n)
+		next       atomic.Int64
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		rejected   int
+		firstError string
+	)
+	start := time.Now()
+	for range min(r.concurrency, n) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				submitAt[i] = time.Now()
+				err := r.send(ctx, r.txs[i])
+				if err == nil {
+					accepted[i] = true
+					continue
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				mu.Lock()
+				rejected++
+				if firstError == "" {
+					firstError = err.Error()
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	submitEnd := time.Now()
+	close(submitted)
+	err = <-observed
+	bar.done()
+	if parent.Err() != nil {
+		return Side{}, parent.Err()
+	}
+	if err != nil {
+		return Side{}, fmt.Errorf("bench: %s: %w", r.name, err)
+	}
+
+	s := Side{Sent: n, Rejected: rejected, FirstRejection: firstError, MeanTxBytes: float64(bytes) / float64(n)}
+	var (
+		lat        []time.Duration
+		lastCommit time.Time
+		heights    = map[int64]bool{}
+	)
+	for i := range n {
+		if !accepted[i] {
+			continue
+		}
+		s.Accepted++
+		if obs.height[i] == 0 {
+			s.Uncommitted++
+			continue
+		}
+		if obs.code[i] == 0 {
+			s.Committed++
+		} else {
+			s.Failed++
+		}
+		lat = append(lat, obs.seenAt[i].Sub(submitAt[i]))
+		heights[obs.height[i]] = true
+		if obs.seenAt[i].After(lastCommit) {
+			lastCommit = obs.seenAt[i]
+		}
+	}
+	if d := submitEnd.Sub(start); d > 0 {
+		s.SubmitTxPerSec = float64(s.Accepted) / d.Seconds()
+	}
+	if !lastCommit.IsZero() {
+		d := lastCommit.Sub(start)
+		s.DurationS = d.Seconds()
+		s.TxPerSec = float64(s.Committed) / d.Seconds()
+	}
+	s.Blocks = len(heights)
+	if s.Blocks > 0 {
+		s.MeanTxsPerBlock = float64(s.Committed+s.Failed) / float64(s.Blocks)
+	}
+	slices.Sort(lat)
+	s.P50MS, s.P95MS, s.P99MS = ms(Percentile(lat, 50)), ms(Percentile(lat, 95)), ms(Percentile(lat, 99))
+	if len(lat) > 0 {
+		s.MaxMS = ms(lat[len(lat)-1])
+	}
+	return s, nil
+}
+
+// Percentile returns the p-th percentile (0 < p <= 100) of sorted by the
+// nearest-rank method: the smallest value such that at least p% of the
+// values are at most it. It returns 0 for no values.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
+	if n == 0 {
+		return 0
+	}
+	// rank = ceil(p/100 * n), computed in integers where possible to avoid
+	// 0.95*100 = 95.00000000000001 style rounding up.
+	rank := int(p * float64(n) / 100)
+	if float64(rank)*100 < p*float64(n) {
+		rank++
+	}
+	return sorted[min(max(rank, 1), n)-1]
+}
+
+// observer watches a chain's new blocks for known txs.
+type observer struct {
+	rpc   *rpcClient
+	index map[tx.Hash]int
+	bar   *bar
+	next  int64 // next height to read
+
+	// Per tx, written by run only; read after run returns.
+	seenAt []time.Time
+	height []int64 // 0: not seen
+	code   []uint32
+
+	pending []blockOfOurs // blocks whose results are still to read
+}
+
+// blockOfOurs lists where our txs sit in a block.
+type blockOfOurs struct {
+	height int64
+	pos    []int // position in the block
+	idx    []int // our tx index
+}
+
+func newObserver(rpc *rpcClient, index map[tx.Hash]int, from int64, b *bar) *observer {
+	n := len(index)
+	return &observer{rpc: rpc, index: index, bar: b, next: from,
+		seenAt: make([]time.Time, n), height: make([]int64, n), code: make([]uint32, n)}
+}
+
+// run polls until, after submitted is closed, every accepted tx has been
+// seen with its result, or timeout has passed since then.
+func (o *observer) run(ctx context.Context, submitted <-chan struct{}, accepted []bool, timeout time.Duration) error {
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	var (
+		done            bool // submission over: accepted is final
+		deadline        time.Time
+		want, got       int
+		lastOK          = time.Now()
+		lastErr         error
+		countIfAccepted = func(i int) {
+			if done && accepted[i] {
+				got++
+			}
+		}
+	)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-submitted:
+			submitted = nil
+			done, deadline = true, time.Now().Add(timeout)
+			for i, ok := range accepted {
+				if ok {
+					want++
+					if o.height[i] != 0 {
+						got++
+					}
+				}
+			}
+		case <-tick.C:
+		}
+		if err := o.poll(ctx, countIfAccepted); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			lastErr = err
+			if time.Since(lastOK) > rpcGiveUp {
+				return fmt.Errorf("CometBFT RPC at %s failing for %s: %w", o.rpc.base, rpcGiveUp, lastErr)
+			}
+		} else {
+			lastOK = time.Now()
+		}
+		if done && got >= want && len(o.pending) == 0 {
+			return nil
+		}
+		if done && time.Now().After(deadline) {
+			return nil // what is missing is reported as uncommitted
+		}
+	}
+}
+
+// poll reads the blocks committed since the last poll, and the results of
+// blocks still missing them.
+func (o *observer) poll(ctx context.Context, seen func(i int)) error {
+	st, err := o.rpc.status(ctx)
+	if err != nil {
+		return err
+	}
+	at := time.Now()
+	for ; o.next <= st.height; o.next++ {
+		txs, err := o.rpc.blockTxs(ctx, o.next)
+		if err != nil {
+			return fmt.Errorf("block %d: %w", o.next, err)
+		}
+		b := blockOfOurs{height: o.next}
+		for pos, t := range txs {
+			i, ok := o.index[tx.HashOf(t)]
+			if !ok || o.height[i] != 0 {
+				continue
+			}
+			o.seenAt[i], o.height[i] = at, o.next
+			b.pos, b.idx = append(b.pos, pos), append(b.idx, i)
+			seen(i)
+		}
+		if len(b.idx) > 0 {
+			o.bar.add(len(b.idx))
+			o.pending = append(o.pending, b)
+		}
+	}
+	// Results are written after the block is stored: a block just seen may
+	// not have them yet. Keep those for the next poll.
+	for len(o.pending) > 0 {
+		b := o.pending[0]
+		codes, err := o.rpc.blockCodes(ctx, b.height)
+		if err != nil {
+			var rerr *rpcError
+			if errors.As(err, &rerr) {
+				return nil // not executed yet
+			}
+			return fmt.Errorf("block_results %d: %w", b.height, err)
+		}
+		for k, pos := range b.pos {
+			if pos >= len(codes) {
+				return fmt.Errorf("block_results %d: %d results for a tx at position %d", b.height, len(codes), pos)
+			}
+			o.code[b.idx[k]] = codes[pos]
+		}
+		o.pending = o.pending[1:]
+	}
+	return nil
+}
+
+// bar is a progress bar; a nil *bar shows nothing.
+type bar struct{ pb *progressbar.ProgressBar }
+
+func newBar(w io.Writer, max int, desc string) *bar {
+	if w == nil || max < 1 {
+		return nil
+	}
+	pb := progressbar.NewOptions(max,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(fmt.Sprintf("%-20s", desc)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("tx"),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	)
+	pb.RenderBlank() // starts the clock now, not at the first Add
+	return &bar{pb: pb}
+}
+
+func (b *bar) add(n int) {
+	if b != nil {
+		b.pb.Add(n)
+	}
+}
+
+// done ends the bar, full or not, on its own line.
+func (b *bar) done() {
+	if b != nil && !b.pb.IsFinished() {
+		b.pb.Exit()
+	}
+}

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/internal/bench"
+)
+
+type benchOptions struct {
+	g             *Global
+	rpc           string
+	txs, conc     int
+	baseline      bool
+	json          bool
+	workload      string
+	timeoutCommit time.Duration
+	commitTimeout time.Duration
+	cpuProfile    string
+}
+
+func newBenchCmd(g *Global) *cobra.Command {
+	o := &benchOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure committed transactions per second and commit latency",
+		Long: `Send signed transactions to a medchain node at a set concurrency and report
+committed tx/s and the latency from submission to commit (p50/p95/p99).
+
+Without --node, bench starts a one-validator node in this process, in a temporary
+directory it removes afterwards. With the --node flag (not $MEDCHAIN_NODE alone)
+it targets a running node's API; --rpc is that node's CometBFT RPC (default: the
+same host, port 26657).
+
+All transactions are signed before timing starts. They are sent as raw bytes to
+POST /v1/txs?wait=sync; a non-200 answer counts as rejected. Commits are seen
+by polling the CometBFT RPC (/status, /block, /block_results) every 15 ms: a
+transaction's commit time is when its block was first seen.
+
+  committed tx/s   successful committed txs / (last commit seen - first submission)
+  latency          commit seen - submission, over committed txs
+  submit tx/s      accepted txs / submission phase
+
+--baseline then runs CometBFT's own kvstore example app in process, with the
+same timeout_commit and mempool settings, the same number of "key=value"
+transactions of the same mean size at the same concurrency (broadcast_tx_sync
+over its HTTP RPC), and prints the ratio medchain/kvstore.
+
+Workloads:
+  patients   identity/register-patient, each signed by a fresh key
+
+Examples:
+  medchain bench
+  medchain bench --txs 20000 --concurrency 64 --baseline
+  medchain bench --node http://127.0.0.1:8080 --txs 5000 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.rpc, "rpc", "", "CometBFT RPC URL of the --node (default: its host, port 26657)")
+	f.IntVar(&o.txs, "txs", 5000, "number of transactions to send")
+	f.IntVarP(&o.conc, "concurrency", "c", 64, "concurrent submitters")
+	f.BoolVar(&o.baseline, "baseline", false, "also measure CometBFT's kvstore example app, after medchain")
+	f.BoolVar(&o.json, "json", false, "print one JSON object and no progress bars (same as --output json)")
+	f.StringVar(&o.workload, "workload", "patients", "what to send: "+strings.Join(bench.Workloads(), ", "))
+	f.DurationVar(&o.timeoutCommit, "timeout-commit", bench.DefaultTimeoutCommit, "CometBFT timeout_commit of the nodes bench starts (medchain without --node, and kvstore)")
+	f.DurationVar(&o.commitTimeout, "commit-timeout", bench.DefaultCommitTimeout, "how long to wait after the last submission for accepted txs to commit")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of medchain's timed phase to this file")
+	f.MarkHidden("cpuprofile")
+	return cmd
+}
+
+func (o *benchOptions) run(cmd *cobra.Command) error {
+	g := o.g
+	asJSON := o.json || g.JSON()
+	w, err := bench.NewWorkload(o.workload)
+	if err != nil {
+		return err
+	}
+	c := bench.Config{
+		Workload: w, Txs: o.txs, Concurrency: o.conc, Baseline: o.baseline,
+		TimeoutCommit: o.timeoutCommit, CommitTimeout: o.commitTimeout,
+	}
+	if cmd.Flags().Changed("node") {
+		c.API = strings.TrimRight(g.Node, "/")
+		c.RPC = o.rpc
+		if c.RPC == "" {
+			if c.RPC, err = defaultRPC(c.API); err != nil {
+				return err
+			}
+		}
+	} else if o.rpc != "" {
+		return errors.New("--rpc needs --node: without --node bench starts its own node")
+	}
+	if !asJSON {
+		c.Progress = g.Err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		c.Profile = func() func() {
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fmt.Fprintln(g.Err, "medchain: --cpuprofile:", err)
+				return func() {}
+			}
+			return pprof.StopCPUProfile
+		}
+	}
+
+	rep, err := bench.Run(cmd.Context(), c)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
+			return errors.New("bench: interrupted")
+		}
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(g.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printBench(g.Out, rep)
+	}
+	if rep.Medchain.Committed == 0 {
+		return errors.New("bench: no medchain transaction committed")
+	}
+	return nil
+}
+
+// defaultRPC is the CometBFT RPC beside an API URL: same host, port 26657.
+func defaultRPC(api string) (string, error) {
+	u, err := url.Parse(api)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("--node %q is not a URL like http://127.0.0.1:8080", api)
+	}
+	return "http://" + net.JoinHostPort(u.Hostname(), "26657"), nil
+}
+
+func printBench(w io.Writer, r *bench.Report) {
+	fmt.Fprintf(w, "workload %s: %d txs at concurrency %d", r.Workload, r.Txs, r.Concurrency)
+	if r.TimeoutCommitMS > 0 {
+		fmt.Fprintf(w, ", timeout_commit %s", time.Duration(r.TimeoutCommitMS*float64(time.Millisecond)))
+	}
+	fmt.Fprintf(w, "\nmedchain: %s\n\n", r.Medchain.Target)
+
+	sides := []*bench.Side{&r.Medchain}
+	names := []string{"medchain"}
+	if r.Kvstore != nil {
+		sides = append(sides, r.Kvstore)
+		names = append(names, "kvstore")
+	}
+	line := fmt.Sprintf("%-16s", "")
+	for _, n := range names {
+		line += fmt.Sprintf("%12s", n)
+	}
+	fmt.Fprintln(w, line)
+	row := func(name string, v func(s *bench.Side) string) {
+		line := fmt.Sprintf("%-16s", name)
+		for _, s := range sides {
+			line += fmt.Sprintf("%12s", v(s))
+		}
+		fmt.Fprintln(w, line)
+	}
+	f1 := func(x float64) string { return fmt.Sprintf("%.1f", x) }
+	d := func(x int) string { return fmt.Sprint(x) }
+	row("committed tx/s", func(s *bench.Side) string { return f1(s.TxPerSec) })
+	row("latency p50 ms", func(s *bench.Side) string { return f1(s.P50MS) })
+	row("latency p95 ms", func(s *bench.Side) string { return f1(s.P95MS) })
+	row("latency p99 ms", func(s *bench.Side) string { return f1(s.P99MS) })
+	row("latency max ms", func(s *bench.Side) string { return f1(s.MaxMS) })
+	row("submit tx/s", func(s *bench.Side) string { return f1(s.SubmitTxPerSec) })
+	row("committed", func(s *bench.Side) string { return d(s.Committed) })
+	row("failed", func(s *bench.Side) string { return d(s.Failed) })
+	row("rejected", func(s *bench.Side) string { return d(s.Rejected) })
+	row("never committed", func(s *bench.Side) string { return d(s.Uncommitted) })
+	row("blocks", func(s *bench.Side) string { return d(s.Blocks) })
+	row("mean txs/block", func(s *bench.Side) string { return f1(s.MeanTxsPerBlock) })
+	row("mean tx bytes", func(s *bench.Side) string { return f1(s.MeanTxBytes) })
+	row("duration s", func(s *bench.Side) string { return fmt.Sprintf("%.2f", s.DurationS) })
+	if r.Ratio != nil {
+		fmt.Fprintf(w, "\nmedchain/kvstore committed tx/s: %.2f\n", *r.Ratio)
+	}
+	for i, s := range sides {
+		if s.FirstRejection != "" {
+			fmt.Fprintf(w, "\nfirst rejection (%s): %s\n", names[i], s.FirstRejection)
+		}
+	}
+}

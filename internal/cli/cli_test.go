@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"medchain": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestScripts runs the CLI scripts in testdata/script. Each gets its own
+// home ($MEDCHAIN_HOME) and free ports: $API_PORT, $P2P_PORT, $RPC_PORT,
+// with $MEDCHAIN_NODE pointing at the API.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			api, p2p, rpc := freePort(), freePort(), freePort()
+			env.Setenv("MEDCHAIN_HOME", env.WorkDir+"/home")
+			env.Setenv("API_PORT", fmt.Sprint(api))
+			env.Setenv("P2P_PORT", fmt.Sprint(p2p))
+			env.Setenv("RPC_PORT", fmt.Sprint(rpc))
+			env.Setenv("MEDCHAIN_NODE", fmt.Sprintf("http://127.0.0.1:%d", api))
+			env.Setenv("MEDCHAIN_AS", "")
+			env.Setenv("MEDCHAIN_PASSPHRASE", "correct horse battery staple")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitready URL: wait until URL/readyz answers 200 (60 s at most).
+			"waitready": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitready URL")
+				}
+				deadline := time.Now().Add(60 * time.Second)
+				for time.Now().Before(deadline) {
+					if r, err := http.Get(strings.TrimRight(args[0], "/") + "/readyz"); err == nil {
+						r.Body.Close()
+						if r.StatusCode == 200 {
+							return
+						}
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				ts.Fatalf("%s not ready after 60s", args[0])
+			},
+		},
+	})
+}

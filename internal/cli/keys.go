@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/client/keystore"
+	"github.com/medchain/medchain/internal/node"
+)
+
+func keystorePath(g *Global) string { return filepath.Join(g.Home, node.KeystoreFile) }
+
+func openKeystore(g *Global) (*keystore.Store, error) { return keystore.Open(keystorePath(g)) }
+
+// signingKey loads the --as key, asking for the passphrase unless it is a dev key.
+func signingKey(g *Global) (ed25519.PrivKey, keystore.Entry, error) {
+	if g.As == "" {
+		return nil, keystore.Entry{}, fmt.Errorf("this command signs a transaction: say who signs with --as NAME (see `medchain keys list`)")
+	}
+	ks, err := openKeystore(g)
+	if err != nil {
+		return nil, keystore.Entry{}, err
+	}
+	e, err := ks.Get(g.As)
+	if err != nil {
+		return nil, e, fmt.Errorf("--as %s: %w (keystore %s)", g.As, err, ks.Path())
+	}
+	pass := keystore.DevPassphrase
+	if !e.Dev {
+		if pass, err = passphrase(g, false); err != nil {
+			return nil, e, err
+		}
+	}
+	k, err := ks.Key(g.As, pass)
+	return k, e, err
+}
+
+func newKeysCmd(g *Global) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "Manage the signing keys in the keystore",
+		Long: `Manage signing keys. The keystore is HOME/keystore.json: names, public keys and
+identities are readable; each private key is sealed with age (scrypt) under a
+passphrase from $MEDCHAIN_PASSPHRASE or asked for. Dev keys (from medchain dev and
+medchain testnet) are insecure demo keys and need no passphrase.`,
+	}
+	cmd.AddCommand(newKeysListCmd(g), newKeysShowCmd(g), newKeysNewCmd(g), newKeysImportCmd(g), newKeysExportCmd(g), newKeysRemoveCmd(g))
+	return cmd
+}
+
+func newKeysListCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the keys: name, identity, public key",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			list := ks.List()
+			return g.Print(list, func(w io.Writer) {
+				if len(list) == 0 {
+					fmt.Fprintf(w, "no keys in %s (run `medchain dev`, or `medchain keys new NAME`)\n", ks.Path())
+					return
+				}
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tIDENTITY\tNOTE\tPUBLIC KEY")
+				for _, e := range list {
+					note := e.Note
+					if e.Dev {
+						note = strings.TrimSpace(note + " (dev)")
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Identity, note, e.PublicKey)
+				}
+				tw.Flush()
+			})
+		},
+	}
+}
+
+func newKeysShowCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one key",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			e, err := ks.Get(args[0])
+			if err != nil {
+				return err
+			}
+			return g.Print(e, func(w io.Writer) {
+				fmt.Fprintf(w, "name        %s\nidentity    %s\npublic key  %s\nnote        %s\ndev key     %v\ncreated     %s\n", e.Name, e.Identity, e.PublicKey, e.Note, e.Dev, e.Created.Format("2006-01-02 15:04:05Z07:00"))
+			})
+		},
+	}
+}
+
+type keysNewOptions struct {
+	g              *Global
+	identity, note string
+}
+
+func newKeysNewCmd(g *Global) *cobra.Command {
+	o := &keysNewOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Generate a key and seal it in the keystore",
+		Long: `Generate an Ed25519 key, seal it under the keystore passphrase and print its
+public key. Give the public key to your organisation's admin (medchain members add),
+or register yourself as a patient with it (medchain patients register --as NAME).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			pass, err := passphrase(g, true)
+			if err != nil {
+				return err
+			}
+			e, err := ks.Generate(args[0], o.identity, o.note, pass)
+			if err != nil {
+				return err
+			}
+			if err := ks.Save(); err != nil {
+				return err
+			}
+			return g.Print(e, func(w io.Writer) { fmt.Fprintf(w, "%s %s\n", e.Name, e.PublicKey) })
+		},
+	}
+	cmd.Flags().StringVar(&o.identity, "identity", "", "ledger identity this key belongs to (org/handle or patient ID), if known")
+	cmd.Flags().StringVar(&o.note, "note", "", "free-text note")
+	return cmd
+}
+
+func newKeysImportCmd(g *Global) *cobra.Command {
+	o := &keysNewOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "import NAME HEX-SEED",
+		Short: "Import a key from its 32-byte seed in hex",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			seed, err := hex.DecodeString(strings.TrimSpace(args[1]))
+			if err != nil || len(seed) != 32 {
+				return fmt.Errorf("the seed must be 64 hex characters (32 bytes)")
+			}
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			pass, err := passphrase(g, true)
+			if err != nil {
+				return err
+			}
+			e, err := ks.Add(args[0], seed, o.identity, o.note, pass, false)
+			if err != nil {
+				return err
+			}
+			if err := ks.Save(); err != nil {
+				return err
+			}
+			return g.Print(e, func(w io.Writer) { fmt.Fprintf(w, "%s %s\n", e.Name, e.PublicKey) })
+		},
+	}
+	cmd.Flags().StringVar(&o.identity, "identity", "", "ledger identity this key belongs to")
+	cmd.Flags().StringVar(&o.note, "note", "", "free-text note")
+	return cmd
+}
+
+func newKeysExportCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "export NAME",
+		Short: "Print a key's seed in hex (handle with care)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			e, err := ks.Get(args[0])
+			if err != nil {
+				return err
+			}
+			pass := keystore.DevPassphrase
+			if !e.Dev {
+				if pass, err = passphrase(g, false); err != nil {
+					return err
+				}
+			}
+			seed, err := ks.Export(args[0], pass)
+			if err != nil {
+				return err
+			}
+			return g.Print(map[string]string{"name": e.Name, "seed": seed}, func(w io.Writer) { fmt.Fprintln(w, seed) })
+		},
+	}
+}
+
+func newKeysRemoveCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a key from the keystore (the ledger is not told: revoke it first)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ks, err := openKeystore(g)
+			if err != nil {
+				return err
+			}
+			if err := ks.Remove(args[0]); err != nil {
+				return err
+			}
+			if err := ks.Save(); err != nil {
+				return err
+			}
+			return g.Print(map[string]string{"removed": args[0]}, func(w io.Writer) { fmt.Fprintf(w, "removed %s\n", args[0]) })
+		},
+	}
+}

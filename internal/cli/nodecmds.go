@@ -1,0 +1,272 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/node"
+)
+
+type devOptions struct {
+	g        *Global
+	listen   string
+	p2p, rpc int
+}
+
+func newDevCmd(g *Global) *cobra.Command {
+	o := &devOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run a single-validator network with a demo consortium",
+		Long: `Run a local single-validator medchain network, in this process, with its HTTP API.
+
+The first start in a home seeds a demo consortium: one organisation of each kind
+(hospital, clinic, lab, insurer, manufacturer, distributor, pharmacy, blood centre,
+medical board, charity, public-health agency), members with roles, and three
+patients, with their keys in the home's keystore (use them with --as NAME).
+Later starts resume from the stored state. Ctrl-C stops the node cleanly.
+
+The demo keys are derived from their names and are public: dev networks are for
+trying medchain out, never for real data.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	cmd.Flags().StringVar(&o.listen, "listen", "", "address of the HTTP API (default 127.0.0.1:8080, or what the home's medchain.toml says)")
+	cmd.Flags().IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "CometBFT p2p port (loopback; used when the home is created)")
+	cmd.Flags().IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback; used when the home is created)")
+	return cmd
+}
+
+func (o *devOptions) run(cmd *cobra.Command) error {
+	g := o.g
+	created, err := node.InitDev(g.Home, o.listen, node.Ports{P2P: o.p2p, RPC: o.rpc})
+	if err != nil {
+		return err
+	}
+	n, err := node.Start(cmd.Context(), g.Home, node.Options{Listen: o.listen, LogOutput: g.Err})
+	if err != nil {
+		return err
+	}
+	defer n.Stop()
+	demo := node.Demo()
+	w := g.Out
+	fmt.Fprintf(w, "\nmedchain dev is running (chain %s)\n", node.DevChainID)
+	if created {
+		fmt.Fprintf(w, "  seeded a demo consortium: %d organisations, %d members, %d patients\n", len(demo.Orgs), len(demo.Members), len(demo.Patients))
+	} else {
+		fmt.Fprintf(w, "  resumed at height %d\n", n.App().State().Version())
+	}
+	fmt.Fprintf(w, "  HTTP API      %s   (OpenAPI: %s/v1/openapi.json)\n", n.APIURL(), n.APIURL())
+	fmt.Fprintf(w, "  CometBFT RPC  %s\n", strings.TrimPrefix(n.RPCAddress(), "tcp://"))
+	fmt.Fprintf(w, "  home          %s   (keystore: %s/%s)\n", g.Home, g.Home, node.KeystoreFile)
+	nodeFlag := ""
+	if n.APIURL() != "http://127.0.0.1:8080" {
+		nodeFlag = " --node " + n.APIURL()
+	}
+	homeFlag := ""
+	if g.Home != DefaultHome() {
+		homeFlag = " --home " + g.Home
+	}
+	fmt.Fprintf(w, "\nTry, in another terminal:\n")
+	fmt.Fprintf(w, "  medchain%s keys list\n", homeFlag)
+	fmt.Fprintf(w, "  medchain%s status\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s orgs list\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s members show st-marys-hospital/dr-grey\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s%s proposals remove-org --as hospital-admin --id care-for-all\n", homeFlag, nodeFlag)
+	fmt.Fprintf(w, "  medchain%s proposals list\n", nodeFlag)
+	fmt.Fprintf(w, "\nCtrl-C stops the node.\n")
+	<-cmd.Context().Done()
+	fmt.Fprintln(w, "stopping...")
+	return n.Stop()
+}
+
+type startOptions struct {
+	g      *Global
+	listen string
+}
+
+func newStartCmd(g *Global) *cobra.Command {
+	o := &startOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Run the node of a home made by `medchain init` or `medchain testnet`",
+		Long: `Run a medchain node from its home directory (--home): CometBFT consensus in process,
+the chain application and the HTTP API. Settings are in HOME/config/config.toml
+(CometBFT: p2p, RPC, consensus) and HOME/config/medchain.toml (API, pruning, logs).
+The node resumes from its stored state; Ctrl-C or SIGTERM stops it cleanly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return node.Run(cmd.Context(), o.g.Home, node.Options{Listen: o.listen, LogOutput: o.g.Err})
+		},
+	}
+	cmd.Flags().StringVar(&o.listen, "listen", "", "override the API address of medchain.toml")
+	return cmd
+}
+
+type initOptions struct {
+	g                      *Global
+	chainID, org, orgName  string
+	kind, genesis, moniker string
+	p2p, rpc, api          int
+	peers                  []string
+}
+
+func newInitCmd(g *Global) *cobra.Command {
+	o := &initOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a node's home: found a new network, or join one with its genesis",
+		Long: `Create the home directory of a node (--home).
+
+To found a new network, name the founding organisation: this node becomes its
+validator, and an admin key for the organisation is generated into the home's
+keystore, sealed with a passphrase (from $MEDCHAIN_PASSPHRASE, or asked for).
+
+  medchain init --home /srv/medchain --chain-id care-net --org st-marys --org-name "St Mary's" --kind hospital
+
+To join an existing network, give its genesis file and peers; the consortium
+then admits your organisation by proposal (medchain proposals propose admit-org).
+
+  medchain init --home /srv/medchain --genesis genesis.json --peers ID@host:26656`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run() },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.chainID, "chain-id", "medchain", "chain ID of a new network")
+	f.StringVar(&o.org, "org", "", "ID of the founding organisation (a-z, 0-9, '-')")
+	f.StringVar(&o.orgName, "org-name", "", "display name of the founding organisation")
+	f.StringVar(&o.kind, "kind", "hospital", fmt.Sprintf("kind of the founding organisation: %v", governance.OrgKinds))
+	f.StringVar(&o.genesis, "genesis", "", "genesis.json of an existing network to join")
+	f.StringVar(&o.moniker, "moniker", "", "node name shown to peers (default: the organisation ID)")
+	f.StringSliceVar(&o.peers, "peers", nil, "persistent peers, ID@host:port, comma separated")
+	f.IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "p2p port")
+	f.IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback)")
+	f.IntVar(&o.api, "api-port", node.DefaultPorts.API, "HTTP API port (loopback)")
+	return cmd
+}
+
+func (o *initOptions) run() error {
+	io_ := node.InitOptions{
+		ChainID: o.chainID, Moniker: o.moniker, OrgID: o.org, OrgName: o.orgName,
+		OrgKind: governance.OrgKind(o.kind), Genesis: o.genesis, Peers: o.peers,
+		Ports: node.Ports{P2P: o.p2p, RPC: o.rpc, API: o.api},
+	}
+	if o.genesis == "" {
+		if o.org == "" || o.orgName == "" {
+			return fmt.Errorf("to found a network give --org and --org-name (or --genesis to join one)")
+		}
+		if err := governance.ValidOrgID(o.org); err != nil {
+			return fmt.Errorf("--org: %w", err)
+		}
+		if err := governance.ValidKind(io_.OrgKind); err != nil {
+			return fmt.Errorf("--kind: %w", err)
+		}
+		pass, err := passphrase(o.g, true)
+		if err != nil {
+			return err
+		}
+		io_.Passphrase = pass
+	}
+	res, err := node.Init(o.g.Home, io_)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "initialised %s\n  node ID        %s\n  validator key  %s\n", o.g.Home, res.NodeID, res.ValidatorKey)
+		if len(res.AdminKey) > 0 {
+			fmt.Fprintf(w, "  admin key      %s (keystore name \"admin\", identity %s/admin)\n", res.AdminKey, o.org)
+		}
+		fmt.Fprintf(w, "start it with: medchain start --home %s\n", o.g.Home)
+	})
+}
+
+type testnetOptions struct {
+	g                 *Global
+	validators        int
+	out, chainID      string
+	basePort, apiPort int
+	timeoutCommit     time.Duration
+}
+
+func newTestnetCmd(g *Global) *cobra.Command {
+	o := &testnetOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "testnet",
+		Short: "Write the homes of an N-validator network on loopback",
+		Long: `Write the homes of an N-validator network on this machine, one member
+organisation per validator, into OUT/node0 ... OUT/node{N-1}. Start each node
+with: medchain start --home OUT/nodeK
+
+Node K listens for p2p on BASE+10K, CometBFT RPC on BASE+10K+1 and its HTTP API
+on API+K. Each home's keystore holds its organisation's admin key as "admin"
+(insecure test keys, as in dev).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run() },
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.validators, "validators", 4, "number of validators (1-10)")
+	f.StringVar(&o.out, "out", "", "directory to write the homes into (required)")
+	f.StringVar(&o.chainID, "chain-id", "medchain-testnet", "chain ID")
+	f.IntVar(&o.basePort, "base-port", 26656, "first p2p port")
+	f.IntVar(&o.apiPort, "api-port", 8080, "first API port")
+	f.DurationVar(&o.timeoutCommit, "timeout-commit", 500*time.Millisecond, "CometBFT timeout_commit")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func (o *testnetOptions) run() error {
+	nodes, err := node.Testnet(o.out, node.TestnetOptions{
+		Validators: o.validators, ChainID: o.chainID, BasePort: o.basePort, APIPort: o.apiPort, TimeoutCommit: o.timeoutCommit,
+	})
+	if err != nil {
+		return err
+	}
+	return o.g.Print(nodes, func(w io.Writer) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "HOME\tORG\tP2P\tRPC\tAPI")
+		for _, n := range nodes {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\thttp://127.0.0.1:%d\n", n.Home, n.Org, n.Ports.P2P, n.Ports.RPC, n.Ports.API)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "start each with: medchain start --home %s/nodeK\n", o.out)
+	})
+}
+
+// passphrase reads the keystore passphrase from $MEDCHAIN_PASSPHRASE, or asks.
+func passphrase(g *Global, confirm bool) (string, error) {
+	if p := os.Getenv("MEDCHAIN_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	f, ok := g.In.(*os.File)
+	if !ok || !isTerminal(f) {
+		return "", fmt.Errorf("a keystore passphrase is needed: set MEDCHAIN_PASSPHRASE or run in a terminal")
+	}
+	fmt.Fprint(g.Err, "keystore passphrase: ")
+	p, err := readPassword(f)
+	fmt.Fprintln(g.Err)
+	if err != nil {
+		return "", err
+	}
+	if confirm {
+		fmt.Fprint(g.Err, "again: ")
+		q, err := readPassword(f)
+		fmt.Fprintln(g.Err)
+		if err != nil {
+			return "", err
+		}
+		if p != q {
+			return "", fmt.Errorf("the passphrases differ")
+		}
+	}
+	if p == "" {
+		return "", fmt.Errorf("empty passphrase")
+	}
+	return p, nil
+}

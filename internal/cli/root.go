@@ -1,0 +1,122 @@
+// Package cli holds medchain's commands. Each command is an options struct,
+// a constructor that binds flags to it, and a run function that does the
+// work. Client commands talk to a node only through the Go SDK (client/);
+// node commands call internal/node. No business rules live here.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Global holds the flags every command shares.
+type Global struct {
+	Home   string
+	Node   string
+	As     string
+	Output string
+
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// DefaultHome is ~/.medchain, or $MEDCHAIN_HOME.
+func DefaultHome() string {
+	if h := os.Getenv("MEDCHAIN_HOME"); h != "" {
+		return h
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".medchain")
+	}
+	return ".medchain"
+}
+
+func defaultNode() string {
+	if n := os.Getenv("MEDCHAIN_NODE"); n != "" {
+		return n
+	}
+	return "http://127.0.0.1:8080"
+}
+
+// JSON reports whether --output json was asked for.
+func (g *Global) JSON() bool { return g.Output == "json" }
+
+// Print writes v as indented JSON with --output json, else calls text.
+func (g *Global) Print(v any, text func(w io.Writer)) error {
+	if g.JSON() {
+		enc := json.NewEncoder(g.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	text(g.Out)
+	return nil
+}
+
+// errSilent marks an error already reported to the user.
+var errSilent = errors.New("")
+
+// NewRoot builds the command tree.
+func NewRoot(g *Global) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "medchain",
+		Short: "medchain: a permissioned ledger for a care network",
+		Long: `medchain is a permissioned blockchain for healthcare. The organisations of a care
+network each run a node of one shared ledger; patients and practitioners hold their
+own keys. The same binary runs a node and is its client.
+
+Start here:
+  medchain dev                 run a local network with demo data (API on 127.0.0.1:8080)
+  medchain keys list           the demo identities, usable with --as NAME
+  medchain status              what the node is doing
+  medchain orgs list           the consortium's member organisations`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if g.Output != "text" && g.Output != "json" {
+				return fmt.Errorf("--output must be text or json, not %q", g.Output)
+			}
+			return nil
+		},
+	}
+	root.SetIn(g.In)
+	root.SetOut(g.Out)
+	root.SetErr(g.Err)
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Home, "home", DefaultHome(), "home directory: node data, config and the keystore (env MEDCHAIN_HOME)")
+	pf.StringVar(&g.Node, "node", defaultNode(), "URL of the node's HTTP API (env MEDCHAIN_NODE)")
+	pf.StringVar(&g.As, "as", os.Getenv("MEDCHAIN_AS"), "name of the keystore key to sign with (env MEDCHAIN_AS); see `medchain keys list`")
+	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
+
+	root.AddCommand(
+		newDevCmd(g), newInitCmd(g), newStartCmd(g), newTestnetCmd(g),
+		newKeysCmd(g),
+		newBenchCmd(g),
+	)
+	addClientCommands(root, g)
+	return root
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string, in io.Reader, out, errw io.Writer) int {
+	g := &Global{In: in, Out: out, Err: errw}
+	root := NewRoot(g)
+	root.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := root.ExecuteContext(ctx); err != nil {
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintln(errw, "medchain:", err)
+		}
+		return 1
+	}
+	return 0
+}

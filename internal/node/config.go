@@ -1,0 +1,183 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/spf13/viper"
+)
+
+// A node's home directory:
+//
+//	config/config.toml      CometBFT: p2p, RPC, consensus, mempool
+//	config/medchain.toml    medchain: API address, state pruning, logging
+//	config/genesis.json     the network's genesis
+//	config/node_key.json, config/priv_validator_key.json
+//	data/                   CometBFT's block store and state; data/state the Merkle tree
+//	keystore.json           signing keys of this operator (client/keystore)
+const (
+	appConfigFile = "medchain.toml"
+	stateDir      = "state"
+	// KeystoreFile is the keystore's file name in a home directory.
+	KeystoreFile = "keystore.json"
+)
+
+// AppConfig is medchain's own part of a node's configuration.
+type AppConfig struct {
+	// Dev marks a home made by `medchain dev`: demo keys, one validator.
+	Dev   bool        `toml:"dev"`
+	API   APIConfig   `toml:"api"`
+	State StateConfig `toml:"state"`
+	Log   LogConfig   `toml:"log"`
+}
+
+// APIConfig configures the HTTP API.
+type APIConfig struct {
+	Listen        string   `toml:"listen"`
+	CommitTimeout Duration `toml:"commit_timeout"`
+}
+
+// StateConfig configures what the node keeps.
+type StateConfig struct {
+	// KeepVersions is how many recent state versions to keep (0: all).
+	// Proofs can be served for kept versions only.
+	KeepVersions int64 `toml:"keep_versions"`
+	// RetainBlocks lets CometBFT prune blocks older than this many heights (0: keep all).
+	RetainBlocks int64 `toml:"retain_blocks"`
+}
+
+// LogConfig sets log levels: "debug", "info", "warn" or "error".
+type LogConfig struct {
+	Level          string `toml:"level"`
+	ConsensusLevel string `toml:"consensus_level"`
+	Format         string `toml:"format"` // "text" or "json"
+}
+
+// Duration is a time.Duration that reads and writes as "15s".
+type Duration struct{ time.Duration }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	d.Duration = v
+	return err
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// DefaultAppConfig returns the settings of a new home.
+func DefaultAppConfig() AppConfig {
+	return AppConfig{
+		API:   APIConfig{Listen: "127.0.0.1:8080", CommitTimeout: Duration{15 * time.Second}},
+		State: StateConfig{KeepVersions: 0, RetainBlocks: 0},
+		Log:   LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
+	}
+}
+
+const appConfigHeader = `# medchain node settings. CometBFT's own settings are in config.toml beside this file.
+#
+# [api] listen: address of the HTTP API (and dashboard); commit_timeout: how long
+#   POST /v1/txs waits for a transaction to commit before answering 202.
+# [state] keep_versions: recent state versions kept for proofs (0 keeps all);
+#   retain_blocks: blocks kept by CometBFT (0 keeps all).
+# [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
+
+`
+
+// WriteAppConfig writes medchain.toml into home.
+func WriteAppConfig(home string, c AppConfig) error {
+	path := filepath.Join(home, "config", appConfigFile)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("node: write %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(appConfigHeader); err != nil {
+		return err
+	}
+	return toml.NewEncoder(f).Encode(c)
+}
+
+// LoadAppConfig reads medchain.toml from home; unknown keys are errors.
+func LoadAppConfig(home string) (AppConfig, error) {
+	c := DefaultAppConfig()
+	path := filepath.Join(home, "config", appConfigFile)
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return c, fmt.Errorf("node: read %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("node: %s: unknown setting %q", path, und[0].String())
+	}
+	return c, nil
+}
+
+// LoadCometConfig reads config/config.toml of home.
+func LoadCometConfig(home string) (*cmtcfg.Config, error) {
+	path := filepath.Join(home, "config", "config.toml")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("node: %s is not a medchain home (no config/config.toml; run `medchain init` or `medchain dev`): %w", home, err)
+	}
+	v := viper.New()
+	v.SetConfigFile(path)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("node: read %s: %w", path, err)
+	}
+	cfg := cmtcfg.DefaultConfig()
+	if err := v.Unmarshal(cfg); err != nil {
+		return nil, fmt.Errorf("node: parse %s: %w", path, err)
+	}
+	cfg.SetRoot(home)
+	if err := cfg.ValidateBasic(); err != nil {
+		return nil, fmt.Errorf("node: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// cometConfig is the CometBFT configuration medchain writes for a new home.
+func cometConfig(home, moniker string, ports Ports) *cmtcfg.Config {
+	cfg := cmtcfg.DefaultConfig()
+	cfg.SetRoot(home)
+	cfg.Moniker = moniker
+	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports.P2P)
+	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports.RPC)
+	cfg.P2P.AllowDuplicateIP = true
+	cfg.P2P.AddrBookStrict = false
+	cfg.Consensus.TimeoutCommit = 500 * time.Millisecond
+	cfg.Mempool.Size = 50_000
+	cfg.Mempool.CacheSize = 200_000
+	cfg.Instrumentation.Prometheus = false
+	cfg.LogLevel = "error"
+	return cfg
+}
+
+// Ports are the loopback ports of a node.
+type Ports struct {
+	P2P, RPC, API int
+}
+
+// DefaultPorts are the ports of a single node.
+var DefaultPorts = Ports{P2P: 26656, RPC: 26657, API: 8080}
+
+func writeCometConfig(cfg *cmtcfg.Config) error {
+	if err := os.MkdirAll(filepath.Join(cfg.RootDir, "config"), 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.RootDir, "data"), 0o700); err != nil {
+		return err
+	}
+	cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
+	return nil
+}
+
+// Initialised reports whether home holds a genesis.
+func Initialised(home string) bool {
+	_, err := os.Stat(filepath.Join(home, "config", "genesis.json"))
+	return err == nil
+}
+
+var errNotDev = errors.New("node: home was not made by `medchain dev`")

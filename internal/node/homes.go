@@ -1,0 +1,304 @@
+package node
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/medchain/medchain/client/keystore"
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// InitDev makes home a dev network with the demo consortium unless it is one
+// already. It reports whether it created it. A home that is not a dev home
+// is refused, so `medchain dev` never touches a real node's data.
+func InitDev(home, listen string, ports Ports) (created bool, err error) {
+	if Initialised(home) {
+		c, err := LoadAppConfig(home)
+		if err != nil {
+			return false, err
+		}
+		if !c.Dev {
+			return false, fmt.Errorf("%w: %s holds a real node; use `medchain start --home %s`, or pick another --home for dev", errNotDev, home, home)
+		}
+		return false, nil
+	}
+	if ports.P2P == 0 {
+		ports.P2P = DefaultPorts.P2P
+	}
+	if ports.RPC == 0 {
+		ports.RPC = DefaultPorts.RPC
+	}
+	cfg := cometConfig(home, "medchain-dev", ports)
+	if err := writeCometConfig(cfg); err != nil {
+		return false, err
+	}
+	app := DefaultAppConfig()
+	app.Dev = true
+	if listen != "" {
+		app.API.Listen = listen
+	}
+	if err := WriteAppConfig(home, app); err != nil {
+		return false, err
+	}
+	_, pv, err := nodeKeys(home)
+	if err != nil {
+		return false, err
+	}
+	demo := Demo()
+	seeds, pubs, ids, notes, order := demoKeys(demo)
+	vk := pv.Key.PubKey.(ed25519.PubKey)
+	doc, err := genesisDoc(demo, pubs, map[string]ed25519.PubKey{DemoValidatorOrg: vk}, time.Now())
+	if err != nil {
+		return false, err
+	}
+	if err := doc.SaveAs(cfg.GenesisFile()); err != nil {
+		return false, err
+	}
+	if err := writeKeystore(filepath.Join(home, KeystoreFile), seeds, ids, notes, order); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// demoKeys derives the demo identities' keys.
+func demoKeys(c Consortium) (seeds map[string][]byte, pubs map[string]tx.PubKey, ids, notes map[string]string, order []string) {
+	seeds, pubs, ids, notes = map[string][]byte{}, map[string]tx.PubKey{}, map[string]string{}, map[string]string{}
+	add := func(name, id, note string) {
+		seeds[name] = DevSeed(name)
+		pubs[name] = tx.PubKey(ed25519.GenPrivKeyFromSecret([]byte("medchain-dev/" + name)).PubKey().Bytes())
+		ids[name], notes[name] = id, note
+		order = append(order, name)
+	}
+	for _, m := range c.Members {
+		add(m.Key, m.Org+"/"+m.Handle, strings.Join(m.Roles, ","))
+	}
+	for _, p := range c.Patients {
+		name := p
+		seeds[name] = DevSeed(name)
+		pub := tx.PubKey(ed25519.GenPrivKeyFromSecret([]byte("medchain-dev/" + name)).PubKey().Bytes())
+		pubs[name] = pub
+		ids[name], notes[name] = identity.PatientID(pub), "patient"
+		order = append(order, name)
+	}
+	return
+}
+
+// InitOptions describe a new single node: either the founder of a new
+// network (one organisation, this node its validator) or a node joining an
+// existing network with its genesis file.
+type InitOptions struct {
+	ChainID string
+	Moniker string
+	// Founding organisation (ignored with Genesis).
+	OrgID, OrgName string
+	OrgKind        governance.OrgKind
+	// Genesis, if set, is the path of an existing network's genesis.json.
+	Genesis string
+	// Passphrase seals the organisation admin's key in the keystore.
+	Passphrase string
+	Ports      Ports
+	Peers      []string // id@host:port
+}
+
+// InitResult says what Init made.
+type InitResult struct {
+	ValidatorKey tx.PubKey
+	NodeID       string
+	AdminKey     tx.PubKey // empty when joining
+}
+
+// Init makes home a node. It refuses a home that has a genesis already.
+func Init(home string, o InitOptions) (*InitResult, error) {
+	if Initialised(home) {
+		return nil, fmt.Errorf("node: %s is initialised already (config/genesis.json exists)", home)
+	}
+	if o.Ports == (Ports{}) {
+		o.Ports = DefaultPorts
+	}
+	if o.Moniker == "" {
+		o.Moniker = o.OrgID
+	}
+	cfg := cometConfig(home, o.Moniker, o.Ports)
+	cfg.P2P.PersistentPeers = strings.Join(o.Peers, ",")
+	if err := writeCometConfig(cfg); err != nil {
+		return nil, err
+	}
+	app := DefaultAppConfig()
+	app.API.Listen = fmt.Sprintf("127.0.0.1:%d", o.Ports.API)
+	if err := WriteAppConfig(home, app); err != nil {
+		return nil, err
+	}
+	nk, pv, err := nodeKeys(home)
+	if err != nil {
+		return nil, err
+	}
+	res := &InitResult{ValidatorKey: tx.PubKey(pv.Key.PubKey.Bytes()), NodeID: string(nk.ID())}
+	if o.Genesis != "" {
+		b, err := os.ReadFile(o.Genesis)
+		if err != nil {
+			return nil, fmt.Errorf("node: genesis: %w", err)
+		}
+		if _, err := types.GenesisDocFromJSON(b); err != nil {
+			return nil, fmt.Errorf("node: %s is not a valid genesis: %w", o.Genesis, err)
+		}
+		return res, os.WriteFile(cfg.GenesisFile(), b, 0o644)
+	}
+	if o.Passphrase == "" {
+		return nil, fmt.Errorf("node: a passphrase is needed to seal the admin key")
+	}
+	c := Consortium{ChainID: o.ChainID, Orgs: []OrgSpec{{ID: o.OrgID, Name: o.OrgName, Kind: o.OrgKind}}}
+	c.Members = []MemberSpec{{Key: "admin", Org: o.OrgID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}}}
+	ks, err := keystore.Open(filepath.Join(home, KeystoreFile))
+	if err != nil {
+		return nil, err
+	}
+	e, err := ks.Generate("admin", o.OrgID+"/admin", "admin of "+o.OrgID, o.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	adminKey, err := tx.ParsePubKey(e.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := genesisDoc(c, map[string]tx.PubKey{"admin": adminKey}, map[string]ed25519.PubKey{o.OrgID: pv.Key.PubKey.(ed25519.PubKey)}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.SaveAs(cfg.GenesisFile()); err != nil {
+		return nil, err
+	}
+	res.AdminKey = adminKey
+	return res, ks.Save()
+}
+
+// TestnetOptions describe a local N-validator network.
+type TestnetOptions struct {
+	Validators int
+	ChainID    string
+	// BasePort: node k listens for p2p on BasePort+10k and RPC on BasePort+10k+1.
+	BasePort int
+	// APIPort: node k serves its API on APIPort+k.
+	APIPort       int
+	TimeoutCommit time.Duration
+}
+
+// TestnetNode describes one home of a testnet.
+type TestnetNode struct {
+	Home   string
+	Org    string
+	NodeID string
+	Ports  Ports
+}
+
+var testnetOrgs = []OrgSpec{
+	{"general-hospital", "General Hospital", governance.Hospital},
+	{"blue-shield", "Blue Shield Insurance", governance.Insurer},
+	{"metro-lab", "Metro Lab", governance.Lab},
+	{"main-st-pharmacy", "Main Street Pharmacy", governance.Pharmacy},
+	{"hillside-clinic", "Hillside Clinic", governance.Clinic},
+	{"vaxco", "VaxCo", governance.Manufacturer},
+	{"swift-logistics", "Swift Logistics", governance.Distributor},
+	{"city-blood-bank", "City Blood Bank", governance.BloodCentre},
+	{"medical-council", "Medical Council", governance.MedicalBoard},
+	{"health-agency", "Health Agency", governance.PublicHealth},
+}
+
+// Testnet writes the homes of an N-validator network on loopback under out:
+// out/node0 ... out/node{N-1}, one member organisation per validator. Each
+// home's keystore holds that organisation's admin key as "admin" (an
+// insecure test key, like the dev keys).
+func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
+	if o.Validators < 1 || o.Validators > len(testnetOrgs) {
+		return nil, fmt.Errorf("node: testnet needs 1 to %d validators, got %d", len(testnetOrgs), o.Validators)
+	}
+	if o.ChainID == "" {
+		o.ChainID = "medchain-testnet"
+	}
+	if o.BasePort == 0 {
+		o.BasePort = 26656
+	}
+	if o.APIPort == 0 {
+		o.APIPort = 8080
+	}
+	c := Consortium{ChainID: o.ChainID}
+	nodes := make([]TestnetNode, o.Validators)
+	vals := map[string]ed25519.PubKey{}
+	pubs := map[string]tx.PubKey{}
+	seeds := map[string][]byte{}
+	for k := range nodes {
+		org := testnetOrgs[k]
+		home := filepath.Join(out, fmt.Sprintf("node%d", k))
+		if Initialised(home) {
+			return nil, fmt.Errorf("node: %s is initialised already", home)
+		}
+		ports := Ports{P2P: o.BasePort + 10*k, RPC: o.BasePort + 10*k + 1, API: o.APIPort + k}
+		nk, pv, err := nodeKeys(home)
+		if err != nil {
+			return nil, err
+		}
+		nodes[k] = TestnetNode{Home: home, Org: org.ID, NodeID: string(nk.ID()), Ports: ports}
+		vals[org.ID] = pv.Key.PubKey.(ed25519.PubKey)
+		seed := make([]byte, 32)
+		if _, err := rand.Read(seed); err != nil {
+			return nil, err
+		}
+		key := org.ID + "-admin"
+		seeds[key] = seed
+		pubs[key] = pubFromSeed(seed)
+		c.Orgs = append(c.Orgs, org)
+		c.Members = append(c.Members, MemberSpec{Key: key, Org: org.ID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}})
+	}
+	doc, err := genesisDoc(c, pubs, vals, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	for k, n := range nodes {
+		cfg := cometConfig(n.Home, n.Org, n.Ports)
+		if o.TimeoutCommit > 0 {
+			cfg.Consensus.TimeoutCommit = o.TimeoutCommit
+		}
+		var peers []string
+		for j, p := range nodes {
+			if j != k {
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", p.NodeID, p.Ports.P2P))
+			}
+		}
+		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		if err := writeCometConfig(cfg); err != nil {
+			return nil, err
+		}
+		app := DefaultAppConfig()
+		app.API.Listen = fmt.Sprintf("127.0.0.1:%d", n.Ports.API)
+		if err := WriteAppConfig(n.Home, app); err != nil {
+			return nil, err
+		}
+		if err := doc.SaveAs(cfg.GenesisFile()); err != nil {
+			return nil, err
+		}
+		key := n.Org + "-admin"
+		ks, err := keystore.Open(filepath.Join(n.Home, KeystoreFile))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ks.Add("admin", seeds[key], n.Org+"/admin", "testnet admin of "+n.Org+" (insecure test key)", keystore.DevPassphrase, true); err != nil {
+			return nil, err
+		}
+		if err := ks.Save(); err != nil {
+			return nil, err
+		}
+	}
+	return nodes, nil
+}
+
+func pubFromSeed(seed []byte) tx.PubKey {
+	return tx.PubKey(ed25519.PrivKey(stdKey(seed)).PubKey().Bytes())
+}

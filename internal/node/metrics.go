@@ -1,0 +1,65 @@
+package node
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/medchain/medchain/internal/chain"
+)
+
+// chainMetrics implements chain.Observer with Prometheus collectors.
+type chainMetrics struct {
+	checked   *prometheus.CounterVec
+	committed *prometheus.CounterVec
+	height    prometheus.Gauge
+	blockTxs  prometheus.Histogram
+	blockTime prometheus.Histogram
+}
+
+func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
+	m := &chainMetrics{
+		checked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "medchain_txs_checked_total", Help: "Transactions checked for the mempool, by message type and result code.",
+		}, []string{"type", "code"}),
+		committed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "medchain_txs_committed_total", Help: "Transactions in committed blocks, by message type and result code.",
+		}, []string{"type", "code"}),
+		height: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "medchain_block_height", Help: "Height of the last committed block.",
+		}),
+		blockTxs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "medchain_block_txs", Help: "Transactions per committed block.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
+		}),
+		blockTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "medchain_block_execution_seconds", Help: "Time from FinalizeBlock to the end of Commit.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}),
+	}
+	reg.MustRegister(m.checked, m.committed, m.height, m.blockTxs, m.blockTime)
+	return m
+}
+
+func codeLabel(c chain.Code) string {
+	if c.Number == 0 {
+		return "ok"
+	}
+	return c.ID()
+}
+
+func (m *chainMetrics) TxChecked(msgType string, code chain.Code) {
+	m.checked.WithLabelValues(msgType, codeLabel(code)).Inc()
+}
+
+func (m *chainMetrics) BlockCommitted(b chain.Block, took time.Duration) {
+	m.height.Set(float64(b.Height))
+	m.blockTxs.Observe(float64(len(b.Results)))
+	m.blockTime.Observe(took.Seconds())
+	for _, r := range b.Results {
+		m.committed.WithLabelValues(r.Type, codeLabel(r.Code)).Inc()
+	}
+}
+
+var _ = strconv.Itoa

@@ -1,0 +1,331 @@
+// Package node wires a medchain node together: CometBFT in process with the
+// chain application, the HTTP API, metrics and logging; and it makes homes:
+// a dev network with demo data, a single node from `medchain init`, or the
+// homes of an N-validator testnet on loopback.
+//
+// It holds no business rules: those are in the modules.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	dbm "github.com/cometbft/cometbft-db"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	nm "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/rpc/client/local"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/medchain/medchain/internal/api"
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/state"
+)
+
+// Options adjust how a node starts, over what its home's config says.
+type Options struct {
+	// Listen overrides the API address ("127.0.0.1:0" picks a free port).
+	Listen string
+	// LogOutput receives logs (default os.Stderr).
+	LogOutput io.Writer
+	// LogLevel overrides the configured level.
+	LogLevel string
+}
+
+// Node is a running medchain node.
+type Node struct {
+	Home   string
+	Config AppConfig
+
+	log      *slog.Logger
+	cmt      *nm.Node
+	app      *chain.App
+	dbs      *dbTracker
+	rpc      *local.Local
+	api      *api.Server
+	srv      *http.Server
+	listener net.Listener
+	served   chan error
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start starts the node of home and returns once it serves its API.
+func Start(ctx context.Context, home string, opts Options) (*Node, error) {
+	appCfg, err := LoadAppConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := LoadCometConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Listen != "" {
+		appCfg.API.Listen = opts.Listen
+	}
+	if opts.LogLevel != "" {
+		appCfg.Log.Level = opts.LogLevel
+	}
+	out := opts.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	logger := newLogger(out, appCfg.Log.Format, appCfg.Log.Level)
+
+	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.NodeKeyFile(), cfg.GenesisFile()} {
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("node: %s is incomplete: %w", home, err)
+		}
+	}
+	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: node key: %w", err)
+	}
+
+	db, err := state.Open(filepath.Join(cfg.DBDir(), stateDir), state.Options{KeepVersions: appCfg.State.KeepVersions})
+	if err != nil {
+		return nil, err
+	}
+	txlog, err := chain.OpenTxLog(cfg.DBDir())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	app, err := chain.New(db, chain.Options{
+		Logger:       logger.With("module", "chain"),
+		Observer:     newChainMetrics(reg),
+		RetainBlocks: appCfg.State.RetainBlocks,
+		TxLog:        txlog,
+	})
+	if err != nil {
+		db.Close()
+		txlog.Close()
+		return nil, err
+	}
+
+	dbs := &dbTracker{}
+	cmtLogger := &cometLogger{l: logger.With("module", "cometbft"), min: parseLevel(appCfg.Log.ConsensusLevel)}
+	cmt, err := nm.NewNode(cfg, pv, nodeKey, proxy.NewConnSyncLocalClientCreator(app),
+		nm.DefaultGenesisDocProviderFunc(cfg), dbs.provide,
+		nm.DefaultMetricsProvider(cfg.Instrumentation), cmtLogger)
+	if err != nil {
+		app.Close()
+		dbs.closeAll()
+		return nil, fmt.Errorf("node: create CometBFT node: %w", err)
+	}
+	if err := cmt.Start(); err != nil {
+		app.Close()
+		dbs.closeAll()
+		return nil, fmt.Errorf("node: start CometBFT: %w", err)
+	}
+	n := &Node{Home: home, Config: appCfg, log: logger, cmt: cmt, app: app, dbs: dbs, rpc: local.New(cmt), served: make(chan error, 1)}
+
+	n.api, err = api.New(api.Deps{
+		App:           app,
+		Node:          n.rpc,
+		Logger:        logger.With("module", "api"),
+		Registry:      reg,
+		Ready:         n.ready,
+		CommitTimeout: appCfg.API.CommitTimeout.Duration,
+	})
+	if err != nil {
+		n.Stop()
+		return nil, err
+	}
+	n.listener, err = net.Listen("tcp", appCfg.API.Listen)
+	if err != nil {
+		n.Stop()
+		return nil, fmt.Errorf("node: API listen on %s: %w", appCfg.API.Listen, err)
+	}
+	n.srv = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
+	go func() { n.served <- n.srv.Serve(n.listener) }()
+	logger.Info("node started", "home", home, "chain_id", cmt.GenesisDoc().ChainID, "api", n.APIURL(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "height", app.State().Version())
+	return n, nil
+}
+
+func (n *Node) ready(ctx context.Context) error {
+	st, err := n.rpc.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if st.SyncInfo.CatchingUp {
+		return errors.New("node is catching up with the network")
+	}
+	if st.SyncInfo.LatestBlockHeight < 1 {
+		return errors.New("no block committed yet")
+	}
+	return nil
+}
+
+// APIURL is the base URL of the node's HTTP API.
+func (n *Node) APIURL() string {
+	if n.listener == nil {
+		return ""
+	}
+	return "http://" + n.listener.Addr().String()
+}
+
+// RPCAddress is CometBFT's RPC listen address.
+func (n *Node) RPCAddress() string { return n.cmt.Config().RPC.ListenAddress }
+
+// App is the node's chain application.
+func (n *Node) App() *chain.App { return n.app }
+
+// RPC is an in-process CometBFT RPC client.
+func (n *Node) RPC() *local.Local { return n.rpc }
+
+// NodeID is the node's p2p ID.
+func (n *Node) NodeID() string { return string(n.cmt.NodeInfo().ID()) }
+
+// Stop shuts the node down: API first, then consensus, then the state store.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() {
+		var errs []error
+		if n.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, n.srv.Shutdown(ctx))
+			cancel()
+		}
+		if n.api != nil {
+			n.api.Close()
+		}
+		if n.cmt.IsRunning() {
+			if err := n.cmt.Stop(); err != nil {
+				errs = append(errs, err)
+			}
+			n.cmt.Wait()
+		}
+		errs = append(errs, n.app.Close())
+		// CometBFT's OnStop leaves some databases open (the tx indexer's):
+		// close them all, so the home can be opened again in this process.
+		n.dbs.closeAll()
+		n.stopErr = errors.Join(errs...)
+		n.log.Info("node stopped", "home", n.Home)
+	})
+	return n.stopErr
+}
+
+// Run starts the node of home and serves until ctx is done.
+func Run(ctx context.Context, home string, opts Options) error {
+	n, err := Start(ctx, home, opts)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-n.served:
+		n.Stop()
+		return fmt.Errorf("node: API server: %w", err)
+	}
+	return n.Stop()
+}
+
+// dbTracker opens CometBFT's databases and remembers them.
+type dbTracker struct {
+	mu  sync.Mutex
+	dbs []dbm.DB
+}
+
+func (t *dbTracker) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err == nil {
+		t.mu.Lock()
+		t.dbs = append(t.dbs, db)
+		t.mu.Unlock()
+	}
+	return db, err
+}
+
+// closeAll closes every database; those CometBFT closed already report an
+// error, which is of no interest here.
+func (t *dbTracker) closeAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, db := range t.dbs {
+		db.Close()
+	}
+	t.dbs = nil
+}
+
+func parseLevel(s string) slog.Level {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug} // per-source filtering below
+	var h slog.Handler
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	} else {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(&levelHandler{Handler: h, min: parseLevel(level)})
+}
+
+// levelHandler filters medchain's own records by level; CometBFT's records
+// are filtered by cometLogger before they get here.
+type levelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h *levelHandler) Enabled(ctx context.Context, l slog.Level) bool { return l >= h.min }
+
+func (h *levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return &levelHandler{Handler: h.Handler.WithAttrs(a), min: h.min}
+}
+
+func (h *levelHandler) WithGroup(g string) slog.Handler {
+	return &levelHandler{Handler: h.Handler.WithGroup(g), min: h.min}
+}
+
+// cometLogger adapts CometBFT's logger interface to slog.
+type cometLogger struct {
+	l   *slog.Logger
+	min slog.Level
+}
+
+func (c *cometLogger) log(level slog.Level, msg string, kv []any) {
+	if level < c.min {
+		return
+	}
+	c.l.Handler().Handle(context.Background(), func() slog.Record {
+		r := slog.NewRecord(time.Now(), level, msg, 0)
+		r.Add(kv...)
+		return r
+	}())
+}
+
+func (c *cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
+func (c *cometLogger) Info(msg string, kv ...any)  { c.log(slog.LevelInfo, msg, kv) }
+func (c *cometLogger) Warn(msg string, kv ...any)  { c.log(slog.LevelWarn, msg, kv) }
+func (c *cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
+func (c *cometLogger) With(kv ...any) cmtlog.Logger {
+	return &cometLogger{l: c.l.With(kv...), min: c.min}
+}
