@@ -171,7 +171,10 @@ func problemOf(err error) problem {
 // writeProblem writes err as an application/problem+json response.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
-	if p.Status >= 500 {
+	if p.Code == codeNotReady {
+		// Expected while the node starts or catches up; load balancers poll it.
+		s.log.Debug("api: not ready", "path", r.URL.Path, "err", err)
+	} else if p.Status >= 500 {
 		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {

@@ -74,6 +74,9 @@ type DB struct {
 
 	mu        sync.RWMutex
 	committed *View
+	// treeMu orders Commit (which changes the tree's saved versions)
+	// against At (which reads them from other goroutines).
+	treeMu sync.RWMutex
 }
 
 // Open opens (or creates) the store in dir. An empty dir opens an in-memory store.
@@ -126,6 +129,8 @@ func (s *DB) Rollback() { s.tree.Rollback() }
 
 // Commit saves the working tree as the next version and prunes old versions.
 func (s *DB) Commit() (hash []byte, version int64, err error) {
+	s.treeMu.Lock()
+	defer s.treeMu.Unlock()
 	hash, version, err = s.tree.SaveVersion()
 	if err != nil {
 		return nil, 0, fmt.Errorf("state: save version: %w", err)
@@ -169,11 +174,14 @@ func (s *DB) Committed() *View {
 
 // At is a read-only view of a committed version.
 func (s *DB) At(version int64) (*View, error) {
-	if version == s.Committed().version {
-		return s.Committed(), nil
+	latest := s.Committed()
+	if version == latest.version {
+		return latest, nil
 	}
+	s.treeMu.RLock()
+	defer s.treeMu.RUnlock()
 	if version <= 0 || !s.tree.VersionExists(version) {
-		return nil, fmt.Errorf("%w: %d (latest %d)", ErrVersionNotFound, version, s.tree.Version())
+		return nil, fmt.Errorf("%w: %d (latest %d)", ErrVersionNotFound, version, latest.version)
 	}
 	it, err := s.tree.GetImmutable(version)
 	if err != nil {
