@@ -278,47 +278,19 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 		return c
 	}
 
-	var addKeyRef, owner string
-	addKey := &cobra.Command{
-		Use:   "add-key --key NAME|HEX [--owner ID] --as SIGNER",
-		Short: "Give an identity (by default the signer) another key",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			pub, err := resolveKey(g, addKeyRef)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.TypeAddKey, client.AddKey{Owner: owner, PublicKey: pub})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, "key "+pub+" added")
-		},
-	}
-	addKey.Flags().StringVar(&addKeyRef, "key", "", "the new key: a keystore name or 64 hex characters")
+	var owner, reason string
+	addKey := keyTxCmd(g, "add-key --key NAME|HEX [--owner ID] --as SIGNER", "Give an identity (by default the signer) another key",
+		"the new key: a keystore name or 64 hex characters",
+		func(pub string) (string, any, string) {
+			return client.TypeAddKey, client.AddKey{Owner: owner, PublicKey: pub}, "key " + pub + " added"
+		})
 	addKey.Flags().StringVar(&owner, "owner", "", "identity to add it to (default: the signer)")
-	addKey.MarkFlagRequired("key")
-
-	var revokeRef, reason string
-	revoke := &cobra.Command{
-		Use:   "revoke-key --key NAME|HEX --as SIGNER [--reason TEXT]",
-		Short: "Revoke a key: no transaction it signs is accepted from now on",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			pub, err := resolveKey(g, revokeRef)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.TypeRevokeKey, client.RevokeKey{PublicKey: pub, Reason: reason})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, "key "+pub+" revoked")
-		},
-	}
-	revoke.Flags().StringVar(&revokeRef, "key", "", "the key: a keystore name or 64 hex characters")
+	revoke := keyTxCmd(g, "revoke-key --key NAME|HEX --as SIGNER [--reason TEXT]", "Revoke a key: no transaction it signs is accepted from now on",
+		"the key: a keystore name or 64 hex characters",
+		func(pub string) (string, any, string) {
+			return client.TypeRevokeKey, client.RevokeKey{PublicKey: pub, Reason: reason}, "key " + pub + " revoked"
+		})
 	revoke.Flags().StringVar(&reason, "reason", "", "why (kept on the ledger, 200 characters at most)")
-	revoke.MarkFlagRequired("key")
 
 	var newRef string
 	rotate := &cobra.Command{
@@ -352,6 +324,32 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 		status("reinstate", "active", "Reinstate a suspended member"),
 		addKey, revoke, rotate)
 	return cmd
+}
+
+// keyTxCmd is a command that names a key with --key and sends one message
+// about it, built by msg from the key's hex.
+func keyTxCmd(g *Global, use, short, keyHelp string, msg func(pub string) (msgType string, m any, done string)) *cobra.Command {
+	var ref string
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pub, err := resolveKey(g, ref)
+			if err != nil {
+				return err
+			}
+			typ, m, done := msg(pub)
+			res, err := send(cmd, g, typ, m)
+			if err != nil {
+				return err
+			}
+			return printTx(g, res, done)
+		},
+	}
+	c.Flags().StringVar(&ref, "key", "", keyHelp)
+	c.MarkFlagRequired("key")
+	return c
 }
 
 func newPatientsCmd(g *Global) *cobra.Command {
