@@ -291,7 +291,10 @@ func preflight(ctx context.Context, m *medchain, rpc *rpcClient) (chainStatus, e
 		}
 		return chainStatus{}, fmt.Errorf("bench: medchain API at %s is not usable: %w (start a node there, or leave out --node to let bench start one)", m.api, err)
 	}
-	st, err := rpc.waitHeight(ctx, 1, 10*time.Second)
+	st, err := rpc.status(ctx) // fails fast when nothing listens
+	if err == nil && (st.height < 1 || st.catchingUp) {
+		st, err = rpc.waitHeight(ctx, 1, 10*time.Second)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return chainStatus{}, ctx.Err()
