@@ -282,8 +282,13 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	a.mu.RLock()
 	m := a.meta
 	a.mu.RUnlock()
+	// A recheck (after each block, of what is left in the mempool) sees bytes
+	// that passed a full check already: the signature cannot have changed,
+	// so only what a block can change is checked again: expiry, replay, and
+	// whether the signer may still sign.
+	recheck := req.Type == abci.CheckTxType_Recheck
 	t, err := tx.Decode(req.Tx)
-	if err == nil {
+	if err == nil && !recheck {
 		err = t.Verify()
 	}
 	var res execResult
@@ -291,7 +296,12 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		res.err = err
 	} else {
 		o := state.NewOverlay(view)
-		res = a.execute(o, t, nil, blockInfo{chainID: m.ChainID, params: m.Params, height: view.Version() + 1, time: m.LastTime}, true)
+		b := blockInfo{chainID: m.ChainID, params: m.Params, height: view.Version() + 1, time: m.LastTime}
+		if recheck {
+			res = a.execute(o, t, nil, b, checkAdmission)
+		} else {
+			res = a.execute(o, t, nil, b, checkFull)
+		}
 	}
 	code := Code{}
 	if res.err != nil {
@@ -334,7 +344,17 @@ func replayKey(t *tx.Tx) []byte {
 // execute runs one signature-checked transaction against base. In a block
 // (check false) every transaction that gets past the replay check is
 // remembered until it expires, whether its message succeeds or not.
-func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, check bool) (res execResult) {
+// execMode says how far execute goes.
+type execMode int
+
+const (
+	deliver        execMode = iota // in a block: run and keep the writes
+	checkFull                      // mempool check: run, then discard the writes
+	checkAdmission                 // mempool recheck: stop after authentication
+)
+
+func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mode execMode) (res execResult) {
+	check := mode != deliver
 	if sigErr != nil {
 		res.err = sigErr
 		return res
@@ -374,6 +394,9 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, che
 			return res
 		}
 		res.principal = p
+	}
+	if mode == checkAdmission {
+		return res
 	}
 	o := state.NewOverlay(base)
 	ctx := &ledger.Context{
@@ -447,7 +470,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		if decoded[i] == nil {
 			res.err = decodeErr[i]
 		} else {
-			res = a.execute(w, decoded[i], decodeErr[i], b, false)
+			res = a.execute(w, decoded[i], decodeErr[i], b, deliver)
 		}
 		tr := TxResult{Hash: tx.HashOf(raw), Data: res.data, Signer: res.principal.ID, Raw: raw}
 		if decoded[i] != nil {

@@ -599,3 +599,27 @@ func TestCheckTxAgreesWithBlockOnIteratingRules(t *testing.T) {
 		t.Fatalf("CheckTx tally: 2 of 3 should leave the proposal open, got %s", out.Status)
 	}
 }
+
+// A recheck after a block drops transactions that became invalid (a replay,
+// a revoked signer) without running them again.
+func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
+	h := newHarness(t)
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n", Roles: []string{"nurse"}, PublicKey: pub("n")})
+	pending := h.sign("n", identity.TypeAddKey, identity.AddKey{PublicKey: pub("n2")})
+	recheck := func(raw []byte) *abci.ResponseCheckTx {
+		r, _ := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: raw, Type: abci.CheckTxType_Recheck})
+		return r
+	}
+	if r := recheck(pending); r.Code != 0 {
+		t.Fatalf("recheck of a valid tx: %s", r.Log)
+	}
+	h.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/n", Status: "suspended"})
+	if r := recheck(pending); r.Info != "identity.inactive" {
+		t.Fatalf("recheck after suspension: %q %s", r.Info, r.Log)
+	}
+	done := h.sign("hospital-admin", identity.TypeAddKey, identity.AddKey{PublicKey: pub("admin-2")})
+	h.deliver(done)
+	if r := recheck(done); r.Info != "chain.replay" {
+		t.Fatalf("recheck of an included tx: %q %s", r.Info, r.Log)
+	}
+}
