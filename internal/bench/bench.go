@@ -153,7 +153,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
-		defer os.RemoveAll(dir)
+		defer removeAll(dir)
 		n, err := startMedchain(ctx, dir, c.TimeoutCommit)
 		if err != nil {
 			return nil, err
@@ -222,7 +222,7 @@ func runKVStore(ctx context.Context, c Config, txLen int) (*Side, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer removeAll(dir)
 	kv, err := startKVStore(ctx, dir, c.TimeoutCommit)
 	if err != nil {
 		return nil, err
@@ -243,6 +243,19 @@ func runKVStore(ctx context.Context, c Config, txLen int) (*Side, error) {
 	}
 	side.Target = "in process"
 	return &side, nil
+}
+
+// removeAll removes dir, retrying for a while: a stopped CometBFT node can
+// still be writing (its address book, a tx index compaction), which makes
+// a single os.RemoveAll fail with "directory not empty". Once dir is gone
+// nothing can recreate files in it.
+func removeAll(dir string) {
+	for range 40 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func meanLen(txs [][]byte) int {
