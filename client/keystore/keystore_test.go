@@ -8,7 +8,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -302,52 +301,6 @@ func TestDevKey(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), seed) {
 		t.Error("age plaintext is not the seed")
-	}
-}
-
-func TestFileMode(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("Unix permissions")
-	}
-	dir := filepath.Join(t.TempDir(), "newdir")
-	path := filepath.Join(dir, "keystore.json")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustAdd(t, s, "alice", seedOf(1), "", true)
-	if err := s.Save(); err != nil {
-		t.Fatal(err)
-	}
-	checkMode := func(p string, want os.FileMode) {
-		t.Helper()
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := fi.Mode().Perm(); got != want {
-			t.Errorf("%s mode = %o, want %o", p, got, want)
-		}
-	}
-	checkMode(path, 0o600)
-	checkMode(dir, 0o700)
-
-	// An existing file with loose permissions is replaced by a 0600 one.
-	if err := os.Chmod(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Save(); err != nil {
-		t.Fatal(err)
-	}
-	checkMode(path, 0o600)
-
-	// No temp files are left behind.
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ents) != 1 {
-		t.Errorf("dir has %d entries after Save, want 1", len(ents))
 	}
 }
 

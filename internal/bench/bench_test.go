@@ -121,9 +121,6 @@ func TestKVTxs(t *testing.T) {
 // TestRunEndToEnd runs a short bench with the baseline against nodes
 // started in process. It checks the bookkeeping, never the speed.
 func TestRunEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts two nodes")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 	rep, err := Run(ctx, Config{
