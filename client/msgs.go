@@ -3,19 +3,23 @@ package client
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
 )
 
-// Message types: the Type of a transaction carrying each message.
+// Message types: the Type of a transaction carrying each message. They are
+// the chain's own constants, so the two cannot disagree.
 const (
-	TypeRegisterMember  = "identity/register-member"
-	TypeSetRoles        = "identity/set-roles"
-	TypeSetMemberStatus = "identity/set-member-status"
-	TypeAddKey          = "identity/add-key"
-	TypeRotateKey       = "identity/rotate-key"
-	TypeRevokeKey       = "identity/revoke-key"
-	TypeRegisterPatient = "identity/register-patient"
-	TypePropose         = "governance/propose"
-	TypeVote            = "governance/vote"
+	TypeRegisterMember  = identity.TypeRegisterMember
+	TypeSetRoles        = identity.TypeSetRoles
+	TypeSetMemberStatus = identity.TypeSetMemberStatus
+	TypeAddKey          = identity.TypeAddKey
+	TypeRotateKey       = identity.TypeRotateKey
+	TypeRevokeKey       = identity.TypeRevokeKey
+	TypeRegisterPatient = identity.TypeRegisterPatient
+	TypePropose         = governance.TypePropose
+	TypeVote            = governance.TypeVote
 )
 
 // RegisterMember adds a member to the signer's organisation. Signed by one
@@ -82,9 +86,9 @@ func NewAction(actionType string, payload any) (Action, error) {
 
 // Built-in proposal action types.
 const (
-	ActionAdmitOrg     = "admit-org"
-	ActionRemoveOrg    = "remove-org"
-	ActionSetValidator = "set-validator"
+	ActionAdmitOrg     = governance.ActionAdmitOrg
+	ActionRemoveOrg    = governance.ActionRemoveOrg
+	ActionSetValidator = governance.ActionSetValidator
 )
 
 // Propose puts an action to the member organisations; the proposer's

@@ -94,52 +94,28 @@ func (s *Server) getTx(w http.ResponseWriter, r *http.Request) error {
 		return badParam("hash", "%v", err)
 	}
 	// The app's tx log is written before a commit is acknowledged, so a
-	// transaction a client was told committed is always found there;
-	// CometBFT's own indexer runs behind it and only adds the events.
+	// transaction a client was told committed is always found there.
+	// CometBFT's indexer runs behind it and only adds the events.
 	rec, ok, err := s.app.LookupTx(hash)
 	if err != nil {
 		return err
 	}
-	if ok {
-		v := txView{
-			Hash: hash.String(), Height: rec.Height, Index: uint32(rec.Index),
-			Code: rec.Code, Codespace: rec.Codespace, Log: rec.Log, CodeID: rec.CodeName,
-			SignerID: rec.Signer, Body: json.RawMessage("null"), Events: []eventView{},
-		}
-		if len(rec.Data) > 0 && json.Valid(rec.Data) {
-			v.Result = rec.Data
-		}
-		if t, err := tx.Decode(rec.Raw); err == nil {
-			v.Type, v.Body = t.Body.Type, t.BodyBytes
-		}
-		if res, err := s.node.Tx(r.Context(), hash[:], false); err == nil {
-			v.Events = eventsOf(res.TxResult.Events)
-		}
-		return writeJSON(w, http.StatusOK, v)
-	}
-	res, err := s.node.Tx(r.Context(), hash[:], false)
-	if err != nil {
-		if nodeNotFound(err) {
-			return notFound("transaction %s is not in a committed block", hash)
-		}
-		return unavailable(codeNodeUnavailable, fmt.Errorf("tx: %w", err))
+	if !ok {
+		return notFound("transaction %s is not in a committed block", hash)
 	}
 	v := txView{
-		Hash: hash.String(), Height: res.Height, Index: res.Index,
-		Code: res.TxResult.Code, Codespace: res.TxResult.Codespace, Log: res.TxResult.Log,
-		Body: json.RawMessage("null"), Events: eventsOf(res.TxResult.Events),
+		Hash: hash.String(), Height: rec.Height, Index: uint32(rec.Index),
+		Code: rec.Code, Codespace: rec.Codespace, Log: rec.Log, CodeID: rec.CodeName,
+		SignerID: rec.Signer, Body: json.RawMessage("null"), Events: []eventView{},
 	}
-	if v.Code != 0 {
-		v.CodeID = codeOfABCI(v.Codespace, v.Code).ID()
+	if len(rec.Data) > 0 && json.Valid(rec.Data) {
+		v.Result = rec.Data
 	}
-	if d := res.TxResult.Data; len(d) > 0 && json.Valid(d) {
-		v.Result = d
-	}
-	if t, err := tx.Decode(res.Tx); err == nil {
+	if t, err := tx.Decode(rec.Raw); err == nil {
 		v.Type, v.Body = t.Body.Type, t.BodyBytes
-		if k, ok := s.app.Identity().Key(s.app.State().Committed(), t.Body.Signer); ok {
-			v.SignerID = k.Owner
-		}
+	}
+	if res, err := s.node.Tx(r.Context(), hash[:], false); err == nil {
+		v.Events = eventsOf(res.TxResult.Events)
 	}
 	return writeJSON(w, http.StatusOK, v)
 }

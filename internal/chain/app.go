@@ -42,10 +42,11 @@ type Params struct {
 // DefaultParams returns the parameters used when genesis sets none.
 func DefaultParams() Params { return Params{MaxTxTTL: 1000} }
 
+// meta is what CheckTx needs of the chain between blocks, kept in state so
+// that it survives restarts. The height is the state's version.
 type meta struct {
 	ChainID  string    `json:"chain_id"`
 	Params   Params    `json:"params"`
-	Height   int64     `json:"height"`
 	LastTime time.Time `json:"last_time"`
 }
 
@@ -77,9 +78,12 @@ type Block struct {
 
 // Observer is told about executed transactions and blocks; the node uses it
 // for metrics. Calls happen on consensus and mempool goroutines.
+// The chain itself reads no clock: an observer that wants durations
+// measures them between BlockStarted and BlockCommitted.
 type Observer interface {
 	TxChecked(msgType string, code Code)
-	BlockCommitted(b Block, took time.Duration)
+	BlockStarted(height int64)
+	BlockCommitted(b Block)
 }
 
 // Options configure an App.
@@ -89,7 +93,8 @@ type Options struct {
 	// RetainBlocks, if positive, lets CometBFT prune blocks older than this
 	// many heights.
 	RetainBlocks int64
-	// TxLog, if set, records every committed transaction by hash.
+	// TxLog records every committed transaction by hash; nil keeps one in
+	// memory.
 	TxLog *TxLog
 }
 
@@ -110,9 +115,10 @@ type App struct {
 	mu   sync.RWMutex // guards meta (read by CheckTx)
 	meta meta
 
-	// the block being finalised; only the consensus goroutine touches it
-	block      *Block
-	blockStart time.Time
+	// the block being finalised and the meta it leaves; only the
+	// consensus goroutine touches them
+	block     *Block
+	blockMeta meta
 
 	subMu sync.Mutex
 	subs  []func(Block)
@@ -122,6 +128,9 @@ type App struct {
 func New(db *state.DB, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.TxLog == nil {
+		opts.TxLog, _ = OpenTxLog("") // in memory: cannot fail
 	}
 	a := &App{db: db, log: opts.Logger, obs: opts.Observer, retain: opts.RetainBlocks, txlog: opts.TxLog, routes: map[string]ledger.Route{}}
 
@@ -437,7 +446,9 @@ func (a *App) run(h ledger.Handler, ctx *ledger.Context, msg json.RawMessage) (r
 
 // FinalizeBlock implements abci.Application.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
-	a.blockStart = time.Now() // for metrics only; never reaches state
+	if a.obs != nil {
+		a.obs.BlockStarted(req.Height)
+	}
 	a.mu.RLock()
 	m := a.meta
 	a.mu.RUnlock()
@@ -502,10 +513,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for _, v := range a.gov.TakeValidatorUpdates(w) {
 		valUpdates = append(valUpdates, abci.Ed25519ValidatorUpdate(v.PublicKey, v.Power))
 	}
-	m.Height, m.LastTime = req.Height, b.time
+	m.LastTime = b.time
 	metaMap.Set(w, metaKey, m)
 
-	a.block = block
+	a.block, a.blockMeta = block, m
 	block.AppHash = a.db.WorkingHash()
 	return &abci.ResponseFinalizeBlock{
 		TxResults:        results,
@@ -550,7 +561,7 @@ func toABCIEvents(tr TxResult, evs []ledger.Event) []abci.Event {
 // Commit implements abci.Application: it saves the working tree as the
 // block's version.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	if a.txlog != nil && a.block != nil {
+	if a.block != nil {
 		if err := a.txlog.put(a.block); err != nil {
 			return nil, fmt.Errorf("chain: tx log, block %d: %w", a.block.Height, err)
 		}
@@ -558,15 +569,13 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if _, _, err := a.db.Commit(); err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	if m, ok := metaMap.Get(a.db.Committed(), metaKey); ok {
-		a.meta = m
-	}
-	a.mu.Unlock()
 	if b := a.block; b != nil {
+		a.mu.Lock()
+		a.meta = a.blockMeta
+		a.mu.Unlock()
 		a.block = nil
 		if a.obs != nil {
-			a.obs.BlockCommitted(*b, time.Since(a.blockStart))
+			a.obs.BlockCommitted(*b)
 		}
 		a.subMu.Lock()
 		subs := a.subs
@@ -617,22 +626,14 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return resp, nil
 }
 
-// LookupTx finds a committed transaction in the tx log. ok is false if the
-// app keeps no log or the hash is unknown.
+// LookupTx finds a committed transaction in the tx log.
 func (a *App) LookupTx(h tx.Hash) (rec TxRecord, ok bool, err error) {
-	if a.txlog == nil {
-		return rec, false, nil
-	}
 	return a.txlog.Get(h)
 }
 
 // Close releases the state store and the tx log.
 func (a *App) Close() error {
-	err := a.db.Close()
-	if a.txlog != nil {
-		err = errors.Join(err, a.txlog.Close())
-	}
-	return err
+	return errors.Join(a.db.Close(), a.txlog.Close())
 }
 
 var _ abci.Application = (*App)(nil)

@@ -63,6 +63,40 @@ func noteIdentity(g *Global, keyName, id string) {
 	}
 }
 
+// pagedList is a list command over one of the API's paged listings: a
+// table in text, the page itself in JSON, and --after/--limit for paging.
+func pagedList[T any](g *Global, use, short, afterHelp string, args cobra.PositionalArgs,
+	fetch func(cmd *cobra.Command, args []string, after string, limit int) (*client.Page[T], error),
+	header string, row func(T) string) *cobra.Command {
+	var limit int
+	var after string
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			page, err := fetch(cmd, args, after, limit)
+			if err != nil {
+				return err
+			}
+			return g.Print(page, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, header)
+				for _, item := range page.Items {
+					fmt.Fprintln(tw, row(item))
+				}
+				tw.Flush()
+				if page.Next != "" {
+					fmt.Fprintf(w, "more: --after %s\n", page.Next)
+				}
+			})
+		},
+	}
+	c.Flags().IntVar(&limit, "limit", 100, "page size (1-1000)")
+	c.Flags().StringVar(&after, "after", "", afterHelp)
+	return c
+}
+
 func newStatusCmd(g *Global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
@@ -83,36 +117,18 @@ func newStatusCmd(g *Global) *cobra.Command {
 
 func newOrgsCmd(g *Global) *cobra.Command {
 	cmd := &cobra.Command{Use: "orgs", Short: "List and show the consortium's member organisations"}
-	var limit int
-	var after string
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List organisations: ID, kind, status, validator power",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			page, err := g.client().Orgs(cmd.Context(), after, limit)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tPOWER\tNAME")
-				for _, o := range page.Items {
-					power := int64(0)
-					if o.Validator != nil {
-						power = o.Validator.Power
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", o.ID, o.Kind, o.Status, power, o.Name)
-				}
-				tw.Flush()
-				if page.Next != "" {
-					fmt.Fprintf(w, "more: --after %s\n", page.Next)
-				}
-			})
+	list := pagedList(g, "list", "List organisations: ID, kind, status, validator power", "list IDs after this one (paging)", cobra.NoArgs,
+		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Org], error) {
+			return g.client().Orgs(cmd.Context(), after, limit)
 		},
-	}
-	list.Flags().IntVar(&limit, "limit", 100, "page size")
-	list.Flags().StringVar(&after, "after", "", "list IDs after this one (paging)")
+		"ID\tKIND\tSTATUS\tPOWER\tNAME",
+		func(o client.Org) string {
+			power := int64(0)
+			if o.Validator != nil {
+				power = o.Validator.Power
+			}
+			return fmt.Sprintf("%s\t%s\t%s\t%d\t%s", o.ID, o.Kind, o.Status, power, o.Name)
+		})
 	var prove bool
 	show := &cobra.Command{
 		Use:   "show ID",
@@ -173,32 +189,14 @@ researcher, logistics, quality-officer, registrar, epidemiologist, auditor, sens
 An organisation's admin registers members and manages their keys; a member manages
 their own keys. Revoking a key takes effect for the very next transaction.`,
 	}
-	var limit int
-	var after string
-	list := &cobra.Command{
-		Use:   "list ORG",
-		Short: "List an organisation's members",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			page, err := g.client().Members(cmd.Context(), args[0], after, limit)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tKIND\tROLES\tSTATUS")
-				for _, m := range page.Items {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Kind, strings.Join(m.Roles, ","), m.Status)
-				}
-				tw.Flush()
-				if page.Next != "" {
-					fmt.Fprintf(w, "more: --after %s\n", page.Next)
-				}
-			})
+	list := pagedList(g, "list ORG", "List an organisation's members", "list handles after this one (paging)", cobra.ExactArgs(1),
+		func(cmd *cobra.Command, args []string, after string, limit int) (*client.Page[client.Member], error) {
+			return g.client().Members(cmd.Context(), args[0], after, limit)
 		},
-	}
-	list.Flags().IntVar(&limit, "limit", 100, "page size")
-	list.Flags().StringVar(&after, "after", "", "list handles after this one (paging)")
+		"ID\tKIND\tROLES\tSTATUS",
+		func(m client.Member) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s", m.ID, m.Kind, strings.Join(m.Roles, ","), m.Status)
+		})
 
 	show := &cobra.Command{
 		Use:   "show ORG/HANDLE",
@@ -419,29 +417,14 @@ more than two thirds of the active member organisations approve before its deadl
 (a block height), is rejected as soon as it cannot pass, and expires otherwise.
 The proposer's organisation votes yes.`,
 	}
-	var limit int
-	var after string
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List proposals with their status and tally",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			page, err := g.client().Proposals(cmd.Context(), after, limit)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tACTION\tSTATUS\tYES\tNO\tMEMBERS\tDEADLINE\tPROPOSER")
-				for _, p := range page.Items {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", p.ID, p.Action.Type, p.Status, p.Tally.Yes, p.Tally.No, p.Tally.Members, p.Deadline, p.Proposer)
-				}
-				tw.Flush()
-			})
+	list := pagedList(g, "list", "List proposals with their status and tally", "list proposals numbered after this one", cobra.NoArgs,
+		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Proposal], error) {
+			return g.client().Proposals(cmd.Context(), after, limit)
 		},
-	}
-	list.Flags().IntVar(&limit, "limit", 100, "page size")
-	list.Flags().StringVar(&after, "after", "", "list proposals numbered after this one")
+		"ID\tACTION\tSTATUS\tYES\tNO\tMEMBERS\tDEADLINE\tPROPOSER",
+		func(p client.Proposal) string {
+			return fmt.Sprintf("%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s", p.ID, p.Action.Type, p.Status, p.Tally.Yes, p.Tally.No, p.Tally.Members, p.Deadline, p.Proposer)
+		})
 
 	show := &cobra.Command{
 		Use:   "show ID",

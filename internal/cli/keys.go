@@ -112,6 +112,32 @@ type keysNewOptions struct {
 	identity, note string
 }
 
+// seal asks for the passphrase, puts a key into the keystore with add,
+// saves it and prints the key's name and public key.
+func (o *keysNewOptions) seal(add func(ks *keystore.Store, pass string) (keystore.Entry, error)) error {
+	ks, err := openKeystore(o.g)
+	if err != nil {
+		return err
+	}
+	pass, err := passphrase(o.g, true)
+	if err != nil {
+		return err
+	}
+	e, err := add(ks, pass)
+	if err != nil {
+		return err
+	}
+	if err := ks.Save(); err != nil {
+		return err
+	}
+	return o.g.Print(e, func(w io.Writer) { fmt.Fprintf(w, "%s %s\n", e.Name, e.PublicKey) })
+}
+
+func (o *keysNewOptions) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.identity, "identity", "", "ledger identity this key belongs to (org/handle or patient ID), if known")
+	cmd.Flags().StringVar(&o.note, "note", "", "free-text note")
+}
+
 func newKeysNewCmd(g *Global) *cobra.Command {
 	o := &keysNewOptions{g: g}
 	cmd := &cobra.Command{
@@ -122,26 +148,12 @@ public key. Give the public key to your organisation's admin (medchain members a
 or register yourself as a patient with it (medchain patients register --as NAME).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			pass, err := passphrase(g, true)
-			if err != nil {
-				return err
-			}
-			e, err := ks.Generate(args[0], o.identity, o.note, pass)
-			if err != nil {
-				return err
-			}
-			if err := ks.Save(); err != nil {
-				return err
-			}
-			return g.Print(e, func(w io.Writer) { fmt.Fprintf(w, "%s %s\n", e.Name, e.PublicKey) })
+			return o.seal(func(ks *keystore.Store, pass string) (keystore.Entry, error) {
+				return ks.Generate(args[0], o.identity, o.note, pass)
+			})
 		},
 	}
-	cmd.Flags().StringVar(&o.identity, "identity", "", "ledger identity this key belongs to (org/handle or patient ID), if known")
-	cmd.Flags().StringVar(&o.note, "note", "", "free-text note")
+	o.flags(cmd)
 	return cmd
 }
 
@@ -156,26 +168,12 @@ func newKeysImportCmd(g *Global) *cobra.Command {
 			if err != nil || len(seed) != 32 {
 				return fmt.Errorf("the seed must be 64 hex characters (32 bytes)")
 			}
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			pass, err := passphrase(g, true)
-			if err != nil {
-				return err
-			}
-			e, err := ks.Add(args[0], seed, o.identity, o.note, pass, false)
-			if err != nil {
-				return err
-			}
-			if err := ks.Save(); err != nil {
-				return err
-			}
-			return g.Print(e, func(w io.Writer) { fmt.Fprintf(w, "%s %s\n", e.Name, e.PublicKey) })
+			return o.seal(func(ks *keystore.Store, pass string) (keystore.Entry, error) {
+				return ks.Add(args[0], seed, o.identity, o.note, pass, false)
+			})
 		},
 	}
-	cmd.Flags().StringVar(&o.identity, "identity", "", "ledger identity this key belongs to")
-	cmd.Flags().StringVar(&o.note, "note", "", "free-text note")
+	o.flags(cmd)
 	return cmd
 }
 

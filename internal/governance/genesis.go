@@ -36,8 +36,7 @@ func (k *Keeper) InitGenesis(ctx *ledger.Context, raw json.RawMessage) error {
 	if len(g.Orgs) == 0 {
 		return fmt.Errorf("governance genesis: at least one founding organisation is required")
 	}
-	p, _ := json.Marshal(g.Params)
-	meta.Set(ctx.Store, metaParams, p)
+	params.Set(ctx.Store, "", g.Params)
 	for i, go_ := range g.Orgs {
 		a := AdmitOrg{ID: go_.ID, Name: go_.Name, Kind: go_.Kind, Admin: "genesis", AdminKey: []byte{0}}
 		if err := a.Validate(); err != nil {

@@ -11,7 +11,6 @@
 package governance
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,18 +103,14 @@ var (
 	orgs      = state.NewMap[Org](Name, "gov/o/")
 	proposals = state.NewMap[Proposal](Name, "gov/p/")
 	deadlines = state.NewIndex(Name, "gov/d/") // deadline(20 digits)/proposal id
-	meta      = state.NewMap[json.RawMessage](Name, "gov/meta/")
+	params    = state.NewMap[Params](Name, "gov/params")
+	counters  = state.NewMap[uint64](Name, "gov/seq/")
 	valKeys   = state.NewMap[string](Name, "gov/v/") // validator key hex -> org
 	// Validator changes of the block being executed, by key hex. They live
 	// in state, not in memory, so that a failed transaction discards its own
 	// and a mempool check never sees a block's; the chain takes them at the
 	// end of each block.
 	pendingVals = state.NewMap[Validator](Name, "gov/vu/")
-)
-
-const (
-	metaParams = "params"
-	metaSeq    = "proposal-seq"
 )
 
 // Members is what governance needs of the identity module: creating the
@@ -208,15 +203,10 @@ func (k *Keeper) Proposals(r state.Reader, after uint64, limit int) ([]Proposal,
 
 // Params reads the parameters.
 func (k *Keeper) Params(r state.Reader) Params {
-	raw, ok := meta.Get(r, metaParams)
-	if !ok {
-		return DefaultParams()
+	if p, ok := params.Get(r, ""); ok {
+		return p
 	}
-	var p Params
-	if err := json.Unmarshal(raw, &p); err != nil {
-		panic(&state.Fault{Err: err})
-	}
-	return p
+	return DefaultParams()
 }
 
 func activeOrgIDs(r state.Reader) []string {
@@ -279,22 +269,8 @@ func (k *Keeper) setValidator(ctx *ledger.Context, o *Org, v *Validator) error {
 func proposalKey(id uint64) string { return fmt.Sprintf("%020d", id) }
 
 func nextProposalID(s state.Store) uint64 {
-	var n uint64
-	if raw, ok := meta.Get(s, metaSeq); ok {
-		n = binary.BigEndian.Uint64(decodeSeq(raw))
-	}
+	n, _ := counters.Get(s, "proposal")
 	n++
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, n)
-	enc, _ := json.Marshal(b)
-	meta.Set(s, metaSeq, enc)
+	counters.Set(s, "proposal", n)
 	return n
-}
-
-func decodeSeq(raw json.RawMessage) []byte {
-	var b []byte
-	if err := json.Unmarshal(raw, &b); err != nil || len(b) != 8 {
-		panic(&state.Fault{Err: fmt.Errorf("governance: bad proposal sequence %q", raw)})
-	}
-	return b
 }

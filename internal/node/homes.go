@@ -72,22 +72,18 @@ func InitDev(home, listen string, ports Ports) (created bool, err error) {
 // demoKeys derives the demo identities' keys.
 func demoKeys(c Consortium) (seeds map[string][]byte, pubs map[string]tx.PubKey, ids, notes map[string]string, order []string) {
 	seeds, pubs, ids, notes = map[string][]byte{}, map[string]tx.PubKey{}, map[string]string{}, map[string]string{}
-	add := func(name, id, note string) {
+	add := func(name string) tx.PubKey {
 		seeds[name] = DevSeed(name)
-		pubs[name] = tx.PubKey(ed25519.GenPrivKeyFromSecret([]byte("medchain-dev/" + name)).PubKey().Bytes())
-		ids[name], notes[name] = id, note
+		pubs[name] = pubFromSeed(seeds[name])
 		order = append(order, name)
+		return pubs[name]
 	}
 	for _, m := range c.Members {
-		add(m.Key, m.Org+"/"+m.Handle, strings.Join(m.Roles, ","))
+		add(m.Key)
+		ids[m.Key], notes[m.Key] = m.Org+"/"+m.Handle, strings.Join(m.Roles, ",")
 	}
 	for _, p := range c.Patients {
-		name := p
-		seeds[name] = DevSeed(name)
-		pub := tx.PubKey(ed25519.GenPrivKeyFromSecret([]byte("medchain-dev/" + name)).PubKey().Bytes())
-		pubs[name] = pub
-		ids[name], notes[name] = identity.PatientID(pub), "patient"
-		order = append(order, name)
+		ids[p], notes[p] = identity.PatientID(add(p)), "patient"
 	}
 	return
 }

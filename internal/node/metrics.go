@@ -1,7 +1,6 @@
 package node
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,6 +10,7 @@ import (
 
 // chainMetrics implements chain.Observer with Prometheus collectors.
 type chainMetrics struct {
+	started   time.Time // set on the consensus goroutine only
 	checked   *prometheus.CounterVec
 	committed *prometheus.CounterVec
 	height    prometheus.Gauge
@@ -53,13 +53,13 @@ func (m *chainMetrics) TxChecked(msgType string, code chain.Code) {
 	m.checked.WithLabelValues(msgType, codeLabel(code)).Inc()
 }
 
-func (m *chainMetrics) BlockCommitted(b chain.Block, took time.Duration) {
+func (m *chainMetrics) BlockStarted(int64) { m.started = time.Now() }
+
+func (m *chainMetrics) BlockCommitted(b chain.Block) {
 	m.height.Set(float64(b.Height))
 	m.blockTxs.Observe(float64(len(b.Results)))
-	m.blockTime.Observe(took.Seconds())
+	m.blockTime.Observe(time.Since(m.started).Seconds())
 	for _, r := range b.Results {
 		m.committed.WithLabelValues(r.Type, codeLabel(r.Code)).Inc()
 	}
 }
-
-var _ = strconv.Itoa
