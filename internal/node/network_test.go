@@ -170,3 +170,23 @@ func TestFourValidatorNetwork(t *testing.T) {
 	// And it commits new blocks with the others.
 	send(5, 0, 1, 2, 3)
 }
+
+// Ready means queries see the genesis: the app has committed a block, not
+// only CometBFT stored one.
+func TestReadyMeansStateIsReadable(t *testing.T) {
+	base := freeBase(t, 2)
+	home := t.TempDir()
+	if _, err := InitDev(home, fmt.Sprintf("127.0.0.1:%d", base+5), Ports{P2P: base, RPC: base + 1}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(context.Background(), home, Options{LogOutput: logWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	waitFor(t, "readiness", 30*time.Second, func() bool { return n.ready(context.Background()) == nil })
+	orgs, _ := n.App().Governance().Orgs(n.App().State().Committed(), "", 100)
+	if len(orgs) != len(Demo().Orgs) {
+		t.Fatalf("ready, but queries see %d organisations, want %d", len(orgs), len(Demo().Orgs))
+	}
+}

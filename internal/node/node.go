@@ -169,7 +169,9 @@ func (n *Node) ready(ctx context.Context) error {
 	if st.SyncInfo.CatchingUp {
 		return errors.New("node is catching up with the network")
 	}
-	if st.SyncInfo.LatestBlockHeight < 1 {
+	// CometBFT stores a block before the app applies it: readiness is the
+	// app's committed state, which is what queries read.
+	if n.app.State().Version() < 1 {
 		return errors.New("no block committed yet")
 	}
 	return nil
