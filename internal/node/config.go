@@ -147,6 +147,12 @@ func cometConfig(home, moniker string, ports Ports) *cmtcfg.Config {
 	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports.RPC)
 	cfg.P2P.AllowDuplicateIP = true
 	cfg.P2P.AddrBookStrict = false
+	// A permissioned network: members' nodes are configured with their
+	// peers (testnet, init --peers) and admitted by governance, so nodes do
+	// not learn peers by gossip. With peer exchange off CometBFT also never
+	// starts its address book, whose last save would otherwise land after
+	// the node has stopped.
+	cfg.P2P.PexReactor = false
 	cfg.Consensus.TimeoutCommit = 500 * time.Millisecond
 	cfg.Mempool.Size = 50_000
 	cfg.Mempool.CacheSize = 200_000
