@@ -89,6 +89,8 @@ type Error struct {
 	// was a replay of one committed at Height).
 	TxHash string
 	Height int64
+	// Receipt names the ledger's access receipt of a refused read.
+	Receipt string
 }
 
 func (e *Error) Error() string {
@@ -168,15 +170,17 @@ func problemOf(resp *http.Response, body []byte) *Error {
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "application/problem+json" {
 		var p struct {
-			Title  string `json:"title"`
-			Detail string `json:"detail"`
-			Code   string `json:"code"`
-			Field  string `json:"field"`
-			TxHash string `json:"tx_hash"`
-			Height int64  `json:"height"`
+			Title   string `json:"title"`
+			Detail  string `json:"detail"`
+			Code    string `json:"code"`
+			Field   string `json:"field"`
+			TxHash  string `json:"tx_hash"`
+			Height  int64  `json:"height"`
+			Receipt string `json:"receipt"`
 		}
 		if json.Unmarshal(body, &p) == nil {
 			e.Code, e.Title, e.Detail, e.Field, e.TxHash, e.Height = p.Code, p.Title, p.Detail, p.Field, p.TxHash, p.Height
+			e.Receipt = p.Receipt
 			return e
 		}
 	}

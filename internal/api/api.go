@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // Node is what the API needs of CometBFT;
@@ -49,6 +50,9 @@ type Deps struct {
 	// Ready returns nil when the node is ready to serve (caught up). Nil
 	// means always ready.
 	Ready func(ctx context.Context) error
+	// Vault is the node's custodian service; nil on a node that keeps no
+	// records (the records upload and read endpoints then answer 503).
+	Vault *vault.Vault
 	// CommitTimeout bounds how long POST /v1/txs waits for a commit
 	// (default 15s); past it the answer is 202 with status "pending".
 	CommitTimeout time.Duration
@@ -68,7 +72,8 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []route
 	metrics *metrics
-	waiters *waiters
+	waiters *chain.Waiters
+	vault   *vault.Vault
 }
 
 // route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
@@ -98,9 +103,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
-		mux: http.NewServeMux(), metrics: m, waiters: newWaiters(),
+		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault,
 	}
-	d.App.Subscribe(s.waiters.committed)
+	d.App.Subscribe(s.waiters.Committed)
 
 	s.routes = []route{
 		{"GET /healthz", s.endpoint(s.healthz)},
@@ -121,6 +126,18 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/proposals", s.endpoint(s.listProposals)},
 		{"GET /v1/proposals/{id}", s.endpoint(s.getProposal)},
 		{"GET /v1/proofs", s.endpoint(s.getProof)},
+		{"POST /v1/records/uploads", s.endpoint(s.uploadRecords)},
+		{"POST /v1/records/reads", s.endpoint(s.readRecord)},
+		{"GET /v1/records/{id}", s.endpoint(s.getRecord)},
+		{"GET /v1/patients/{id}/records", s.endpoint(s.patientRecords)},
+		{"GET /v1/patients/{id}/grants", s.endpoint(s.patientGrants)},
+		{"GET /v1/patients/{id}/delegates", s.endpoint(s.patientDelegates)},
+		{"GET /v1/patients/{id}/access-log", s.endpoint(s.accessLog("patient"))},
+		{"GET /v1/patients/{id}/break-glass", s.endpoint(s.breakGlass("patient"))},
+		{"GET /v1/orgs/{id}/access-log", s.endpoint(s.accessLog("custodian"))},
+		{"GET /v1/orgs/{id}/break-glass", s.endpoint(s.breakGlass("org"))},
+		{"GET /v1/grants/{id}", s.endpoint(s.getGrant)},
+		{"POST /v1/consents/fhir", s.endpoint(s.consentFromFHIR)},
 	}
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, r.handler)
@@ -132,7 +149,7 @@ func New(d Deps) (*Server, error) {
 // "pending". The app keeps the subscription (it has no unsubscribe), but it
 // does nothing once closed.
 func (s *Server) Close() error {
-	s.waiters.close()
+	s.waiters.Close()
 	return nil
 }
 

@@ -10,7 +10,7 @@ func Patterns(s *Server) []string { return s.patterns() }
 func OpenAPIPath(p string) string { return openAPIPath(p) }
 
 // PendingWaiters counts submissions waiting for a commit.
-func PendingWaiters(s *Server) int { return s.waiters.pending() }
+func PendingWaiters(s *Server) int { return s.waiters.Pending() }
 
 // OpenAPIDocument is the embedded openapi.json.
 func OpenAPIDocument() []byte { return openAPIDoc }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // Kinds of error the API itself adds to the chain's (chain.KindInvalid ...).
@@ -30,6 +31,7 @@ var statusOfKind = map[string]int{
 	// The state does not allow the action now (revoking an identity's
 	// last key): a conflict with the resource's current state.
 	chain.KindPrecondition: http.StatusConflict,
+	chain.KindGone:         http.StatusGone,
 	chain.KindInternal:     http.StatusInternalServerError,
 	kindTooLarge:           http.StatusRequestEntityTooLarge,
 	kindUnsupportedMedia:   http.StatusUnsupportedMediaType,
@@ -56,6 +58,7 @@ const (
 	codeNotReady         = "api.not_ready"
 	codeNodeUnavailable  = "api.node_unavailable"
 	codeMempoolFull      = "api.mempool_full"
+	codeNoVault          = "api.no_records_here"
 )
 
 // apiError is an error raised by the API (a bad parameter, an unknown
@@ -122,6 +125,8 @@ type problem struct {
 	Field  string `json:"field,omitempty"`
 	TxHash string `json:"tx_hash,omitempty"`
 	Height int64  `json:"height,omitempty"`
+	// Receipt names the access receipt of a refused read.
+	Receipt string `json:"receipt,omitempty"`
 }
 
 // problemTypeURI names a problem type by its stable code. It is a URN, not
@@ -158,6 +163,10 @@ func problemOf(err error) problem {
 		// the chain's table decides, and unknown errors are internal.
 		c := chain.CodeOf(err)
 		p.Code, kind, p.Detail = c.ID(), c.Kind, err.Error()
+	}
+	var denied *vault.Denied
+	if errors.As(err, &denied) {
+		p.Receipt = denied.Receipt
 	}
 	if kind == chain.KindInternal && te == nil {
 		p.Detail = "internal error; the node's log has the details"

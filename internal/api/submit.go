@@ -112,12 +112,12 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) (err error) {
 	hash := tx.HashOf(raw)
 
 	var (
-		done   <-chan outcome
+		done   <-chan chain.Outcome
 		cancel = func() {}
 	)
 	if wait == waitCommit {
 		// Before broadcasting: the block could commit before we listen.
-		done, cancel = s.waiters.add(hash)
+		done, cancel = s.waiters.Add(hash)
 	}
 	defer cancel()
 
@@ -154,18 +154,18 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) (err error) {
 	defer timer.Stop()
 	select {
 	case o := <-done:
-		if o.result.Code.Number != 0 {
-			return &txError{code: o.result.Code, log: o.result.Log, hash: hash.String(), height: o.height}
+		if o.Result.Code.Number != 0 {
+			return &txError{code: o.Result.Code, log: o.Result.Log, hash: hash.String(), height: o.Height}
 		}
 		result = "ok"
 		code := uint32(0)
-		v := submitView{Hash: hash.String(), Status: statusCommitted, Height: o.height, Index: &o.index, Code: &code}
-		if len(o.result.Data) > 0 && json.Valid(o.result.Data) {
-			v.Result = o.result.Data
+		v := submitView{Hash: hash.String(), Status: statusCommitted, Height: o.Height, Index: &o.Index, Code: &code}
+		if len(o.Result.Data) > 0 && json.Valid(o.Result.Data) {
+			v.Result = o.Result.Data
 		}
 		return writeJSON(w, http.StatusOK, v)
 	case <-timer.C:
-	case <-s.waiters.stopped():
+	case <-s.waiters.Stopped():
 	case <-r.Context().Done():
 		// The client left; what it would have been told is "pending".
 	}

@@ -31,7 +31,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/medchain/medchain/client/keystore"
+	"github.com/medchain/medchain/internal/node"
 )
 
 // Config describes a run.
@@ -49,6 +55,10 @@ type Config struct {
 	// CommitTimeout bounds the wait, after the last submission, for the
 	// accepted transactions to commit.
 	CommitTimeout time.Duration
+	// Admin is an organisation admin's key on the target network, for
+	// workloads whose setup registers members. Run fills it in for the
+	// node it starts.
+	Admin ed25519.PrivKey
 	// Progress receives progress bars; nil shows none.
 	Progress io.Writer
 	// Profile, if set, is called when medchain's timed phase starts; the
@@ -160,6 +170,13 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 		}
 		defer n.Stop()
 		api, rpcURL, target = n.APIURL(), rpcBase(n.RPCAddress()), "in process"
+		ks, err := keystore.Open(filepath.Join(n.Home, node.KeystoreFile))
+		if err != nil {
+			return nil, err
+		}
+		if c.Admin, err = ks.Key("admin", keystore.DevPassphrase); err != nil {
+			return nil, fmt.Errorf("bench: admin key of the node it started: %w", err)
+		}
 	}
 	rpc := newRPC(rpcURL)
 	mc := newMedchain(api, c.Concurrency)
@@ -169,7 +186,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	}
 
 	bar := newBar(c.Progress, c.Txs, "signing "+c.Workload.Name())
-	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add}, c.Txs)
+	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add, Admin: c.Admin}, c.Txs)
 	bar.done()
 	if err != nil {
 		return nil, err

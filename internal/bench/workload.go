@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -32,6 +34,9 @@ type Env struct {
 	// Progress is told how many of the timed txs were made since last told.
 	// Safe for concurrent use.
 	Progress func(done int)
+	// Admin is the key of an organisation admin on the target network, for
+	// workloads that register members in their setup; nil if unknown.
+	Admin ed25519.PrivKey
 }
 
 // Plan is a workload's prepared transactions.
@@ -49,6 +54,7 @@ const TTL = 900
 
 var workloads = map[string]func() Workload{
 	"patients": func() Workload { return Patients{} },
+	"records":  func() Workload { return Records{} },
 }
 
 // Workloads lists the workload names, sorted.
@@ -131,4 +137,61 @@ func signAll(ctx context.Context, n int, progress func(int), sign func(i int) ([
 		return nil, first
 	}
 	return out, nil
+}
+
+// Records anchors patient records: each tx is records/add with one anchor
+// (a new record of one of 16 patients), signed by a physician the setup
+// registers. The documents themselves stay off chain, as in real use: the
+// anchor is what the ledger pays for.
+type Records struct{}
+
+func (Records) Name() string { return "records" }
+
+const benchPatients = 16
+
+func (Records) Prepare(ctx context.Context, env Env, n int) (Plan, error) {
+	if env.Admin == nil {
+		return Plan{}, fmt.Errorf("bench: the records workload registers its author: it needs an organisation admin's key (--as NAME against a running node)")
+	}
+	expires := env.Height + TTL
+	var setup [][]byte
+	nonce := uint64(0)
+	sign := func(key ed25519.PrivKey, typ string, msg any) ([]byte, error) {
+		m, err := json.Marshal(msg)
+		if err != nil {
+			return nil, err
+		}
+		nonce++
+		return tx.Sign(key, tx.Body{ChainID: env.ChainID, Nonce: nonce, Expires: expires, Type: typ, Msg: m})
+	}
+	author := ed25519.GenPrivKey()
+	handle := fmt.Sprintf("bench-author-%x", author.PubKey().Bytes()[:4])
+	b, err := sign(env.Admin, identity.TypeRegisterMember, identity.RegisterMember{Handle: handle, Roles: []string{identity.RolePhysician}, PublicKey: tx.PubKey(author.PubKey().Bytes())})
+	if err != nil {
+		return Plan{}, err
+	}
+	setup = append(setup, b)
+	patients := make([]string, benchPatients)
+	for i := range patients {
+		k := ed25519.GenPrivKey()
+		patients[i] = identity.PatientID(tx.PubKey(k.PubKey().Bytes()))
+		b, err := sign(k, identity.TypeRegisterPatient, json.RawMessage(`{}`))
+		if err != nil {
+			return Plan{}, err
+		}
+		setup = append(setup, b)
+	}
+	txs, err := signAll(ctx, n, env.Progress, func(i int) ([]byte, error) {
+		var seed [16]byte
+		if _, err := rand.Read(seed[:]); err != nil {
+			return nil, err
+		}
+		h := records.HashHex(seed[:])
+		m, _ := json.Marshal(records.Add{Anchors: []records.Anchor{{
+			Record: records.RecordIDFor(h), Patient: patients[i%benchPatients],
+			Types: []string{"Observation"}, Hash: h, Size: 2048,
+		}}})
+		return tx.Sign(author, tx.Body{ChainID: env.ChainID, Nonce: uint64(i), Expires: expires, Type: records.TypeAdd, Msg: m})
+	})
+	return Plan{Setup: setup, Txs: txs}, err
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -105,6 +106,7 @@ type App struct {
 	db      *state.DB
 	gov     *governance.Keeper
 	ident   *identity.Keeper
+	records *records.Keeper
 	modules []ledger.Module
 	routes  map[string]ledger.Route
 	log     *slog.Logger
@@ -140,7 +142,8 @@ func New(db *state.DB, opts Options) (*App, error) {
 	a.ident = identity.New(orgsFunc(func(r state.Reader, org string) bool { return gov.OrgActive(r, org) }))
 	gov = governance.New(a.ident)
 	a.gov = gov
-	a.modules = []ledger.Module{a.gov, a.ident}
+	a.records = records.New(directory{a.ident})
+	a.modules = []ledger.Module{a.gov, a.ident, a.records}
 
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
@@ -160,6 +163,39 @@ type orgsFunc func(r state.Reader, org string) bool
 
 func (f orgsFunc) OrgActive(r state.Reader, org string) bool { return f(r, org) }
 
+// directory answers the records module's questions about identities.
+type directory struct{ id *identity.Keeper }
+
+func (d directory) PatientExists(r state.Reader, id string) bool {
+	_, ok := d.id.Patient(r, id)
+	return ok
+}
+
+func (d directory) Member(r state.Reader, id string) (string, []string, bool) {
+	m, ok := d.id.Member(r, id)
+	if !ok || m.Status != identity.StatusActive {
+		return "", nil, false
+	}
+	return m.Org, m.Roles, true
+}
+
+func (d directory) Exists(r state.Reader, id string) bool { return d.id.Exists(r, id) }
+
+func (d directory) KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bool) {
+	k, ok := d.id.Key(r, key)
+	if !ok {
+		return ledger.Principal{}, false
+	}
+	p := ledger.Principal{ID: k.Owner, Kind: k.OwnerKind, Key: key}
+	if m, ok := d.id.Member(r, k.Owner); ok {
+		p.Org, p.Roles = m.Org, m.Roles
+	}
+	return p, true
+}
+
+// Records is the records module, for queries and the consent check.
+func (a *App) Records() *records.Keeper { return a.records }
+
 // Governance is the governance module, for queries.
 func (a *App) Governance() *governance.Keeper { return a.gov }
 
@@ -174,6 +210,14 @@ func (a *App) ChainID() string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.meta.ChainID
+}
+
+// LastBlockTime is the time of the last committed block: the clock that
+// read paths (consent expiry, break-glass windows) go by.
+func (a *App) LastBlockTime() time.Time {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.meta.LastTime
 }
 
 // Params are the chain parameters in force.
@@ -233,7 +277,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, fmt.Errorf("%w: app_state: %v", ErrGenesis, err)
 	}
 	for k := range raw {
-		if k != "params" && k != governance.Name && k != identity.Name {
+		if k != "params" && k != governance.Name && k != identity.Name && k != records.Name {
 			return nil, fmt.Errorf("%w: app_state has unknown section %q", ErrGenesis, k)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -29,6 +30,7 @@ const (
 	KindNotFound        = "not_found"
 	KindConflict        = "conflict"
 	KindPrecondition    = "failed_precondition"
+	KindGone            = "gone"
 	KindInternal        = "internal"
 )
 
@@ -76,6 +78,27 @@ var codes = []struct {
 	{governance.ErrDeadline, Code{"governance", 5, "deadline", KindInvalid}},
 	{governance.ErrAlreadyVoted, Code{"governance", 6, "already_voted", KindConflict}},
 	{governance.ErrInvalid, Code{"governance", 7, "invalid_proposal", KindInvalid}},
+
+	{records.ErrUnauthorized, Code{"records", 1, "unauthorized", KindForbidden}},
+	{records.ErrNotFound, Code{"records", 2, "not_found", KindNotFound}},
+	{records.ErrExists, Code{"records", 3, "exists", KindConflict}},
+	{records.ErrUnknownRecord, Code{"records", 4, "unknown_record", KindNotFound}},
+	{records.ErrErased, Code{"records", 5, "erased", KindGone}},
+	{records.ErrStale, Code{"records", 6, "stale_version", KindConflict}},
+	{records.ErrNoGrant, Code{"records", 7, "no_grant", KindForbidden}},
+	{records.ErrWrongOrg, Code{"records", 8, "wrong_org", KindForbidden}},
+	{records.ErrPurpose, Code{"records", 9, "purpose_not_granted", KindForbidden}},
+	{records.ErrGrantExpired, Code{"records", 10, "grant_expired", KindForbidden}},
+	{records.ErrGrantRevoked, Code{"records", 11, "grant_revoked", KindForbidden}},
+	{records.ErrOutOfScope, Code{"records", 12, "out_of_scope", KindForbidden}},
+	{records.ErrCondition, Code{"records", 13, "condition_not_met", KindForbidden}},
+	{records.ErrBreakGlass, Code{"records", 14, "break_glass_refused", KindForbidden}},
+	{records.ErrBadCondition, Code{"records", 15, "invalid_condition", KindInvalid}},
+	{records.ErrBadRequest, Code{"records", 16, "invalid_request", KindInvalid}},
+	{records.ErrInvalidAnchor, Code{"records", 17, "invalid_anchor", KindInvalid}},
+	{records.ErrInvalidDocument, Code{"records", 18, "invalid_document", KindInvalid}},
+	{records.ErrNotCustodian, Code{"records", 19, "not_custodian", KindPrecondition}},
+	{records.ErrUnavailable, Code{"records", 20, "unavailable", KindInternal}},
 
 	// Generic: last, so that module errors wrapping it keep their own code.
 	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},

@@ -59,11 +59,16 @@ over its HTTP RPC), and prints the ratio medchain/kvstore.
 
 Workloads:
   patients   identity/register-patient, each signed by a fresh key
+  records    records/add, one record anchor per tx, signed by a physician the
+             setup registers (against a running node, --as names an
+             organisation admin who registers it)
 
 Examples:
   medchain bench
   medchain bench --txs 20000 --concurrency 64 --baseline
-  medchain bench --node http://127.0.0.1:8080 --txs 5000 --json`,
+  medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
+  medchain bench --workload records --txs 10000
+  medchain bench --node http://127.0.0.1:8080 --workload records --as hospital-admin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -97,6 +102,11 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 		c.RPC = o.rpc
 		if c.RPC == "" {
 			if c.RPC, err = defaultRPC(c.API); err != nil {
+				return err
+			}
+		}
+		if g.As != "" {
+			if c.Admin, _, err = signingKey(g); err != nil {
 				return err
 			}
 		}

@@ -52,11 +52,15 @@ const (
 	RoleEpidemiologist = "epidemiologist"
 	RoleAuditor        = "auditor"
 	RoleSensor         = "sensor"
+	// RoleCustodian is held by the system identity of a node that keeps an
+	// organisation's encrypted records: it serves reads and writes their
+	// access receipts.
+	RoleCustodian = "custodian"
 )
 
 // Roles lists every role, sorted.
 var Roles = []string{
-	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleEpidemiologist, RoleLabTechnician,
+	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleCustodian, RoleEpidemiologist, RoleLabTechnician,
 	RoleLogistics, RoleNurse, RolePharmacist, RolePhysician, RolePrivacyOfficer,
 	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
 }

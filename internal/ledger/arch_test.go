@@ -38,6 +38,7 @@ const mod = "github.com/medchain/medchain/"
 var modules = map[string]bool{
 	mod + "internal/governance": true,
 	mod + "internal/identity":   true,
+	mod + "internal/records":    true,
 }
 
 // TestModulesImportNoFrameworks: modules never import net/http, CometBFT, or

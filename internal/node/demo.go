@@ -52,9 +52,16 @@ func Demo() Consortium {
 	org("care-for-all", "Care For All Foundation", governance.Charity, "charity-admin")
 	org("public-health", "Regional Public Health Agency", governance.PublicHealth, "health-agency-admin",
 		m("epidemiologist", "epi", identity.RoleEpidemiologist))
+	for _, org := range DemoCustodians {
+		c.Members = append(c.Members, custodianMember(org, org+"-records-node"))
+	}
 	c.Patients = []string{"alice", "bob", "carol"}
 	return c
 }
+
+// DemoCustodians are the organisations whose records the dev node keeps:
+// it holds their custodian identities.
+var DemoCustodians = []string{"st-marys-hospital", "riverside-clinic", "city-lab"}
 
 // DemoValidatorOrg runs the dev network's validator.
 const DemoValidatorOrg = "st-marys-hospital"

@@ -66,6 +66,13 @@ func InitDev(home, listen string, ports Ports) (created bool, err error) {
 	if err := writeKeystore(filepath.Join(home, KeystoreFile), seeds, ids, notes, order); err != nil {
 		return false, err
 	}
+	cust := map[string][]byte{}
+	for _, org := range DemoCustodians {
+		cust[org] = seeds[org+"-records-node"]
+	}
+	if err := writeCustodians(home, cust); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 
@@ -152,7 +159,15 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 		return nil, fmt.Errorf("node: a passphrase is needed to seal the admin key")
 	}
 	c := Consortium{ChainID: o.ChainID, Orgs: []OrgSpec{{ID: o.OrgID, Name: o.OrgName, Kind: o.OrgKind}}}
-	c.Members = []MemberSpec{{Key: "admin", Org: o.OrgID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}}}
+	c.Members = []MemberSpec{{Key: "admin", Org: o.OrgID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}},
+		custodianMember(o.OrgID, "records-node")}
+	cseed := make([]byte, 32)
+	if _, err := rand.Read(cseed); err != nil {
+		return nil, err
+	}
+	if err := writeCustodians(home, map[string][]byte{o.OrgID: cseed}); err != nil {
+		return nil, err
+	}
 	ks, err := keystore.Open(filepath.Join(home, KeystoreFile))
 	if err != nil {
 		return nil, err
@@ -165,7 +180,7 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := genesisDoc(c, map[string]tx.PubKey{"admin": adminKey}, map[string]ed25519.PubKey{o.OrgID: pv.Key.PubKey.(ed25519.PubKey)}, time.Now())
+	doc, err := genesisDoc(c, map[string]tx.PubKey{"admin": adminKey, "records-node": pubFromSeed(cseed)}, map[string]ed25519.PubKey{o.OrgID: pv.Key.PubKey.(ed25519.PubKey)}, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -197,10 +212,10 @@ type TestnetNode struct {
 
 var testnetOrgs = []OrgSpec{
 	{"general-hospital", "General Hospital", governance.Hospital},
+	{"hillside-clinic", "Hillside Clinic", governance.Clinic},
 	{"blue-shield", "Blue Shield Insurance", governance.Insurer},
 	{"metro-lab", "Metro Lab", governance.Lab},
 	{"main-st-pharmacy", "Main Street Pharmacy", governance.Pharmacy},
-	{"hillside-clinic", "Hillside Clinic", governance.Clinic},
 	{"vaxco", "VaxCo", governance.Manufacturer},
 	{"swift-logistics", "Swift Logistics", governance.Distributor},
 	{"city-blood-bank", "City Blood Bank", governance.BloodCentre},
@@ -252,6 +267,13 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		pubs[key] = pubFromSeed(seed)
 		c.Orgs = append(c.Orgs, org)
 		c.Members = append(c.Members, MemberSpec{Key: key, Org: org.ID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}})
+		cseed := make([]byte, 32)
+		if _, err := rand.Read(cseed); err != nil {
+			return nil, err
+		}
+		ckey := org.ID + "-records-node"
+		seeds[ckey], pubs[ckey] = cseed, pubFromSeed(cseed)
+		c.Members = append(c.Members, custodianMember(org.ID, ckey))
 	}
 	doc, err := genesisDoc(c, pubs, vals, time.Now())
 	if err != nil {
@@ -289,6 +311,9 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 			return nil, err
 		}
 		if err := ks.Save(); err != nil {
+			return nil, err
+		}
+		if err := writeCustodians(n.Home, map[string][]byte{n.Org: seeds[n.Org+"-records-node"]}); err != nil {
 			return nil, err
 		}
 	}

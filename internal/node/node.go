@@ -34,6 +34,7 @@ import (
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // Options adjust how a node starts, over what its home's config says.
@@ -56,6 +57,7 @@ type Node struct {
 	app      *chain.App
 	dbs      *dbTracker
 	rpc      *local.Local
+	vault    *vault.Vault
 	api      *api.Server
 	srv      *http.Server
 	listener net.Listener
@@ -138,6 +140,25 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	}
 	n := &Node{Home: home, Config: appCfg, log: logger, cmt: cmt, app: app, dbs: dbs, rpc: local.New(cmt), served: make(chan error, 1)}
 
+	custodians, err := loadCustodians(home)
+	if err != nil {
+		n.Stop()
+		return nil, err
+	}
+	if len(custodians) > 0 {
+		n.vault, err = vault.Open(vault.Options{
+			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: custodians, App: app,
+			Submit: n.submit, Logger: logger.With("module", "vault"),
+		})
+		if err != nil {
+			n.Stop()
+			return nil, err
+		}
+		if err := n.vault.Reconcile(); err != nil {
+			logger.Error("vault: reconcile with the ledger failed", "err", err)
+		}
+	}
+
 	n.api, err = api.New(api.Deps{
 		App:           app,
 		Node:          n.rpc,
@@ -145,6 +166,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		Registry:      reg,
 		Ready:         n.ready,
 		CommitTimeout: appCfg.API.CommitTimeout.Duration,
+		Vault:         n.vault,
 	})
 	if err != nil {
 		n.Stop()
@@ -194,6 +216,9 @@ func (n *Node) App() *chain.App { return n.app }
 // RPC is an in-process CometBFT RPC client.
 func (n *Node) RPC() *local.Local { return n.rpc }
 
+// Vault is the node's custodian service (nil when it keeps no records).
+func (n *Node) Vault() *vault.Vault { return n.vault }
+
 // NodeID is the node's p2p ID.
 func (n *Node) NodeID() string { return string(n.cmt.NodeInfo().ID()) }
 
@@ -208,6 +233,9 @@ func (n *Node) Stop() error {
 		}
 		if n.api != nil {
 			n.api.Close()
+		}
+		if n.vault != nil {
+			n.vault.Close()
 		}
 		if n.cmt.IsRunning() {
 			if err := n.cmt.Stop(); err != nil {

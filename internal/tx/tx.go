@@ -153,9 +153,14 @@ type Tx struct {
 
 // Decode parses encoded transaction bytes. It checks the layout and the body's
 // form but not the signature: call Verify or use a BatchVerifier.
-func Decode(raw []byte) (*Tx, error) {
-	if len(raw) > MaxSize {
-		return nil, fmt.Errorf("%w: %d bytes exceeds the limit of %d", ErrMalformed, len(raw), MaxSize)
+func Decode(raw []byte) (*Tx, error) { return DecodeLimit(raw, MaxSize) }
+
+// DecodeLimit is Decode with another size limit: for signed requests that
+// travel to a node but never onto the ledger (a record upload carries the
+// whole document).
+func DecodeLimit(raw []byte, limit int) (*Tx, error) {
+	if len(raw) > limit {
+		return nil, fmt.Errorf("%w: %d bytes exceeds the limit of %d", ErrMalformed, len(raw), limit)
 	}
 	if len(raw) < 1+SignatureSize+2 {
 		return nil, fmt.Errorf("%w: %d bytes is too short", ErrMalformed, len(raw))

@@ -1,0 +1,273 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/seal"
+)
+
+// Records message types.
+const (
+	TypeAddRecords  = records.TypeAdd
+	TypeGrant       = records.TypeGrant
+	TypeRevokeGrant = records.TypeRevoke
+	TypeDelegate    = records.TypeDelegate
+	TypeBreakGlass  = records.TypeBreakGlass
+	TypeErase       = records.TypeErase
+	TypeReadRequest = records.TypeReadRequest
+	TypeUpload      = records.TypeUpload
+)
+
+// The records module's messages and views are the chain's own types: the
+// SDK cannot drift from them.
+type (
+	// Anchor is one version of a record as the ledger keeps it.
+	Anchor = records.Anchor
+	// AddRecords anchors records (signed by their author).
+	AddRecords = records.Add
+	// GrantConsent is a patient's consent (signed by the patient or a delegate).
+	GrantConsent = records.GrantMsg
+	// Grantee names who a grant is for.
+	Grantee = records.Grantee
+	// RevokeGrant ends a grant from the next block on.
+	RevokeGrant = records.Revoke
+	// DelegateAccess names (or removes) a delegate of the signing patient.
+	DelegateAccess = records.Delegate
+	// OpenBreakGlass opens an emergency access window.
+	OpenBreakGlass = records.OpenBreakGlass
+	// EraseRecord asks for a record's erasure.
+	EraseRecord = records.Erase
+	// ReadRequest is what a reader signs to read a record.
+	ReadRequest = records.ReadRequest
+	// Upload hands a FHIR document to the custodian's node.
+	Upload = records.Upload
+	// Record is a record's head; RecordVersion the anchor of one version.
+	Record        = records.Record
+	RecordVersion = records.Version
+	// Grant is a consent grant as the ledger keeps it.
+	Grant = records.Grant
+	// Delegation is a delegate of a patient.
+	Delegation = records.Delegation
+	// BreakGlass is an emergency access window.
+	BreakGlass = records.BreakGlass
+	// Receipt is the access receipt of one read, served or refused.
+	Receipt = records.Receipt
+)
+
+// Purposes of use.
+const (
+	PurposeTreatment    = records.PurposeTreatment
+	PurposePayment      = records.PurposePayment
+	PurposeOperations   = records.PurposeOperations
+	PurposeResearch     = records.PurposeResearch
+	PurposeEmergency    = records.PurposeEmergency
+	PurposePublicHealth = records.PurposePublicHealth
+)
+
+// Uploaded is a document the custodian's node encrypted and stored; its
+// author anchors it with AddRecords.
+type Uploaded struct {
+	Anchor
+	Custodian string `json:"custodian"`
+	FullURL   string `json:"full_url,omitempty"`
+}
+
+// RecordInfo is a record's head and every version's anchor.
+type RecordInfo struct {
+	Record
+	Versions []RecordVersion `json:"versions"`
+}
+
+// ReadResult is a record read and decrypted.
+type ReadResult struct {
+	Record     Record        `json:"record"`
+	Version    RecordVersion `json:"version"`
+	Receipt    string        `json:"receipt"`
+	Basis      string        `json:"basis"`
+	Grant      string        `json:"grant,omitempty"`
+	BreakGlass string        `json:"break_glass,omitempty"`
+	// Document is the plaintext: exactly the bytes the author uploaded.
+	Document []byte `json:"-"`
+}
+
+// BreakGlassWindow is a break-glass window as the API lists it.
+type BreakGlassWindow struct {
+	BreakGlass
+	Open bool `json:"open"`
+}
+
+type signedRequest struct {
+	Request string `json:"request"`
+}
+
+// signed posts a request signed by s with the transaction envelope.
+func (c *Client) signed(ctx context.Context, s *Signer, path, msgType string, msg any, out any) (int, error) {
+	raw, err := c.Build(ctx, s, msgType, msg)
+	if err != nil {
+		return 0, err
+	}
+	body, err := json.Marshal(signedRequest{Request: base64.StdEncoding.EncodeToString(raw)})
+	if err != nil {
+		return 0, err
+	}
+	return c.do(ctx, http.MethodPost, path, nil, body, "application/json", out)
+}
+
+// Upload sends a FHIR document to the node of the signer's organisation,
+// which validates, encrypts and stores it. Nothing is on the ledger until
+// the author anchors the result (AddRecord does both).
+func (c *Client) Upload(ctx context.Context, s *Signer, up Upload) ([]Uploaded, error) {
+	var out struct {
+		Uploads []Uploaded `json:"uploads"`
+	}
+	if _, err := c.signed(ctx, s, "/v1/records/uploads", TypeUpload, up, &out); err != nil {
+		return nil, err
+	}
+	return out.Uploads, nil
+}
+
+// Anchor signs and submits the anchors of uploaded documents, at most
+// records.MaxAnchorsPerTx per transaction, and waits for each to commit.
+// progress, if not nil, is called with the number anchored so far.
+func (c *Client) Anchor(ctx context.Context, s *Signer, ups []Uploaded, progress func(done int)) error {
+	for i := 0; i < len(ups); i += records.MaxAnchorsPerTx {
+		end := min(i+records.MaxAnchorsPerTx, len(ups))
+		msg := AddRecords{}
+		for _, u := range ups[i:end] {
+			msg.Anchors = append(msg.Anchors, u.Anchor)
+		}
+		if _, err := c.Send(ctx, s, TypeAddRecords, msg); err != nil {
+			return fmt.Errorf("anchor records %d-%d: %w", i, end-1, err)
+		}
+		if progress != nil {
+			progress(end)
+		}
+	}
+	return nil
+}
+
+// AddRecord uploads a FHIR resource (or Bundle) for patient and anchors it:
+// a new record, or with record set, a new version of that record. It
+// returns what the ledger now holds.
+func (c *Client) AddRecord(ctx context.Context, s *Signer, patient, record string, resource []byte) (*Uploaded, error) {
+	ups, err := c.Upload(ctx, s, Upload{Patient: patient, Record: record, Document: resource})
+	if err != nil {
+		return nil, err
+	}
+	if len(ups) != 1 {
+		return nil, fmt.Errorf("client: the node returned %d uploads for one document", len(ups))
+	}
+	if err := c.Anchor(ctx, s, ups, nil); err != nil {
+		return nil, err
+	}
+	return &ups[0], nil
+}
+
+// ReadRecord asks the custodian's node for a record (req.Version 0: the
+// latest) and decrypts it with the signer's key. A refusal is an *Error
+// whose code says why (records.no_grant, records.grant_revoked,
+// records.erased ...); it is on the ledger as a receipt too.
+func (c *Client) ReadRecord(ctx context.Context, s *Signer, req ReadRequest) (*ReadResult, error) {
+	var out struct {
+		ReadResult
+		Ciphertext []byte `json:"ciphertext"`
+		WrappedKey []byte `json:"wrapped_key"`
+	}
+	if _, err := c.signed(ctx, s, "/v1/records/reads", TypeReadRequest, req, &out); err != nil {
+		return nil, err
+	}
+	id, err := seal.IdentityForEd25519(ed25519.PrivateKey(s.key.Bytes()))
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	key, err := seal.Unwrap(out.WrappedKey, id)
+	if err != nil {
+		return nil, fmt.Errorf("client: unwrap the data key: %w", err)
+	}
+	doc, err := seal.Open(out.Ciphertext, key)
+	if err != nil {
+		return nil, fmt.Errorf("client: decrypt %s: %w", out.Record.ID, err)
+	}
+	if got := records.HashHex(out.Ciphertext); got != out.Version.Hash {
+		return nil, fmt.Errorf("client: ciphertext of %s hashes to %s, the ledger anchors %s", out.Record.ID, got, out.Version.Hash)
+	}
+	r := out.ReadResult
+	r.Document = doc
+	return &r, nil
+}
+
+// RecordInfo reads a record's anchors (never its data).
+func (c *Client) RecordInfo(ctx context.Context, id string) (*RecordInfo, error) {
+	return fetch[RecordInfo](ctx, c, "/v1/records/"+url.PathEscape(id), nil)
+}
+
+// PatientRecords lists a patient's records.
+func (c *Client) PatientRecords(ctx context.Context, patient, after string, limit int) (*Page[Record], error) {
+	return fetch[Page[Record]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/records", pageQuery(after, limit))
+}
+
+// Grants lists a patient's consent grants, active and revoked.
+func (c *Client) Grants(ctx context.Context, patient string) (*Page[Grant], error) {
+	return fetch[Page[Grant]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/grants", nil)
+}
+
+// Grant reads one grant.
+func (c *Client) Grant(ctx context.Context, id string) (*Grant, error) {
+	return fetch[Grant](ctx, c, "/v1/grants/"+url.PathEscape(id), nil)
+}
+
+// GrantFHIR exports a grant as a FHIR R4 Consent.
+func (c *Client) GrantFHIR(ctx context.Context, id string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := c.get(ctx, "/v1/grants/"+url.PathEscape(id), url.Values{"format": {"fhir"}}, &raw)
+	return raw, err
+}
+
+// ConsentFromFHIR maps a FHIR R4 Consent to the grant message a patient
+// signs (nothing is written). Consents that do not map are refused with a
+// records.invalid_document error naming the element.
+func (c *Client) ConsentFromFHIR(ctx context.Context, consent []byte) (*GrantConsent, error) {
+	var out struct {
+		Msg GrantConsent `json:"msg"`
+	}
+	if _, err := c.do(ctx, http.MethodPost, "/v1/consents/fhir", nil, consent, "application/fhir+json", &out); err != nil {
+		return nil, err
+	}
+	return &out.Msg, nil
+}
+
+// Delegates lists who may act for a patient.
+func (c *Client) Delegates(ctx context.Context, patient string) (*Page[Delegation], error) {
+	return fetch[Page[Delegation]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/delegates", nil)
+}
+
+// AccessLog lists the receipts of every read of a patient's records.
+func (c *Client) AccessLog(ctx context.Context, patient, after string, limit int) (*Page[Receipt], error) {
+	return fetch[Page[Receipt]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/access-log", pageQuery(after, limit))
+}
+
+// OrgAccessLog lists the receipts of reads an organisation's node served or
+// refused: what its privacy officer reviews.
+func (c *Client) OrgAccessLog(ctx context.Context, org, after string, limit int) (*Page[Receipt], error) {
+	return fetch[Page[Receipt]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/access-log", pageQuery(after, limit))
+}
+
+// BreakGlassWindows lists the break-glass windows opened on a patient's
+// records (by "patient") or by an organisation's clinicians (by "org").
+func (c *Client) BreakGlassWindows(ctx context.Context, by, id string) (*Page[BreakGlassWindow], error) {
+	switch by {
+	case "patient":
+		return fetch[Page[BreakGlassWindow]](ctx, c, "/v1/patients/"+url.PathEscape(id)+"/break-glass", nil)
+	case "org":
+		return fetch[Page[BreakGlassWindow]](ctx, c, "/v1/orgs/"+url.PathEscape(id)+"/break-glass", nil)
+	}
+	return nil, errors.New("client: BreakGlassWindows by \"patient\" or \"org\"")
+}

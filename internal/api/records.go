@@ -1,0 +1,289 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/medchain/medchain/internal/fhirdoc"
+	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/vault"
+)
+
+// signedRequest is the body of the records endpoints that act on private
+// data: a request signed with the transaction envelope (never submitted as a
+// transaction), in standard base64.
+type signedRequest struct {
+	Request string `json:"request"`
+}
+
+// readSigned reads a {"request": "<base64>"} body of at most limit bytes
+// (decoded).
+func readSigned(w http.ResponseWriter, r *http.Request, limit int) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)*4/3+1024))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &apiError{code: codeBodyTooLarge, kind: kindTooLarge, msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
+		}
+		return nil, badBody("", "could not read: %v", err)
+	}
+	var req signedRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return nil, badBody("", "must be a JSON object {\"request\": \"<base64>\"}: %v", err)
+	}
+	if req.Request == "" {
+		return nil, badBody("request", "is required: the signed request in standard base64")
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(req.Request)
+	if err != nil {
+		return nil, badBody("request", "is not standard base64: %v", err)
+	}
+	return raw, nil
+}
+
+func requireJSON(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !bytes.HasPrefix([]byte(ct), []byte("application/json")) && !bytes.HasPrefix([]byte(ct), []byte("application/fhir+json")) {
+		return &apiError{code: codeUnsupportedMedia, kind: kindUnsupportedMedia, field: "Content-Type",
+			msg: fmt.Sprintf("Content-Type %q must be application/json", ct)}
+	}
+	return nil
+}
+
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+func (s *Server) requireVault() error {
+	if s.vault == nil {
+		return unavailable(codeNoVault, errors.New("this node keeps no records (it serves no custodian organisation)"))
+	}
+	return nil
+}
+
+// uploadRecords handles POST /v1/records/uploads.
+func (s *Server) uploadRecords(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireVault(); err != nil {
+		return err
+	}
+	raw, err := readSigned(w, r, vault.MaxUpload)
+	if err != nil {
+		return err
+	}
+	ups, err := s.vault.Upload(r.Context(), raw)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, uploadsView{Uploads: ups})
+}
+
+type uploadsView struct {
+	Uploads []vault.Uploaded `json:"uploads"`
+}
+
+// readRecord handles POST /v1/records/reads.
+func (s *Server) readRecord(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireVault(); err != nil {
+		return err
+	}
+	raw, err := readSigned(w, r, 64<<10)
+	if err != nil {
+		return err
+	}
+	served, err := s.vault.Read(r.Context(), raw)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, served)
+}
+
+type recordView struct {
+	records.Record
+	Versions []records.Version `json:"versions"`
+}
+
+// getRecord handles GET /v1/records/{id}: the anchors, never the data.
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := records.ValidRecordID(id); err != nil {
+		return badParam("id", "%v", err)
+	}
+	view := s.app.State().Committed()
+	rec, ok := s.app.Records().Record(view, id)
+	if !ok {
+		return fmt.Errorf("%w: %s", records.ErrUnknownRecord, id)
+	}
+	return writeJSON(w, http.StatusOK, recordView{Record: rec, Versions: s.app.Records().Versions(view, id)})
+}
+
+// patientRecords handles GET /v1/patients/{id}/records.
+func (s *Server) patientRecords(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	view := s.app.State().Committed()
+	pt := r.PathValue("id")
+	if _, ok := s.app.Identity().Patient(view, pt); !ok {
+		return fmt.Errorf("%w: patient %q", records.ErrNotFound, pt)
+	}
+	ids, next := s.app.Records().PatientRecords(view, pt, after, limit)
+	page := pageView[records.Record]{Items: make([]records.Record, 0, len(ids)), Next: next}
+	for _, id := range ids {
+		if rec, ok := s.app.Records().Record(view, id); ok {
+			page.Items = append(page.Items, rec)
+		}
+	}
+	return writeJSON(w, http.StatusOK, page)
+}
+
+// patientGrants handles GET /v1/patients/{id}/grants.
+func (s *Server) patientGrants(w http.ResponseWriter, r *http.Request) error {
+	view := s.app.State().Committed()
+	pt := r.PathValue("id")
+	if _, ok := s.app.Identity().Patient(view, pt); !ok {
+		return fmt.Errorf("%w: patient %q", records.ErrNotFound, pt)
+	}
+	gs := s.app.Records().Grants(view, pt, maxLimit)
+	return writeJSON(w, http.StatusOK, pageView[records.Grant]{Items: nonNil(gs)})
+}
+
+// patientDelegates handles GET /v1/patients/{id}/delegates.
+func (s *Server) patientDelegates(w http.ResponseWriter, r *http.Request) error {
+	view := s.app.State().Committed()
+	ds := s.app.Records().Delegations(view, r.PathValue("id"))
+	return writeJSON(w, http.StatusOK, pageView[records.Delegation]{Items: nonNil(ds)})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// getGrant handles GET /v1/grants/{id}; ?format=fhir answers a FHIR R4
+// Consent.
+func (s *Server) getGrant(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	g, ok := s.app.Records().Grant(s.app.State().Committed(), id)
+	if !ok {
+		return fmt.Errorf("%w: grant %q", records.ErrNotFound, id)
+	}
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "json":
+		return writeJSON(w, http.StatusOK, g)
+	case "fhir":
+		b, err := fhirdoc.FormatConsent(termsOf(g))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+		_, err = w.Write(append(b, '\n'))
+		return err
+	default:
+		return badParam("format", "must be json or fhir, got %q", f)
+	}
+}
+
+// consentFromFHIR handles POST /v1/consents/fhir: it maps a FHIR R4
+// Consent to the records/grant message that the patient then signs. Nothing
+// is written.
+func (s *Server) consentFromFHIR(w http.ResponseWriter, r *http.Request) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return badBody("", "could not read: %v", err)
+	}
+	terms, err := fhirdoc.ParseConsent(body)
+	if err != nil {
+		return fmt.Errorf("%w: %w", records.ErrInvalidDocument, err)
+	}
+	return writeJSON(w, http.StatusOK, consentView{Type: records.TypeGrant, Msg: grantOf(terms)})
+}
+
+type consentView struct {
+	Type string           `json:"type"`
+	Msg  records.GrantMsg `json:"msg"`
+}
+
+// accessLog handles GET /v1/patients/{id}/access-log and
+// GET /v1/orgs/{id}/access-log (the receipts of reads the organisation's
+// node served or refused).
+func (s *Server) accessLog(by string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		after, limit, err := pageParams(r)
+		if err != nil {
+			return err
+		}
+		items, next := s.app.Records().AccessLog(s.app.State().Committed(), by, r.PathValue("id"), after, limit)
+		return writeJSON(w, http.StatusOK, pageView[records.Receipt]{Items: nonNil(items), Next: next})
+	}
+}
+
+// breakGlass handles GET /v1/patients/{id}/break-glass and
+// GET /v1/orgs/{id}/break-glass: the emergency windows opened on a
+// patient's records, or by an organisation's clinicians.
+func (s *Server) breakGlass(by string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ws := s.app.Records().BreakGlassFor(s.app.State().Committed(), by, r.PathValue("id"), maxLimit)
+		out := make([]breakGlassView, 0, len(ws))
+		now := s.app.LastBlockTime().Unix()
+		for _, w := range ws {
+			out = append(out, breakGlassView{BreakGlass: w, Open: now < w.Expires,
+				OpenedAt: time.Unix(w.Opened, 0).UTC(), ExpiresAt: time.Unix(w.Expires, 0).UTC()})
+		}
+		return writeJSON(w, http.StatusOK, pageView[breakGlassView]{Items: out})
+	}
+}
+
+type breakGlassView struct {
+	records.BreakGlass
+	Open      bool      `json:"open"`
+	OpenedAt  time.Time `json:"opened_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// termsOf maps a grant to the neutral consent terms of fhirdoc.
+func termsOf(g records.Grant) fhirdoc.Terms {
+	return fhirdoc.Terms{
+		Patient:  g.Patient,
+		Grantee:  fhirdoc.Grantee{Org: g.Grantee.Org, Member: g.Grantee.Member, Role: g.Grantee.Role},
+		Purposes: g.Purposes, Types: g.Types, Records: g.Records,
+		Start: time.Unix(g.Start, 0).UTC(), End: time.Unix(g.Expires, 0).UTC(),
+	}
+}
+
+// grantOf maps imported consent terms to the grant message a patient signs.
+func grantOf(t fhirdoc.Terms) records.GrantMsg {
+	m := records.GrantMsg{
+		Patient:  t.Patient,
+		Grantee:  records.Grantee{Org: t.Grantee.Org, Member: t.Grantee.Member, Role: t.Grantee.Role},
+		Purposes: t.Purposes, Types: t.Types, Records: t.Records, Expires: t.End.UTC(),
+	}
+	if !t.Start.IsZero() {
+		start := t.Start.UTC()
+		m.Start = &start
+	}
+	return m
+}

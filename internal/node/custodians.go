@@ -1,0 +1,94 @@
+package node
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/vault"
+)
+
+// custodiansFile lists the organisations whose records this node keeps, with
+// the seed of each one's custodian identity (a system member with the
+// custodian role that signs access receipts). It is a node secret, like
+// priv_validator_key.json: mode 0600.
+const custodiansFile = "custodians.json"
+
+// CustodianHandle is the handle of a node's custodian member in each
+// organisation it serves ("st-marys-hospital/records-node").
+const CustodianHandle = "records-node"
+
+type custodianEntry struct {
+	Org  string `json:"org"`
+	Seed string `json:"seed"` // hex, 32 bytes
+}
+
+func writeCustodians(home string, seeds map[string][]byte) error {
+	var list []custodianEntry
+	for _, org := range slices.Sorted(maps.Keys(seeds)) {
+		list = append(list, custodianEntry{Org: org, Seed: hex.EncodeToString(seeds[org])})
+	}
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(home, "config", custodiansFile)
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("node: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// loadCustodians reads config/custodians.json; a home without it keeps no
+// records.
+func loadCustodians(home string) ([]vault.Custodian, error) {
+	path := filepath.Join(home, "config", custodiansFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	var list []custodianEntry
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("node: %s: %w", path, err)
+	}
+	out := make([]vault.Custodian, 0, len(list))
+	for i, e := range list {
+		seed, err := hex.DecodeString(e.Seed)
+		if err != nil || len(seed) != 32 || e.Org == "" {
+			return nil, fmt.Errorf("node: %s: entry %d needs an org and a 32-byte hex seed", path, i)
+		}
+		out = append(out, vault.Custodian{Org: e.Org, Key: ed25519.PrivKey(stdKey(seed))})
+	}
+	return out, nil
+}
+
+// custodianMember is the genesis member of org's custodian identity.
+func custodianMember(org, key string) MemberSpec {
+	return MemberSpec{Key: key, Org: org, Handle: CustodianHandle, Kind: identity.System, Roles: []string{identity.RoleCustodian}}
+}
+
+// submitter puts a transaction in the node's mempool and reports CheckTx's
+// refusal as an error.
+func (n *Node) submit(ctx context.Context, raw []byte) error {
+	res, err := n.rpc.BroadcastTxSync(ctx, types.Tx(raw))
+	if err != nil {
+		return err
+	}
+	if res.Code != 0 {
+		return fmt.Errorf("refused by CheckTx: %s (%s %d)", res.Log, res.Codespace, res.Code)
+	}
+	return nil
+}

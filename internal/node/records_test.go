@@ -1,0 +1,315 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/client/keystore"
+	"github.com/medchain/medchain/internal/identity"
+)
+
+// demoSigner is the signer of a demo key of `medchain dev`.
+func demoSigner(name string) *client.Signer {
+	return client.NewSigner(ed25519.PrivKey(stdKey(DevSeed(name))))
+}
+
+func demoPatient(name string) string { return identity.PatientID(pubFromSeed(DevSeed(name))) }
+
+// startDev starts a dev node in a temporary home and returns it with an SDK
+// client of its API.
+func startDev(t *testing.T) (*Node, *client.Client) {
+	t.Helper()
+	base := freeBase(t, 2)
+	home := t.TempDir()
+	if _, err := InitDev(home, fmt.Sprintf("127.0.0.1:%d", base+5), Ports{P2P: base, RPC: base + 1}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(context.Background(), home, Options{LogOutput: logWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	waitFor(t, "readiness", 30*time.Second, func() bool { return n.ready(context.Background()) == nil })
+	return n, client.New(n.APIURL())
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func wantCode(t *testing.T, err error, code string) *client.Error {
+	t.Helper()
+	if !client.IsCode(err, code) {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+	ce := err.(*client.Error)
+	return ce
+}
+
+// TestRecordLifecycle walks one record through a dev node: a physician adds
+// it, the patient reads it back byte for byte, another organisation is
+// refused until the patient grants, a revocation ends that, a break-glass
+// read is flagged, every read is in the patient's access log, and an erasure
+// shreds the ciphertext so that later reads are 410 Gone.
+func TestRecordLifecycle(t *testing.T) {
+	n, c := startDev(t)
+	ctx := context.Background()
+	alice, grey, patel, privacy := demoSigner("alice"), demoSigner("dr-grey"), demoSigner("dr-patel"), demoSigner("hospital-privacy")
+	aliceID := demoPatient("alice")
+	doc := readFile(t, "../fhirdoc/testdata/Observation-f001.json")
+
+	// Invalid FHIR is refused, naming the field, and nothing is stored.
+	_, err := c.Upload(ctx, grey, client.Upload{Patient: aliceID, Document: []byte(`{"resourceType":"Observation","status":"bogus","code":{"text":"x"}}`)})
+	ce := wantCode(t, err, "records.invalid_document")
+	if ce.Status != 400 || !strings.Contains(ce.Detail, "status") {
+		t.Fatalf("invalid FHIR: %+v", ce)
+	}
+	// Only the custodian's authors add records.
+	_, err = c.Upload(ctx, privacy, client.Upload{Patient: aliceID, Document: doc})
+	wantCode(t, err, "records.unauthorized")
+
+	up, err := c.AddRecord(ctx, grey, aliceID, "", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.RecordInfo(ctx, up.Record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Custodian != "st-marys-hospital" || info.Latest != 1 || info.Versions[0].Author != "st-marys-hospital/dr-grey" || info.Versions[0].Types[0] != "Observation" {
+		t.Fatalf("record info = %+v", info)
+	}
+
+	// The patient reads exactly the bytes that were stored.
+	got, err := c.ReadRecord(ctx, alice, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Document, doc) || got.Basis != "owner" {
+		t.Fatalf("read back %d bytes (basis %s), want the %d stored", len(got.Document), got.Basis, len(doc))
+	}
+
+	// Another organisation's physician is refused, with a receipt.
+	_, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	ce = wantCode(t, err, "records.no_grant")
+	if ce.Status != 403 || ce.Receipt == "" {
+		t.Fatalf("refusal: %+v", ce)
+	}
+	// The patient grants the clinic; its physician reads; the grant is revoked; refused again.
+	res, err := c.Send(ctx, alice, client.TypeGrant, client.GrantConsent{
+		Grantee: client.Grantee{Org: "riverside-clinic"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created client.Created
+	if err := res.Decode(&created); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Document, doc) || got.Grant != created.ID {
+		t.Fatalf("granted read: grant %q, %d bytes", got.Grant, len(got.Document))
+	}
+	_, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeResearch})
+	wantCode(t, err, "records.purpose_not_granted")
+	if _, err := c.Send(ctx, alice, client.TypeRevokeGrant, client.RevokeGrant{Grant: created.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	wantCode(t, err, "records.grant_revoked")
+
+	// Break-glass: the clinic physician opens a window and reads, flagged.
+	res, err = c.Send(ctx, patel, client.TypeBreakGlass, client.OpenBreakGlass{Patient: aliceID, Reason: "patient-unconscious"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var win client.BreakGlass
+	if err := res.Decode(&win); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeEmergency, BreakGlass: win.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Basis != "break-glass" || got.BreakGlass != win.ID {
+		t.Fatalf("break-glass read: %+v", got)
+	}
+	bg, err := c.BreakGlassWindows(ctx, "patient", aliceID)
+	if err != nil || len(bg.Items) != 1 || !bg.Items[0].Open {
+		t.Fatalf("patient's break-glass windows: %+v %v", bg, err)
+	}
+
+	// A correction is a new version; the history stays readable.
+	up2, err := c.AddRecord(ctx, grey, aliceID, up.Record, bytes.Replace(doc, []byte(`"final"`), []byte(`"amended"`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up2.Supersedes != 1 {
+		t.Fatalf("correction supersedes %d", up2.Supersedes)
+	}
+	old, err := c.ReadRecord(ctx, alice, client.ReadRequest{Record: up.Record, Version: 1, Purpose: client.PurposeTreatment})
+	if err != nil || !bytes.Equal(old.Document, doc) {
+		t.Fatalf("version 1 after a correction: %v", err)
+	}
+
+	// Every read, served or refused, is in the patient's access log.
+	log, err := c.AccessLog(ctx, aliceID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted, denied, glass int
+	for _, r := range log.Items {
+		switch {
+		case r.Outcome == "denied":
+			denied++
+		case r.BreakGlass != "":
+			glass++
+		default:
+			granted++
+		}
+	}
+	if granted != 3 || denied != 3 || glass != 1 {
+		t.Fatalf("access log: %d granted, %d denied, %d break-glass; want 3, 3, 1: %+v", granted, denied, glass, log.Items)
+	}
+	orgLog, err := c.OrgAccessLog(ctx, "st-marys-hospital", "", 100)
+	if err != nil || len(orgLog.Items) != len(log.Items) {
+		t.Fatalf("custodian's access log has %d entries, want %d (%v)", len(orgLog.Items), len(log.Items), err)
+	}
+
+	// Erasure: the ciphertext and keys are shredded; reads are 410 Gone.
+	if _, err := c.Send(ctx, alice, client.TypeErase, client.EraseRecord{Record: up.Record, Reason: "patient-request"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReadRecord(ctx, alice, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	ce = wantCode(t, err, "records.erased")
+	if ce.Status != 410 || !strings.Contains(ce.Detail, "patient-request") {
+		t.Fatalf("read after erasure: %+v", ce)
+	}
+	for _, h := range []string{up.Hash, up2.Hash} {
+		sum, _ := hex.DecodeString(h)
+		waitFor(t, "shredding of "+h, 10*time.Second, func() bool {
+			keys, _ := n.Vault().Blobs().Keys([32]byte(sum))
+			return !n.Vault().Blobs().Has([32]byte(sum)) && len(keys) == 0
+		})
+	}
+}
+
+// TestRecordReadAcrossNodes: a record held by the hospital's node is read,
+// under the patient's grant, by a physician of the clinic, whose own
+// organisation runs the other validator. The receipt reaches both nodes.
+func TestRecordReadAcrossNodes(t *testing.T) {
+	dir := t.TempDir()
+	base := freeBase(t, 3)
+	specs, err := Testnet(dir, TestnetOptions{Validators: 2, BasePort: base, APIPort: base + 20, TimeoutCommit: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var nodes [2]*Node
+	var clients [2]*client.Client
+	admins := [2]*client.Signer{}
+	for k := range nodes {
+		n, err := Start(ctx, specs[k].Home, Options{LogOutput: logWriter{t}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Stop() })
+		nodes[k], clients[k] = n, client.New(n.APIURL())
+		ks, err := keystore.Open(filepath.Join(specs[k].Home, KeystoreFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := ks.Key("admin", keystore.DevPassphrase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admins[k] = client.NewSigner(key)
+	}
+	for k := range nodes {
+		waitFor(t, "readiness", 60*time.Second, func() bool { return nodes[k].ready(ctx) == nil })
+	}
+	hospital, clinic := specs[0].Org, specs[1].Org
+	if got := nodes[0].Vault().Orgs(); len(got) != 1 || got[0] != hospital {
+		t.Fatalf("node0 keeps the records of %v, want [%s]", got, hospital)
+	}
+	// Each organisation registers a physician, through its own node.
+	author, reader := client.NewSigner(ed25519.GenPrivKey()), client.NewSigner(ed25519.GenPrivKey())
+	if _, err := clients[0].Send(ctx, admins[0], client.TypeRegisterMember, client.RegisterMember{Handle: "dr-a", Roles: []string{"physician"}, PublicKey: author.PublicKey()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clients[1].Send(ctx, admins[1], client.TypeRegisterMember, client.RegisterMember{Handle: "dr-b", Roles: []string{"physician"}, PublicKey: reader.PublicKey()}); err != nil {
+		t.Fatal(err)
+	}
+	pt := client.NewSigner(ed25519.GenPrivKey())
+	res, err := clients[1].Send(ctx, pt, client.TypeRegisterPatient, client.RegisterPatient{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patient client.Created
+	if err := res.Decode(&patient); err != nil {
+		t.Fatal(err)
+	}
+	// node0 must see what node1 committed before it serves it.
+	waitFor(t, "node0 to see the patient", 20*time.Second, func() bool {
+		_, ok := nodes[0].App().Identity().Patient(nodes[0].App().State().Committed(), patient.ID)
+		return ok
+	})
+
+	doc := readFile(t, "../fhirdoc/testdata/Observation-f001.json")
+	up, err := clients[0].AddRecord(ctx, author, patient.ID, "", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The clinic's node does not hold the record and says where it is.
+	_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	waitFor(t, "node1 to see the record", 20*time.Second, func() bool {
+		_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+		return !client.IsCode(err, "records.unknown_record")
+	})
+	wantCode(t, err, "records.not_custodian")
+
+	if _, err := clients[1].Send(ctx, pt, client.TypeGrant, client.GrantConsent{
+		Grantee: client.Grantee{Org: clinic, Role: "physician"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var got *client.ReadResult
+	waitFor(t, "node0 to see the grant", 20*time.Second, func() bool {
+		got, err = clients[0].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+		return err == nil
+	})
+	if !bytes.Equal(got.Document, doc) {
+		t.Fatalf("the clinic physician read %d bytes, want the %d stored", len(got.Document), len(doc))
+	}
+	// The receipt is on the ledger: both nodes list it.
+	for k, c := range clients {
+		waitFor(t, fmt.Sprintf("node%d to list the receipt", k), 20*time.Second, func() bool {
+			log, err := c.AccessLog(ctx, patient.ID, "", 100)
+			if err != nil {
+				return false
+			}
+			for _, r := range log.Items {
+				if r.ID == got.Receipt && r.Reader == clinic+"/dr-b" && r.Outcome == "granted" && r.Custodian == hospital {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}

@@ -1,0 +1,218 @@
+package records
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/rules"
+	"github.com/medchain/medchain/internal/state"
+)
+
+// ConsentProfile is what a grant's condition may read: the reader, the
+// purpose, the record and the block time as unix seconds. A condition is a
+// CEL expression giving a bool, e.g. `reader_roles.exists(r, r == "physician")
+// && now < 1893456000`.
+var ConsentProfile = rules.MustProfile([]rules.Var{
+	{Name: "reader_id", Type: rules.String},
+	{Name: "reader_org", Type: rules.String},
+	{Name: "reader_roles", Type: rules.StringList},
+	{Name: "purpose", Type: rules.String},
+	{Name: "record_id", Type: rules.String},
+	{Name: "record_types", Type: rules.StringList},
+	{Name: "record_version", Type: rules.Int},
+	{Name: "now", Type: rules.Int},
+}, rules.Bool, 10_000)
+
+// Access is a read to decide.
+type Access struct {
+	Reader  ledger.Principal
+	Record  string
+	Version int // 0: latest
+	Purpose string
+	// BreakGlass names a break-glass window the reader opened.
+	BreakGlass string
+	// Now is the time of the last committed block.
+	Now time.Time
+}
+
+// Decision is the answer to an Access. Err is nil when the read is allowed;
+// otherwise it wraps one of the denial errors and says why.
+type Decision struct {
+	Record     Record
+	Version    Version
+	Basis      string
+	Grant      string
+	BreakGlass string
+	Err        error
+}
+
+// Authorize decides a read against r (committed state): is the reader the
+// patient, a delegate, covered by an active grant for this purpose and
+// record, or inside a break-glass window they opened? Grants are found
+// through an index by patient and grantee, so the cost does not grow with
+// the number of grants in state.
+func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
+	var d Decision
+	rec, ok := records.Get(r, a.Record)
+	if !ok {
+		d.Err = fmt.Errorf("%w: %s", ErrUnknownRecord, a.Record)
+		return d
+	}
+	d.Record = rec
+	if rec.Status == StatusErased {
+		e := rec.Erasure
+		d.Err = fmt.Errorf("%w: record %s was erased at %s (height %d), reason %s", ErrErased, rec.ID,
+			time.Unix(e.Time, 0).UTC().Format(time.RFC3339), e.Height, e.Reason)
+		return d
+	}
+	v := a.Version
+	if v == 0 {
+		v = rec.Latest
+	}
+	ver, ok := versions.Get(r, versionKey(rec.ID, v))
+	if !ok {
+		d.Err = fmt.Errorf("%w: record %s has no version %d (latest is %d)", ErrUnknownRecord, rec.ID, v, rec.Latest)
+		return d
+	}
+	d.Version = ver
+	now := a.Now.Unix()
+	reader := a.Reader
+
+	switch {
+	case reader.ID == rec.Patient:
+		d.Basis = BasisOwner
+		return d
+	case delegateActive(r, rec.Patient, reader.ID, now):
+		d.Basis = BasisDelegate
+		return d
+	}
+	if a.BreakGlass != "" {
+		d.BreakGlass = a.BreakGlass
+		w, ok := glass.Get(r, a.BreakGlass)
+		switch {
+		case !ok:
+			d.Err = fmt.Errorf("%w: no break-glass window %q", ErrBreakGlass, a.BreakGlass)
+		case w.Reader != reader.ID:
+			d.Err = fmt.Errorf("%w: window %s was opened by %s, not %s", ErrBreakGlass, w.ID, w.Reader, reader.ID)
+		case w.Patient != rec.Patient:
+			d.Err = fmt.Errorf("%w: window %s covers another patient", ErrBreakGlass, w.ID)
+		case now >= w.Expires:
+			d.Err = fmt.Errorf("%w: window %s closed at %s", ErrBreakGlass, w.ID, time.Unix(w.Expires, 0).UTC().Format(time.RFC3339))
+		case !hasAnyRole(reader.Roles, ClinicalRoles):
+			d.Err = fmt.Errorf("%w: %s no longer holds a clinical role", ErrBreakGlass, reader.ID)
+		case a.Purpose != PurposeEmergency:
+			d.Err = fmt.Errorf("%w: a break-glass read states purpose %q, not %q", ErrBreakGlass, PurposeEmergency, a.Purpose)
+		default:
+			d.Basis = BasisBreakGlass
+		}
+		return d
+	}
+	if reader.Kind != ledger.Member {
+		d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
+		return d
+	}
+
+	// The grantee keys that can cover this reader, most specific first.
+	keys := []string{"m/" + reader.ID, "o/" + reader.Org}
+	for _, role := range reader.Roles {
+		keys = append(keys, "r/"+reader.Org+"/"+role)
+	}
+	var best error // the most telling refusal among the reader's grants
+	rank := 0
+	refuse := func(n int, err error) {
+		if n > rank {
+			rank, best = n, err
+		}
+	}
+	for _, gk := range keys {
+		found := false
+		grantIndex.Walk(r, func(id string) bool {
+			g, ok := grants.Get(r, id)
+			if !ok {
+				return true
+			}
+			if err, n := k.covers(g, a, rec, ver, now); err != nil {
+				refuse(n, err)
+				return true
+			}
+			d.Basis, d.Grant, found = BasisGrant, g.ID, true
+			return false
+		}, rec.Patient, gk)
+		if found {
+			return d
+		}
+	}
+	if best != nil {
+		d.Err = best
+		return d
+	}
+	// No grant names this reader: say whether the patient granted others.
+	var others []string
+	grantIndex.Walk(r, func(rest string) bool {
+		if g, ok := grants.Get(r, rest[lastSlash(rest)+1:]); ok && g.Status == StatusActive && now < g.Expires {
+			org := g.Grantee.Org
+			if g.Grantee.Member != "" {
+				org = g.Grantee.Member[:lastSlash(g.Grantee.Member)]
+			}
+			if !slices.Contains(others, org) {
+				others = append(others, org)
+			}
+		}
+		return len(others) < 8
+	}, rec.Patient)
+	if len(others) > 0 {
+		d.Err = fmt.Errorf("%w: the active grants of %s cover %v, not %s (%s)", ErrWrongOrg, rec.Patient, others, reader.Org, reader.ID)
+		return d
+	}
+	d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
+	return d
+}
+
+func delegateActive(r state.Reader, patient, id string, now int64) bool {
+	d, ok := delegations.Get(r, patient+"/"+id)
+	return ok && now < d.Expires
+}
+
+// covers checks one grant naming the reader. A refusal comes with a rank:
+// the refusal closest to success is the one the reader is told.
+func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (error, int) {
+	switch {
+	case g.Status == StatusRevoked:
+		return fmt.Errorf("%w: grant %s was revoked at height %d", ErrGrantRevoked, g.ID, g.RevokedAt), 1
+	case now >= g.Expires:
+		return fmt.Errorf("%w: grant %s expired at %s", ErrGrantExpired, g.ID, time.Unix(g.Expires, 0).UTC().Format(time.RFC3339)), 2
+	case now < g.Start:
+		return fmt.Errorf("%w: grant %s starts at %s", ErrGrantExpired, g.ID, time.Unix(g.Start, 0).UTC().Format(time.RFC3339)), 2
+	case !slices.Contains(g.Purposes, a.Purpose):
+		return fmt.Errorf("%w: grant %s allows %v, not %s", ErrPurpose, g.ID, g.Purposes, a.Purpose), 3
+	case len(g.Records) > 0 && !slices.Contains(g.Records, rec.ID):
+		return fmt.Errorf("%w: grant %s covers records %v, not %s", ErrOutOfScope, g.ID, g.Records, rec.ID), 4
+	}
+	if len(g.Types) > 0 {
+		for _, t := range v.Types {
+			if !slices.Contains(g.Types, t) {
+				return fmt.Errorf("%w: grant %s covers types %v; record %s version %d also holds %s", ErrOutOfScope, g.ID, g.Types, rec.ID, v.Version, t), 4
+			}
+		}
+	}
+	if g.Condition != "" {
+		rule, err := k.rules.Compile(g.Condition)
+		if err != nil {
+			return fmt.Errorf("%w: grant %s: condition no longer compiles: %v", ErrCondition, g.ID, err), 5
+		}
+		ok, err := rule.EvalBool(map[string]any{
+			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": a.Reader.Roles,
+			"purpose": a.Purpose, "record_id": rec.ID, "record_types": v.Types,
+			"record_version": int64(v.Version), "now": now,
+		})
+		if err != nil {
+			return fmt.Errorf("%w: grant %s: %v", ErrCondition, g.ID, err), 5
+		}
+		if !ok {
+			return fmt.Errorf("%w: grant %s: condition %q is false for this read", ErrCondition, g.ID, g.Condition), 5
+		}
+	}
+	return nil, 0
+}

@@ -1,0 +1,629 @@
+package records
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// Message types. ReadRequest and Upload are not transactions: they are
+// signed with the same envelope and sent to a custodian's node, which embeds
+// read requests in its receipts.
+const (
+	TypeAdd         = "records/add"
+	TypeGrant       = "records/grant"
+	TypeRevoke      = "records/revoke"
+	TypeDelegate    = "records/delegate"
+	TypeBreakGlass  = "records/break-glass"
+	TypeReceipts    = "records/receipts"
+	TypeErase       = "records/erase"
+	TypeReadRequest = "records/read-request"
+	TypeUpload      = "records/upload"
+)
+
+// Anchor is one version of a record as the ledger keeps it.
+type Anchor struct {
+	Record  string   `json:"record"`
+	Patient string   `json:"patient"`
+	Types   []string `json:"types"`
+	Hash    string   `json:"hash"`
+	Size    int64    `json:"size"`
+	// Supersedes is the version this one corrects (the record's latest);
+	// zero for a new record.
+	Supersedes int `json:"supersedes,omitempty"`
+}
+
+func (a *Anchor) validate() error {
+	if err := ValidRecordID(a.Record); err != nil {
+		return err
+	}
+	if a.Patient == "" {
+		return errors.New("patient is required")
+	}
+	if !hashPattern.MatchString(a.Hash) {
+		return fmt.Errorf("hash %q must be 64 lowercase hex digits (SHA-256 of the ciphertext)", a.Hash)
+	}
+	if a.Size <= 0 {
+		return errors.New("size must be positive")
+	}
+	if a.Supersedes < 0 {
+		return errors.New("supersedes must not be negative")
+	}
+	if len(a.Types) == 0 {
+		return errors.New("types: at least one FHIR resource type is required")
+	}
+	t, err := sortedUnique("types", a.Types, MaxTypes, validType)
+	a.Types = t
+	return err
+}
+
+// Add anchors new records or new versions. Signed by a member of the
+// custodian organisation with an author role; the custodian is the signer's
+// organisation.
+type Add struct {
+	Anchors []Anchor `json:"anchors"`
+}
+
+func (m *Add) Validate() error {
+	if len(m.Anchors) == 0 || len(m.Anchors) > MaxAnchorsPerTx {
+		return fmt.Errorf("anchors: 1 to %d anchors per transaction", MaxAnchorsPerTx)
+	}
+	for i := range m.Anchors {
+		if err := m.Anchors[i].validate(); err != nil {
+			return fmt.Errorf("anchors[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// AddResult lists the versions written.
+type AddResult struct {
+	Versions []Ref `json:"versions"`
+}
+
+// Ref names one version of a record.
+type Ref struct {
+	Record  string `json:"record"`
+	Version int    `json:"version"`
+}
+
+// GrantMsg is a patient's consent. Signed by the patient or a delegate.
+type GrantMsg struct {
+	// Patient defaults to the signer.
+	Patient  string   `json:"patient,omitempty"`
+	Grantee  Grantee  `json:"grantee"`
+	Purposes []string `json:"purposes"`
+	Types    []string `json:"types,omitempty"`
+	Records  []string `json:"records,omitempty"`
+	// Start defaults to the block time.
+	Start     *time.Time `json:"start,omitempty"`
+	Expires   time.Time  `json:"expires"`
+	Condition string     `json:"condition,omitempty"`
+}
+
+func (m *GrantMsg) Validate() error {
+	g := m.Grantee
+	switch {
+	case g.Member != "" && (g.Org != "" || g.Role != ""):
+		return errors.New("grantee: give either member, or org (with an optional role)")
+	case g.Member == "" && g.Org == "":
+		return errors.New("grantee: member or org is required")
+	case g.Member != "" && !strings.Contains(g.Member, "/"):
+		return fmt.Errorf("grantee.member %q must be an org/handle member ID", g.Member)
+	}
+	if len(m.Purposes) == 0 {
+		return errors.New("purposes: at least one purpose is required")
+	}
+	var err error
+	if m.Purposes, err = sortedUnique("purposes", m.Purposes, len(Purposes), validPurpose); err != nil {
+		return err
+	}
+	if m.Types, err = sortedUnique("types", m.Types, MaxTypes, validType); err != nil {
+		return err
+	}
+	if m.Records, err = sortedUnique("records", m.Records, MaxScope, ValidRecordID); err != nil {
+		return err
+	}
+	if m.Expires.IsZero() {
+		return errors.New("expires is required")
+	}
+	if m.Start != nil && !m.Start.Before(m.Expires) {
+		return errors.New("start must be before expires")
+	}
+	if len(m.Condition) > MaxConditionSize {
+		return fmt.Errorf("condition: %d bytes, at most %d", len(m.Condition), MaxConditionSize)
+	}
+	return nil
+}
+
+// Created names what a message created.
+type Created struct {
+	ID string `json:"id"`
+}
+
+// Revoke ends a grant from the next block on. Signed by the patient or a
+// delegate.
+type Revoke struct {
+	Grant string `json:"grant"`
+}
+
+func (m *Revoke) Validate() error {
+	if m.Grant == "" {
+		return errors.New("grant is required")
+	}
+	return nil
+}
+
+// Delegate names (or, with a zero Expires, removes) an identity that may act
+// for the signing patient.
+type Delegate struct {
+	Delegate string     `json:"delegate"`
+	Expires  *time.Time `json:"expires,omitempty"`
+}
+
+func (m *Delegate) Validate() error {
+	if m.Delegate == "" {
+		return errors.New("delegate is required")
+	}
+	return nil
+}
+
+// OpenBreakGlass opens an emergency access window on a patient's records.
+// Signed by a member with a clinical role.
+type OpenBreakGlass struct {
+	Patient string `json:"patient"`
+	Reason  string `json:"reason"`
+	Minutes int    `json:"minutes,omitempty"`
+}
+
+func (m *OpenBreakGlass) Validate() error {
+	if m.Patient == "" {
+		return errors.New("patient is required")
+	}
+	if !slices.Contains(BreakGlassReasons, m.Reason) {
+		return fmt.Errorf("reason %q is not a break-glass reason code (known: %v)", m.Reason, BreakGlassReasons)
+	}
+	if m.Minutes == 0 {
+		m.Minutes = DefaultBreakGlassMinutes
+	}
+	if m.Minutes < 1 || m.Minutes > MaxBreakGlassMinutes {
+		return fmt.Errorf("minutes must be 1 to %d", MaxBreakGlassMinutes)
+	}
+	return nil
+}
+
+// ReadRequest is what a reader signs and sends to the custodian's node. It
+// is never a transaction on its own: the custodian embeds it in a receipt,
+// so the ledger holds the reader's own signature over what was asked.
+type ReadRequest struct {
+	Record string `json:"record"`
+	// Version 0 means the latest.
+	Version int    `json:"version,omitempty"`
+	Purpose string `json:"purpose"`
+	// BreakGlass names an open break-glass window of the reader.
+	BreakGlass string `json:"break_glass,omitempty"`
+}
+
+func (m *ReadRequest) Validate() error {
+	if err := ValidRecordID(m.Record); err != nil {
+		return err
+	}
+	if m.Version < 0 {
+		return errors.New("version must not be negative")
+	}
+	return validPurpose(m.Purpose)
+}
+
+// Upload is what an author signs to hand a FHIR resource to a custodian's
+// node for encryption. It never reaches the ledger.
+type Upload struct {
+	Patient string `json:"patient"`
+	// Record, when set, asks for a new version of that record.
+	Record string `json:"record,omitempty"`
+	// Document is the FHIR R4 resource or Bundle, JSON, as bytes (base64
+	// in the message) so that what is stored is exactly what was sent.
+	Document []byte `json:"document"`
+	// Split asks for one record per entry of a Bundle.
+	Split bool `json:"split,omitempty"`
+}
+
+// ReceiptEntry is one read as the custodian reports it.
+type ReceiptEntry struct {
+	// Request is the reader's signed read request, exactly as received.
+	Request   []byte `json:"request"`
+	Outcome   string `json:"outcome"`
+	Version   int    `json:"version,omitempty"`
+	Basis     string `json:"basis,omitempty"`
+	Grant     string `json:"grant,omitempty"`
+	Denial    string `json:"denial,omitempty"`
+	CheckedAt int64  `json:"checked_at"`
+}
+
+// PostReceipts writes access receipts. Signed by the custodian node's
+// system identity (role custodian).
+type PostReceipts struct {
+	Receipts []ReceiptEntry `json:"receipts"`
+}
+
+func (m *PostReceipts) Validate() error {
+	if len(m.Receipts) == 0 || len(m.Receipts) > MaxReceiptsPerTx {
+		return fmt.Errorf("receipts: 1 to %d per transaction", MaxReceiptsPerTx)
+	}
+	for i, r := range m.Receipts {
+		switch {
+		case r.Outcome != Granted && r.Outcome != Denied:
+			return fmt.Errorf("receipts[%d]: outcome must be %q or %q", i, Granted, Denied)
+		case r.Outcome == Granted && r.Basis == "":
+			return fmt.Errorf("receipts[%d]: a granted read needs its basis", i)
+		case r.Outcome == Denied && r.Denial == "":
+			return fmt.Errorf("receipts[%d]: a denied read needs its denial code", i)
+		case len(r.Request) == 0:
+			return fmt.Errorf("receipts[%d]: request is required", i)
+		}
+	}
+	return nil
+}
+
+// Erase asks for a record's erasure: the custodian shreds every version, the
+// ledger keeps a tombstone. Signed by the patient, a delegate, or the
+// custodian's privacy officer.
+type Erase struct {
+	Record string `json:"record"`
+	Reason string `json:"reason"`
+}
+
+func (m *Erase) Validate() error {
+	if err := ValidRecordID(m.Record); err != nil {
+		return err
+	}
+	if !slices.Contains(EraseReasons, m.Reason) {
+		return fmt.Errorf("reason %q is not an erasure reason code (known: %v)", m.Reason, EraseReasons)
+	}
+	return nil
+}
+
+// Routes implements ledger.Module.
+func (k *Keeper) Routes() []ledger.Route {
+	return []ledger.Route{
+		{Type: TypeAdd, Handler: ledger.Handle(k.add)},
+		{Type: TypeGrant, Handler: ledger.Handle(k.grant)},
+		{Type: TypeRevoke, Handler: ledger.Handle(k.revoke)},
+		{Type: TypeDelegate, Handler: ledger.Handle(k.delegate)},
+		{Type: TypeBreakGlass, Handler: ledger.Handle(k.breakGlass)},
+		{Type: TypeReceipts, Handler: ledger.Handle(k.receipts)},
+		{Type: TypeErase, Handler: ledger.Handle(k.erase)},
+	}
+}
+
+// IDFrom derives an ID from a transaction hash: prefix and 24 hex digits.
+func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToString(h[:12]) }
+
+func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
+	s := ctx.Signer
+	if s.Kind != ledger.Member || !hasAnyRole(s.Roles, AuthorRoles) {
+		return nil, fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", ErrUnauthorized, s.ID, AuthorRoles)
+	}
+	var res AddResult
+	for i, a := range m.Anchors {
+		if hashes.Has(ctx.Store, a.Hash) {
+			return nil, fmt.Errorf("%w: anchors[%d]: ciphertext %s is already anchored", ErrExists, i, a.Hash)
+		}
+		rec, exists := records.Get(ctx.Store, a.Record)
+		switch {
+		case a.Supersedes == 0 && exists:
+			return nil, fmt.Errorf("%w: anchors[%d]: record %s exists; a correction names the version it supersedes", ErrExists, i, a.Record)
+		case a.Supersedes > 0 && !exists:
+			return nil, fmt.Errorf("%w: anchors[%d]: %s", ErrUnknownRecord, i, a.Record)
+		case a.Supersedes == 0:
+			if !k.dir.PatientExists(ctx.Store, a.Patient) {
+				return nil, fmt.Errorf("%w: anchors[%d]: patient %q is not registered", ErrNotFound, i, a.Patient)
+			}
+			rec = Record{ID: a.Record, Patient: a.Patient, Custodian: s.Org, Status: StatusActive, Created: ctx.Height}
+			byPatient.Add(ctx.Store, a.Patient, a.Record)
+		default:
+			if rec.Status == StatusErased {
+				return nil, fmt.Errorf("%w: anchors[%d]: record %s was erased at height %d", ErrErased, i, a.Record, rec.Erasure.Height)
+			}
+			if rec.Custodian != s.Org {
+				return nil, fmt.Errorf("%w: anchors[%d]: record %s is held by %s; only its custodian adds versions", ErrUnauthorized, i, a.Record, rec.Custodian)
+			}
+			if rec.Patient != a.Patient {
+				return nil, fmt.Errorf("%w: anchors[%d]: record %s belongs to another patient", ErrInvalidAnchor, i, a.Record)
+			}
+			if a.Supersedes != rec.Latest {
+				return nil, fmt.Errorf("%w: anchors[%d]: record %s is at version %d, not %d", ErrStale, i, a.Record, rec.Latest, a.Supersedes)
+			}
+		}
+		rec.Latest++
+		rec.Updated = ctx.Height
+		records.Set(ctx.Store, rec.ID, rec)
+		versions.Set(ctx.Store, versionKey(rec.ID, rec.Latest), Version{
+			Record: rec.ID, Version: rec.Latest, Types: a.Types, Hash: a.Hash, Size: a.Size,
+			Author: s.ID, Supersedes: a.Supersedes, Height: ctx.Height, Time: ctx.Time.Unix(),
+		})
+		hashes.Set(ctx.Store, a.Hash, Ref{rec.ID, rec.Latest})
+		res.Versions = append(res.Versions, Ref{rec.ID, rec.Latest})
+		ctx.Emit("records.added", "record", rec.ID, "version", fmt.Sprint(rec.Latest), "patient", rec.Patient, "custodian", rec.Custodian, "hash", a.Hash)
+	}
+	return res, nil
+}
+
+// ErrInvalidAnchor is an anchor that contradicts the record it extends.
+var ErrInvalidAnchor = fmt.Errorf("%w: anchor does not match its record", ledger.ErrInvalidMsg)
+
+func hasAnyRole(have, want []string) bool {
+	for _, r := range have {
+		if slices.Contains(want, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// actsFor checks that the signer is the patient or an active delegate of
+// the patient, and returns the patient's ID.
+func (k *Keeper) actsFor(ctx *ledger.Context, patient string) (string, error) {
+	s := ctx.Signer
+	if patient == "" {
+		if s.Kind != ledger.Patient {
+			return "", fmt.Errorf("%w: %s is not a patient; name the patient you act for", ErrUnauthorized, s.ID)
+		}
+		return s.ID, nil
+	}
+	if patient == s.ID {
+		return patient, nil
+	}
+	if !k.dir.PatientExists(ctx.Store, patient) {
+		return "", fmt.Errorf("%w: patient %q is not registered", ErrNotFound, patient)
+	}
+	if d, ok := delegations.Get(ctx.Store, patient+"/"+s.ID); ok && d.Expires > ctx.Time.Unix() {
+		return patient, nil
+	}
+	return "", fmt.Errorf("%w: %s is neither patient %s nor an active delegate of theirs", ErrUnauthorized, s.ID, patient)
+}
+
+// granteeKeys are the index keys a grantee is found under.
+func granteeKey(g Grantee) string {
+	switch {
+	case g.Member != "":
+		return "m/" + g.Member
+	case g.Role != "":
+		return "r/" + g.Org + "/" + g.Role
+	default:
+		return "o/" + g.Org
+	}
+}
+
+func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
+	patient, err := k.actsFor(ctx, m.Patient)
+	if err != nil {
+		return nil, err
+	}
+	g := m.Grantee
+	if g.Member != "" {
+		if _, _, ok := k.dir.Member(ctx.Store, g.Member); !ok {
+			return nil, fmt.Errorf("%w: grantee member %q is not an active member", ErrNotFound, g.Member)
+		}
+	}
+	start := ctx.Time.Unix()
+	if m.Start != nil {
+		start = m.Start.Unix()
+	}
+	if m.Expires.Unix() <= ctx.Time.Unix() {
+		return nil, fmt.Errorf("%w: expires %s is not after the block time %s", ledger.ErrInvalidMsg, m.Expires.UTC().Format(time.RFC3339), ctx.Time.UTC().Format(time.RFC3339))
+	}
+	var condHash string
+	if m.Condition != "" {
+		r, err := ConsentProfile.Compile(m.Condition)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadCondition, err)
+		}
+		h := r.Hash()
+		condHash = hex.EncodeToString(h[:])
+	}
+	id := IDFrom("gr-", ctx.TxHash)
+	if grants.Has(ctx.Store, id) {
+		return nil, fmt.Errorf("%w: grant %s", ErrExists, id)
+	}
+	gr := Grant{
+		ID: id, Patient: patient, Grantee: g, Purposes: m.Purposes, Types: m.Types, Records: m.Records,
+		Start: start, Expires: m.Expires.Unix(), Condition: m.Condition, ConditionHash: condHash,
+		GrantedBy: ctx.Signer.ID, Height: ctx.Height, Status: StatusActive,
+	}
+	grants.Set(ctx.Store, id, gr)
+	grantIndex.Add(ctx.Store, patient, granteeKey(g), id)
+	ctx.Emit("records.granted", "grant", id, "patient", patient)
+	return Created{ID: id}, nil
+}
+
+func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
+	g, ok := grants.Get(ctx.Store, m.Grant)
+	if !ok {
+		return nil, fmt.Errorf("%w: grant %q", ErrNotFound, m.Grant)
+	}
+	if _, err := k.actsFor(ctx, g.Patient); err != nil {
+		return nil, err
+	}
+	if g.Status == StatusRevoked {
+		return nil, fmt.Errorf("%w: grant %s was revoked at height %d", ErrGrantRevoked, g.ID, g.RevokedAt)
+	}
+	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, ctx.Height, ctx.Signer.ID
+	grants.Set(ctx.Store, g.ID, g)
+	ctx.Emit("records.revoked", "grant", g.ID, "patient", g.Patient)
+	return nil, nil
+}
+
+func (k *Keeper) delegate(ctx *ledger.Context, m Delegate) (any, error) {
+	if ctx.Signer.Kind != ledger.Patient {
+		return nil, fmt.Errorf("%w: only a patient names delegates", ErrUnauthorized)
+	}
+	patient := ctx.Signer.ID
+	if m.Delegate == patient {
+		return nil, fmt.Errorf("%w: a patient cannot delegate to themselves", ledger.ErrInvalidMsg)
+	}
+	key := patient + "/" + m.Delegate
+	if m.Expires == nil {
+		if !delegations.Has(ctx.Store, key) {
+			return nil, fmt.Errorf("%w: %s is not a delegate of %s", ErrNotFound, m.Delegate, patient)
+		}
+		delegations.Delete(ctx.Store, key)
+		ctx.Emit("records.delegation_removed", "patient", patient, "delegate", m.Delegate)
+		return nil, nil
+	}
+	if !k.dir.Exists(ctx.Store, m.Delegate) {
+		return nil, fmt.Errorf("%w: delegate %q is not a registered identity", ErrNotFound, m.Delegate)
+	}
+	if m.Expires.Unix() <= ctx.Time.Unix() {
+		return nil, fmt.Errorf("%w: expires is not after the block time", ledger.ErrInvalidMsg)
+	}
+	delegations.Set(ctx.Store, key, Delegation{Patient: patient, Delegate: m.Delegate, Expires: m.Expires.Unix(), Height: ctx.Height})
+	ctx.Emit("records.delegated", "patient", patient, "delegate", m.Delegate)
+	return nil, nil
+}
+
+func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) {
+	s := ctx.Signer
+	if s.Kind != ledger.Member || !hasAnyRole(s.Roles, ClinicalRoles) {
+		return nil, fmt.Errorf("%w: break-glass needs a clinical role (%v)", ErrUnauthorized, ClinicalRoles)
+	}
+	if !k.dir.PatientExists(ctx.Store, m.Patient) {
+		return nil, fmt.Errorf("%w: patient %q is not registered", ErrNotFound, m.Patient)
+	}
+	id := IDFrom("bg-", ctx.TxHash)
+	now := ctx.Time.Unix()
+	w := BreakGlass{ID: id, Reader: s.ID, Org: s.Org, Patient: m.Patient, Reason: m.Reason,
+		Opened: now, Expires: now + int64(m.Minutes)*60, Height: ctx.Height}
+	glass.Set(ctx.Store, id, w)
+	glassByPt.Add(ctx.Store, m.Patient, id)
+	glassByOrg.Add(ctx.Store, s.Org, id)
+	ctx.Emit("records.break_glass", "window", id, "patient", m.Patient, "reader", s.ID, "org", s.Org, "reason", m.Reason)
+	return w, nil
+}
+
+// DecodeReadRequest decodes and verifies a signed read request: the
+// envelope, the signature, the chain and the message. It does not look at
+// state.
+func DecodeReadRequest(raw []byte, chainID string) (*tx.Tx, ReadRequest, error) {
+	t, err := tx.Decode(raw)
+	if err != nil {
+		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	if err := t.Verify(); err != nil {
+		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	if t.Body.Type != TypeReadRequest {
+		return nil, ReadRequest{}, fmt.Errorf("%w: type is %q, not %q", ErrBadRequest, t.Body.Type, TypeReadRequest)
+	}
+	if t.Body.ChainID != chainID {
+		return nil, ReadRequest{}, fmt.Errorf("%w: request is for chain %q, this is %q", ErrBadRequest, t.Body.ChainID, chainID)
+	}
+	req, err := ledger.Decode[ReadRequest](t.Body.Msg)
+	if err != nil {
+		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	return t, req, nil
+}
+
+func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
+	s := ctx.Signer
+	if s.Kind != ledger.Member || !s.HasRole(roleCustodian) {
+		return nil, fmt.Errorf("%w: only a custodian node's identity (role custodian) writes receipts", ErrUnauthorized)
+	}
+	var written []string
+	for i, e := range m.Receipts {
+		t, req, err := DecodeReadRequest(e.Request, ctx.ChainID)
+		if err != nil {
+			return nil, fmt.Errorf("receipts[%d]: %w", i, err)
+		}
+		id := strings.ToLower(t.Hash.String())
+		if receiptIDs.Has(ctx.Store, id) {
+			continue // the custodian retried; the receipt is already kept
+		}
+		if e.CheckedAt >= ctx.Height {
+			return nil, fmt.Errorf("%w: receipts[%d]: checked_at %d is not a committed height (current %d)", ledger.ErrInvalidMsg, i, e.CheckedAt, ctx.Height)
+		}
+		reader, ok := k.dir.KeyOwner(ctx.Store, t.Body.Signer)
+		if !ok {
+			return nil, fmt.Errorf("%w: receipts[%d]: no identity holds the request's key %s", ErrBadRequest, i, t.Body.Signer)
+		}
+		rc := Receipt{ID: id, Reader: reader.ID, ReaderOrg: reader.Org, Record: req.Record, Custodian: s.Org,
+			Purpose: req.Purpose, Outcome: e.Outcome, Basis: e.Basis, Grant: e.Grant, Denial: e.Denial,
+			CheckedAt: e.CheckedAt, Height: ctx.Height, Time: ctx.Time.Unix()}
+		if rec, ok := records.Get(ctx.Store, req.Record); ok {
+			if rec.Custodian != s.Org {
+				return nil, fmt.Errorf("%w: receipts[%d]: record %s is held by %s, not %s", ErrUnauthorized, i, req.Record, rec.Custodian, s.Org)
+			}
+			rc.Patient = rec.Patient
+		} else if e.Outcome == Granted {
+			return nil, fmt.Errorf("%w: receipts[%d]: a read of unknown record %s cannot have been served", ErrUnknownRecord, i, req.Record)
+		}
+		if e.Outcome == Granted {
+			if e.Version < 1 {
+				return nil, fmt.Errorf("%w: receipts[%d]: a served read names its version", ledger.ErrInvalidMsg, i)
+			}
+			rc.Version = e.Version
+			if e.Basis == BasisBreakGlass {
+				w, ok := glass.Get(ctx.Store, req.BreakGlass)
+				if !ok || w.Reader != reader.ID || w.Patient != rc.Patient {
+					return nil, fmt.Errorf("%w: receipts[%d]: break-glass window %q does not cover this read", ErrBreakGlass, i, req.BreakGlass)
+				}
+				rc.BreakGlass, rc.Reason = w.ID, w.Reason
+			}
+		}
+		receiptIDs.Add(ctx.Store, id)
+		hk := func(owner string) string { return heightKey(owner, ctx.Height, id) }
+		if rc.Patient != "" {
+			accessByPt.Set(ctx.Store, hk(rc.Patient), rc)
+		}
+		accessByOrg.Set(ctx.Store, hk(rc.Custodian), rc)
+		accessByRdr.Set(ctx.Store, hk(rc.Reader), rc)
+		written = append(written, id)
+		ctx.Emit("records.read", "receipt", id, "record", rc.Record, "patient", rc.Patient, "reader", rc.Reader, "outcome", rc.Outcome, "break_glass", rc.BreakGlass)
+	}
+	return map[string][]string{"receipts": written}, nil
+}
+
+func (k *Keeper) erase(ctx *ledger.Context, m Erase) (any, error) {
+	rec, ok := records.Get(ctx.Store, m.Record)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownRecord, m.Record)
+	}
+	s := ctx.Signer
+	custodianOfficer := s.Kind == ledger.Member && s.Org == rec.Custodian && s.HasRole(rolePrivacyOfficer)
+	if !custodianOfficer {
+		if _, err := k.actsFor(ctx, rec.Patient); err != nil {
+			return nil, fmt.Errorf("%w: only the patient, a delegate, or the custodian's privacy officer erases a record", ErrUnauthorized)
+		}
+	}
+	if rec.Status == StatusErased {
+		return nil, fmt.Errorf("%w: record %s was erased at height %d", ErrErased, rec.ID, rec.Erasure.Height)
+	}
+	var hs []string
+	for _, v := range k.Versions(ctx.Store, rec.ID) {
+		hs = append(hs, v.Hash)
+	}
+	rec.Status, rec.Updated = StatusErased, ctx.Height
+	rec.Erasure = &Erasure{Height: ctx.Height, Time: ctx.Time.Unix(), By: s.ID, Reason: m.Reason, Hashes: hs}
+	records.Set(ctx.Store, rec.ID, rec)
+	ctx.Emit("records.erased", "record", rec.ID, "custodian", rec.Custodian, "patient", rec.Patient, "hashes", strings.Join(hs, ","))
+	return nil, nil
+}
+
+// HashHex is the hex SHA-256 of b, as anchors carry it.
+func HashHex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// RecordIDFor derives the ID of a new record from its first ciphertext.
+func RecordIDFor(ciphertextHash string) string {
+	h := sha256.Sum256([]byte("medchain/record/" + ciphertextHash))
+	return "rec-" + hex.EncodeToString(h[:12])
+}
