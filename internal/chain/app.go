@@ -27,6 +27,7 @@ import (
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -107,6 +108,7 @@ type App struct {
 	gov     *governance.Keeper
 	ident   *identity.Keeper
 	records *records.Keeper
+	supply  *supply.Keeper
 	modules []ledger.Module
 	routes  map[string]ledger.Route
 	log     *slog.Logger
@@ -143,7 +145,8 @@ func New(db *state.DB, opts Options) (*App, error) {
 	gov = governance.New(a.ident)
 	a.gov = gov
 	a.records = records.New(directory{a.ident})
-	a.modules = []ledger.Module{a.gov, a.ident, a.records}
+	a.supply = supply.New(supplyDirectory{gov: gov, directory: directory{a.ident}})
+	a.modules = []ledger.Module{a.gov, a.ident, a.records, a.supply}
 
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
@@ -192,6 +195,23 @@ func (d directory) KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bo
 	}
 	return p, true
 }
+
+// supplyDirectory answers the supply module's questions.
+type supplyDirectory struct {
+	gov *governance.Keeper
+	directory
+}
+
+func (d supplyDirectory) OrgKind(r state.Reader, org string) (string, bool) {
+	o, ok := d.gov.Org(r, org)
+	if !ok || !d.gov.OrgActive(r, org) {
+		return "", false
+	}
+	return string(o.Kind), true
+}
+
+// Supply is the supply module, for queries and scans.
+func (a *App) Supply() *supply.Keeper { return a.supply }
 
 // Records is the records module, for queries and the consent check.
 func (a *App) Records() *records.Keeper { return a.records }
@@ -277,7 +297,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, fmt.Errorf("%w: app_state: %v", ErrGenesis, err)
 	}
 	for k := range raw {
-		if k != "params" && k != governance.Name && k != identity.Name && k != records.Name {
+		if k != "params" && k != governance.Name && k != identity.Name && k != records.Name && k != supply.Name {
 			return nil, fmt.Errorf("%w: app_state has unknown section %q", ErrGenesis, k)
 		}
 	}

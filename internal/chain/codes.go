@@ -7,6 +7,7 @@ import (
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -99,6 +100,14 @@ var codes = []struct {
 	{records.ErrInvalidDocument, Code{"records", 18, "invalid_document", KindInvalid}},
 	{records.ErrNotCustodian, Code{"records", 19, "not_custodian", KindPrecondition}},
 	{records.ErrUnavailable, Code{"records", 20, "unavailable", KindInternal}},
+
+	{supply.ErrUnauthorized, Code{"supply", 1, "unauthorized", KindForbidden}},
+	{supply.ErrNotFound, Code{"supply", 2, "not_found", KindNotFound}},
+	{supply.ErrExists, Code{"supply", 3, "exists", KindConflict}},
+	{supply.ErrNotCustodian, Code{"supply", 4, "not_custodian", KindForbidden}},
+	{supply.ErrState, Code{"supply", 5, "wrong_state", KindPrecondition}},
+	{supply.ErrRecalled, Code{"supply", 6, "recalled", KindPrecondition}},
+	{supply.ErrQuarantined, Code{"supply", 7, "quarantined", KindPrecondition}},
 
 	// Generic: last, so that module errors wrapping it keep their own code.
 	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},

@@ -39,6 +39,7 @@ var modules = map[string]bool{
 	mod + "internal/governance": true,
 	mod + "internal/identity":   true,
 	mod + "internal/records":    true,
+	mod + "internal/supply":     true,
 }
 
 // TestModulesImportNoFrameworks: modules never import net/http, CometBFT, or

@@ -1,0 +1,442 @@
+// Package supply is the module of medical supply chains: drugs, vaccines,
+// PPE, devices, blood components and plasma products. Manufacturers register
+// products (GTIN, kind, storage temperature range) and commission serialised
+// units in lots; units are packed into cases and pallets (a scan of a
+// container stands for what it holds), shipped and received with both sides
+// signing (what is missing or extra is recorded), dispensed or destroyed.
+// Registered sensors sign temperature readings; a reading outside a
+// product's range quarantines what it covers. Manufacturers and regulators
+// recall lots. Verify answers what a barcode scan needs to know, and a scan
+// of an unknown or already-dispensed serial is a suspected counterfeit,
+// recorded as an alert.
+//
+// Identifiers follow GS1 Digital Link paths: a unit is "01/<GTIN-14>/21/<serial>",
+// a logistic unit "00/<SSCC>". Temperatures are integers in milli-degrees
+// Celsius: the ledger has no floats. Nothing here is personal: donors and
+// recipients of blood are pseudonymous patient IDs.
+//
+// The module asks identity and governance about members and organisations
+// through the Directory interface; it imports no other module.
+package supply
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/state"
+)
+
+// Name is the module's name and error codespace.
+const Name = "supply"
+
+// Errors, each with a stable code in the chain's table.
+var (
+	ErrUnauthorized = errors.New("supply: not allowed")
+	ErrNotFound     = errors.New("supply: not found")
+	ErrExists       = errors.New("supply: already exists")
+	ErrNotCustodian = errors.New("supply: not the custodian")
+	ErrState        = errors.New("supply: not possible in the item's state")
+	ErrRecalled     = errors.New("supply: lot recalled")
+	ErrQuarantined  = errors.New("supply: item quarantined")
+)
+
+// Product kinds.
+const (
+	KindDrug           = "drug"
+	KindVaccine        = "vaccine"
+	KindPPE            = "ppe"
+	KindDevice         = "device"
+	KindBloodComponent = "blood-component"
+	KindPlasmaProduct  = "plasma-product"
+)
+
+// Kinds lists the product kinds, sorted.
+var Kinds = []string{KindBloodComponent, KindDevice, KindDrug, KindPlasmaProduct, KindPPE, KindVaccine}
+
+// Item statuses.
+const (
+	StatusActive      = "active"
+	StatusInTransit   = "in_transit"
+	StatusDispensed   = "dispensed"
+	StatusDestroyed   = "destroyed"
+	StatusQuarantined = "quarantined"
+	StatusMissing     = "missing"
+	StatusConsumed    = "consumed" // transformed into other products
+)
+
+// Limits.
+const (
+	MaxCommission = 10_000 // units per transaction
+	MaxItems      = 1_000  // objects per pack, ship, receive ...
+	MaxReadings   = 500
+)
+
+// Product is a registered product.
+type Product struct {
+	GTIN         string `json:"gtin"`
+	NDC          string `json:"ndc,omitempty"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	Manufacturer string `json:"manufacturer"`
+	// Storage range in milli-degrees Celsius; both zero: no cold chain.
+	MinMilliC int64 `json:"min_mc"`
+	MaxMilliC int64 `json:"max_mc"`
+	Height    int64 `json:"height"`
+}
+
+// ColdChain reports whether the product has a storage range.
+func (p Product) ColdChain() bool { return p.MinMilliC != 0 || p.MaxMilliC != 0 }
+
+// Lot is a batch of a product.
+type Lot struct {
+	GTIN         string  `json:"gtin"`
+	Lot          string  `json:"lot"`
+	Expiry       string  `json:"expiry"` // YYYY-MM-DD
+	Manufacturer string  `json:"manufacturer"`
+	Units        int64   `json:"units"`
+	Recall       *Recall `json:"recall,omitempty"`
+	Height       int64   `json:"height"`
+}
+
+// Recall of a lot.
+type Recall struct {
+	By     string `json:"by"`
+	Org    string `json:"org"`
+	Reason string `json:"reason"`
+	Height int64  `json:"height"`
+	Time   int64  `json:"time"`
+}
+
+// Item is a serialised unit or a logistic unit (case, pallet).
+type Item struct {
+	ID     string `json:"id"`
+	GTIN   string `json:"gtin,omitempty"`
+	Serial string `json:"serial,omitempty"`
+	Lot    string `json:"lot,omitempty"`
+	// Kind is "unit" or "container".
+	Kind      string `json:"kind"`
+	Status    string `json:"status"`
+	Custodian string `json:"custodian"`
+	// Parent is the container the item is packed in, if any: custody and
+	// transit follow the outermost container.
+	Parent     string `json:"parent,omitempty"`
+	Children   int    `json:"children,omitempty"`
+	Shipment   string `json:"shipment,omitempty"`
+	Quarantine string `json:"quarantine,omitempty"` // reason
+	Created    int64  `json:"created"`
+	Updated    int64  `json:"updated"`
+}
+
+// Item kinds.
+const (
+	ItemUnit      = "unit"
+	ItemContainer = "container"
+)
+
+// Custody is one hand-over in an item's history.
+type Custody struct {
+	Org      string `json:"org"`
+	Event    string `json:"event"` // commissioned, shipped, received, dispensed ...
+	Shipment string `json:"shipment,omitempty"`
+	Height   int64  `json:"height"`
+	Time     int64  `json:"time"`
+}
+
+// Shipment moves items between organisations.
+type Shipment struct {
+	ID      string   `json:"id"`
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Items   []string `json:"items"`
+	Sensors []string `json:"sensors,omitempty"`
+	Status  string   `json:"status"` // in_transit | received
+	Sent    int64    `json:"sent"`
+	// Received lists what the receiver confirmed; Missing and Extra are the
+	// discrepancies.
+	Received []string `json:"received,omitempty"`
+	Missing  []string `json:"missing,omitempty"`
+	Extra    []string `json:"extra,omitempty"`
+	// Cold chain: the readings' extremes and the excursions.
+	Readings   int         `json:"readings"`
+	MinMilliC  *int64      `json:"min_mc,omitempty"`
+	MaxMilliC  *int64      `json:"max_mc,omitempty"`
+	Excursions []Excursion `json:"excursions,omitempty"`
+	ReceivedAt int64       `json:"received_at,omitempty"`
+	Pledge     string      `json:"pledge,omitempty"`
+	// Products are the GTINs shipped (containers' contents included): the
+	// ranges readings are checked against.
+	Products []string `json:"products,omitempty"`
+}
+
+// ColdChainVerdict is "pass", "fail", or "none" for a shipment without
+// cold-chain products or readings.
+func (s Shipment) ColdChainVerdict() string {
+	switch {
+	case len(s.Excursions) > 0:
+		return "fail"
+	case s.Readings > 0:
+		return "pass"
+	}
+	return "none"
+}
+
+// Excursion is a reading outside a product's storage range.
+type Excursion struct {
+	Sensor string `json:"sensor"`
+	Time   int64  `json:"time"`
+	MilliC int64  `json:"mc"`
+	GTIN   string `json:"gtin"`
+	MinMC  int64  `json:"min_mc"`
+	MaxMC  int64  `json:"max_mc"`
+	Height int64  `json:"height"`
+}
+
+// Alert is a suspected counterfeit or diversion: a scan of a serial that
+// does not exist or whose unit is already dispensed or destroyed.
+type Alert struct {
+	ID       string `json:"id"`
+	Code     string `json:"code"` // the scanned identifier, normalised
+	GTIN     string `json:"gtin,omitempty"`
+	Reason   string `json:"reason"` // unknown_serial, unknown_product, already_dispensed, destroyed, recalled
+	Reporter string `json:"reporter"`
+	Org      string `json:"org"`
+	Location string `json:"location,omitempty"` // a GLN or free code of where it was scanned
+	// Manufacturer is who must see it (empty for an unknown product).
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Height       int64  `json:"height"`
+	Time         int64  `json:"time"`
+}
+
+// EventAnchor is an EPCIS event applied to the ledger, under its CBV event hash.
+type EventAnchor struct {
+	Hash    string `json:"hash"`
+	Type    string `json:"type"`
+	BizStep string `json:"biz_step,omitempty"`
+	Signer  string `json:"signer"`
+	Height  int64  `json:"height"`
+}
+
+// State.
+var (
+	products   = state.NewMap[Product](Name, "sup/p/")
+	lots       = state.NewMap[Lot](Name, "sup/l/")      // gtin/lot
+	items      = state.NewMap[Item](Name, "sup/i/")     // item id
+	children   = state.NewIndex(Name, "sup/ch/")        // parent/child
+	custody    = state.NewMap[Custody](Name, "sup/cu/") // item/%016x height/%04d seq
+	lotItems   = state.NewIndex(Name, "sup/li/")        // gtin/lot/item — for recall queries
+	shipments  = state.NewMap[Shipment](Name, "sup/s/")
+	alerts     = state.NewMap[Alert](Name, "sup/a/")
+	alertsByMf = state.NewIndex(Name, "sup/am/")           // manufacturer/alert
+	events     = state.NewMap[EventAnchor](Name, "sup/e/") // event hash
+)
+
+// Directory is what supply needs to know of organisations.
+type Directory interface {
+	// OrgKind returns an active organisation's kind.
+	OrgKind(r state.Reader, org string) (string, bool)
+	// Member returns an active member's organisation and roles.
+	Member(r state.Reader, id string) (org string, roles []string, ok bool)
+	// PatientExists reports whether id is a registered patient.
+	PatientExists(r state.Reader, id string) bool
+}
+
+// Keeper is the supply module.
+type Keeper struct {
+	dir Directory
+	// Hooks of the PPE part: a shipment that fulfils a pledge, and its
+	// receipt.
+	onShip, onReceive func(ctx *ledger.Context, sh Shipment) error
+}
+
+// New returns the module.
+func New(dir Directory) *Keeper { return &Keeper{dir: dir} }
+
+// Name implements ledger.Module.
+func (k *Keeper) Name() string { return Name }
+
+var (
+	gtinPattern   = regexp.MustCompile(`^[0-9]{14}$`)
+	ssccPattern   = regexp.MustCompile(`^[0-9]{18}$`)
+	serialPattern = regexp.MustCompile(`^[!-~]{1,20}$`) // AI (21): up to 20 printable characters
+	lotPattern    = regexp.MustCompile(`^[!-~]{1,20}$`) // AI (10)
+	datePattern   = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+)
+
+// UnitID is the ID of a serialised unit.
+func UnitID(gtin, serial string) string { return "01/" + gtin + "/21/" + serial }
+
+// ContainerID is the ID of a logistic unit identified by an SSCC.
+func ContainerID(sscc string) string { return "00/" + sscc }
+
+// ParseID checks an item ID and returns its GTIN and serial (empty for a
+// container).
+func ParseID(id string) (gtin, serial string, err error) {
+	switch {
+	case strings.HasPrefix(id, "01/"):
+		if len(id) < 3+14+4+1 || id[17:21] != "/21/" {
+			return "", "", fmt.Errorf("item %q: a unit is 01/<GTIN-14>/21/<serial>", id)
+		}
+		gtin, serial = id[3:17], id[21:]
+		if err := ValidGTIN(gtin); err != nil {
+			return "", "", fmt.Errorf("item %q: %w", id, err)
+		}
+		if !serialPattern.MatchString(serial) {
+			return "", "", fmt.Errorf("item %q: serial must be 1-20 printable characters", id)
+		}
+		return gtin, serial, nil
+	case strings.HasPrefix(id, "00/"):
+		if !ssccPattern.MatchString(id[3:]) || checkDigit(id[3:20]) != id[20] {
+			return "", "", fmt.Errorf("item %q: a logistic unit is 00/<SSCC-18> with a valid check digit", id)
+		}
+		return "", "", nil
+	}
+	return "", "", fmt.Errorf("item %q: must be 01/<GTIN>/21/<serial> or 00/<SSCC>", id)
+}
+
+// ValidGTIN checks a GTIN-14 and its check digit.
+func ValidGTIN(g string) error {
+	if !gtinPattern.MatchString(g) {
+		return fmt.Errorf("GTIN %q must be 14 digits", g)
+	}
+	if c := checkDigit(g[:13]); c != g[13] {
+		return fmt.Errorf("GTIN %q: check digit is %c, not %c", g, c, g[13])
+	}
+	return nil
+}
+
+// checkDigit is the GS1 mod-10 check digit of the digits given.
+func checkDigit(d string) byte {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 0 {
+			n *= 3
+		}
+		sum += n
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+func hasAnyRole(have []string, want ...string) bool {
+	for _, r := range have {
+		if slices.Contains(want, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func member(ctx *ledger.Context) error {
+	if ctx.Signer.Kind != ledger.Member {
+		return fmt.Errorf("%w: only members of organisations act in the supply chain", ErrUnauthorized)
+	}
+	return nil
+}
+
+// --- queries ---
+
+// Product reads a product.
+func (k *Keeper) Product(r state.Reader, gtin string) (Product, bool) { return products.Get(r, gtin) }
+
+// Lot reads a lot.
+func (k *Keeper) Lot(r state.Reader, gtin, lot string) (Lot, bool) { return lots.Get(r, gtin+"/"+lot) }
+
+// Item reads an item.
+func (k *Keeper) Item(r state.Reader, id string) (Item, bool) { return items.Get(r, id) }
+
+// Shipment reads a shipment.
+func (k *Keeper) Shipment(r state.Reader, id string) (Shipment, bool) { return shipments.Get(r, id) }
+
+// Event reads an anchored EPCIS event.
+func (k *Keeper) Event(r state.Reader, hash string) (EventAnchor, bool) { return events.Get(r, hash) }
+
+// History lists an item's custody, oldest first.
+func (k *Keeper) History(r state.Reader, id string) []Custody {
+	var out []Custody
+	custody.Walk(r, id+"|", func(_ string, c Custody) bool { out = append(out, c); return true })
+	return out
+}
+
+// Children lists the items packed in a container.
+func (k *Keeper) Children(r state.Reader, parent string, limit int) []string {
+	var out []string
+	children.Walk(r, func(c string) bool { out = append(out, c); return len(out) < limit }, parent)
+	return out
+}
+
+// Alerts lists the alerts of a manufacturer's products (or of unknown
+// products, with manufacturer "").
+func (k *Keeper) Alerts(r state.Reader, manufacturer string, limit int) []Alert {
+	var out []Alert
+	alertsByMf.Walk(r, func(id string) bool {
+		if a, ok := alerts.Get(r, id); ok {
+			out = append(out, a)
+		}
+		return len(out) < limit
+	}, orUnknown(manufacturer))
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "_unknown"
+	}
+	return s
+}
+
+// Holder is who holds units of a recalled lot.
+type Holder struct {
+	Org   string   `json:"org"`
+	Units int      `json:"units"`
+	Items []string `json:"items"`
+}
+
+// Holders lists who holds the items of a lot now (items still active,
+// quarantined or in transit; dispensed and destroyed ones are gone).
+func (k *Keeper) Holders(r state.Reader, gtin, lot string, limit int) []Holder {
+	byOrg := map[string]*Holder{}
+	var order []string
+	lotItems.Walk(r, func(id string) bool {
+		it, ok := items.Get(r, id)
+		if !ok || it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed {
+			return true
+		}
+		org := k.custodianOf(r, it)
+		h := byOrg[org]
+		if h == nil {
+			h = &Holder{Org: org}
+			byOrg[org] = h
+			order = append(order, org)
+		}
+		h.Units++
+		if len(h.Items) < limit {
+			h.Items = append(h.Items, id)
+		}
+		return true
+	}, gtin, lot)
+	slices.Sort(order)
+	out := make([]Holder, 0, len(order))
+	for _, o := range order {
+		out = append(out, *byOrg[o])
+	}
+	return out
+}
+
+// outermost follows an item's parents to the container that carries it.
+func (k *Keeper) outermost(r state.Reader, it Item) Item {
+	for i := 0; i < 8 && it.Parent != ""; i++ {
+		p, ok := items.Get(r, it.Parent)
+		if !ok {
+			break
+		}
+		it = p
+	}
+	return it
+}
+
+// custodianOf is who holds an item: the custodian of its outermost container.
+func (k *Keeper) custodianOf(r state.Reader, it Item) string { return k.outermost(r, it).Custodian }

@@ -1,0 +1,286 @@
+package supply_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/tx"
+)
+
+// dir is a fake directory: organisations by kind, members by ID.
+type dir struct {
+	orgs    map[string]string
+	members map[string]ledger.Principal
+}
+
+func (d dir) OrgKind(_ state.Reader, org string) (string, bool) { k, ok := d.orgs[org]; return k, ok }
+func (d dir) Member(_ state.Reader, id string) (string, []string, bool) {
+	m, ok := d.members[id]
+	return m.Org, m.Roles, ok
+}
+func (d dir) PatientExists(_ state.Reader, id string) bool { return len(id) > 3 && id[:3] == "pt-" }
+
+func member(org, handle string, roles ...string) ledger.Principal {
+	return ledger.Principal{ID: org + "/" + handle, Kind: ledger.Member, Org: org, Roles: roles}
+}
+
+var (
+	quality  = member("vaxco", "quality", "quality-officer")
+	maker    = member("vaxco", "logistics", "logistics")
+	dist     = member("swift", "logistics", "logistics")
+	distQA   = member("swift", "qa", "quality-officer")
+	pharm    = member("corner", "lee", "pharmacist")
+	fridge   = member("swift", "truck-7", "sensor")
+	shelf    = member("corner", "fridge-1", "sensor")
+	agency   = member("health", "epi", "epidemiologist")
+	stranger = member("corner", "clerk", "logistics")
+)
+
+type world struct {
+	t   *testing.T
+	k   *supply.Keeper
+	db  *state.DB
+	h   int64
+	now time.Time
+	seq int
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	db, err := state.Open("", state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dir{orgs: map[string]string{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy", "health": "public-health-agency"},
+		members: map[string]ledger.Principal{}}
+	for _, m := range []ledger.Principal{quality, maker, dist, distQA, pharm, fridge, shelf, agency, stranger} {
+		d.members[m.ID] = m
+	}
+	return &world{t: t, k: supply.New(d), db: db, h: 1, now: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+}
+
+func (w *world) exec(signer ledger.Principal, typ string, msg any) (any, error) {
+	w.t.Helper()
+	raw, err := json.Marshal(msg)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var h ledger.Handler
+	for _, r := range w.k.Routes() {
+		if r.Type == typ {
+			h = r.Handler
+		}
+	}
+	w.seq++
+	o := state.NewOverlay(w.db.Working())
+	ctx := &ledger.Context{Store: o, ChainID: "t", Height: w.h, Time: w.now, TxHash: tx.HashOf([]byte(fmt.Sprint(w.seq))), Signer: signer}
+	res, err := h(ctx, raw)
+	if err == nil {
+		o.Flush(w.db.Working())
+	}
+	if _, _, err := w.db.Commit(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.h++
+	w.now = w.now.Add(time.Minute)
+	return res, err
+}
+
+func (w *world) must(signer ledger.Principal, typ string, msg any) any {
+	w.t.Helper()
+	res, err := w.exec(signer, typ, msg)
+	if err != nil {
+		w.t.Fatalf("%s by %s: %v", typ, signer.ID, err)
+	}
+	return res
+}
+
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("error = %v, want %v", err, want)
+	}
+}
+
+const gtin = "09506000134352"
+
+func unit(n int) string { return supply.UnitID(gtin, fmt.Sprintf("S%04d", n)) }
+
+// SSCCs with valid check digits.
+const (
+	caseA  = "00/106141412345678908"
+	pallet = "00/106141412345678915"
+)
+
+func (w *world) setup() {
+	w.t.Helper()
+	w.must(quality, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: gtin, Name: "Vaccine X 10-dose vial", Kind: supply.KindVaccine, MinMilliC: 2000, MaxMilliC: 8000})
+	w.must(maker, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: "L1", Expiry: "2027-12-31", Serials: supply.Serials{Prefix: "S", Start: 0, Count: 20, Width: 4}})
+}
+
+func (w *world) verify(id string) supply.Verdict { return w.k.Verify(w.db.Committed(), id, w.now) }
+
+func TestPackShipReceiveVerify(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.exec(dist, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: gtin, Name: "x", Kind: supply.KindDrug})
+	wantErr(t, err, supply.ErrUnauthorized)
+	w.setup()
+	_, err = w.exec(maker, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: "L1", Expiry: "2027-12-31", Serials: supply.Serials{List: []string{"S0003"}}})
+	wantErr(t, err, supply.ErrExists)
+
+	var kids []string
+	for i := 0; i < 10; i++ {
+		kids = append(kids, unit(i))
+	}
+	w.must(maker, supply.TypePack, supply.Pack{Parent: caseA, Children: kids})
+	w.must(maker, supply.TypePack, supply.Pack{Parent: pallet, Children: []string{caseA}})
+	_, err = w.exec(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{caseA}})
+	wantErr(t, err, supply.ErrState) // the case is on a pallet: ship the pallet
+
+	res := w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{pallet, unit(15)}, Sensors: []string{fridge.ID}})
+	sh := res.(supply.Created).ID
+	if v := w.verify(unit(3)); v.Status != supply.StatusInTransit || v.Custodian != "vaxco" || v.Container != pallet {
+		t.Fatalf("in transit: %+v", v)
+	}
+	// Only attached sensors report; an in-range reading keeps the chain.
+	_, err = w.exec(shelf, supply.TypeReading, supply.Reading{Shipment: sh, Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 5000}}})
+	wantErr(t, err, supply.ErrUnauthorized)
+	w.must(fridge, supply.TypeReading, supply.Reading{Shipment: sh, Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 4500}, {Time: w.now.Unix() + 60, MilliC: 5100}}})
+	// Custody moves only when the receiver confirms; the stranger cannot.
+	_, err = w.exec(pharm, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{pallet}})
+	wantErr(t, err, supply.ErrNotCustodian)
+	res = w.must(dist, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{pallet, unit(19)}})
+	got := res.(supply.Shipment)
+	if len(got.Missing) != 1 || got.Missing[0] != unit(15) || len(got.Extra) != 1 || got.Extra[0] != unit(19) || got.ColdChainVerdict() != "pass" {
+		t.Fatalf("received: %+v", got)
+	}
+	v := w.verify(unit(3))
+	if !v.Genuine || v.Status != supply.StatusActive || v.Custodian != "swift" || v.ColdChain != "pass" || v.Lot != "L1" || v.Expiry != "2027-12-31" {
+		t.Fatalf("verdict after receipt: %+v", v)
+	}
+	var events []string
+	for _, c := range v.Custody {
+		events = append(events, c.Org+":"+c.Event)
+	}
+	// Packed into the case, the case onto the pallet, shipped, received.
+	if fmt.Sprint(events) != "[vaxco:commissioned vaxco:packed vaxco:packed vaxco:shipped swift:received]" {
+		t.Fatalf("custody chain = %v", events)
+	}
+	if v := w.verify(unit(15)); v.Suspect != "missing" {
+		t.Fatalf("missing unit: %+v", v)
+	}
+	if v := w.verify(caseA); v.Contents != 10 || v.Custodian != "swift" {
+		t.Fatalf("case verdict: %+v", v)
+	}
+}
+
+func TestColdChainExcursionQuarantines(t *testing.T) {
+	w := newWorld(t)
+	w.setup()
+	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{unit(1), unit(2)}, Sensors: []string{fridge.ID}}).(supply.Created).ID
+	res := w.must(fridge, supply.TypeReading, supply.Reading{Shipment: sh, Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 5000}, {Time: w.now.Unix() + 600, MilliC: 11500}}})
+	if n := res.(map[string]int)["excursions"]; n != 1 {
+		t.Fatalf("excursions = %d", n)
+	}
+	// The receiver sees fail before accepting.
+	s, _ := w.k.Shipment(w.db.Committed(), sh)
+	if s.ColdChainVerdict() != "fail" || *s.MaxMilliC != 11500 {
+		t.Fatalf("shipment before receipt: %+v", s)
+	}
+	w.must(dist, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{unit(1), unit(2)}})
+	v := w.verify(unit(1))
+	if v.Status != supply.StatusQuarantined || v.ColdChain != "fail" || v.ColdChainReason == "" {
+		t.Fatalf("after excursion: %+v", v)
+	}
+	_, err := w.exec(dist, supply.TypeShip, supply.Ship{To: "corner", Items: []string{unit(1)}})
+	wantErr(t, err, supply.ErrQuarantined)
+	_, err = w.exec(dist, supply.TypeRelease, supply.Release{Items: []string{unit(1)}, Reason: "stability data"})
+	wantErr(t, err, supply.ErrUnauthorized)
+	w.must(distQA, supply.TypeRelease, supply.Release{Items: []string{unit(1)}, Reason: "stability data allows 12h at 12C"})
+	if v := w.verify(unit(1)); v.Status != supply.StatusActive {
+		t.Fatalf("after release: %+v", v)
+	}
+	// A storage sensor watches what its organisation holds.
+	_, err = w.exec(shelf, supply.TypeReading, supply.Reading{Item: unit(2), Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 1000}}})
+	wantErr(t, err, supply.ErrUnauthorized)
+}
+
+func TestDispenseScanRecall(t *testing.T) {
+	w := newWorld(t)
+	w.setup()
+	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "corner", Items: []string{unit(1), unit(2), unit(3)}}).(supply.Created).ID
+	w.must(pharm, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{unit(1), unit(2), unit(3)}})
+	_, err := w.exec(stranger, supply.TypeDispense, supply.Dispense{Items: []string{unit(1)}})
+	wantErr(t, err, supply.ErrUnauthorized)
+	w.must(pharm, supply.TypeDispense, supply.Dispense{Items: []string{unit(1)}})
+
+	// A second scan of a dispensed pack, and a serial nobody made, are suspects.
+	if v := w.verify(unit(1)); v.Suspect != "already_dispensed" || !v.Genuine {
+		t.Fatalf("dispensed: %+v", v)
+	}
+	fake := supply.UnitID(gtin, "FAKE1")
+	if v := w.verify(fake); v.Suspect != "unknown_serial" || v.Genuine {
+		t.Fatalf("fake: %+v", v)
+	}
+	if v := w.verify(supply.UnitID("00012345600012", "X")); v.Suspect != "unknown_product" {
+		t.Fatalf("unknown product: %+v", v)
+	}
+	_, err = w.exec(pharm, supply.TypeReportScan, supply.ReportScan{Item: unit(2)})
+	wantErr(t, err, supply.ErrState) // genuine and active: nothing to report
+	a := w.must(pharm, supply.TypeReportScan, supply.ReportScan{Item: fake, Location: "414/0614141000012"}).(supply.Alert)
+	w.must(pharm, supply.TypeReportScan, supply.ReportScan{Item: unit(1)})
+	if got := w.k.Alerts(w.db.Committed(), "vaxco", 10); len(got) != 2 || got[0].Manufacturer != "vaxco" {
+		t.Fatalf("the manufacturer's alerts: %+v (first alert %+v)", got, a)
+	}
+
+	// Recall: only the maker or a regulator; scans say so; holders are listed.
+	_, err = w.exec(pharm, supply.TypeRecall, supply.RecallLots{GTIN: gtin, Lots: []string{"L1"}, Reason: "potency"})
+	wantErr(t, err, supply.ErrUnauthorized)
+	w.must(agency, supply.TypeRecall, supply.RecallLots{GTIN: gtin, Lots: []string{"L1"}, Reason: "potency below specification"})
+	if v := w.verify(unit(2)); v.Status != "recalled" || v.Recall == nil || v.Recall.Org != "health" {
+		t.Fatalf("recalled: %+v", v)
+	}
+	_, err = w.exec(pharm, supply.TypeDispense, supply.Dispense{Items: []string{unit(2)}})
+	wantErr(t, err, supply.ErrRecalled)
+	hs := w.k.Holders(w.db.Committed(), gtin, "L1", 5)
+	if len(hs) != 2 || hs[0].Org != "corner" || hs[0].Units != 2 || hs[1].Org != "vaxco" || hs[1].Units != 17 {
+		t.Fatalf("holders = %+v", hs)
+	}
+	// Recalled goods go back to their maker only.
+	_, err = w.exec(pharm, supply.TypeShip, supply.Ship{To: "swift", Items: []string{unit(2)}})
+	wantErr(t, err, supply.ErrQuarantined)
+	w.must(pharm, supply.TypeShip, supply.Ship{To: "vaxco", Items: []string{unit(2)}})
+}
+
+func TestExpiryAndValidation(t *testing.T) {
+	w := newWorld(t)
+	w.setup()
+	w.must(maker, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: "OLD", Expiry: "2026-01-31", Serials: supply.Serials{List: []string{"OLD1"}}})
+	old := supply.UnitID(gtin, "OLD1")
+	if v := w.verify(old); v.Status != "expired" {
+		t.Fatalf("expired lot: %+v", v)
+	}
+	for _, c := range []struct {
+		name string
+		msg  any
+		typ  string
+	}{
+		{"bad check digit", supply.RegisterProduct{GTIN: "09506000134353", Name: "x", Kind: "drug"}, supply.TypeRegisterProduct},
+		{"bad kind", supply.RegisterProduct{GTIN: gtin, Name: "x", Kind: "food"}, supply.TypeRegisterProduct},
+		{"bad date", supply.Commission{GTIN: gtin, Lot: "L", Expiry: "2026-02-30", Serials: supply.Serials{List: []string{"a"}}}, supply.TypeCommission},
+		{"too many", supply.Commission{GTIN: gtin, Lot: "L", Expiry: "2026-02-28", Serials: supply.Serials{Count: supply.MaxCommission + 1}}, supply.TypeCommission},
+		{"bad sscc", supply.Pack{Parent: "00/106141412345678909", Children: []string{unit(1)}}, supply.TypePack},
+		{"twice", supply.Ship{To: "swift", Items: []string{unit(1), unit(1)}}, supply.TypeShip},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := w.exec(maker, c.typ, c.msg)
+			wantErr(t, err, ledger.ErrInvalidMsg)
+		})
+	}
+}

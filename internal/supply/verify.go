@@ -1,0 +1,139 @@
+package supply
+
+import (
+	"time"
+
+	"github.com/medchain/medchain/internal/state"
+)
+
+// Verdict is what a scan of one identifier answers.
+type Verdict struct {
+	Item string `json:"item"`
+	// Genuine: the serial was commissioned by the product's manufacturer.
+	Genuine bool `json:"genuine"`
+	// Suspect, if set, says why the scan is a suspected counterfeit or
+	// diversion: unknown_product, unknown_serial, already_dispensed,
+	// destroyed, missing.
+	Suspect      string   `json:"suspect,omitempty"`
+	GTIN         string   `json:"gtin,omitempty"`
+	Product      *Product `json:"product,omitempty"`
+	Lot          string   `json:"lot,omitempty"`
+	Expiry       string   `json:"expiry,omitempty"`
+	Manufacturer string   `json:"manufacturer,omitempty"`
+	// Status: active, in_transit, dispensed, recalled, quarantined,
+	// expired, destroyed, missing, consumed.
+	Status    string    `json:"status"`
+	Custodian string    `json:"custodian,omitempty"`
+	Container string    `json:"container,omitempty"`
+	Contents  int       `json:"contents,omitempty"`
+	Custody   []Custody `json:"custody,omitempty"`
+	// ColdChain is "pass", "fail" (with the reason) or "none".
+	ColdChain       string  `json:"cold_chain"`
+	ColdChainReason string  `json:"cold_chain_reason,omitempty"`
+	Recall          *Recall `json:"recall,omitempty"`
+}
+
+// Verify answers a scan of item (an ID as ParseID reads it) against r at
+// block time now.
+func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
+	v := Verdict{Item: id, ColdChain: "none"}
+	gtin, _, err := ParseID(id)
+	if err != nil {
+		v.Status, v.Suspect = "unknown", "unknown_serial"
+		return v
+	}
+	v.GTIN = gtin
+	if gtin != "" {
+		p, ok := products.Get(r, gtin)
+		if !ok {
+			v.Status, v.Suspect = "unknown", "unknown_product"
+			return v
+		}
+		v.Product, v.Manufacturer = &p, p.Manufacturer
+	}
+	it, ok := items.Get(r, id)
+	if !ok {
+		v.Status, v.Suspect = "unknown", "unknown_serial"
+		return v
+	}
+	v.Genuine, v.Lot, v.Contents = true, it.Lot, it.Children
+	top := k.outermost(r, it)
+	v.Custodian = top.Custodian
+	if top.ID != it.ID {
+		v.Container = top.ID
+	}
+	v.Status = it.Status
+	if it.Status == StatusActive && top.Status != StatusActive {
+		v.Status = top.Status
+	}
+	quarantine := it.Quarantine
+	if quarantine == "" {
+		quarantine = top.Quarantine
+	}
+	if quarantine != "" {
+		v.ColdChain, v.ColdChainReason = "fail", quarantine
+		if v.Status == StatusActive || v.Status == StatusInTransit {
+			v.Status = StatusQuarantined
+		}
+	} else if top.Shipment != "" {
+		if sh, ok := shipments.Get(r, top.Shipment); ok {
+			v.ColdChain = sh.ColdChainVerdict()
+		}
+	} else if v.Product != nil && v.Product.ColdChain() {
+		v.ColdChain = "pass"
+	}
+	if it.GTIN != "" {
+		if lot, ok := lots.Get(r, it.GTIN+"/"+it.Lot); ok {
+			v.Expiry, v.Recall = lot.Expiry, lot.Recall
+			switch {
+			case it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed:
+			case lot.Recall != nil:
+				v.Status = "recalled"
+			case lot.Expiry < now.UTC().Format(time.DateOnly) && v.Status == StatusActive:
+				v.Status = "expired"
+			}
+		}
+	}
+	switch it.Status {
+	case StatusDispensed:
+		v.Suspect = "already_dispensed"
+	case StatusDestroyed:
+		v.Suspect = "destroyed"
+	case StatusMissing:
+		v.Suspect = "missing"
+	}
+	// The custody chain: the item's own and that of the containers it
+	// travelled in, in height order.
+	v.Custody = k.History(r, it.ID)
+	for p := it.Parent; p != ""; {
+		pi, ok := items.Get(r, p)
+		if !ok {
+			break
+		}
+		v.Custody = mergeCustody(v.Custody, k.History(r, p))
+		p = pi.Parent
+	}
+	if len(v.Custody) == 0 || v.Custody[0].Event != "commissioned" {
+		first := Custody{Org: v.Manufacturer, Event: "commissioned", Height: it.Created}
+		if it.Kind == ItemContainer {
+			first.Event = "packed"
+		}
+		v.Custody = append([]Custody{first}, v.Custody...)
+	}
+	return v
+}
+
+func mergeCustody(a, b []Custody) []Custody {
+	out := make([]Custody, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && a[i].Height <= b[j].Height) {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	return out
+}
