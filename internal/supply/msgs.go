@@ -280,7 +280,7 @@ type Created struct {
 
 // Routes implements ledger.Module.
 func (k *Keeper) Routes() []ledger.Route {
-	return []ledger.Route{
+	routes := []ledger.Route{
 		{Type: TypeRegisterProduct, Handler: ledger.Handle(k.registerProduct)},
 		{Type: TypeCommission, Handler: ledger.Handle(k.commission)},
 		{Type: TypePack, Handler: ledger.Handle(k.pack)},
@@ -294,6 +294,7 @@ func (k *Keeper) Routes() []ledger.Route {
 		{Type: TypeRecall, Handler: ledger.Handle(k.recall)},
 		{Type: TypeReportScan, Handler: ledger.Handle(k.reportScan)},
 	}
+	return append(routes, k.bloodRoutes()...)
 }
 
 // InitGenesis implements ledger.Module; the module has no genesis state.
