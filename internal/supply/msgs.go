@@ -293,6 +293,8 @@ func (k *Keeper) Routes() []ledger.Route {
 		{Type: TypeDestroy, Handler: ledger.Handle(k.destroy)},
 		{Type: TypeRecall, Handler: ledger.Handle(k.recall)},
 		{Type: TypeReportScan, Handler: ledger.Handle(k.reportScan)},
+		{Type: TypeEvents, Handler: ledger.Handle(k.events)},
+		{Type: TypeRegisterGLN, Handler: ledger.Handle(k.registerGLN)},
 	}
 	return append(routes, k.bloodRoutes()...)
 }

@@ -232,6 +232,7 @@ var (
 	alerts     = state.NewMap[Alert](Name, "sup/a/")
 	alertsByMf = state.NewIndex(Name, "sup/am/")           // manufacturer/alert
 	events     = state.NewMap[EventAnchor](Name, "sup/e/") // event hash
+	glns       = state.NewMap[string](Name, "sup/g/")      // GLN -> org
 )
 
 // Directory is what supply needs to know of organisations.

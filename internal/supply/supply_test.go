@@ -284,3 +284,31 @@ func TestExpiryAndValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestEPCISEventsAnchorAndApply(t *testing.T) {
+	w := newWorld(t)
+	w.must(quality, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: gtin, Name: "Vaccine X", Kind: supply.KindVaccine})
+	h := func(n int) string { return fmt.Sprintf("ni:///sha-256;%064x?ver=CBV2.0", n) }
+	commission := supply.Event{Hash: h(1), Type: "ObjectEvent", BizStep: "commissioning", Op: supply.Op{Commission: &supply.Commission{
+		GTIN: gtin, Lot: "E1", Expiry: "2028-01-31", Serials: supply.Serials{List: []string{"E001", "E002"}}}}}
+	pack := supply.Event{Hash: h(2), Type: "AggregationEvent", BizStep: "packing", Op: supply.Op{Pack: &supply.Pack{Parent: caseA, Children: []string{supply.UnitID(gtin, "E001"), supply.UnitID(gtin, "E002")}}}}
+	observe := supply.Event{Hash: h(3), Type: "ObjectEvent", BizStep: "inspecting"}
+	w.must(maker, supply.TypeEvents, supply.Events{Events: []supply.Event{commission, pack, observe}})
+	if a, ok := w.k.Event(w.db.Committed(), h(2)); !ok || a.BizStep != "packing" || a.Signer != maker.ID {
+		t.Fatalf("anchor = %+v %v", a, ok)
+	}
+	if v := w.verify(supply.UnitID(gtin, "E002")); v.Container != caseA || !v.Genuine {
+		t.Fatalf("after the events: %+v", v)
+	}
+	// The same event again is refused; a failing event rolls back its whole batch.
+	_, err := w.exec(maker, supply.TypeEvents, supply.Events{Events: []supply.Event{observe}})
+	wantErr(t, err, supply.ErrExists)
+	bad := supply.Event{Hash: h(5), Type: "ObjectEvent", BizStep: "shipping", Op: supply.Op{Ship: &supply.Ship{To: "nowhere", Items: []string{caseA}}}}
+	_, err = w.exec(maker, supply.TypeEvents, supply.Events{Events: []supply.Event{{Hash: h(4), Type: "ObjectEvent"}, bad}})
+	wantErr(t, err, supply.ErrNotFound)
+	if _, ok := w.k.Event(w.db.Committed(), h(4)); ok {
+		t.Fatal("an event of a refused batch was anchored")
+	}
+	_, err = w.exec(maker, supply.TypeEvents, supply.Events{Events: []supply.Event{{Hash: "sha256:abc", Type: "ObjectEvent"}}})
+	wantErr(t, err, ledger.ErrInvalidMsg)
+}
