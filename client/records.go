@@ -72,6 +72,16 @@ const (
 	PurposePublicHealth = records.PurposePublicHealth
 )
 
+// Codes a records message may carry, sorted: the chain's own lists.
+var (
+	Purposes          = records.Purposes
+	BreakGlassReasons = records.BreakGlassReasons
+	EraseReasons      = records.EraseReasons
+)
+
+// MaxAnchorsPerTx bounds the anchors of one records/add transaction.
+const MaxAnchorsPerTx = records.MaxAnchorsPerTx
+
 // Uploaded is a document the custodian's node encrypted and stored; its
 // author anchors it with AddRecords.
 type Uploaded struct {

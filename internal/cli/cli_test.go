@@ -62,6 +62,14 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Fatalf("%s not ready after 60s", args[0])
 			},
+			// setenvfile NAME FILE: set NAME to FILE's content, trimmed: how
+			// a script passes on an ID a command printed.
+			"setenvfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: setenvfile NAME FILE")
+				}
+				ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+			},
 		},
 	})
 }

@@ -93,7 +93,7 @@ Start here:
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Home, "home", DefaultHome(), "home directory: node data, config and the keystore (env MEDCHAIN_HOME)")
 	pf.StringVar(&g.Node, "node", defaultNode(), "URL of the node's HTTP API (env MEDCHAIN_NODE)")
-	pf.StringVar(&g.As, "as", os.Getenv("MEDCHAIN_AS"), "name of the keystore key to sign with (env MEDCHAIN_AS); see `medchain keys list`")
+	pf.StringVar(&g.As, "as", os.Getenv("MEDCHAIN_AS"), "name of the keystore key to sign with (env MEDCHAIN_AS); see: medchain keys list")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
 
 	root.AddCommand(
@@ -102,6 +102,7 @@ Start here:
 		newBenchCmd(g),
 	)
 	addClientCommands(root, g)
+	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	return root
 }
 

@@ -1,0 +1,672 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/client"
+)
+
+// The reason codes the records module accepts (the node checks them; they
+// are listed here for --help).
+const (
+	purposeList          = "treatment, payment, operations, research, emergency, public-health"
+	breakGlassReasonList = "life-threatening, patient-unconscious, emergency-treatment, public-health-emergency"
+	eraseReasonList      = "patient-request, entered-in-error, retention-expired, legal-order"
+)
+
+func newRecordsCmd(g *Global) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "records",
+		Short: "Add, read, correct and erase patient records; see who read them",
+		Long: `Patient records are FHIR R4 JSON documents. The node of the author's
+organisation (the custodian) validates a document, encrypts it under a fresh data
+key and keeps the ciphertext; the data key is wrapped with age to the patient and to
+the custodian. The ledger gets only an anchor per version: the record ID, the
+patient's pseudonymous ID, the FHIR resource types, the SHA-256 and size of the
+ciphertext, the author and the time. Never the document, never a name.
+
+A read is a request signed by the reader and sent to the custodian's node, which
+checks it against the ledger (the patient, a delegate, a consent grant, or an open
+break-glass window), wraps the data key to the reader's key and writes an access
+receipt on the ledger, served or refused. See docs/records.md.`,
+	}
+	cmd.AddCommand(newRecordsAddCmd(g), newRecordsImportCmd(g), newRecordsReadCmd(g), newRecordsHistoryCmd(g),
+		newRecordsListCmd(g), newRecordsEraseCmd(g), newRecordsAccessLogCmd(g), newRecordsBreakGlassCmd(g))
+	return cmd
+}
+
+// signer loads the --as key as an SDK signer.
+func (g *Global) signer() (*client.Signer, error) {
+	key, _, err := signingKey(g)
+	if err != nil {
+		return nil, err
+	}
+	return client.NewSigner(key), nil
+}
+
+// resolvePatient turns --patient into a patient ID: a pt-… ID as it is, a
+// keystore name by the identity it belongs to, and nothing by the signer's
+// own identity when the signer is a patient.
+func resolvePatient(g *Global, ref string) (string, error) {
+	if strings.HasPrefix(ref, "pt-") {
+		return ref, nil
+	}
+	name := ref
+	if name == "" {
+		name = g.As
+	}
+	if name == "" {
+		return "", errors.New("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
+	}
+	ks, err := openKeystore(g)
+	if err != nil {
+		return "", err
+	}
+	e, err := ks.Get(name)
+	if err != nil {
+		if ref == "" {
+			return "", errors.New("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
+		}
+		return "", fmt.Errorf("--patient %q is neither a patient ID (pt-…) nor a key in the keystore: %w", ref, err)
+	}
+	if !strings.HasPrefix(e.Identity, "pt-") {
+		if ref == "" {
+			return "", fmt.Errorf("--as %s is not a patient (%s): name the patient with --patient PATIENT-ID", name, orNone(e.Identity))
+		}
+		return "", fmt.Errorf("--patient %s: the key's identity is %s, not a patient ID (pt-…)", ref, orNone(e.Identity))
+	}
+	return e.Identity, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no identity"
+	}
+	return s
+}
+
+// readInput reads a file, or stdin for "-".
+func readInput(g *Global, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(g.In)
+	}
+	return os.ReadFile(path)
+}
+
+// unixTime formats block time in seconds.
+func unixTime(s int64) string {
+	if s == 0 {
+		return "-"
+	}
+	return time.Unix(s, 0).UTC().Format("2006-01-02 15:04:05Z")
+}
+
+// withReceipt adds the access receipt of a refused read to its error.
+func withReceipt(err error) error {
+	var e *client.Error
+	if errors.As(err, &e) && e.Receipt != "" && !strings.Contains(e.Error(), e.Receipt) {
+		return fmt.Errorf("%w (access receipt %s)", err, e.Receipt)
+	}
+	return err
+}
+
+// ---- records add ----
+
+type recordsAddOptions struct {
+	g                *Global
+	patient, correct string
+	quiet            bool
+}
+
+func newRecordsAddCmd(g *Global) *cobra.Command {
+	o := &recordsAddOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "add --as AUTHOR --patient PATIENT FILE",
+		Short: "Add a FHIR resource or Bundle as a patient's record (or, with --correct, a new version)",
+		Long: `Add a FHIR R4 JSON resource or Bundle (FILE, or - for stdin) as one record of a
+patient. The signer must be a member of a custodian organisation with an author role
+(physician, nurse, pharmacist, lab-technician, registrar).
+
+The document goes to the node of the signer's organisation, which validates it
+(an invalid document is refused with records.invalid_document), encrypts it and
+keeps the ciphertext off chain. Then the signer anchors it in a records/add
+transaction: record ID, patient ID, resource types, SHA-256 and size of the
+ciphertext. The document itself, and anything in it, never goes on chain.
+
+--correct REC adds a new version of REC instead (a correction): earlier versions
+stay readable with records read --version N. Only the custodian adds versions.
+
+--patient takes a patient ID (pt-…) or a keystore name whose identity is a patient.
+
+Example:
+  medchain records add --as dr-grey --patient alice observation.json
+  medchain records add --as dr-grey --patient alice --correct rec-… fixed.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+	}
+	cmd.Flags().StringVar(&o.patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name (default with --correct: the record's patient)")
+	cmd.Flags().StringVar(&o.correct, "correct", "", "add a new version of this record ID instead of a new record")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print only the record ID (for scripts)")
+	return cmd
+}
+
+func (o *recordsAddOptions) run(cmd *cobra.Command, path string) error {
+	g := o.g
+	doc, err := readInput(g, path)
+	if err != nil {
+		return err
+	}
+	var patient string
+	if o.patient == "" && o.correct != "" {
+		info, err := g.client().RecordInfo(cmd.Context(), o.correct)
+		if err != nil {
+			return err
+		}
+		patient = info.Patient
+	} else if patient, err = resolvePatient(g, o.patient); err != nil {
+		return err
+	}
+	s, err := g.signer()
+	if err != nil {
+		return err
+	}
+	up, err := g.client().AddRecord(cmd.Context(), s, patient, o.correct, doc)
+	if err != nil {
+		return err
+	}
+	if o.quiet && !g.JSON() {
+		fmt.Fprintln(g.Out, up.Record)
+		return nil
+	}
+	return g.Print(up, func(w io.Writer) {
+		fmt.Fprintf(w, "record     %s\nversion    %d\npatient    %s\ncustodian  %s\ntypes      %s\nhash       %s\nsize       %d bytes (ciphertext)\n",
+			up.Record, up.Supersedes+1, up.Patient, up.Custodian, strings.Join(up.Types, ","), up.Hash, up.Size)
+	})
+}
+
+// ---- records import ----
+
+type recordsImportOptions struct {
+	g       *Global
+	patient string
+	batch   int
+}
+
+// importResult is what records import reports.
+type importResult struct {
+	Patient   string            `json:"patient"`
+	Custodian string            `json:"custodian"`
+	Count     int               `json:"count"`
+	Seconds   float64           `json:"seconds"`
+	Records   []client.Uploaded `json:"records"`
+}
+
+func newRecordsImportCmd(g *Global) *cobra.Command {
+	o := &recordsImportOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "import --as AUTHOR --patient PATIENT FILE",
+		Short: "Import a whole patient Bundle (Synthea, say): one record per entry",
+		Long: `Import a FHIR R4 Bundle, such as a Synthea patient bundle, as one record per
+entry. The node of the signer's organisation validates the Bundle, splits it and
+encrypts each entry under its own data key (off chain); the signer then anchors the
+records in records/add transactions of --batch anchors each, with a progress bar on
+stderr. Only the anchors (record IDs, the patient's pseudonymous ID, resource types,
+ciphertext hashes and sizes) go on chain; names, birth dates and the rest of the
+bundle stay encrypted at the custodian's node.
+
+Example:
+  medchain records import --as dr-grey --patient bob internal/fhirdoc/testdata/Luigi_Wiegand_e27d88b0-c5e5-4042-ad49-184f6a900ee3.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+	}
+	cmd.Flags().StringVar(&o.patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name")
+	cmd.Flags().IntVar(&o.batch, "batch", 100, "anchors per transaction (the ledger takes at most 200)")
+	return cmd
+}
+
+func (o *recordsImportOptions) run(cmd *cobra.Command, path string) error {
+	g := o.g
+	if o.batch < 1 {
+		return errors.New("--batch must be at least 1")
+	}
+	doc, err := readInput(g, path)
+	if err != nil {
+		return err
+	}
+	patient, err := resolvePatient(g, o.patient)
+	if err != nil {
+		return err
+	}
+	s, err := g.signer()
+	if err != nil {
+		return err
+	}
+	c := g.client()
+	start := time.Now()
+	if !g.JSON() {
+		fmt.Fprintf(g.Err, "uploading %s (%d bytes) for encryption at the custodian's node...\n", path, len(doc))
+	}
+	ups, err := c.Upload(cmd.Context(), s, client.Upload{Patient: patient, Document: doc, Split: true})
+	if err != nil {
+		return err
+	}
+	var pb *progressbar.ProgressBar
+	if !g.JSON() && len(ups) > 0 {
+		pb = progressbar.NewOptions(len(ups),
+			progressbar.OptionSetWriter(g.Err),
+			progressbar.OptionSetDescription("anchoring records"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetPredictTime(false),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(g.Err) }),
+		)
+		pb.RenderBlank()
+	}
+	for i := 0; i < len(ups); i += o.batch {
+		end := min(i+o.batch, len(ups))
+		if err := c.Anchor(cmd.Context(), s, ups[i:end], nil); err != nil {
+			if pb != nil {
+				pb.Exit()
+				fmt.Fprintln(g.Err)
+			}
+			return fmt.Errorf("%d of %d records anchored: %w", i, len(ups), err)
+		}
+		if pb != nil {
+			pb.Set(end)
+		}
+	}
+	res := importResult{Patient: patient, Count: len(ups), Seconds: time.Since(start).Seconds(), Records: ups}
+	if len(ups) > 0 {
+		res.Custodian = ups[0].Custodian
+	}
+	return g.Print(res, func(w io.Writer) {
+		counts := map[string]int{}
+		for _, u := range ups {
+			for _, t := range u.Types {
+				counts[t]++
+			}
+		}
+		var parts []string
+		for _, t := range slices.Sorted(maps.Keys(counts)) {
+			parts = append(parts, fmt.Sprintf("%s %d", t, counts[t]))
+		}
+		fmt.Fprintf(w, "imported %d records for %s at %s in %s\n", res.Count, patient, res.Custodian, time.Since(start).Round(time.Millisecond))
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "types: %s\n", strings.Join(parts, ", "))
+		}
+	})
+}
+
+// ---- records read ----
+
+type recordsReadOptions struct {
+	g                           *Global
+	version                     int
+	purpose, breakGlass, window string
+	minutes                     int
+	out                         string
+}
+
+// readOutput is what records read prints with --output json.
+type readOutput struct {
+	*client.ReadResult
+	// Window is the break-glass window the command opened, if any.
+	Window *client.BreakGlass `json:"window,omitempty"`
+	// Document is the record's FHIR JSON, unless written to --out.
+	Document json.RawMessage `json:"document,omitempty"`
+	Out      string          `json:"out,omitempty"`
+}
+
+func newRecordsReadCmd(g *Global) *cobra.Command {
+	o := &recordsReadOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "read REC --as READER --purpose PURPOSE [--version N] [--break-glass REASON] [--out FILE]",
+		Short: "Read a record, as consent allows (or by breaking the glass in an emergency)",
+		Long: `Read a record (its latest version, or --version N). The reader signs a read
+request stating the purpose of use (` + purposeList + `) and
+sends it to the custodian's node, which checks it against the ledger: the reader
+is the patient, a delegate, covered by an active consent grant for that purpose and
+record, or inside a break-glass window they opened. If so the node wraps the
+record's data key to the reader's Ed25519 key and sends the ciphertext; the document
+is decrypted here and printed (or written to --out) exactly as it was added. Either
+way the node writes an access receipt on the ledger (reader, record, purpose,
+basis or denial code), which the patient sees with records access-log.
+
+A refusal prints its stable code, e.g. records.no_grant, records.grant_revoked,
+records.grant_expired, records.purpose_not_granted, records.out_of_scope,
+records.wrong_org, records.erased.
+
+--break-glass REASON is for emergencies: it first opens a break-glass window on the
+record's patient (a records/break-glass transaction with the reason code, signed by
+the reader, who must hold a clinical role; reasons: ` + breakGlassReasonList + `),
+then reads with purpose emergency under that window. --window reuses a window
+already open. Break-glass reads are flagged in the access log and listed by
+records break-glass.
+
+The receipt, basis and grant are printed on stderr; -o json prints them with the
+document on stdout.
+
+Example:
+  medchain records read rec-… --as dr-patel --purpose treatment --out obs.json
+  medchain records read rec-… --as dr-patel --break-glass patient-unconscious`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.version, "version", 0, "version to read (default: the latest)")
+	f.StringVar(&o.purpose, "purpose", "", "purpose of use: "+purposeList)
+	f.StringVar(&o.breakGlass, "break-glass", "", "open a break-glass window with this reason code first, and read under it")
+	f.IntVar(&o.minutes, "minutes", 0, "with --break-glass: how long the window stays open (default 60, at most 240)")
+	f.StringVar(&o.window, "window", "", "read under this open break-glass window (bg-…) of yours")
+	f.StringVar(&o.out, "out", "", "write the document to this file instead of stdout")
+	return cmd
+}
+
+func (o *recordsReadOptions) run(cmd *cobra.Command, rec string) error {
+	g := o.g
+	ctx := cmd.Context()
+	if o.breakGlass != "" && o.window != "" {
+		return errors.New("give --break-glass REASON (to open a window) or --window ID (to use one), not both")
+	}
+	if o.minutes != 0 && o.breakGlass == "" {
+		return errors.New("--minutes goes with --break-glass")
+	}
+	purpose := o.purpose
+	if o.breakGlass != "" || o.window != "" {
+		if purpose != "" && purpose != client.PurposeEmergency {
+			return fmt.Errorf("a break-glass read states purpose %s, not %s", client.PurposeEmergency, purpose)
+		}
+		purpose = client.PurposeEmergency
+	}
+	if purpose == "" {
+		return errors.New("say why you read with --purpose (" + purposeList + ")")
+	}
+	s, err := g.signer()
+	if err != nil {
+		return err
+	}
+	c := g.client()
+	out := readOutput{}
+	window := o.window
+	if o.breakGlass != "" {
+		info, err := c.RecordInfo(ctx, rec)
+		if err != nil {
+			return err
+		}
+		res, err := c.Send(ctx, s, client.TypeBreakGlass, client.OpenBreakGlass{Patient: info.Patient, Reason: o.breakGlass, Minutes: o.minutes})
+		if err != nil {
+			return err
+		}
+		var w client.BreakGlass
+		if err := res.Decode(&w); err != nil {
+			return err
+		}
+		out.Window, window = &w, w.ID
+		if !g.JSON() {
+			fmt.Fprintf(g.Err, "break-glass window %s opened on %s (%s) until %s (tx %s, height %d)\n",
+				w.ID, w.Patient, w.Reason, unixTime(w.Expires), res.Hash, res.Height)
+		}
+	}
+	r, err := c.ReadRecord(ctx, s, client.ReadRequest{Record: rec, Version: o.version, Purpose: purpose, BreakGlass: window})
+	if err != nil {
+		return withReceipt(err)
+	}
+	out.ReadResult = r
+	if o.out != "" {
+		if err := os.WriteFile(o.out, r.Document, 0o600); err != nil {
+			return err
+		}
+		out.Out = o.out
+	}
+	if g.JSON() {
+		if o.out == "" {
+			if json.Valid(r.Document) {
+				out.Document = r.Document
+			} else {
+				out.Document, _ = json.Marshal(string(r.Document))
+			}
+		}
+		return g.Print(out, nil)
+	}
+	basis := r.Basis
+	switch {
+	case r.Grant != "":
+		basis += " " + r.Grant
+	case r.BreakGlass != "":
+		basis += " " + r.BreakGlass
+	}
+	fmt.Fprintf(g.Err, "read %s version %d of %s (%d bytes): basis %s, access receipt %s\n",
+		r.Record.ID, r.Version.Version, r.Record.Patient, len(r.Document), basis, r.Receipt)
+	if o.out != "" {
+		fmt.Fprintf(g.Err, "wrote %s\n", o.out)
+		return nil
+	}
+	_, err = g.Out.Write(r.Document)
+	return err
+}
+
+// ---- records history, list ----
+
+func newRecordsHistoryCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "history REC",
+		Short: "Show a record's versions as the ledger anchors them (never the data)",
+		Long: `Show what the ledger holds about a record: its patient, custodian and status,
+and every version's anchor: author, block time and height, the SHA-256 and size of
+the ciphertext, the FHIR resource types and which version it supersedes (a
+correction). An erased record shows its tombstone: who erased it, when and why,
+and the hashes of the ciphertexts that were shredded.
+
+Example:
+  medchain records history rec-…`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info, err := g.client().RecordInfo(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return g.Print(info, func(w io.Writer) {
+				fmt.Fprintf(w, "record     %s\npatient    %s\ncustodian  %s\nstatus     %s\nlatest     version %d\n", info.ID, info.Patient, info.Custodian, info.Status, info.Latest)
+				if e := info.Erasure; e != nil {
+					fmt.Fprintf(w, "erased     %s (height %d) by %s, reason %s\n", unixTime(e.Time), e.Height, e.By, e.Reason)
+					fmt.Fprintf(w, "shredded   the ciphertexts of %d versions (their hashes stay below)\n", len(e.Hashes))
+				}
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "VERSION\tAUTHOR\tTIME\tHEIGHT\tSUPERSEDES\tTYPES\tSIZE\tHASH")
+				for _, v := range info.Versions {
+					sup := "-"
+					if v.Supersedes > 0 {
+						sup = fmt.Sprint(v.Supersedes)
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", v.Version, v.Author, unixTime(v.Time), v.Height, sup, strings.Join(v.Types, ","), v.Size, v.Hash)
+				}
+				tw.Flush()
+			})
+		},
+	}
+}
+
+func newRecordsListCmd(g *Global) *cobra.Command {
+	var patient string
+	cmd := pagedList(g, "list --patient PATIENT", "List a patient's records: ID, status, latest version, custodian", "list record IDs after this one (paging)", cobra.NoArgs,
+		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Record], error) {
+			pt, err := resolvePatient(g, patient)
+			if err != nil {
+				return nil, err
+			}
+			return g.client().PatientRecords(cmd.Context(), pt, after, limit)
+		},
+		"ID\tSTATUS\tLATEST\tCUSTODIAN\tCREATED\tUPDATED",
+		func(r client.Record) string {
+			return fmt.Sprintf("%s\t%s\t%d\t%s\t%d\t%d", r.ID, r.Status, r.Latest, r.Custodian, r.Created, r.Updated)
+		})
+	cmd.Long = `List a patient's records as the ledger indexes them (heights, not data). Use
+records history REC for a record's versions.
+
+--patient takes a patient ID (pt-…) or a keystore name; without it, the --as
+patient's own records.
+
+Example:
+  medchain records list --patient alice`
+	cmd.Flags().StringVar(&patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name (default: the --as patient)")
+	return cmd
+}
+
+// ---- records erase ----
+
+func newRecordsEraseCmd(g *Global) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "erase REC --reason REASON --as PATIENT|PRIVACY-OFFICER",
+		Short: "Erase a record: the custodian shreds it, the ledger keeps a tombstone",
+		Long: `Erase a record (every version). Signed by the patient, a delegate of the
+patient, or a privacy officer of the custodian organisation, with a reason code:
+` + eraseReasonList + `.
+
+On chain: a records/erase transaction and the record's tombstone (who, when, why,
+and the hashes of the ciphertexts). Off chain: the custodian's node destroys the
+ciphertexts and every wrap of their data keys (crypto-shredding). Any later read is
+refused with records.erased.
+
+Example:
+  medchain records erase rec-… --as alice --reason patient-request`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := send(cmd, g, client.TypeErase, client.EraseRecord{Record: args[0], Reason: reason})
+			if err != nil {
+				return err
+			}
+			return printTx(g, res, "erased "+args[0])
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "reason code: "+eraseReasonList)
+	cmd.MarkFlagRequired("reason")
+	return cmd
+}
+
+// ---- records access-log, break-glass ----
+
+// byPatientOrOrg checks that exactly one of --patient and --org is given and
+// returns which ("patient" or "org") and the ID.
+func byPatientOrOrg(g *Global, patient, org string) (by, id string, err error) {
+	switch {
+	case patient != "" && org != "":
+		return "", "", errors.New("give --patient or --org, not both")
+	case org != "":
+		return "org", org, nil
+	}
+	pt, err := resolvePatient(g, patient)
+	if err != nil {
+		return "", "", fmt.Errorf("%w; or give --org ORG", err)
+	}
+	return "patient", pt, nil
+}
+
+func newRecordsAccessLogCmd(g *Global) *cobra.Command {
+	var patient, org string
+	cmd := pagedList(g, "access-log --patient PATIENT | --org ORG", "List the access receipts: who read what, when, why, and the outcome", "list receipts after this cursor (paging)", cobra.NoArgs,
+		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Receipt], error) {
+			by, id, err := byPatientOrOrg(g, patient, org)
+			if err != nil {
+				return nil, err
+			}
+			if by == "org" {
+				return g.client().OrgAccessLog(cmd.Context(), id, after, limit)
+			}
+			return g.client().AccessLog(cmd.Context(), id, after, limit)
+		},
+		"TIME\tREADER\tRECORD\tVERSION\tPURPOSE\tOUTCOME\tBASIS\tBREAK-GLASS",
+		func(r client.Receipt) string {
+			basis := r.Basis
+			switch {
+			case r.Outcome != "granted":
+				basis = r.Denial
+			case r.Grant != "":
+				basis += " " + r.Grant
+			}
+			bg := "-"
+			if r.BreakGlass != "" {
+				bg = r.BreakGlass + " " + r.Reason
+			}
+			v := "-"
+			if r.Version > 0 {
+				v = fmt.Sprint(r.Version)
+			}
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", unixTime(r.Time), r.Reader, r.Record, v, r.Purpose, r.Outcome, basis, bg)
+		})
+	cmd.Long = `List the access receipts on the ledger, oldest first: every read of a
+patient's records (--patient), or every read an organisation's node served or
+refused as custodian (--org, what its privacy officer reviews). Each receipt says who
+read (member and organisation), which record and version, when, for what purpose,
+the outcome (granted, or denied with its stable code) and the basis: owner,
+delegate, grant (with the grant ID) or break-glass (with the window and reason).
+
+Example:
+  medchain records access-log --patient alice
+  medchain records access-log --org st-marys-hospital -o json`
+	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
+	cmd.Flags().StringVar(&org, "org", "", "a custodian organisation")
+	return cmd
+}
+
+func newRecordsBreakGlassCmd(g *Global) *cobra.Command {
+	var patient, org string
+	cmd := &cobra.Command{
+		Use:   "break-glass --patient PATIENT | --org ORG",
+		Short: "List break-glass windows opened on a patient's records or by an organisation",
+		Long: `List the emergency break-glass windows opened on a patient's records
+(--patient) or by an organisation's clinicians (--org): who opened it, on whom, the
+reason code, when it opened and closes, and whether it is still open. Windows are
+opened by records read --break-glass; each read under one is in the access log.
+
+Example:
+  medchain records break-glass --patient alice
+  medchain records break-glass --org riverside-clinic`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			by, id, err := byPatientOrOrg(g, patient, org)
+			if err != nil {
+				return err
+			}
+			page, err := g.client().BreakGlassWindows(cmd.Context(), by, id)
+			if err != nil {
+				return err
+			}
+			return g.Print(page, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tREADER\tPATIENT\tREASON\tOPENED\tEXPIRES\tOPEN")
+				for _, b := range page.Items {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\n", b.ID, b.Reader, b.Patient, b.Reason, unixTime(b.Opened), unixTime(b.Expires), b.Open)
+				}
+				tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
+	cmd.Flags().StringVar(&org, "org", "", "an organisation")
+	return cmd
+}
+
+// prettyJSON indents a JSON document for printing; other bytes are returned as they are.
+func prettyJSON(b []byte) []byte {
+	var buf bytes.Buffer
+	if json.Indent(&buf, b, "", "  ") != nil {
+		return b
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
