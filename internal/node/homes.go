@@ -284,9 +284,13 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		if o.TimeoutCommit > 0 {
 			cfg.Consensus.TimeoutCommit = o.TimeoutCommit
 		}
+		// Each pair of nodes has one dialer, the higher-numbered node: when
+		// both dial each other at once, CometBFT drops one connection as a
+		// duplicate on each side and the two can go on redialling for a
+		// long time (seen when a restarted validator tried to catch up).
 		var peers []string
 		for j, p := range nodes {
-			if j != k {
+			if j < k {
 				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", p.NodeID, p.Ports.P2P))
 			}
 		}

@@ -276,12 +276,53 @@ type dbTracker struct {
 
 func (t *dbTracker) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
 	db, err := cmtcfg.DefaultDBProvider(ctx)
-	if err == nil {
-		t.mu.Lock()
-		t.dbs = append(t.dbs, db)
-		t.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return db, err
+	g := &guardedDB{DB: db}
+	t.mu.Lock()
+	t.dbs = append(t.dbs, g)
+	t.mu.Unlock()
+	return g, nil
+}
+
+// guardedDB answers reads after Close with "not found" instead of an error.
+// CometBFT's consensus reactor keeps a per-peer goroutine that may read the
+// block store after the node stopped and closed it; the store panics on any
+// read error, which would take the whole process down (seen in multi-node
+// tests that stop nodes while peers are connected).
+type guardedDB struct {
+	dbm.DB
+	mu     sync.RWMutex
+	closed bool
+}
+
+func (g *guardedDB) Get(key []byte) ([]byte, error) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if g.closed {
+		return nil, nil
+	}
+	return g.DB.Get(key)
+}
+
+func (g *guardedDB) Has(key []byte) (bool, error) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if g.closed {
+		return false, nil
+	}
+	return g.DB.Has(key)
+}
+
+func (g *guardedDB) Close() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil
+	}
+	g.closed = true
+	return g.DB.Close()
 }
 
 // closeAll closes every database; those CometBFT closed already report an
