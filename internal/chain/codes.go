@@ -108,6 +108,10 @@ var codes = []struct {
 	{supply.ErrState, Code{"supply", 5, "wrong_state", KindPrecondition}},
 	{supply.ErrRecalled, Code{"supply", 6, "recalled", KindPrecondition}},
 	{supply.ErrQuarantined, Code{"supply", 7, "quarantined", KindPrecondition}},
+	{supply.ErrUntested, Code{"supply", 8, "untested", KindPrecondition}},
+	{supply.ErrTestFailed, Code{"supply", 9, "test_failed", KindPrecondition}},
+	{supply.ErrClosed, Code{"supply", 10, "closed", KindConflict}},
+	{supply.ErrExceeds, Code{"supply", 11, "exceeds_quantity", KindPrecondition}},
 
 	// Generic: last, so that module errors wrapping it keep their own code.
 	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},

@@ -3,6 +3,7 @@ package supply
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 
 	"github.com/medchain/medchain/internal/ledger"
@@ -25,6 +26,8 @@ type Op struct {
 	Receive    *Receive    `json:"receive,omitempty"`
 	Dispense   *Dispense   `json:"dispense,omitempty"`
 	Destroy    *Destroy    `json:"destroy,omitempty"`
+	// Transform is a TransformationEvent (its ID the transformationID).
+	Transform *Transform `json:"transform,omitempty"`
 }
 
 // Event is an EPCIS event as the ledger takes it: its CBV event hash, its
@@ -57,7 +60,7 @@ func (m *Events) Validate() error {
 			return fmt.Errorf("events[%d]: type is required", i)
 		}
 		n := 0
-		for _, set := range []bool{e.Op.Commission != nil, e.Op.Pack != nil, e.Op.Unpack != nil, e.Op.Ship != nil, e.Op.Receive != nil, e.Op.Dispense != nil, e.Op.Destroy != nil} {
+		for _, set := range []bool{e.Op.Commission != nil, e.Op.Pack != nil, e.Op.Unpack != nil, e.Op.Ship != nil, e.Op.Receive != nil, e.Op.Dispense != nil, e.Op.Destroy != nil, e.Op.Transform != nil} {
 			if set {
 				n++
 			}
@@ -65,17 +68,13 @@ func (m *Events) Validate() error {
 		if n > 1 {
 			return fmt.Errorf("events[%d]: an event maps to at most one operation", i)
 		}
-		var err error
-		switch {
-		case e.Op.Commission != nil:
-			err = e.Op.Commission.Validate()
-		case e.Op.Pack != nil:
-			err = e.Op.Pack.Validate()
-		case e.Op.Ship != nil:
-			err = e.Op.Ship.Validate()
-		}
-		if err != nil {
-			return fmt.Errorf("events[%d]: %w", i, err)
+		// An operation is checked as its own message would be.
+		for _, op := range []any{e.Op.Commission, e.Op.Pack, e.Op.Unpack, e.Op.Ship, e.Op.Receive, e.Op.Dispense, e.Op.Destroy, e.Op.Transform} {
+			if v, ok := op.(ledger.Validator); ok && !reflect.ValueOf(op).IsNil() {
+				if err := v.Validate(); err != nil {
+					return fmt.Errorf("events[%d]: %w", i, err)
+				}
+			}
 		}
 	}
 	return nil
@@ -109,6 +108,8 @@ func (k *Keeper) events(ctx *ledger.Context, m Events) (any, error) {
 			res, err = k.dispense(ctx, *op.Dispense)
 		case op.Destroy != nil:
 			res, err = k.destroy(ctx, *op.Destroy)
+		case op.Transform != nil:
+			res, err = k.transform(ctx, *op.Transform)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("events[%d] (%s %s): %w", i, e.Type, e.BizStep, err)

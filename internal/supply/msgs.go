@@ -703,6 +703,9 @@ func (k *Keeper) release(ctx *ledger.Context, m Release) (any, error) {
 		if it.Quarantine == "" {
 			return nil, fmt.Errorf("%w: %s is not quarantined", ErrState, id)
 		}
+		if err := k.bloodHold(ctx.Store, it); err != nil {
+			return nil, err
+		}
 		it.Quarantine, it.Status, it.Updated = "", StatusActive, ctx.Height
 		items.Set(ctx.Store, id, it)
 	}
@@ -743,6 +746,9 @@ func (k *Keeper) dispense(ctx *ledger.Context, m Dispense) (any, error) {
 	err := k.end(ctx, m.Items, StatusDispensed, func(it Item) error {
 		if it.Kind != ItemUnit {
 			return fmt.Errorf("%w: %s is a container; dispense units", ErrState, it.ID)
+		}
+		if p, ok := products.Get(ctx.Store, it.GTIN); ok && p.Kind == KindBloodComponent {
+			return fmt.Errorf("%w: %s is a blood component: record its transfusion (supply/transfuse), which names the recipient", ErrState, it.ID)
 		}
 		if it.Status == StatusQuarantined {
 			return fmt.Errorf("%w: %s (%s)", ErrQuarantined, it.ID, it.Quarantine)

@@ -254,7 +254,11 @@ type Keeper struct {
 }
 
 // New returns the module.
-func New(dir Directory) *Keeper { return &Keeper{dir: dir} }
+func New(dir Directory) *Keeper {
+	k := &Keeper{dir: dir}
+	k.initPPE()
+	return k
+}
 
 // Name implements ledger.Module.
 func (k *Keeper) Name() string { return Name }
@@ -403,7 +407,7 @@ func (k *Keeper) Holders(r state.Reader, gtin, lot string, limit int) []Holder {
 	var order []string
 	lotItems.Walk(r, func(id string) bool {
 		it, ok := items.Get(r, id)
-		if !ok || it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed {
+		if !ok || it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed || it.Status == StatusTransfused {
 			return true
 		}
 		org := k.custodianOf(r, it)

@@ -20,8 +20,8 @@ type Verdict struct {
 	Lot          string   `json:"lot,omitempty"`
 	Expiry       string   `json:"expiry,omitempty"`
 	Manufacturer string   `json:"manufacturer,omitempty"`
-	// Status: active, in_transit, dispensed, recalled, quarantined,
-	// expired, destroyed, missing, consumed.
+	// Status: active, in_transit, dispensed, transfused, recalled,
+	// quarantined, expired, destroyed, missing, consumed.
 	Status    string    `json:"status"`
 	Custodian string    `json:"custodian,omitempty"`
 	Container string    `json:"container,omitempty"`
@@ -86,7 +86,7 @@ func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
 		if lot, ok := lots.Get(r, it.GTIN+"/"+it.Lot); ok {
 			v.Expiry, v.Recall = lot.Expiry, lot.Recall
 			switch {
-			case it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed:
+			case it.Status == StatusDispensed || it.Status == StatusDestroyed || it.Status == StatusConsumed || it.Status == StatusTransfused:
 			case lot.Recall != nil:
 				v.Status = "recalled"
 			case lot.Expiry < now.UTC().Format(time.DateOnly) && v.Status == StatusActive:
@@ -95,7 +95,7 @@ func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
 		}
 	}
 	switch it.Status {
-	case StatusDispensed:
+	case StatusDispensed, StatusTransfused:
 		v.Suspect = "already_dispensed"
 	case StatusDestroyed:
 		v.Suspect = "destroyed"
