@@ -50,9 +50,10 @@ type Decision struct {
 
 // Authorize decides a read against r (committed state): is the reader the
 // patient, a delegate, covered by an active grant for this purpose and
-// record, or inside a break-glass window they opened? Grants are found
-// through an index by patient and grantee, so the cost does not grow with
-// the number of grants in state.
+// record, or inside a break-glass window they opened? A patient's grants are
+// stored together, so the check reads the record, its version, the
+// delegation and one short range of state: its cost follows the patient's
+// own grants, not the number of grants on the ledger.
 func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 	var d Decision
 	rec, ok := records.Get(r, a.Record)
@@ -114,60 +115,61 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 		return d
 	}
 
-	// The grantee keys that can cover this reader, most specific first.
-	keys := []string{"m/" + reader.ID, "o/" + reader.Org}
-	for _, role := range reader.Roles {
-		keys = append(keys, "r/"+reader.Org+"/"+role)
-	}
-	var best error // the most telling refusal among the reader's grants
-	rank := 0
-	refuse := func(n int, err error) {
-		if n > rank {
-			rank, best = n, err
-		}
-	}
-	for _, gk := range keys {
-		found := false
-		grantIndex.Walk(r, func(id string) bool {
-			g, ok := grants.Get(r, id)
-			if !ok {
-				return true
+	// One pass over the patient's grants (they sit together in state): the
+	// first that covers the read allows it; otherwise the refusal closest
+	// to success among the reader's grants is the one the reader is told,
+	// and without any, whether the patient granted other organisations.
+	var (
+		best   error
+		rank   int
+		others []string
+	)
+	grantsByPt.Walk(r, rec.Patient+"/", func(_ string, g Grant) bool {
+		if !names(g.Grantee, reader) {
+			if g.Status == StatusActive && now < g.Expires && len(others) < 8 {
+				org := g.Grantee.Org
+				if g.Grantee.Member != "" {
+					org = g.Grantee.Member[:lastSlash(g.Grantee.Member)]
+				}
+				if !slices.Contains(others, org) {
+					others = append(others, org)
+				}
 			}
-			if err, n := k.covers(g, a, rec, ver, now); err != nil {
-				refuse(n, err)
-				return true
-			}
-			d.Basis, d.Grant, found = BasisGrant, g.ID, true
-			return false
-		}, rec.Patient, gk)
-		if found {
-			return d
+			return true
 		}
-	}
-	if best != nil {
+		if err, n := k.covers(g, a, rec, ver, now); err != nil {
+			if n > rank {
+				rank, best = n, err
+			}
+			return true
+		}
+		d.Basis, d.Grant = BasisGrant, g.ID
+		return false
+	})
+	switch {
+	case d.Basis != "":
+	case best != nil:
 		d.Err = best
-		return d
-	}
-	// No grant names this reader: say whether the patient granted others.
-	var others []string
-	grantIndex.Walk(r, func(rest string) bool {
-		if g, ok := grants.Get(r, rest[lastSlash(rest)+1:]); ok && g.Status == StatusActive && now < g.Expires {
-			org := g.Grantee.Org
-			if g.Grantee.Member != "" {
-				org = g.Grantee.Member[:lastSlash(g.Grantee.Member)]
-			}
-			if !slices.Contains(others, org) {
-				others = append(others, org)
-			}
-		}
-		return len(others) < 8
-	}, rec.Patient)
-	if len(others) > 0 {
+	case len(others) > 0:
 		d.Err = fmt.Errorf("%w: the active grants of %s cover %v, not %s (%s)", ErrWrongOrg, rec.Patient, others, reader.Org, reader.ID)
-		return d
+	default:
+		d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
 	}
-	d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
 	return d
+}
+
+// names reports whether a grantee covers the reader: the member itself,
+// its organisation, or a role it holds in its organisation.
+func names(g Grantee, reader ledger.Principal) bool {
+	switch {
+	case g.Member != "":
+		return g.Member == reader.ID
+	case g.Org != reader.Org:
+		return false
+	case g.Role != "":
+		return slices.Contains(reader.Roles, g.Role)
+	}
+	return true
 }
 
 func delegateActive(r state.Reader, patient, id string, now int64) bool {

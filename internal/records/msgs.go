@@ -429,7 +429,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 		condHash = hex.EncodeToString(h[:])
 	}
 	id := IDFrom("gr-", ctx.TxHash)
-	if grants.Has(ctx.Store, id) {
+	if grantPaths.Has(ctx.Store, id) {
 		return nil, fmt.Errorf("%w: grant %s", ErrExists, id)
 	}
 	gr := Grant{
@@ -437,14 +437,16 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 		Start: start, Expires: m.Expires.Unix(), Condition: m.Condition, ConditionHash: condHash,
 		GrantedBy: ctx.Signer.ID, Height: ctx.Height, Status: StatusActive,
 	}
-	grants.Set(ctx.Store, id, gr)
-	grantIndex.Add(ctx.Store, patient, granteeKey(g), id)
+	path := patient + "/" + granteeKey(g) + "/" + id
+	grantPaths.Set(ctx.Store, id, path)
+	grantsByPt.Set(ctx.Store, path, gr)
 	ctx.Emit("records.granted", "grant", id, "patient", patient)
 	return Created{ID: id}, nil
 }
 
 func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
-	g, ok := grants.Get(ctx.Store, m.Grant)
+	path, ok := grantPaths.Get(ctx.Store, m.Grant)
+	g, _ := grantsByPt.Get(ctx.Store, path)
 	if !ok {
 		return nil, fmt.Errorf("%w: grant %q", ErrNotFound, m.Grant)
 	}
@@ -455,7 +457,7 @@ func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
 		return nil, fmt.Errorf("%w: grant %s was revoked at height %d", ErrGrantRevoked, g.ID, g.RevokedAt)
 	}
 	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, ctx.Height, ctx.Signer.ID
-	grants.Set(ctx.Store, g.ID, g)
+	grantsByPt.Set(ctx.Store, path, g)
 	ctx.Emit("records.revoked", "grant", g.ID, "patient", g.Patient)
 	return nil, nil
 }

@@ -228,12 +228,14 @@ const (
 
 // State. Keys put what a query walks together next to each other.
 var (
-	records     = state.NewMap[Record](Name, "rec/r/")
-	versions    = state.NewMap[Version](Name, "rec/v/")    // record/%08d
-	byPatient   = state.NewIndex(Name, "rec/pr/")          // patient/record
-	hashes      = state.NewMap[Ref](Name, "rec/h/")        // ciphertext hash
-	grants      = state.NewMap[Grant](Name, "rec/g/")      // grant id
-	grantIndex  = state.NewIndex(Name, "rec/gx/")          // patient/granteeKey/grant
+	records   = state.NewMap[Record](Name, "rec/r/")
+	versions  = state.NewMap[Version](Name, "rec/v/") // record/%08d
+	byPatient = state.NewIndex(Name, "rec/pr/")       // patient/record
+	hashes    = state.NewMap[Ref](Name, "rec/h/")     // ciphertext hash
+	// Grants live next to each other per patient, so the consent check
+	// reads a patient's grants with one iteration; rec/g/ finds one by ID.
+	grantPaths  = state.NewMap[string](Name, "rec/g/")     // grant id -> patient/granteeKey/id
+	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/")     // patient/granteeKey/id
 	delegations = state.NewMap[Delegation](Name, "rec/d/") // patient/delegate
 	glass       = state.NewMap[BreakGlass](Name, "rec/bg/")
 	glassByPt   = state.NewIndex(Name, "rec/bgp/")       // patient/id
@@ -364,18 +366,21 @@ func (k *Keeper) PatientRecords(r state.Reader, patient, after string, limit int
 }
 
 // Grant reads a grant.
-func (k *Keeper) Grant(r state.Reader, id string) (Grant, bool) { return grants.Get(r, id) }
+func (k *Keeper) Grant(r state.Reader, id string) (Grant, bool) {
+	path, ok := grantPaths.Get(r, id)
+	if !ok {
+		return Grant{}, false
+	}
+	return grantsByPt.Get(r, path)
+}
 
 // Grants lists a patient's grants (active and revoked), by grantee.
 func (k *Keeper) Grants(r state.Reader, patient string, limit int) []Grant {
 	var out []Grant
-	grantIndex.Walk(r, func(rest string) bool {
-		id := rest[lastSlash(rest)+1:]
-		if g, ok := grants.Get(r, id); ok {
-			out = append(out, g)
-		}
+	grantsByPt.Walk(r, patient+"/", func(_ string, g Grant) bool {
+		out = append(out, g)
 		return len(out) < limit
-	}, patient)
+	})
 	return out
 }
 
