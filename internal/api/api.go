@@ -53,6 +53,9 @@ type Deps struct {
 	// Vault is the node's custodian service; nil on a node that keeps no
 	// records (the records upload and read endpoints then answer 503).
 	Vault *vault.Vault
+	// Reporter records suspect scans as alerts; nil on a node without an
+	// identity of its own (scans are then answered but not recorded).
+	Reporter Reporter
 	// CommitTimeout bounds how long POST /v1/txs waits for a commit
 	// (default 15s); past it the answer is 202 with status "pending".
 	CommitTimeout time.Duration
@@ -69,11 +72,12 @@ type Server struct {
 	ready         func(context.Context) error
 	commitTimeout time.Duration
 
-	mux     *http.ServeMux
-	routes  []route
-	metrics *metrics
-	waiters *chain.Waiters
-	vault   *vault.Vault
+	mux      *http.ServeMux
+	routes   []route
+	metrics  *metrics
+	waiters  *chain.Waiters
+	vault    *vault.Vault
+	reporter Reporter
 }
 
 // route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
@@ -103,7 +107,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
-		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault,
+		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, reporter: d.Reporter,
 	}
 	d.App.Subscribe(s.waiters.Committed)
 
@@ -138,6 +142,23 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/orgs/{id}/break-glass", s.endpoint(s.breakGlass("org"))},
 		{"GET /v1/grants/{id}", s.endpoint(s.getGrant)},
 		{"POST /v1/consents/fhir", s.endpoint(s.consentFromFHIR)},
+		{"GET /v1/supply/verify", s.endpoint(s.verifyScan)},
+		{"GET /v1/supply/products/{gtin}", s.endpoint(s.getProduct)},
+		{"GET /v1/supply/lots/{gtin}/{lot}", s.endpoint(s.getLot)},
+		{"GET /v1/supply/lots/{gtin}/{lot}/holders", s.endpoint(s.lotHolders)},
+		{"GET /v1/supply/lots/{gtin}/{lot}/trace", s.endpoint(s.lotTrace)},
+		{"GET /v1/supply/items/{id...}", s.endpoint(s.getItem)},
+		{"GET /v1/supply/shipments/{id}", s.endpoint(s.getShipment)},
+		{"GET /v1/supply/alerts", s.endpoint(s.listAlerts)},
+		{"GET /v1/supply/events", s.endpoint(s.getEvent)},
+		{"POST /v1/supply/epcis", s.endpoint(s.epcisToEvents)},
+		{"GET /v1/supply/donations/{din}", s.endpoint(s.getDonation)},
+		{"GET /v1/supply/lookback/donors/{donor}", s.endpoint(s.donorLookback)},
+		{"GET /v1/supply/lookback/recipients/{id}", s.endpoint(s.recipientLookback)},
+		{"GET /v1/supply/transformations/{id}", s.endpoint(s.getTransformation)},
+		{"GET /v1/supply/demands", s.endpoint(s.listDemands)},
+		{"GET /v1/supply/demands/{id}", s.endpoint(s.getDemand)},
+		{"GET /v1/supply/shortages", s.endpoint(s.listShortages)},
 	}
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, r.handler)

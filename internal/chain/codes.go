@@ -112,6 +112,7 @@ var codes = []struct {
 	{supply.ErrTestFailed, Code{"supply", 9, "test_failed", KindPrecondition}},
 	{supply.ErrClosed, Code{"supply", 10, "closed", KindConflict}},
 	{supply.ErrExceeds, Code{"supply", 11, "exceeds_quantity", KindPrecondition}},
+	{supply.ErrInvalidDocument, Code{"supply", 12, "invalid_document", KindInvalid}},
 
 	// Generic: last, so that module errors wrapping it keep their own code.
 	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},

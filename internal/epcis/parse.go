@@ -71,6 +71,10 @@ type Event struct {
 	InputQuantities  []Quantity
 	OutputQuantities []Quantity
 	TransformationID string
+	// Lot and Expiry are the ILMD's lot number and item expiration date
+	// (cbvmda:lotNumber, cbvmda:itemExpirationDate), as written.
+	Lot    string
+	Expiry string
 
 	BizTransactions []BizTx
 	SourceList      []Party
@@ -192,6 +196,16 @@ func (h *hasher) convert(ev map[string]any) (Event, error) {
 	}
 	if e.RecordTime, err = optTime(ev["recordTime"]); err != nil {
 		return Event{}, fmt.Errorf("recordTime: %w", err)
+	}
+	if ilmd, ok := ev["ilmd"].(map[string]any); ok {
+		for k, v := range ilmd {
+			switch {
+			case strings.HasSuffix(k, "lotNumber"):
+				e.Lot = str(v)
+			case strings.HasSuffix(k, "itemExpirationDate"):
+				e.Expiry = str(v)
+			}
+		}
 	}
 	if pd, ok := ev["persistentDisposition"].(map[string]any); ok {
 		for _, v := range asList(pd["set"]) {

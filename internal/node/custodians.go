@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,6 +17,8 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/tx"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -91,4 +95,32 @@ func (n *Node) submit(ctx context.Context, raw []byte) error {
 		return fmt.Errorf("refused by CheckTx: %s (%s %d)", res.Log, res.Codespace, res.Code)
 	}
 	return nil
+}
+
+// reportScan records a suspect scan as an alert, signed by the node's own
+// identity (its first custodian member). It returns once the mempool has
+// accepted the transaction; the alert ID derives from its hash.
+func (n *Node) reportScan(ctx context.Context, item, location string) (string, error) {
+	if len(n.custodians) == 0 {
+		return "", errors.New("this node has no identity of its own to record alerts with")
+	}
+	c := n.custodians[0]
+	msg, err := json.Marshal(supply.ReportScan{Item: item, Location: location})
+	if err != nil {
+		return "", err
+	}
+	var nonce [8]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return "", err
+	}
+	next := n.app.State().Committed().Version() + 1
+	raw, err := tx.Sign(c.Key, tx.Body{ChainID: n.app.ChainID(), Signer: tx.PubKey(c.Key.PubKey().Bytes()),
+		Nonce: binary.BigEndian.Uint64(nonce[:]) >> 11, Expires: next + 50, Type: supply.TypeReportScan, Msg: msg})
+	if err != nil {
+		return "", err
+	}
+	if err := n.submit(ctx, raw); err != nil {
+		return "", err
+	}
+	return supply.IDFrom("al-", tx.HashOf(raw)), nil
 }

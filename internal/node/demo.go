@@ -42,11 +42,14 @@ func Demo() Consortium {
 	org("pharmaco", "PharmaCo Manufacturing", governance.Manufacturer, "manufacturer-admin",
 		m("pharmaco-quality", "quality", identity.RoleQuality, identity.RoleLogistics))
 	org("medsupply", "MedSupply Distribution", governance.Distributor, "distributor-admin",
-		m("medsupply-logistics", "logistics", identity.RoleLogistics))
+		m("medsupply-logistics", "logistics", identity.RoleLogistics),
+		m("medsupply-quality", "quality", identity.RoleQuality),
+		MemberSpec{Key: "truck-sensor", Handle: "truck-7-sensor", Kind: identity.Device, Roles: []string{identity.RoleSensor}})
 	org("corner-pharmacy", "Corner Pharmacy", governance.Pharmacy, "pharmacy-admin",
 		m("pharmacist-lee", "lee", identity.RolePharmacist))
 	org("regional-blood", "Regional Blood and Plasma Centre", governance.BloodCentre, "blood-admin",
-		m("blood-tech", "tech", identity.RoleLabTechnician, identity.RoleLogistics))
+		m("blood-tech", "tech", identity.RoleLabTechnician, identity.RoleLogistics),
+		m("blood-nurse", "donor-nurse", identity.RoleNurse))
 	org("state-medical-board", "State Medical Board", governance.MedicalBoard, "board-admin",
 		m("board-registrar", "registrar", identity.RoleRegistrar))
 	org("care-for-all", "Care For All Foundation", governance.Charity, "charity-admin")

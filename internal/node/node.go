@@ -52,16 +52,18 @@ type Node struct {
 	Home   string
 	Config AppConfig
 
-	log      *slog.Logger
-	cmt      *nm.Node
-	app      *chain.App
-	dbs      *dbTracker
-	rpc      *local.Local
-	vault    *vault.Vault
-	api      *api.Server
-	srv      *http.Server
-	listener net.Listener
-	served   chan error
+	log   *slog.Logger
+	cmt   *nm.Node
+	app   *chain.App
+	dbs   *dbTracker
+	rpc   *local.Local
+	vault *vault.Vault
+	// custodians are the node's own identities (config/custodians.json).
+	custodians []vault.Custodian
+	api        *api.Server
+	srv        *http.Server
+	listener   net.Listener
+	served     chan error
 
 	stopOnce sync.Once
 	stopErr  error
@@ -145,6 +147,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		n.Stop()
 		return nil, err
 	}
+	n.custodians = custodians
 	if len(custodians) > 0 {
 		n.vault, err = vault.Open(vault.Options{
 			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: custodians, App: app,
@@ -167,6 +170,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		Ready:         n.ready,
 		CommitTimeout: appCfg.API.CommitTimeout.Duration,
 		Vault:         n.vault,
+		Reporter:      n.reportScan,
 	})
 	if err != nil {
 		n.Stop()

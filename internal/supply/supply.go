@@ -42,6 +42,9 @@ var (
 	ErrState        = errors.New("supply: not possible in the item's state")
 	ErrRecalled     = errors.New("supply: lot recalled")
 	ErrQuarantined  = errors.New("supply: item quarantined")
+	// ErrInvalidDocument is an EPCIS document that does not validate or
+	// does not map to the ledger (at the API; never in a block).
+	ErrInvalidDocument = errors.New("supply: invalid EPCIS document")
 )
 
 // Product kinds.
