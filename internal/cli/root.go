@@ -103,6 +103,7 @@ Start here:
 	)
 	addClientCommands(root, g)
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
+	root.AddCommand(newSupplyCmd(g))
 	return root
 }
 

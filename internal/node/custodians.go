@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/types"
@@ -37,9 +35,12 @@ type custodianEntry struct {
 	Seed string `json:"seed"` // hex, 32 bytes
 }
 
-func writeCustodians(home string, seeds map[string][]byte) error {
+// writeCustodians writes the node's custodian identities, in the order
+// given: the first is the node's own organisation, whose identity also
+// signs the alerts of suspect scans.
+func writeCustodians(home string, orgs []string, seeds map[string][]byte) error {
 	var list []custodianEntry
-	for _, org := range slices.Sorted(maps.Keys(seeds)) {
+	for _, org := range orgs {
 		list = append(list, custodianEntry{Org: org, Seed: hex.EncodeToString(seeds[org])})
 	}
 	b, err := json.MarshalIndent(list, "", "  ")
@@ -98,7 +99,8 @@ func (n *Node) submit(ctx context.Context, raw []byte) error {
 }
 
 // reportScan records a suspect scan as an alert, signed by the node's own
-// identity (its first custodian member). It returns once the mempool has
+// identity: the custodian member of its own organisation (the first in
+// config/custodians.json). It returns once the mempool has
 // accepted the transaction; the alert ID derives from its hash.
 func (n *Node) reportScan(ctx context.Context, item, location string) (string, error) {
 	if len(n.custodians) == 0 {

@@ -63,7 +63,8 @@ func Demo() Consortium {
 }
 
 // DemoCustodians are the organisations whose records the dev node keeps:
-// it holds their custodian identities.
+// it holds their custodian identities. The first, the validator's
+// organisation, is the node's own.
 var DemoCustodians = []string{"st-marys-hospital", "riverside-clinic", "city-lab"}
 
 // DemoValidatorOrg runs the dev network's validator.

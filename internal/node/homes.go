@@ -70,7 +70,7 @@ func InitDev(home, listen string, ports Ports) (created bool, err error) {
 	for _, org := range DemoCustodians {
 		cust[org] = seeds[org+"-records-node"]
 	}
-	if err := writeCustodians(home, cust); err != nil {
+	if err := writeCustodians(home, DemoCustodians, cust); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -165,7 +165,7 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if _, err := rand.Read(cseed); err != nil {
 		return nil, err
 	}
-	if err := writeCustodians(home, map[string][]byte{o.OrgID: cseed}); err != nil {
+	if err := writeCustodians(home, []string{o.OrgID}, map[string][]byte{o.OrgID: cseed}); err != nil {
 		return nil, err
 	}
 	ks, err := keystore.Open(filepath.Join(home, KeystoreFile))
@@ -317,7 +317,7 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		if err := ks.Save(); err != nil {
 			return nil, err
 		}
-		if err := writeCustodians(n.Home, map[string][]byte{n.Org: seeds[n.Org+"-records-node"]}); err != nil {
+		if err := writeCustodians(n.Home, []string{n.Org}, map[string][]byte{n.Org: seeds[n.Org+"-records-node"]}); err != nil {
 			return nil, err
 		}
 	}

@@ -383,8 +383,21 @@ func (k *Keeper) held(ctx *ledger.Context, id string) (Item, error) {
 	return it, nil
 }
 
-func (k *Keeper) addCustody(ctx *ledger.Context, id, org, event, shipment string, seq int) {
-	custody.Set(ctx.Store, fmt.Sprintf("%s|%016x|%04d", id, ctx.Height, seq), Custody{Org: org, Event: event, Shipment: shipment, Height: ctx.Height, Time: ctx.Time.Unix()})
+func (k *Keeper) addCustody(ctx *ledger.Context, id, org, event, shipment string, _ int) {
+	k.addCustodyFrom(ctx, id, org, event, shipment, "")
+}
+
+// addCustodyFrom appends an event to an item's history. Several events of
+// one item in one block (pack then ship in one EPCIS document) keep their
+// order: each takes the next free sequence number of that height.
+func (k *Keeper) addCustodyFrom(ctx *ledger.Context, id, org, event, shipment, from string) {
+	for seq := 0; ; seq++ {
+		key := fmt.Sprintf("%s|%016x|%04d", id, ctx.Height, seq)
+		if !custody.Has(ctx.Store, key) {
+			custody.Set(ctx.Store, key, Custody{Org: org, Event: event, Shipment: shipment, From: from, Height: ctx.Height, Time: ctx.Time.Unix()})
+			return
+		}
+	}
 }
 
 func (k *Keeper) pack(ctx *ledger.Context, m Pack) (any, error) {
@@ -450,6 +463,7 @@ func (k *Keeper) unpack(ctx *ledger.Context, m Unpack) (any, error) {
 		}
 		items.Set(ctx.Store, c, it)
 		children.Remove(ctx.Store, m.Parent, c)
+		k.addCustodyFrom(ctx, c, parent.Custodian, "unpacked", "", m.Parent)
 		parent.Children--
 	}
 	parent.Updated = ctx.Height
@@ -628,6 +642,10 @@ func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 		it, ok := items.Get(ctx.Store, m.Item)
 		if !ok {
 			return nil, fmt.Errorf("%w: item %q", ErrNotFound, m.Item)
+		}
+		switch it.Status {
+		case StatusDispensed, StatusDestroyed, StatusConsumed, StatusTransfused, StatusMissing:
+			return nil, fmt.Errorf("%w: %s is %s: no storage to watch", ErrState, it.ID, it.Status)
 		}
 		if k.custodianOf(ctx.Store, it) != s.Org {
 			return nil, fmt.Errorf("%w: %s's sensors cover only what %s holds", ErrUnauthorized, s.Org, s.Org)

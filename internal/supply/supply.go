@@ -145,8 +145,11 @@ type Custody struct {
 	Org      string `json:"org"`
 	Event    string `json:"event"` // commissioned, shipped, received, dispensed ...
 	Shipment string `json:"shipment,omitempty"`
-	Height   int64  `json:"height"`
-	Time     int64  `json:"time"`
+	// From is the container an "unpacked" item came out of: its history
+	// before that is the container's.
+	From   string `json:"from,omitempty"`
+	Height int64  `json:"height"`
+	Time   int64  `json:"time"`
 }
 
 // Shipment moves items between organisations.

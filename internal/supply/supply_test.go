@@ -178,6 +178,17 @@ func TestPackShipReceiveVerify(t *testing.T) {
 	if v := w.verify(caseA); v.Contents != 10 || v.Custodian != "swift" {
 		t.Fatalf("case verdict: %+v", v)
 	}
+	// Unpacked, a unit keeps the journey it made inside the case and pallet.
+	w.must(dist, supply.TypeUnpack, supply.Unpack{Parent: pallet})
+	w.must(dist, supply.TypeUnpack, supply.Unpack{Parent: caseA, Children: []string{unit(3)}})
+	v = w.verify(unit(3))
+	events = nil
+	for _, c := range v.Custody {
+		events = append(events, c.Org+":"+c.Event)
+	}
+	if v.Container != "" || v.Custodian != "swift" || fmt.Sprint(events) != "[vaxco:commissioned vaxco:packed vaxco:packed vaxco:shipped swift:received swift:unpacked swift:unpacked]" {
+		t.Fatalf("after unpacking: container %q, custody %v", v.Container, events)
+	}
 }
 
 func TestColdChainExcursionQuarantines(t *testing.T) {

@@ -104,13 +104,13 @@ func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
 	}
 	// The custody chain: the item's own and that of the containers it
 	// travelled in, in height order.
-	v.Custody = k.History(r, it.ID)
+	v.Custody = k.journey(r, it.ID, 0, 0)
 	for p := it.Parent; p != ""; {
 		pi, ok := items.Get(r, p)
 		if !ok {
 			break
 		}
-		v.Custody = mergeCustody(v.Custody, k.History(r, p))
+		v.Custody = mergeCustody(v.Custody, k.journey(r, p, 0, 0))
 		p = pi.Parent
 	}
 	if len(v.Custody) == 0 || v.Custody[0].Event != "commissioned" {
@@ -121,6 +121,22 @@ func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
 		v.Custody = append([]Custody{first}, v.Custody...)
 	}
 	return v
+}
+
+// journey is an item's history with, before each time it was unpacked, the
+// history of the container it came out of (up to height until; 0: all).
+func (k *Keeper) journey(r state.Reader, id string, until int64, depth int) []Custody {
+	var out []Custody
+	for _, c := range k.History(r, id) {
+		if until > 0 && c.Height > until {
+			break
+		}
+		if c.Event == "unpacked" && c.From != "" && depth < 3 {
+			out = mergeCustody(out, k.journey(r, c.From, c.Height, depth+1))
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func mergeCustody(a, b []Custody) []Custody {

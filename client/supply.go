@@ -1,0 +1,459 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/medchain/medchain/internal/epcismap"
+	"github.com/medchain/medchain/internal/supply"
+)
+
+// Supply message types.
+const (
+	TypeRegisterProduct = supply.TypeRegisterProduct
+	TypeCommission      = supply.TypeCommission
+	TypePack            = supply.TypePack
+	TypeUnpack          = supply.TypeUnpack
+	TypeShip            = supply.TypeShip
+	TypeReceive         = supply.TypeReceive
+	TypeReading         = supply.TypeReading
+	TypeRelease         = supply.TypeRelease
+	TypeDispense        = supply.TypeDispense
+	TypeDestroy         = supply.TypeDestroy
+	TypeRecall          = supply.TypeRecall
+	TypeReportScan      = supply.TypeReportScan
+	TypeSupplyEvents    = supply.TypeEvents
+	TypeRegisterGLN     = supply.TypeRegisterGLN
+	// Blood and plasma.
+	TypeDonation    = supply.TypeDonation
+	TypeTestResults = supply.TypeTestResults
+	TypeSeparate    = supply.TypeSeparate
+	TypeTransfuse   = supply.TypeTransfuse
+	TypePool        = supply.TypePool
+	TypeFractionate = supply.TypeFractionate
+	TypeTransform   = supply.TypeTransform
+	// PPE supply and demand.
+	TypeDemand = supply.TypeDemand
+	TypePledge = supply.TypePledge
+)
+
+// The supply module's messages and views are the chain's own types: the SDK
+// cannot drift from them. Item IDs are GS1 Digital Link paths,
+// "01/<GTIN-14>/21/<serial>" for a unit and "00/<SSCC>" for a case or
+// pallet (ItemID reads the other forms a scanner gives); temperatures are
+// integers in milli-degrees Celsius.
+type (
+	// RegisterProduct registers a product of the signer's organisation.
+	RegisterProduct = supply.RegisterProduct
+	// Commission creates serialised units of a lot.
+	Commission = supply.Commission
+	// Serials is a list of serials or a numeric range of them.
+	Serials = supply.Serials
+	// Pack puts items into a container; Unpack takes them out.
+	Pack   = supply.Pack
+	Unpack = supply.Unpack
+	// Ship sends items to an organisation; Receive confirms what arrived.
+	Ship    = supply.Ship
+	Receive = supply.Receive
+	// Reading is a batch of temperature readings signed by a sensor.
+	Reading = supply.Reading
+	// TemperatureReading is one reading: unix seconds and milli-°C.
+	TemperatureReading = supply.Reading1
+	// Release lifts a quarantine; Dispense and Destroy end units.
+	Release  = supply.Release
+	Dispense = supply.Dispense
+	Destroy  = supply.Destroy
+	// RecallLots recalls lots of a product.
+	RecallLots = supply.RecallLots
+	// ReportScan records a suspect scan as an alert.
+	ReportScan = supply.ReportScan
+	// SupplyEvents anchors and applies EPCIS events, all or none.
+	SupplyEvents = supply.Events
+	// SupplyEvent is one EPCIS event as the ledger takes it; EventOp what it does.
+	SupplyEvent = supply.Event
+	EventOp     = supply.Op
+	// RegisterGLN claims a GS1 Global Location Number for the signer's organisation.
+	RegisterGLN = supply.RegisterGLN
+
+	// RegisterDonation registers a blood or plasma donation.
+	RegisterDonation = supply.RegisterDonation
+	// RecordTests records a donation's test results; TestOutcome is one.
+	RecordTests = supply.RecordTests
+	TestOutcome = supply.TestOutcome
+	// Separate makes components of a donation; ComponentSpec is one.
+	Separate      = supply.Separate
+	ComponentSpec = supply.ComponentSpec
+	// Transfuse records a component transfused to a patient.
+	Transfuse = supply.Transfuse
+	// Pool pools plasma components; Fractionate makes plasma product lots of a pool.
+	Pool        = supply.Pool
+	Fractionate = supply.Fractionate
+	// Transform consumes inputs and commissions outputs (an EPCIS TransformationEvent).
+	Transform = supply.Transform
+	// TransformOutput is an output lot of a transformation.
+	TransformOutput = supply.Output
+	// PostDemand posts PPE demand; MakePledge pledges units against it.
+	PostDemand = supply.PostDemand
+	MakePledge = supply.MakePledge
+
+	// Product is a registered product.
+	Product = supply.Product
+	// Lot is a batch of a product; Recall a lot's recall.
+	Lot    = supply.Lot
+	Recall = supply.Recall
+	// Item is a serialised unit or a logistic unit (case, pallet).
+	Item = supply.Item
+	// Custody is one hand-over in an item's history.
+	Custody = supply.Custody
+	// Shipment moves items between organisations.
+	Shipment = supply.Shipment
+	// Excursion is a reading outside a product's storage range.
+	Excursion = supply.Excursion
+	// Alert is a suspected counterfeit or diversion.
+	Alert = supply.Alert
+	// EventAnchor is an EPCIS event on the ledger, under its CBV event hash.
+	EventAnchor = supply.EventAnchor
+	// Verdict is what a scan of one identifier answers.
+	Verdict = supply.Verdict
+	// Holder is who holds units of a lot.
+	Holder = supply.Holder
+	// Donation is a blood or plasma donation; TestResult one of its tests.
+	Donation   = supply.Donation
+	TestResult = supply.TestResult
+	// Separated is what supply/separate made.
+	Separated = supply.Separated
+	// Transfusion records a component transfused to a patient.
+	Transfusion = supply.Transfusion
+	// Trace is one component in a lookback.
+	Trace = supply.Trace
+	// LotTrace is where a lot comes from: transformations and donations.
+	LotTrace = supply.LotTrace
+	// Transformation is the record of a transformation (a pool, say); LotRef an output lot.
+	Transformation = supply.Transformation
+	LotRef         = supply.LotRef
+	// Demand is posted PPE demand, Pledge a supplier's commitment, Shortage
+	// the state of one item in one region.
+	Demand   = supply.Demand
+	Pledge   = supply.Pledge
+	Shortage = supply.Shortage
+)
+
+// Product kinds.
+const (
+	KindDrug           = supply.KindDrug
+	KindVaccine        = supply.KindVaccine
+	KindPPE            = supply.KindPPE
+	KindDevice         = supply.KindDevice
+	KindBloodComponent = supply.KindBloodComponent
+	KindPlasmaProduct  = supply.KindPlasmaProduct
+)
+
+// Item statuses (a Verdict may also say recalled, expired or unknown).
+const (
+	ItemActive      = supply.StatusActive
+	ItemInTransit   = supply.StatusInTransit
+	ItemDispensed   = supply.StatusDispensed
+	ItemDestroyed   = supply.StatusDestroyed
+	ItemQuarantined = supply.StatusQuarantined
+	ItemMissing     = supply.StatusMissing
+	ItemConsumed    = supply.StatusConsumed
+	ItemTransfused  = supply.StatusTransfused
+)
+
+// Codes a supply message may carry, sorted: the chain's own lists.
+var (
+	ProductKinds  = supply.Kinds
+	PPECategories = supply.PPECategories
+	// Regulators are the organisation kinds that may recall any lot.
+	Regulators = supply.Regulators
+)
+
+// RequiredTests lists the tests a donation of a type ("blood", "plasma")
+// must pass before its components are released.
+func RequiredTests(donationType string) []string { return supply.RequiredTests(donationType) }
+
+// Limits of supply messages.
+const (
+	MaxCommission = supply.MaxCommission // units per commission
+	MaxItems      = supply.MaxItems      // items per pack, ship, receive ...
+	MaxReadings   = supply.MaxReadings   // readings per message
+)
+
+// UnitID is the item ID of a serialised unit.
+func UnitID(gtin, serial string) string { return supply.UnitID(gtin, serial) }
+
+// ContainerID is the item ID of a logistic unit identified by an SSCC.
+func ContainerID(sscc string) string { return supply.ContainerID(sscc) }
+
+// ItemID reads what a scanner or a person gives: a GS1 element string
+// ("(01)09506000134352(17)271231(10)L1(21)ABC123", or raw with FNC1/GS
+// separators), a GS1 Digital Link URI, an EPC URN (sgtin, sscc) or an item
+// ID as the ledger writes it, and returns the item ID. It works offline.
+func ItemID(code string) (string, error) { return epcismap.ItemID(code) }
+
+// ValidGTIN checks a GTIN-14 and its check digit.
+func ValidGTIN(gtin string) error { return supply.ValidGTIN(gtin) }
+
+// ScanResult is the answer to a scan: the verdict on the code scanned and,
+// for a suspect scan, the alert the node recorded on the ledger.
+type ScanResult struct {
+	// Code is what was scanned, as sent.
+	Code string `json:"code"`
+	Verdict
+	// Alert is the ID of the alert this scan recorded (suspect scans only).
+	Alert string `json:"alert,omitempty"`
+	// AlertError says why a suspect scan could not be recorded.
+	AlertError string `json:"alert_error,omitempty"`
+}
+
+// ItemInfo is an item with its custody history and, for a container, what
+// is packed in it.
+type ItemInfo struct {
+	Item
+	History  []Custody `json:"history"`
+	Contents []string  `json:"contents,omitempty"`
+}
+
+// ShipmentInfo is a shipment with its cold-chain verdict: "pass", "fail"
+// or "none" (no cold-chain products, or no readings).
+type ShipmentInfo struct {
+	Shipment
+	ColdChain string `json:"cold_chain"`
+}
+
+// EPCISMapping is what an EPCIS document maps to: supply/events messages
+// (at most 100 events each) for the capturing member to sign, and a note
+// per event that is only anchored.
+type EPCISMapping struct {
+	Type  string         `json:"type"`
+	Msgs  []SupplyEvents `json:"msgs"`
+	Notes []string       `json:"notes,omitempty"`
+}
+
+// Events counts the events of every message.
+func (m *EPCISMapping) Events() int {
+	n := 0
+	for _, msg := range m.Msgs {
+		n += len(msg.Events)
+	}
+	return n
+}
+
+// EPCISImport is what ImportEPCIS did.
+type EPCISImport struct {
+	// Events are the CBV event hashes now on the ledger, in document order.
+	Events []string `json:"events"`
+	// Txs are the supply/events transactions, one per message.
+	Txs []*TxResult `json:"txs"`
+	// Shipments are the shipments the document's shipping events created,
+	// and Transformations the transformations its TransformationEvents
+	// made or continued, in document order.
+	Shipments       []string `json:"shipments,omitempty"`
+	Transformations []string `json:"transformations,omitempty"`
+	Notes           []string `json:"notes,omitempty"`
+}
+
+// Verify answers a scan of code (any form ItemID reads; the node parses
+// it) at location (a GLN or a free code of where it was scanned; may be
+// empty). It needs no key: scans are public. A suspect scan (unknown
+// serial or product, a pack already dispensed or destroyed, missing) comes
+// back with Suspect set, and the node records it as an alert for the
+// manufacturer.
+func (c *Client) Verify(ctx context.Context, code, location string) (*ScanResult, error) {
+	q := url.Values{"code": {code}}
+	if location != "" {
+		q.Set("location", location)
+	}
+	return fetch[ScanResult](ctx, c, "/v1/supply/verify", q)
+}
+
+// MapEPCIS has the node validate an EPCIS 2.0 JSON document against GS1's
+// schema, compute each event's CBV hash and map the events to the
+// supply/events messages to sign. Nothing is written. A document that does
+// not validate or does not map is an *Error with code
+// supply.invalid_document naming the event.
+func (c *Client) MapEPCIS(ctx context.Context, doc []byte) (*EPCISMapping, error) {
+	var m EPCISMapping
+	if _, err := c.do(ctx, http.MethodPost, "/v1/supply/epcis", nil, doc, "application/json", &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// ImportEPCIS maps an EPCIS 2.0 document (MapEPCIS), then signs and sends
+// each message, waiting for each to commit. Each message is applied all or
+// nothing; on an error the result holds what was committed before it.
+// progress, if not nil, is called with the number of events committed so
+// far and the total.
+func (c *Client) ImportEPCIS(ctx context.Context, s *Signer, doc []byte, progress func(done, total int)) (*EPCISImport, error) {
+	m, err := c.MapEPCIS(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	msgType := m.Type
+	if msgType == "" {
+		msgType = TypeSupplyEvents
+	}
+	total, done := m.Events(), 0
+	out := &EPCISImport{Notes: m.Notes, Events: []string{}, Txs: []*TxResult{}}
+	if progress != nil {
+		progress(0, total)
+	}
+	for i, msg := range m.Msgs {
+		res, err := c.Send(ctx, s, msgType, msg)
+		if err != nil {
+			return out, fmt.Errorf("%d of %d events on the ledger; message %d of %d: %w", done, total, i+1, len(m.Msgs), err)
+		}
+		out.Txs = append(out.Txs, res)
+		var r struct {
+			Results []json.RawMessage `json:"results"`
+		}
+		json.Unmarshal(res.Result, &r)
+		for j, e := range msg.Events {
+			out.Events = append(out.Events, e.Hash)
+			var made Created
+			if j >= len(r.Results) || json.Unmarshal(r.Results[j], &made) != nil || made.ID == "" {
+				continue
+			}
+			switch {
+			case e.Op.Ship != nil:
+				out.Shipments = append(out.Shipments, made.ID)
+			case e.Op.Transform != nil:
+				out.Transformations = append(out.Transformations, made.ID)
+			}
+		}
+		done += len(msg.Events)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	return out, nil
+}
+
+// itemPath escapes an item ID segment by segment: IDs hold slashes.
+func itemPath(id string) string {
+	parts := strings.Split(id, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
+}
+
+// Product reads a registered product by GTIN.
+func (c *Client) Product(ctx context.Context, gtin string) (*Product, error) {
+	return fetch[Product](ctx, c, "/v1/supply/products/"+url.PathEscape(gtin), nil)
+}
+
+// Lot reads a lot of a product, with its recall if any.
+func (c *Client) Lot(ctx context.Context, gtin, lot string) (*Lot, error) {
+	return fetch[Lot](ctx, c, "/v1/supply/lots/"+url.PathEscape(gtin)+"/"+url.PathEscape(lot), nil)
+}
+
+// LotHolders lists who holds units of a lot now (units still active,
+// quarantined or in transit), by organisation: whom a recall must reach.
+func (c *Client) LotHolders(ctx context.Context, gtin, lot string) (*Page[Holder], error) {
+	return fetch[Page[Holder]](ctx, c, "/v1/supply/lots/"+url.PathEscape(gtin)+"/"+url.PathEscape(lot)+"/holders", nil)
+}
+
+// TraceLot walks a lot back through the transformations that made it to
+// the donations it was made of, with their tests.
+func (c *Client) TraceLot(ctx context.Context, gtin, lot string) (*LotTrace, error) {
+	return fetch[LotTrace](ctx, c, "/v1/supply/lots/"+url.PathEscape(gtin)+"/"+url.PathEscape(lot)+"/trace", nil)
+}
+
+// Item reads an item (an item ID, or any form ItemID reads), its custody
+// history and contents.
+func (c *Client) Item(ctx context.Context, id string) (*ItemInfo, error) {
+	return fetch[ItemInfo](ctx, c, "/v1/supply/items/"+itemPath(id), nil)
+}
+
+// Shipment reads a shipment and its cold-chain verdict.
+func (c *Client) Shipment(ctx context.Context, id string) (*ShipmentInfo, error) {
+	return fetch[ShipmentInfo](ctx, c, "/v1/supply/shipments/"+url.PathEscape(id), nil)
+}
+
+// Alerts lists the alerts (suspect scans) of a manufacturer's products;
+// manufacturer "" lists those of unknown products.
+func (c *Client) Alerts(ctx context.Context, manufacturer string) (*Page[Alert], error) {
+	return fetch[Page[Alert]](ctx, c, "/v1/supply/alerts", url.Values{"manufacturer": {manufacturer}})
+}
+
+// SupplyEvent reads an EPCIS event anchored on the ledger by its CBV 2.0
+// event hash (ni:///sha-256;…?ver=CBV2.0).
+func (c *Client) SupplyEvent(ctx context.Context, hash string) (*EventAnchor, error) {
+	return fetch[EventAnchor](ctx, c, "/v1/supply/events", url.Values{"hash": {hash}})
+}
+
+// Donation reads a blood or plasma donation by its ISBT 128 DIN.
+func (c *Client) Donation(ctx context.Context, din string) (*DonationInfo, error) {
+	return fetch[DonationInfo](ctx, c, "/v1/supply/donations/"+url.PathEscape(din), nil)
+}
+
+// DonationInfo is a donation and the components made of it (its own
+// Components is their count).
+type DonationInfo struct {
+	Donation
+	ComponentItems []Item `json:"component_items"`
+}
+
+// DonorLookback lists every component of every donation of a donor (the
+// blood centre's pseudonym), transfused ones with their recipient.
+func (c *Client) DonorLookback(ctx context.Context, donor string) (*Page[Trace], error) {
+	return fetch[Page[Trace]](ctx, c, "/v1/supply/lookback/donors/"+url.PathEscape(donor), nil)
+}
+
+// RecipientLookback lists every component transfused to a patient, with
+// its donation, donor pseudonym and the donation's tests.
+func (c *Client) RecipientLookback(ctx context.Context, patient string) (*Page[Trace], error) {
+	return fetch[Page[Trace]](ctx, c, "/v1/supply/lookback/recipients/"+url.PathEscape(patient), nil)
+}
+
+// TransformationInfo is a transformation and the items it consumed (its
+// own Inputs is their count).
+type TransformationInfo struct {
+	Transformation
+	InputItems []string `json:"input_items"`
+}
+
+// Transformation reads a transformation (a plasma pool, say).
+func (c *Client) Transformation(ctx context.Context, id string) (*TransformationInfo, error) {
+	return fetch[TransformationInfo](ctx, c, "/v1/supply/transformations/"+url.PathEscape(id), nil)
+}
+
+// DemandInfo is a PPE demand and the pledges against it.
+type DemandInfo struct {
+	Demand
+	Pledges []Pledge `json:"pledges"`
+}
+
+// Demand reads a PPE demand.
+func (c *Client) Demand(ctx context.Context, id string) (*DemandInfo, error) {
+	return fetch[DemandInfo](ctx, c, "/v1/supply/demands/"+url.PathEscape(id), nil)
+}
+
+// Demands lists the open demands for an item (a GTIN or a PPE category;
+// "" for every item) in a region ("" for every region).
+func (c *Client) Demands(ctx context.Context, item, region string) (*Page[Demand], error) {
+	return fetch[Page[Demand]](ctx, c, "/v1/supply/demands", filterQuery(item, region))
+}
+
+// Shortages reports PPE demand, pledges and deliveries per item and region;
+// item and region filter ("" matches all).
+func (c *Client) Shortages(ctx context.Context, item, region string) (*Page[Shortage], error) {
+	return fetch[Page[Shortage]](ctx, c, "/v1/supply/shortages", filterQuery(item, region))
+}
+
+func filterQuery(item, region string) url.Values {
+	q := url.Values{}
+	if item != "" {
+		q.Set("item", item)
+	}
+	if region != "" {
+		q.Set("region", region)
+	}
+	return q
+}
