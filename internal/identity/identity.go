@@ -247,7 +247,6 @@ func (k *Keeper) Exists(r state.Reader, id string) bool {
 	return members.Has(r, id) || patients.Has(r, id)
 }
 
-
 // AddMember creates a member with one key. Governance calls it when it
 // admits an organisation (its first admin); the register-member message
 // calls it for everyone else.
