@@ -68,7 +68,7 @@ func measure(parent context.Context, r run) (Side, error) {
 		rejected   int
 		firstError string
 	)
-	start := time.Now()
+	start, cpuStart := time.Now(), processCPU()
 	for range min(r.concurrency, n) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -98,6 +98,7 @@ func measure(parent context.Context, r run) (Side, error) {
 	submitEnd := time.Now()
 	close(submitted)
 	err = <-observed
+	cpu := processCPU() - cpuStart
 	bar.done()
 	if parent.Err() != nil {
 		return Side{}, parent.Err()
@@ -139,6 +140,9 @@ func measure(parent context.Context, r run) (Side, error) {
 		d := lastCommit.Sub(start)
 		s.DurationS = d.Seconds()
 		s.TxPerSec = float64(s.Committed) / d.Seconds()
+	}
+	if s.Committed > 0 && cpu > 0 {
+		s.CPUPerTxUS = float64(cpu.Microseconds()) / float64(s.Committed)
 	}
 	s.Blocks = len(heights)
 	if s.Blocks > 0 {

@@ -9,6 +9,7 @@
 package chain
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -98,7 +99,15 @@ type Options struct {
 	// TxLog records every committed transaction by hash; nil keeps one in
 	// memory.
 	TxLog *TxLog
+	// VerifiedCache bounds how many transactions CheckTx verified are kept
+	// for FinalizeBlock to skip decoding and verifying them again (default
+	// DefaultVerifiedCache; negative: none).
+	VerifiedCache int
 }
+
+// DefaultVerifiedCache is the default of Options.VerifiedCache: the size of
+// the mempool medchain configures.
+const DefaultVerifiedCache = 50_000
 
 // App is the ABCI application.
 type App struct {
@@ -115,6 +124,8 @@ type App struct {
 	obs     Observer
 	retain  int64
 	txlog   *TxLog
+	// verified holds txs CheckTx decoded and verified, for FinalizeBlock.
+	verified *verifiedCache
 
 	mu   sync.RWMutex // guards meta (read by CheckTx)
 	meta meta
@@ -137,6 +148,12 @@ func New(db *state.DB, opts Options) (*App, error) {
 		opts.TxLog, _ = OpenTxLog("") // in memory: cannot fail
 	}
 	a := &App{db: db, log: opts.Logger, obs: opts.Observer, retain: opts.RetainBlocks, txlog: opts.TxLog, routes: map[string]ledger.Route{}}
+	switch {
+	case opts.VerifiedCache == 0:
+		a.verified = newVerifiedCache(DefaultVerifiedCache)
+	case opts.VerifiedCache > 0:
+		a.verified = newVerifiedCache(opts.VerifiedCache)
+	}
 
 	// Governance and identity need each other's answers; each sees the
 	// other only through the small interface it declares.
@@ -360,9 +377,24 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	// so only what a block can change is checked again: expiry, replay, and
 	// whether the signer may still sign.
 	recheck := req.Type == abci.CheckTxType_Recheck
-	t, err := tx.Decode(req.Tx)
-	if err == nil && !recheck {
-		err = t.Verify()
+	var (
+		t   *tx.Tx
+		err error
+	)
+	if recheck {
+		t = a.verified.get(req.Tx, false)
+	}
+	if t == nil {
+		raw := req.Tx
+		if !recheck {
+			// The decoded tx may be cached for FinalizeBlock: make sure
+			// nothing else holds the bytes it points into.
+			raw = bytes.Clone(raw)
+		}
+		t, err = tx.Decode(raw)
+		if err == nil && !recheck {
+			err = t.Verify()
+		}
 	}
 	var res execResult
 	if err != nil {
@@ -389,6 +421,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	}
 	if res.err != nil {
 		return &abci.ResponseCheckTx{Code: code.Number, Codespace: code.Space, Log: res.err.Error(), Info: code.ID()}, nil
+	}
+	if !recheck {
+		a.verified.add(t)
 	}
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK, Data: res.data}, nil
 }
@@ -519,12 +554,17 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	b := blockInfo{chainID: m.ChainID, params: m.Params, height: req.Height, time: req.Time.UTC()}
 	w := a.db.Working()
 
-	// Decode all, then verify the signatures of those that decoded in one batch.
+	// Decode all, then verify the signatures of those that decoded in one
+	// batch; what this node's CheckTx verified already needs neither.
 	decoded := make([]*tx.Tx, len(req.Txs))
 	decodeErr := make([]error, len(req.Txs))
 	var batch []*tx.Tx
 	var batchIdx []int
 	for i, raw := range req.Txs {
+		if t := a.verified.get(raw, true); t != nil {
+			decoded[i] = t
+			continue
+		}
 		t, err := tx.Decode(raw)
 		if err != nil {
 			decodeErr[i] = err

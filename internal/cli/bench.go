@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ type benchOptions struct {
 	timeoutCommit time.Duration
 	commitTimeout time.Duration
 	cpuProfile    string
+	memProfile    string
 }
 
 func newBenchCmd(g *Global) *cobra.Command {
@@ -51,6 +53,9 @@ transaction's commit time is when its block was first seen.
   committed tx/s   successful committed txs / (last commit seen - first submission)
   latency          commit seen - submission, over committed txs
   submit tx/s      accepted txs / submission phase
+  CPU µs/tx        CPU time of this process (node and load generator) per
+                   committed tx, when the node runs in process: unlike tx/s
+                   it hardly changes with other work on the machine
 
 --baseline then runs CometBFT's own kvstore example app in process, with the
 same timeout_commit and mempool settings, the same number of "key=value"
@@ -83,6 +88,8 @@ Examples:
 	f.DurationVar(&o.commitTimeout, "commit-timeout", bench.DefaultCommitTimeout, "how long to wait after the last submission for accepted txs to commit")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of medchain's timed phase to this file")
 	f.MarkHidden("cpuprofile")
+	f.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of medchain's timed phase to this file")
+	f.MarkHidden("memprofile")
 	return cmd
 }
 
@@ -116,18 +123,54 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 	if !asJSON {
 		c.Progress = g.Err
 	}
+	var profiles []func() func()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		defer f.Close()
-		c.Profile = func() func() {
+		profiles = append(profiles, func() func() {
 			if err := pprof.StartCPUProfile(f); err != nil {
 				fmt.Fprintln(g.Err, "medchain: --cpuprofile:", err)
 				return func() {}
 			}
 			return pprof.StopCPUProfile
+		})
+	}
+	if o.memProfile != "" {
+		f, err := os.Create(o.memProfile)
+		if err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+		defer f.Close()
+		// The allocs profile counts from the start of the process: write
+		// the timed phase's as the difference of two snapshots (pprof -base).
+		base := o.memProfile + ".base"
+		profiles = append(profiles, func() func() {
+			if err := writeAllocs(base); err != nil {
+				fmt.Fprintln(g.Err, "medchain: --memprofile:", err)
+			}
+			return func() {
+				runtime.GC() // the profile is as of the last collection
+				if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+					fmt.Fprintln(g.Err, "medchain: --memprofile:", err)
+				}
+				fmt.Fprintf(g.Err, "medchain: allocations of the timed phase: go tool pprof -base %s %s\n", base, o.memProfile)
+			}
+		})
+	}
+	if len(profiles) > 0 {
+		c.Profile = func() func() {
+			var stops []func()
+			for _, p := range profiles {
+				stops = append(stops, p())
+			}
+			return func() {
+				for _, stop := range stops {
+					stop()
+				}
+			}
 		}
 	}
 
@@ -203,6 +246,9 @@ func printBench(w io.Writer, r *bench.Report) {
 	row("mean txs/block", func(s *bench.Side) string { return f1(s.MeanTxsPerBlock) })
 	row("mean tx bytes", func(s *bench.Side) string { return f1(s.MeanTxBytes) })
 	row("duration s", func(s *bench.Side) string { return fmt.Sprintf("%.2f", s.DurationS) })
+	if r.Medchain.CPUPerTxUS > 0 {
+		row("CPU µs/tx", func(s *bench.Side) string { return f1(s.CPUPerTxUS) })
+	}
 	if r.Ratio != nil {
 		fmt.Fprintf(w, "\nmedchain/kvstore committed tx/s: %.2f\n", *r.Ratio)
 	}
@@ -211,4 +257,15 @@ func printBench(w io.Writer, r *bench.Report) {
 			fmt.Fprintf(w, "\nfirst rejection (%s): %s\n", names[i], s.FirstRejection)
 		}
 	}
+}
+
+// writeAllocs writes the allocs profile so far to path.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC() // the profile is as of the last collection
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }

@@ -94,12 +94,17 @@ type Member struct {
 	Roles   []string   `json:"roles"`
 	Status  string     `json:"status"`
 	Created int64      `json:"created"`
+	// Keys are every key the member has held, in the order added; each
+	// one's status is in its own key record.
+	Keys []tx.PubKey `json:"keys"`
 }
 
-// Patient is a self-registered patient: a pseudonymous ID and nothing else.
+// Patient is a self-registered patient: a pseudonymous ID and nothing else
+// but the keys they have held, in the order added.
 type Patient struct {
-	ID      string `json:"id"`
-	Created int64  `json:"created"`
+	ID      string      `json:"id"`
+	Created int64       `json:"created"`
+	Keys    []tx.PubKey `json:"keys"`
 }
 
 // Key is a public key and what it belongs to.
@@ -117,7 +122,9 @@ var (
 	members  = state.NewMap[Member](Name, "id/m/")
 	patients = state.NewMap[Patient](Name, "id/p/")
 	keys     = state.NewMap[Key](Name, "id/k/")
-	ownerKey = state.NewIndex(Name, "id/ok/") // owner/hexkey
+	// An identity's keys are listed in its own record (Member.Keys,
+	// Patient.Keys), not in an index of their own: one state key fewer per
+	// registration, and the proof of the record proves the list (ADR 12).
 )
 
 // Orgs is what identity needs to know of organisations.
@@ -221,26 +228,27 @@ func (k *Keeper) Patient(r state.Reader, id string) (Patient, bool) { return pat
 // Key reads a key record.
 func (k *Keeper) Key(r state.Reader, key tx.PubKey) (Key, bool) { return keys.Get(r, key.String()) }
 
-// KeysOf lists the keys an identity has held, active and revoked.
+// KeysOf lists the keys an identity has held, active and revoked, in the
+// order they were added.
 func (k *Keeper) KeysOf(r state.Reader, owner string) []Key {
-	var out []Key
-	ownerKey.Walk(r, func(hexKey string) bool {
-		if rec, ok := keys.Get(r, hexKey); ok {
+	var held []tx.PubKey
+	if m, ok := members.Get(r, owner); ok {
+		held = m.Keys
+	} else if p, ok := patients.Get(r, owner); ok {
+		held = p.Keys
+	}
+	out := make([]Key, 0, len(held))
+	for _, key := range held {
+		if rec, ok := keys.Get(r, key.String()); ok {
 			out = append(out, rec)
 		}
-		return true
-	}, owner)
+	}
 	return out
 }
 
 // Exists reports whether id names a member or a patient.
 func (k *Keeper) Exists(r state.Reader, id string) bool {
 	return members.Has(r, id) || patients.Has(r, id)
-}
-
-func putKey(s state.Store, rec Key) {
-	keys.Set(s, rec.PublicKey.String(), rec)
-	ownerKey.Add(s, rec.Owner, rec.PublicKey.String())
 }
 
 // AddMember creates a member with one key. Governance calls it when it
@@ -268,9 +276,9 @@ func (k *Keeper) AddMember(s state.Store, height int64, m Member, key tx.PubKey)
 	if keys.Has(s, key.String()) {
 		return fmt.Errorf("%w: key %s is already registered", ErrExists, key)
 	}
-	m.Status, m.Created = StatusActive, height
+	m.Status, m.Created, m.Keys = StatusActive, height, []tx.PubKey{key}
 	members.Set(s, m.ID, m)
-	putKey(s, Key{PublicKey: key, Owner: m.ID, OwnerKind: ledger.Member, Status: StatusActive, Added: height})
+	keys.Set(s, key.String(), Key{PublicKey: key, Owner: m.ID, OwnerKind: ledger.Member, Status: StatusActive, Added: height})
 	return nil
 }
 

@@ -217,7 +217,25 @@ func (k *Keeper) addKey(ctx *ledger.Context, m AddKey) (any, error) {
 	if keys.Has(ctx.Store, m.PublicKey.String()) {
 		return nil, fmt.Errorf("%w: key %s is already registered", ErrExists, m.PublicKey)
 	}
-	putKey(ctx.Store, Key{PublicKey: m.PublicKey, Owner: m.Owner, OwnerKind: kind, Status: StatusActive, Added: ctx.Height})
+	switch kind {
+	case ledger.Member:
+		mem, ok := members.Get(ctx.Store, m.Owner)
+		if !ok {
+			return nil, fmt.Errorf("%w: member %q", ErrNotFound, m.Owner)
+		}
+		mem.Keys = append(mem.Keys, m.PublicKey)
+		members.Set(ctx.Store, mem.ID, mem)
+	case ledger.Patient:
+		pt, ok := patients.Get(ctx.Store, m.Owner)
+		if !ok {
+			return nil, fmt.Errorf("%w: patient %q", ErrNotFound, m.Owner)
+		}
+		pt.Keys = append(pt.Keys, m.PublicKey)
+		patients.Set(ctx.Store, pt.ID, pt)
+	default:
+		return nil, fmt.Errorf("%w: identity %q of kind %q", ErrNotFound, m.Owner, kind)
+	}
+	keys.Set(ctx.Store, m.PublicKey.String(), Key{PublicKey: m.PublicKey, Owner: m.Owner, OwnerKind: kind, Status: StatusActive, Added: ctx.Height})
 	ctx.Emit("identity.key_added", "owner", m.Owner, "key", m.PublicKey.String())
 	return nil, nil
 }
@@ -287,8 +305,8 @@ func (k *Keeper) registerPatient(ctx *ledger.Context, _ RegisterPatient) (any, e
 	if patients.Has(ctx.Store, id) {
 		return nil, fmt.Errorf("%w: patient %s", ErrExists, id)
 	}
-	patients.Set(ctx.Store, id, Patient{ID: id, Created: ctx.Height})
-	putKey(ctx.Store, Key{PublicKey: key, Owner: id, OwnerKind: ledger.Patient, Status: StatusActive, Added: ctx.Height})
+	patients.Set(ctx.Store, id, Patient{ID: id, Created: ctx.Height, Keys: []tx.PubKey{key}})
+	keys.Set(ctx.Store, key.String(), Key{PublicKey: key, Owner: id, OwnerKind: ledger.Patient, Status: StatusActive, Added: ctx.Height})
 	ctx.Emit("identity.patient_registered", "patient", id)
 	return Created{ID: id}, nil
 }

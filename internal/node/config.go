@@ -49,6 +49,11 @@ type StateConfig struct {
 	KeepVersions int64 `toml:"keep_versions"`
 	// RetainBlocks lets CometBFT prune blocks older than this many heights (0: keep all).
 	RetainBlocks int64 `toml:"retain_blocks"`
+	// CacheNodes is the state tree's node cache size (0: the default).
+	CacheNodes int `toml:"cache_nodes"`
+	// FastIndex keeps IAVL's key→value index of the latest version: faster
+	// reads, slower blocks (ADR 11).
+	FastIndex bool `toml:"fast_index"`
 }
 
 // LogConfig sets log levels: "debug", "info", "warn" or "error".
@@ -83,7 +88,9 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 # [api] listen: address of the HTTP API (and dashboard); commit_timeout: how long
 #   POST /v1/txs waits for a transaction to commit before answering 202.
 # [state] keep_versions: recent state versions kept for proofs (0 keeps all);
-#   retain_blocks: blocks kept by CometBFT (0 keeps all).
+#   retain_blocks: blocks kept by CometBFT (0 keeps all); cache_nodes: state tree nodes
+#   kept in memory (0: the default); fast_index: keep IAVL's key->value index too (faster
+#   reads of the latest state, slower blocks).
 # [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
 
 `

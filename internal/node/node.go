@@ -102,7 +102,11 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, fmt.Errorf("node: node key: %w", err)
 	}
 
-	db, err := state.Open(filepath.Join(cfg.DBDir(), stateDir), state.Options{KeepVersions: appCfg.State.KeepVersions})
+	db, err := state.Open(filepath.Join(cfg.DBDir(), stateDir), state.Options{
+		KeepVersions: appCfg.State.KeepVersions,
+		CacheNodes:   appCfg.State.CacheNodes,
+		FastIndex:    appCfg.State.FastIndex,
+	})
 	if err != nil {
 		return nil, err
 	}

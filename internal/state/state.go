@@ -21,6 +21,8 @@ import (
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
+	"github.com/syndtr/goleveldb/leveldb/filter"
+	"github.com/syndtr/goleveldb/leveldb/opt"
 )
 
 // Reader reads state. Missing keys read as nil.
@@ -55,14 +57,33 @@ func must(err error) {
 // ErrVersionNotFound is returned for a height that was pruned or not yet committed.
 var ErrVersionNotFound = errors.New("state: version not available")
 
-// Options tune the store.
+// Options tune the store. None of them changes what the tree holds or its
+// hash: only how fast it is read and written (ADR 11).
 type Options struct {
 	// KeepVersions is how many recent versions to keep; older ones are pruned
 	// at commit. Zero keeps every version.
 	KeepVersions int64
-	// CacheNodes is the IAVL node cache size.
+	// CacheNodes is the IAVL node cache size (default DefaultCacheNodes).
+	// Each block writes new nodes and orphans old ones, so a cache much
+	// smaller than the live tree misses on most of a block's paths.
 	CacheNodes int
+	// FastIndex keeps IAVL's "fast" key→value index beside the tree: a read
+	// of the latest version is then one database lookup instead of a walk
+	// from the root, at the price of one more database write per key set
+	// and per key deleted. Off by default: medchain's blocks write far more
+	// keys than its transactions read from disk (ADR 11).
+	FastIndex bool
+	// WriteBufferMB is the on-disk store's memtable size in MiB (default
+	// DefaultWriteBufferMB); larger means fewer, larger flushes and less
+	// compaction.
+	WriteBufferMB int
 }
+
+// Defaults of Options.
+const (
+	DefaultCacheNodes    = 500_000
+	DefaultWriteBufferMB = 64
+)
 
 // DB is the versioned Merkle store. Writes go to the working tree from one
 // goroutine (the consensus connection); committed views may be read from any
@@ -82,7 +103,10 @@ type DB struct {
 // Open opens (or creates) the store in dir. An empty dir opens an in-memory store.
 func Open(dir string, opts Options) (*DB, error) {
 	if opts.CacheNodes == 0 {
-		opts.CacheNodes = 200_000
+		opts.CacheNodes = DefaultCacheNodes
+	}
+	if opts.WriteBufferMB == 0 {
+		opts.WriteBufferMB = DefaultWriteBufferMB
 	}
 	var (
 		db  idb.DB
@@ -91,12 +115,16 @@ func Open(dir string, opts Options) (*DB, error) {
 	if dir == "" {
 		db = idb.NewMemDB()
 	} else {
-		db, err = idb.NewGoLevelDB("state", dir)
+		db, err = idb.NewGoLevelDBWithOpts("state", dir, &opt.Options{
+			Filter:              filter.NewBloomFilter(10), // as idb.NewGoLevelDB
+			WriteBuffer:         opts.WriteBufferMB << 20,
+			CompactionTableSize: 8 << 20, // goleveldb's default is 2 MiB
+		})
 		if err != nil {
 			return nil, fmt.Errorf("state: open %s: %w", dir, err)
 		}
 	}
-	tree := iavl.NewMutableTree(db, opts.CacheNodes, false, iavl.NewNopLogger())
+	tree := iavl.NewMutableTree(db, opts.CacheNodes, !opts.FastIndex, iavl.NewNopLogger())
 	if _, err := tree.Load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("state: load tree: %w", err)
