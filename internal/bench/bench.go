@@ -200,9 +200,11 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	if len(plan.Txs) == 0 {
 		return nil, fmt.Errorf("bench: workload %s made no transactions", c.Workload.Name())
 	}
-	if len(plan.Setup) > 0 {
-		if err := setup(ctx, mc, rpc, plan.Setup, c.CommitTimeout); err != nil {
-			return nil, err
+	for _, stage := range append([][][]byte{plan.Setup}, plan.SetupStages...) {
+		if len(stage) > 0 {
+			if err := setup(ctx, mc, rpc, stage, c.CommitTimeout); err != nil {
+				return nil, err
+			}
 		}
 	}
 
@@ -239,7 +241,27 @@ func setup(ctx context.Context, mc *medchain, rpc *rpcClient, txs [][]byte, time
 		return fmt.Errorf("bench: setup: %d of %d txs committed (%d rejected, first: %s; %d failed)",
 			side.Committed, len(txs), side.Rejected, side.FirstRejection, side.Failed)
 	}
-	return nil
+	// CometBFT shows a block before the app has committed it; what comes
+	// next is checked against the app's state, so wait for it.
+	st, err := rpc.status(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: setup: %w", err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		h, err := mc.stateHeight(ctx)
+		if err == nil && h >= st.height {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: setup: the node's state did not reach height %d (at %d, %v)", st.height, h, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pollEvery):
+		}
+	}
 }
 
 // runKVStore measures CometBFT's kvstore app with txs of about txLen bytes.

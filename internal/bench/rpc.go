@@ -281,6 +281,30 @@ func (m *medchain) chainID(ctx context.Context) (string, error) {
 	return st.ChainID, nil
 }
 
+// stateHeight asks the API for the height of the state it serves: the last
+// block the app has committed, which CometBFT may report a moment earlier.
+func (m *medchain) stateHeight(ctx context.Context) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.api+"/v1/status", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := m.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var st struct {
+		StateHeight int64 `json:"state_height"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /v1/status: HTTP %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st); err != nil {
+		return 0, fmt.Errorf("GET /v1/status: %w", err)
+	}
+	return st.StateHeight, nil
+}
+
 // preflight checks both endpoints of a medchain node and that they belong
 // to the same chain.
 func preflight(ctx context.Context, m *medchain, rpc *rpcClient) (chainStatus, error) {

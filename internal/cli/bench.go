@@ -67,12 +67,19 @@ Workloads:
   records    records/add, one record anchor per tx, signed by a physician the
              setup registers (against a running node, --as names an
              organisation admin who registers it)
+  supply     supply/events, 10 EPCIS commissioning events of 5 units each per
+             tx, made from real EPCIS 2.0 documents (validated, hashed and
+             mapped as POST /v1/supply/epcis does); events/s = committed tx/s
+             x 10. The setup admits a manufacturer by a governance proposal
+             of the admin, which passes alone only in a one-organisation
+             network such as the node bench starts
 
 Examples:
   medchain bench
   medchain bench --txs 20000 --concurrency 64 --baseline
   medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
   medchain bench --workload records --txs 10000
+  medchain bench --workload supply --txs 2000 --concurrency 32
   medchain bench --node http://127.0.0.1:8080 --workload records --as hospital-admin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },

@@ -51,7 +51,13 @@ func BenchmarkConsentCheck(b *testing.B) {
 	const perPatient = 10
 	grantsN := benchGrants()
 	patients := grantsN / perPatient
-	db, err := state.Open(b.TempDir(), state.Options{})
+	// MEDCHAIN_BENCH_CACHE sets the IAVL node cache (nodes; default the
+	// state package's), to see what memory buys.
+	opts := state.Options{}
+	if s := os.Getenv("MEDCHAIN_BENCH_CACHE"); s != "" {
+		opts.CacheNodes, _ = strconv.Atoi(s)
+	}
+	db, err := state.Open(b.TempDir(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
