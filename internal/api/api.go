@@ -69,7 +69,6 @@ type Server struct {
 	routes  []route
 	metrics *metrics
 	waiters *waiters
-	sigs    *sigBatcher
 }
 
 // route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
@@ -100,7 +99,6 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
 		mux: http.NewServeMux(), metrics: m, waiters: newWaiters(),
-		sigs: newSigBatcher(d.App.PreverifySignatures),
 	}
 	d.App.Subscribe(s.waiters.committed)
 
@@ -135,7 +133,6 @@ func New(d Deps) (*Server, error) {
 // does nothing once closed.
 func (s *Server) Close() error {
 	s.waiters.close()
-	s.sigs.close()
 	return nil
 }
 

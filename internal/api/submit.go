@@ -121,7 +121,6 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) (err error) {
 	}
 	defer cancel()
 
-	s.sigs.preverify(r.Context().Done(), raw)
 	res, err := s.node.BroadcastTxSync(r.Context(), raw)
 	switch {
 	case errors.Is(err, mempool.ErrTxInCache):

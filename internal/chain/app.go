@@ -317,9 +317,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		t   *tx.Tx
 		err error
 	)
-	// What CheckTx or PreverifySignatures verified already is not decoded
-	// or verified again.
-	t = a.verified.get(req.Tx, false)
+	if recheck {
+		t = a.verified.get(req.Tx, false)
+	}
 	if t == nil {
 		raw := req.Tx
 		if !recheck {
@@ -356,7 +356,6 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		a.obs.TxChecked(typ, code)
 	}
 	if res.err != nil {
-		a.verified.get(req.Tx, true) // drop it: it is not going into a block from here
 		return &abci.ResponseCheckTx{Code: code.Number, Codespace: code.Space, Log: res.err.Error(), Info: code.ID()}, nil
 	}
 	if !recheck {

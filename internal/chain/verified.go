@@ -7,17 +7,16 @@ import (
 	"github.com/medchain/medchain/internal/tx"
 )
 
-// verifiedCache remembers transactions that were decoded and whose
-// signature verified (by CheckTx, or in a batch by PreverifySignatures), so
-// that CheckTx and FinalizeBlock need not decode and verify them again. Decoding and verifying are pure functions of the raw bytes, so
+// verifiedCache remembers transactions that CheckTx decoded and whose
+// signature it verified, so that FinalizeBlock need not decode and verify
+// them again. Decoding and verifying are pure functions of the raw bytes, so
 // a hit gives exactly the result the work would have: the cache changes how
 // fast a block executes, never what it does. A block's transaction that is
 // not in the cache (proposed by another validator, evicted, or seen before
 // a restart) is decoded and batch-verified as before.
 //
-// CheckTx (mempool goroutine) and PreverifySignatures (API goroutines) add,
-// FinalizeBlock (consensus goroutine) takes; CheckTx drops what it rejects;
-// entries a block never took are evicted oldest first beyond max.
+// CheckTx (mempool goroutine) adds, FinalizeBlock (consensus goroutine)
+// takes; entries a block never took are evicted oldest first beyond max.
 type verifiedCache struct {
 	mu   sync.Mutex
 	max  int
@@ -81,31 +80,4 @@ func (c *verifiedCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.m)
-}
-
-// PreverifySignatures decodes raws and checks their signatures in one batch,
-// which costs well under half of checking them one by one, and remembers
-// those that verify so that CheckTx and FinalizeBlock skip that work. It
-// judges nothing: a transaction that does not decode or verify here is
-// decoded and verified again by CheckTx, which gives the answer. The API
-// calls it with the submissions that arrive together. Safe for concurrent
-// use; it reads no state.
-func (a *App) PreverifySignatures(raws [][]byte) {
-	if a.verified == nil || len(raws) == 0 {
-		return
-	}
-	txs := make([]*tx.Tx, 0, len(raws))
-	for _, raw := range raws {
-		if a.verified.get(raw, false) != nil {
-			continue
-		}
-		if t, err := tx.Decode(bytes.Clone(raw)); err == nil {
-			txs = append(txs, t)
-		}
-	}
-	for i, err := range tx.VerifyBatch(txs) {
-		if err == nil {
-			a.verified.add(txs[i])
-		}
-	}
 }

@@ -106,37 +106,3 @@ func TestCheckTxCopiesWhatItCaches(t *testing.T) {
 		t.Fatal("the cached tx changed with the caller's buffer")
 	}
 }
-
-// PreverifySignatures remembers only what verifies; CheckTx still judges
-// everything, and drops from the cache what it rejects.
-func TestPreverifySignatures(t *testing.T) {
-	h := newHarness(t)
-	h.block()
-	good := h.sign("p-pre", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	forged := bytes.Clone(h.sign("p-pre-2", identity.TypeRegisterPatient, identity.RegisterPatient{}))
-	forged[7] ^= 0xff
-	replayed := h.sign("p-pre-3", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	h.deliver(replayed)
-	h.app.PreverifySignatures([][]byte{good, forged, []byte("junk"), replayed})
-	if h.app.verified.get(good, false) == nil || h.app.verified.get(replayed, false) == nil {
-		t.Fatal("verified txs not remembered")
-	}
-	if h.app.verified.get(forged, false) != nil || h.app.verified.len() != 2 {
-		t.Fatalf("the cache holds %d txs, a forged or undecodable one among them", h.app.verified.len())
-	}
-	if r := h.check(forged); r.Info != "chain.bad_signature" {
-		t.Fatalf("CheckTx of a forged tx: %q %s", r.Info, r.Log)
-	}
-	if r := h.check(replayed); r.Info != "chain.replay" {
-		t.Fatalf("CheckTx of a replay: %q %s", r.Info, r.Log)
-	}
-	if h.app.verified.get(replayed, false) != nil {
-		t.Fatal("a tx CheckTx rejected stayed in the cache")
-	}
-	if r := h.check(good); r.Code != 0 {
-		t.Fatalf("CheckTx of a preverified tx: %s", r.Log)
-	}
-	if r := h.deliver(good); r.Code != 0 || h.app.verified.len() != 0 {
-		t.Fatalf("block: %s; %d left in the cache", r.Log, h.app.verified.len())
-	}
-}
