@@ -57,6 +57,9 @@ func BenchmarkConsentCheck(b *testing.B) {
 	if s := os.Getenv("MEDCHAIN_BENCH_CACHE"); s != "" {
 		opts.CacheNodes, _ = strconv.Atoi(s)
 	}
+	// MEDCHAIN_BENCH_FAST_INDEX=1 keeps IAVL's fast index (ADR 11), as a
+	// read-heavy custodian node would.
+	opts.FastIndex = os.Getenv("MEDCHAIN_BENCH_FAST_INDEX") == "1"
 	db, err := state.Open(b.TempDir(), opts)
 	if err != nil {
 		b.Fatal(err)
