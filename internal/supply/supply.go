@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 )
@@ -319,17 +320,11 @@ func ValidGTIN(g string) error {
 	return nil
 }
 
-// checkDigit is the GS1 mod-10 check digit of the digits given.
-func checkDigit(d string) byte {
-	sum := 0
-	for i := 0; i < len(d); i++ {
-		n := int(d[len(d)-1-i] - '0')
-		if i%2 == 0 {
-			n *= 3
-		}
-		sum += n
-	}
-	return byte('0' + (10-sum%10)%10)
+// checkDigit is the GS1 mod-10 check digit of digits (callers have
+// checked they are digits).
+func checkDigit(digits string) byte {
+	c, _ := gs1.CheckDigit(digits)
+	return c
 }
 
 func hasAnyRole(have []string, want ...string) bool {
