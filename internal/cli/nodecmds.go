@@ -81,6 +81,8 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 	fmt.Fprintf(w, "  medchain%s members show st-marys-hospital/dr-grey\n", nodeFlag)
 	fmt.Fprintf(w, "  medchain%s%s proposals remove-org --as hospital-admin --id care-for-all\n", homeFlag, nodeFlag)
 	fmt.Fprintf(w, "  medchain%s proposals list\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s consent list --patient alice%s    # records: docs/records.md\n", nodeFlag, homeFlag)
+	fmt.Fprintf(w, "  medchain%s supply verify \"(01)09506000134352(21)X1\"   # supply: docs/supply.md\n", nodeFlag)
 	fmt.Fprintf(w, "\nCtrl-C stops the node.\n")
 	<-cmd.Context().Done()
 	fmt.Fprintln(w, "stopping...")
