@@ -274,8 +274,18 @@ func (v *View) Get(key []byte) []byte {
 func (v *View) Has(key []byte) bool { return v.Get(key) != nil }
 
 func (v *View) Iterate(start, end []byte, fn func(k, v []byte) bool) {
-	// IAVL's callback returns true to stop; ours returns true to go on.
-	v.tree.IterateRange(start, end, true, func(k, val []byte) bool { return !fn(k, val) })
+	// Iterator (unlike IterateRange) reads the fast index when the store
+	// keeps one and this is the latest version: one database range scan
+	// instead of a walk down the tree.
+	it, err := v.tree.Iterator(start, end, true)
+	must(err)
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if !fn(it.Key(), it.Value()) {
+			return
+		}
+	}
+	must(it.Error())
 }
 
 // Prove returns the value at key (nil if absent) and an ICS23 proof of its
