@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -27,7 +28,9 @@ func BenchmarkPatientsPipeline(b *testing.B) {
 	const perBlock = 1000
 	g, vals := testGenesis()
 	dir := b.TempDir()
-	db, err := state.Open(dir+"/state", state.Options{})
+	// MEDCHAIN_BENCH_FAST_INDEX=1 keeps IAVL's fast index (ADR 11), to see
+	// what it costs a block.
+	db, err := state.Open(dir+"/state", state.Options{FastIndex: os.Getenv("MEDCHAIN_BENCH_FAST_INDEX") == "1"})
 	if err != nil {
 		b.Fatal(err)
 	}

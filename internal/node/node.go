@@ -106,6 +106,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		KeepVersions: appCfg.State.KeepVersions,
 		CacheNodes:   appCfg.State.CacheNodes,
 		FastIndex:    appCfg.State.FastIndex,
+		Logger:       logger.With("module", "state"),
 	})
 	if err != nil {
 		return nil, err

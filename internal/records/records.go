@@ -226,18 +226,20 @@ const (
 	BasisBreakGlass = "break-glass"
 )
 
-// State. Keys put what a query walks together next to each other.
+// State. Keys put what a query walks together next to each other. What the
+// consent check reads is read-indexed (ADR 13), so that a check against the
+// committed state does a few database lookups, not walks down the tree.
 var (
-	records   = state.NewMap[Record](Name, "rec/r/")
-	versions  = state.NewMap[Version](Name, "rec/v/") // record/%08d
-	byPatient = state.NewIndex(Name, "rec/pr/")       // patient/record
-	hashes    = state.NewMap[Ref](Name, "rec/h/")     // ciphertext hash
+	records   = state.NewMap[Record](Name, "rec/r/").ReadIndexed()
+	versions  = state.NewMap[Version](Name, "rec/v/").ReadIndexed() // record/%08d
+	byPatient = state.NewIndex(Name, "rec/pr/")                     // patient/record
+	hashes    = state.NewMap[Ref](Name, "rec/h/")                   // ciphertext hash
 	// Grants live next to each other per patient, so the consent check
 	// reads a patient's grants with one iteration; rec/g/ finds one by ID.
-	grantPaths  = state.NewMap[string](Name, "rec/g/")     // grant id -> patient/granteeKey/id
-	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/")     // patient/granteeKey/id
-	delegations = state.NewMap[Delegation](Name, "rec/d/") // patient/delegate
-	glass       = state.NewMap[BreakGlass](Name, "rec/bg/")
+	grantPaths  = state.NewMap[string](Name, "rec/g/")                   // grant id -> patient/granteeKey/id
+	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/").ReadIndexed()     // patient/granteeKey/id
+	delegations = state.NewMap[Delegation](Name, "rec/d/").ReadIndexed() // patient/delegate
+	glass       = state.NewMap[BreakGlass](Name, "rec/bg/").ReadIndexed()
 	glassByPt   = state.NewIndex(Name, "rec/bgp/")       // patient/id
 	glassByOrg  = state.NewIndex(Name, "rec/bgo/")       // org/id
 	receiptIDs  = state.NewIndex(Name, "rec/x/")         // receipt id

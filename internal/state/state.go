@@ -15,12 +15,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
+	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/filter"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 )
@@ -77,6 +80,8 @@ type Options struct {
 	// DefaultWriteBufferMB); larger means fewer, larger flushes and less
 	// compaction.
 	WriteBufferMB int
+	// Logger, if set, is told when the read index is rebuilt.
+	Logger *slog.Logger
 }
 
 // Defaults of Options.
@@ -92,6 +97,10 @@ type DB struct {
 	opts Options
 	db   idb.DB
 	tree *iavl.MutableTree
+
+	// idx is the read index of the ReadIndexed prefixes (nil with
+	// FastIndex, which covers every key, or when no prefix is indexed).
+	idx *readIndex
 
 	mu        sync.RWMutex
 	committed *View
@@ -130,15 +139,60 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("state: load tree: %w", err)
 	}
 	s := &DB{opts: opts, db: db, tree: tree}
+	if !opts.FastIndex && len(ReadIndexedPrefixes()) > 0 {
+		if err := s.openReadIndex(dir); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := s.refreshCommitted(); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close releases the underlying database.
-func (s *DB) Close() error { return s.db.Close() }
+// openReadIndex opens the read index and rebuilds it from the tree unless
+// it holds the tree's latest version of the current prefixes.
+func (s *DB) openReadIndex(dir string) error {
+	x, err := openReadIndex(dir)
+	if err != nil {
+		return fmt.Errorf("state: read index: %w", err)
+	}
+	v := s.tree.Version()
+	ok, err := x.matches(v)
+	if err == nil && !ok {
+		start := time.Now()
+		var tree *iavl.ImmutableTree
+		if v > 0 {
+			tree, err = s.tree.GetImmutable(v)
+		} else {
+			tree = iavl.NewImmutableTree(idb.NewMemDB(), 0, true, iavl.NewNopLogger())
+		}
+		var keys int
+		if err == nil {
+			keys, err = x.rebuild(tree, v)
+		}
+		if err == nil && s.opts.Logger != nil && v > 0 {
+			s.opts.Logger.Info("state: read index rebuilt from the tree", "version", v, "prefixes", x.describe(), "keys", keys, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if err != nil {
+		x.close()
+		return fmt.Errorf("state: read index: %w", err)
+	}
+	s.idx = x
+	return nil
+}
+
+// Close releases the underlying databases.
+func (s *DB) Close() error {
+	var err error
+	if s.idx != nil {
+		err = s.idx.close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // Version is the last committed version (block height); 0 before the first commit.
 func (s *DB) Version() int64 { return s.tree.Version() }
@@ -150,10 +204,15 @@ func (s *DB) Hash() []byte { return s.tree.Hash() }
 func (s *DB) WorkingHash() []byte { return s.tree.WorkingHash() }
 
 // Working is the uncommitted tree. Only the consensus goroutine may use it.
-func (s *DB) Working() Store { return working{s.tree} }
+func (s *DB) Working() Store { return working{s.tree, s.idx} }
 
 // Rollback discards every uncommitted write.
-func (s *DB) Rollback() { s.tree.Rollback() }
+func (s *DB) Rollback() {
+	s.tree.Rollback()
+	if s.idx != nil {
+		clear(s.idx.pending)
+	}
+}
 
 // Commit saves the working tree as the next version and prunes old versions.
 func (s *DB) Commit() (hash []byte, version int64, err error) {
@@ -162,6 +221,11 @@ func (s *DB) Commit() (hash []byte, version int64, err error) {
 	hash, version, err = s.tree.SaveVersion()
 	if err != nil {
 		return nil, 0, fmt.Errorf("state: save version: %w", err)
+	}
+	if s.idx != nil {
+		if err := s.idx.commit(version); err != nil {
+			return nil, 0, fmt.Errorf("state: read index at %d: %w", version, err)
+		}
 	}
 	if k := s.opts.KeepVersions; k > 0 && version > k {
 		if err := s.tree.DeleteVersionsTo(version - k); err != nil {
@@ -187,8 +251,15 @@ func (s *DB) refreshCommitted() error {
 		view = &View{tree: it, version: v}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx != nil {
+		snap, err := s.idx.snapshot()
+		if err != nil {
+			return fmt.Errorf("state: read index snapshot at %d: %w", v, err)
+		}
+		view.snap, view.idx = snap, s.idx
+	}
 	s.committed = view
-	s.mu.Unlock()
 	return nil
 }
 
@@ -218,7 +289,10 @@ func (s *DB) At(version int64) (*View, error) {
 	return &View{tree: it, version: version}, nil
 }
 
-type working struct{ t *iavl.MutableTree }
+type working struct {
+	t   *iavl.MutableTree
+	idx *readIndex
+}
 
 func (w working) Get(key []byte) []byte {
 	v, err := w.t.Get(key)
@@ -234,11 +308,17 @@ func (w working) Set(key, value []byte) {
 	}
 	_, err := w.t.Set(key, value)
 	must(err)
+	if w.idx != nil {
+		w.idx.note(key, bytes.Clone(value))
+	}
 }
 
 func (w working) Delete(key []byte) {
 	_, _, err := w.t.Remove(key)
 	must(err)
+	if w.idx != nil {
+		w.idx.note(key, nil)
+	}
 }
 
 func (w working) Iterate(start, end []byte, fn func(k, v []byte) bool) {
@@ -257,6 +337,9 @@ func (w working) Iterate(start, end []byte, fn func(k, v []byte) bool) {
 type View struct {
 	tree    *iavl.ImmutableTree
 	version int64
+	// snap is the read index at this version (nil without one).
+	snap *leveldb.Snapshot
+	idx  *readIndex
 }
 
 // Version is the block height this view is the state after.
@@ -266,6 +349,11 @@ func (v *View) Version() int64 { return v.version }
 func (v *View) Hash() []byte { return v.tree.Hash() }
 
 func (v *View) Get(key []byte) []byte {
+	if v.snap != nil && v.idx.covers(key) {
+		if val, ok := v.indexedGet(key); ok {
+			return val
+		}
+	}
 	val, err := v.tree.Get(key)
 	must(err)
 	return val
@@ -274,6 +362,9 @@ func (v *View) Get(key []byte) []byte {
 func (v *View) Has(key []byte) bool { return v.Get(key) != nil }
 
 func (v *View) Iterate(start, end []byte, fn func(k, v []byte) bool) {
+	if v.snap != nil && v.idx.coversRange(start, end) && v.indexedIterate(start, end, fn) {
+		return
+	}
 	// Iterator (unlike IterateRange) reads the fast index when the store
 	// keeps one and this is the latest version: one database range scan
 	// instead of a walk down the tree.
