@@ -240,12 +240,12 @@ var (
 	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/").ReadIndexed()     // patient/granteeKey/id
 	delegations = state.NewMap[Delegation](Name, "rec/d/").ReadIndexed() // patient/delegate
 	glass       = state.NewMap[BreakGlass](Name, "rec/bg/").ReadIndexed()
-	glassByPt   = state.NewIndex(Name, "rec/bgp/")       // patient/id
-	glassByOrg  = state.NewIndex(Name, "rec/bgo/")       // org/id
-	receiptIDs  = state.NewIndex(Name, "rec/x/")         // receipt id
-	accessByPt  = state.NewMap[Receipt](Name, "rec/ap/") // patient/%016x height/id
-	accessByOrg = state.NewMap[Receipt](Name, "rec/ao/") // custodian/%016x height/id
-	accessByRdr = state.NewMap[Receipt](Name, "rec/ar/") // reader/%016x height/id
+	glassByPt   = state.NewIndex(Name, "rec/bgp/")             // patient/id
+	glassByOrg  = state.NewIndex(Name, "rec/bgo/")             // org/id
+	receiptIDs  = state.NewIndex(Name, "rec/x/").ReadIndexed() // receipt id (a custodian's replay check)
+	accessByPt  = state.NewMap[Receipt](Name, "rec/ap/")       // patient/%016x height/id
+	accessByOrg = state.NewMap[Receipt](Name, "rec/ao/")       // custodian/%016x height/id
+	accessByRdr = state.NewMap[Receipt](Name, "rec/ar/")       // reader/%016x height/id
 )
 
 // Directory is what the module needs to know of identities.

@@ -38,10 +38,20 @@ var readIndexed []string // prefixes, under prefixMu
 // reads and scans under it from the read index. It must be called during
 // package initialisation, before a store is opened.
 func (m Map[V]) ReadIndexed() Map[V] {
+	markReadIndexed(m.prefix)
+	return m
+}
+
+// ReadIndexed marks the prefix of x as read-indexed, as Map.ReadIndexed.
+func (x Index) ReadIndexed() Index {
+	markReadIndexed(x.prefix)
+	return x
+}
+
+func markReadIndexed(prefix []byte) {
 	prefixMu.Lock()
 	defer prefixMu.Unlock()
-	readIndexed = append(readIndexed, string(m.prefix))
-	return m
+	readIndexed = append(readIndexed, string(prefix))
 }
 
 // ReadIndexedPrefixes lists the read-indexed prefixes, sorted.
