@@ -17,7 +17,7 @@ import (
 )
 
 // freeBase finds a base port with n*10 free ports above it.
-func freeBase(t *testing.T, n int) int {
+func freeBase(t testing.TB, n int) int {
 	t.Helper()
 	for try := 0; try < 50; try++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,7 +46,7 @@ func freeBase(t *testing.T, n int) int {
 	return 0
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -57,7 +57,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-type logWriter struct{ t *testing.T }
+type logWriter struct{ t testing.TB }
 
 func (w logWriter) Write(p []byte) (int, error) { return len(p), nil }
 

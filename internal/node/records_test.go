@@ -27,7 +27,7 @@ func demoPatient(name string) string { return identity.PatientID(pubFromSeed(Dev
 
 // startDev starts a dev node in a temporary home and returns it with an SDK
 // client of its API.
-func startDev(t *testing.T) (*Node, *client.Client) {
+func startDev(t testing.TB) (*Node, *client.Client) {
 	t.Helper()
 	base := freeBase(t, 2)
 	home := t.TempDir()
@@ -43,7 +43,7 @@ func startDev(t *testing.T) (*Node, *client.Client) {
 	return n, client.New(n.APIURL())
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
