@@ -90,7 +90,8 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 # [state] keep_versions: recent state versions kept for proofs (0 keeps all);
 #   retain_blocks: blocks kept by CometBFT (0 keeps all); cache_nodes: state tree nodes
 #   kept in memory (0: the default); fast_index: keep IAVL's key->value index too (faster
-#   reads of the latest state, slower blocks).
+#   reads of the latest state, slower blocks; the consent check of record reads has a
+#   smaller index of its own either way, data/state/read-index.db).
 # [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
 
 `

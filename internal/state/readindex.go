@@ -267,7 +267,9 @@ func (v *View) indexedGet(key []byte) (val []byte, ok bool) {
 		return val, true
 	case errors.Is(err, leveldb.ErrNotFound):
 		return nil, true
-	case errors.Is(err, leveldb.ErrSnapshotReleased):
+	case errors.Is(err, leveldb.ErrSnapshotReleased), errors.Is(err, leveldb.ErrClosed):
+		// An old view, or a store closing under a late reader: the tree
+		// answers (or fails) as it would without the index.
 		return nil, false
 	}
 	must(fmt.Errorf("read index: get %q: %w", key, err))
@@ -286,7 +288,7 @@ func (v *View) indexedIterate(start, end []byte, fn func(k, v []byte) bool) (ok 
 		}
 	}
 	if err := it.Error(); err != nil {
-		if errors.Is(err, leveldb.ErrSnapshotReleased) {
+		if errors.Is(err, leveldb.ErrSnapshotReleased) || errors.Is(err, leveldb.ErrClosed) {
 			return false
 		}
 		must(fmt.Errorf("read index: scan %q: %w", start, err))
