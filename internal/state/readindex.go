@@ -277,18 +277,21 @@ func (v *View) indexedGet(key []byte) (val []byte, ok bool) {
 }
 
 // indexedIterate scans [start, end) of a view's snapshot. ok is false when
-// the snapshot was released before the scan began.
+// the snapshot was released (or the store closed) before the scan gave
+// anything: the caller scans the tree instead.
 func (v *View) indexedIterate(start, end []byte, fn func(k, v []byte) bool) (ok bool) {
 	it := v.snap.NewIterator(&util.Range{Start: start, Limit: end}, nil)
 	defer it.Release()
+	emitted := false
 	for it.Next() {
+		emitted = true
 		// The iterator reuses its buffers; callers may keep what they get.
 		if !fn(bytes.Clone(it.Key()), bytes.Clone(it.Value())) {
 			return true
 		}
 	}
 	if err := it.Error(); err != nil {
-		if errors.Is(err, leveldb.ErrSnapshotReleased) || errors.Is(err, leveldb.ErrClosed) {
+		if !emitted && (errors.Is(err, leveldb.ErrSnapshotReleased) || errors.Is(err, leveldb.ErrClosed)) {
 			return false
 		}
 		must(fmt.Errorf("read index: scan %q: %w", start, err))
