@@ -10,6 +10,8 @@ import (
 	"github.com/BurntSushi/toml"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
+
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // A node's home directory:
@@ -30,10 +32,18 @@ const (
 // AppConfig is medchain's own part of a node's configuration.
 type AppConfig struct {
 	// Dev marks a home made by `medchain dev`: demo keys, one validator.
-	Dev   bool        `toml:"dev"`
-	API   APIConfig   `toml:"api"`
-	State StateConfig `toml:"state"`
-	Log   LogConfig   `toml:"log"`
+	Dev     bool          `toml:"dev"`
+	API     APIConfig     `toml:"api"`
+	State   StateConfig   `toml:"state"`
+	Records RecordsConfig `toml:"records"`
+	Log     LogConfig     `toml:"log"`
+}
+
+// RecordsConfig configures the node's custodian side of patient records.
+type RecordsConfig struct {
+	// UploadTTL is how long an uploaded, encrypted document waits for its
+	// author's anchor before the node shreds it.
+	UploadTTL Duration `toml:"upload_ttl"`
 }
 
 // APIConfig configures the HTTP API.
@@ -77,9 +87,10 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // DefaultAppConfig returns the settings of a new home.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
-		API:   APIConfig{Listen: "127.0.0.1:8080", CommitTimeout: Duration{15 * time.Second}},
-		State: StateConfig{KeepVersions: 0, RetainBlocks: 0},
-		Log:   LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
+		API:     APIConfig{Listen: "127.0.0.1:8080", CommitTimeout: Duration{15 * time.Second}},
+		State:   StateConfig{KeepVersions: 0, RetainBlocks: 0},
+		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}},
+		Log:     LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
 	}
 }
 
@@ -92,6 +103,8 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #   kept in memory (0: the default); fast_index: keep IAVL's key->value index too (faster
 #   reads of the latest state, slower blocks; the consent check of record reads has a
 #   smaller index of its own either way, data/state/read-index.db).
+# [records] upload_ttl: how long an uploaded record waits for its author's anchor before the
+#   node shreds it (block time; e.g. "24h").
 # [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
 
 `

@@ -156,7 +156,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	if len(custodians) > 0 {
 		n.vault, err = vault.Open(vault.Options{
 			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: custodians, App: app,
-			Submit: n.submit, Logger: logger.With("module", "vault"),
+			Submit: n.submit, Logger: logger.With("module", "vault"), UploadTTL: appCfg.Records.UploadTTL.Duration,
 		})
 		if err != nil {
 			n.Stop()
@@ -164,6 +164,9 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		}
 		if err := n.vault.Reconcile(); err != nil {
 			logger.Error("vault: reconcile with the ledger failed", "err", err)
+		}
+		if _, err := n.vault.Sweep(app.LastBlockTime()); err != nil {
+			logger.Error("vault: sweep of unanchored uploads failed", "err", err)
 		}
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // demoSigner is the signer of a demo key of `medchain dev`.
@@ -311,5 +312,58 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 			}
 			return false
 		})
+	}
+}
+
+// TestUnanchoredUploadsAreShredded: an upload its author never anchors is
+// shredded once it is older than the upload TTL in block time; anchored
+// records stay readable.
+func TestUnanchoredUploadsAreShredded(t *testing.T) {
+	n, c := startDev(t)
+	ctx := context.Background()
+	alice, grey := demoSigner("alice"), demoSigner("dr-grey")
+	aliceID := demoPatient("alice")
+	doc := readFile(t, "../fhirdoc/testdata/Observation-f001.json")
+
+	ups, err := c.Upload(ctx, grey, client.Upload{Patient: aliceID, Document: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := hex.DecodeString(ups[0].Hash)
+	if err != nil || len(sum) != 32 {
+		t.Fatalf("upload hash %q", ups[0].Hash)
+	}
+	abandoned := [32]byte(sum)
+	anchored, err := c.AddRecord(ctx, grey, aliceID, "", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := n.Vault().Blobs()
+	if keys, _ := blobs.Keys(abandoned); !blobs.Has(abandoned) || len(keys) == 0 {
+		t.Fatalf("the upload is not stored: blob %v, keys %v", blobs.Has(abandoned), keys)
+	}
+
+	// Within the TTL nothing goes.
+	now := n.app.LastBlockTime()
+	if got, err := n.Vault().Sweep(now.Add(vault.DefaultUploadTTL - time.Minute)); err != nil || got != 0 {
+		t.Fatalf("sweep within the TTL shredded %d (%v)", got, err)
+	}
+	if !blobs.Has(abandoned) {
+		t.Fatal("an upload within its TTL was shredded")
+	}
+	// Past it, the unanchored upload and its wrapped keys go.
+	if got, err := n.Vault().Sweep(now.Add(vault.DefaultUploadTTL + time.Minute)); err != nil || got != 1 {
+		t.Fatalf("sweep past the TTL shredded %d (%v), want 1", got, err)
+	}
+	if keys, _ := blobs.Keys(abandoned); blobs.Has(abandoned) || len(keys) != 0 {
+		t.Fatalf("the abandoned upload survived: blob %v, keys %v", blobs.Has(abandoned), keys)
+	}
+	// The anchored record is untouched.
+	got, err := c.ReadRecord(ctx, alice, client.ReadRequest{Record: anchored.Record, Purpose: client.PurposeTreatment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Document, doc) {
+		t.Fatalf("anchored record read back %d bytes, want %d", len(got.Document), len(doc))
 	}
 }

@@ -67,7 +67,14 @@ type Options struct {
 	// commit (default 20s). A read whose receipt does not commit is not
 	// served.
 	ReceiptTimeout time.Duration
+	// UploadTTL is how long an upload may wait for its anchor: a blob no
+	// anchor names, stored longer ago than this (in block time), is
+	// shredded (default DefaultUploadTTL).
+	UploadTTL time.Duration
 }
+
+// DefaultUploadTTL is how long an upload waits for its anchor by default.
+const DefaultUploadTTL = 24 * time.Hour
 
 // Vault is one node's custodian service.
 type Vault struct {
@@ -78,6 +85,7 @@ type Vault struct {
 	orgs    map[string]*custodian
 	waiters *chain.Waiters
 	timeout time.Duration
+	ttl     time.Duration
 
 	mu   sync.Mutex
 	seen map[tx.Hash]int64 // signed requests in use, until their expiry height
@@ -109,13 +117,16 @@ func Open(opts Options) (*Vault, error) {
 	if opts.ReceiptTimeout <= 0 {
 		opts.ReceiptTimeout = 20 * time.Second
 	}
+	if opts.UploadTTL <= 0 {
+		opts.UploadTTL = DefaultUploadTTL
+	}
 	blobs, err := blobstore.Open(filepath.Join(opts.Dir, "blobs"))
 	if err != nil {
 		return nil, err
 	}
 	v := &Vault{
 		app: opts.App, blobs: blobs, submit: opts.Submit, log: opts.Logger, orgs: map[string]*custodian{},
-		waiters: chain.NewWaiters(), timeout: opts.ReceiptTimeout, seen: map[tx.Hash]int64{},
+		waiters: chain.NewWaiters(), timeout: opts.ReceiptTimeout, ttl: opts.UploadTTL, seen: map[tx.Hash]int64{},
 		shred: make(chan string, 1024), done: make(chan struct{}),
 	}
 	for _, c := range opts.Custodians {
@@ -518,14 +529,53 @@ func (v *Vault) committed(b chain.Block) {
 
 func (v *Vault) shredder() {
 	defer v.wg.Done()
+	sweep := time.NewTicker(min(v.ttl/4, time.Hour))
+	defer sweep.Stop()
 	for {
 		select {
 		case <-v.done:
 			return
 		case id := <-v.shred:
 			v.shredRecord(id)
+		case <-sweep.C:
+			if _, err := v.Sweep(v.app.LastBlockTime()); err != nil {
+				v.log.Error("vault: sweep of unanchored uploads failed", "err", err)
+			}
 		}
 	}
+}
+
+// Sweep shreds the uploads that no anchor names and that were stored more
+// than the upload TTL before now, and returns how many. The node passes the
+// last block's time as now, not the clock: a node catching up after a
+// stop has an old block time, so it cannot take an upload whose anchor it
+// has not applied yet for an abandoned one.
+func (v *Vault) Sweep(now time.Time) (int, error) {
+	view := v.app.State().Committed()
+	keeper := v.app.Records()
+	cutoff := now.Add(-v.ttl)
+	n := 0
+	err := v.blobs.Walk(func(sum [32]byte, _ int64) error {
+		if _, ok := keeper.ByHash(view, hex.EncodeToString(sum[:])); ok {
+			return nil
+		}
+		stored, err := v.blobs.Stored(sum)
+		if errors.Is(err, blobstore.ErrNotFound) || err == nil && !stored.Before(cutoff) {
+			return nil
+		}
+		if err == nil {
+			err = v.blobs.Shred(sum)
+		}
+		if err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if n > 0 {
+		v.log.Info("vault: shredded uploads never anchored", "count", n, "stored_before", cutoff.UTC().Format(time.RFC3339))
+	}
+	return n, err
 }
 
 // shredRecord destroys the ciphertexts and wrapped keys of an erased record
