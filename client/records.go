@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
@@ -22,6 +23,7 @@ const (
 	TypeDelegate    = records.TypeDelegate
 	TypeBreakGlass  = records.TypeBreakGlass
 	TypeErase       = records.TypeErase
+	TypeEndpoint    = records.TypeEndpoint
 	TypeReadRequest = records.TypeReadRequest
 	TypeUpload      = records.TypeUpload
 )
@@ -45,6 +47,8 @@ type (
 	OpenBreakGlass = records.OpenBreakGlass
 	// EraseRecord asks for a record's erasure.
 	EraseRecord = records.Erase
+	// SetEndpoint publishes where an organisation's node serves its records.
+	SetEndpoint = records.SetEndpoint
 	// ReadRequest is what a reader signs to read a record.
 	ReadRequest = records.ReadRequest
 	// Upload hands a FHIR document to the custodian's node.
@@ -93,7 +97,10 @@ type Uploaded struct {
 // RecordInfo is a record's head and every version's anchor.
 type RecordInfo struct {
 	Record
-	Versions []RecordVersion `json:"versions"`
+	// CustodianEndpoint is the API base URL the custodian published
+	// (records/set-endpoint); empty if it published none.
+	CustodianEndpoint string          `json:"custodian_endpoint,omitempty"`
+	Versions          []RecordVersion `json:"versions"`
 }
 
 // ReadResult is a record read and decrypted.
@@ -184,8 +191,25 @@ func (c *Client) AddRecord(ctx context.Context, s *Signer, patient, record strin
 // ReadRecord asks the custodian's node for a record (req.Version 0: the
 // latest) and decrypts it with the signer's key. A refusal is an *Error
 // whose code says why (records.no_grant, records.grant_revoked,
-// records.erased ...); it is on the ledger as a receipt too.
+// records.erased ...); it is on the ledger as a receipt too. If this
+// client's node does not keep the record and its custodian published an
+// endpoint (records/set-endpoint), a new request goes there.
 func (c *Client) ReadRecord(ctx context.Context, s *Signer, req ReadRequest) (*ReadResult, error) {
+	r, err := c.readRecord(ctx, s, req)
+	if !IsCode(err, "records.not_custodian") {
+		return r, err
+	}
+	// Another organisation keeps the record: send a new request to the
+	// endpoint it published on the ledger, if any.
+	info, ierr := c.RecordInfo(ctx, req.Record)
+	if ierr != nil || info.CustodianEndpoint == "" || strings.TrimRight(info.CustodianEndpoint, "/") == c.base {
+		return nil, err
+	}
+	there := &Client{base: strings.TrimRight(info.CustodianEndpoint, "/"), http: c.http, ttl: c.ttl}
+	return there.readRecord(ctx, s, req)
+}
+
+func (c *Client) readRecord(ctx context.Context, s *Signer, req ReadRequest) (*ReadResult, error) {
 	var out struct {
 		ReadResult
 		Ciphertext []byte `json:"ciphertext"`

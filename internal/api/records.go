@@ -115,7 +115,8 @@ func (s *Server) readRecord(w http.ResponseWriter, r *http.Request) error {
 
 type recordView struct {
 	records.Record
-	Versions []records.Version `json:"versions"`
+	CustodianEndpoint string            `json:"custodian_endpoint,omitempty"`
+	Versions          []records.Version `json:"versions"`
 }
 
 // getRecord handles GET /v1/records/{id}: the anchors, never the data.
@@ -129,7 +130,11 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", records.ErrUnknownRecord, id)
 	}
-	return writeJSON(w, http.StatusOK, recordView{Record: rec, Versions: s.app.Records().Versions(view, id)})
+	out := recordView{Record: rec, Versions: s.app.Records().Versions(view, id)}
+	if e, ok := s.app.Records().Endpoint(view, rec.Custodian); ok {
+		out.CustodianEndpoint = e.URL
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // patientRecords handles GET /v1/patients/{id}/records.

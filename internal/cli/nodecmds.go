@@ -118,6 +118,7 @@ type initOptions struct {
 	kind, genesis, moniker string
 	p2p, rpc, api          int
 	peers                  []string
+	recordsEndpoint        string
 }
 
 func newInitCmd(g *Global) *cobra.Command {
@@ -136,7 +137,11 @@ keystore, sealed with a passphrase (from $MEDCHAIN_PASSPHRASE, or asked for).
 To join an existing network, give its genesis file and peers; the consortium
 then admits your organisation by proposal (medchain proposals propose admit-org).
 
-  medchain init --home /srv/medchain --genesis genesis.json --peers ID@host:26656`,
+  medchain init --home /srv/medchain --genesis genesis.json --peers ID@host:26656
+
+--records-endpoint is the URL (behind your TLS proxy) at which readers of other
+organisations reach this node's API for the records it keeps; the node publishes
+it on the ledger at start. It can be set later in config/medchain.toml.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run() },
 	}
@@ -151,6 +156,7 @@ then admits your organisation by proposal (medchain proposals propose admit-org)
 	f.IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "p2p port")
 	f.IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback)")
 	f.IntVar(&o.api, "api-port", node.DefaultPorts.API, "HTTP API port (loopback)")
+	f.StringVar(&o.recordsEndpoint, "records-endpoint", "", "URL at which other organisations' readers reach this node's API, published on the ledger at start ([records] endpoint)")
 	return cmd
 }
 
@@ -158,7 +164,7 @@ func (o *initOptions) run() error {
 	io_ := node.InitOptions{
 		ChainID: o.chainID, Moniker: o.moniker, OrgID: o.org, OrgName: o.orgName,
 		OrgKind: governance.OrgKind(o.kind), Genesis: o.genesis, Peers: o.peers,
-		Ports: node.Ports{P2P: o.p2p, RPC: o.rpc, API: o.api},
+		Ports: node.Ports{P2P: o.p2p, RPC: o.rpc, API: o.api}, RecordsEndpoint: o.recordsEndpoint,
 	}
 	if o.genesis == "" {
 		if o.org == "" || o.orgName == "" {

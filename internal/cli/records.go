@@ -346,6 +346,10 @@ is decrypted here and printed (or written to --out) exactly as it was added. Eit
 way the node writes an access receipt on the ledger (reader, record, purpose,
 basis or denial code), which the patient sees with records access-log.
 
+The request goes to --node; if that node does not keep the record, to the endpoint
+the custodian's node published on the ledger (records history shows it as
+"reads at"), or it fails with records.not_custodian.
+
 A refusal prints its stable code, e.g. records.no_grant, records.grant_revoked,
 records.grant_expired, records.purpose_not_granted, records.out_of_scope,
 records.wrong_org, records.erased.
@@ -465,8 +469,8 @@ func newRecordsHistoryCmd(g *Global) *cobra.Command {
 	return &cobra.Command{
 		Use:   "history REC",
 		Short: "Show a record's versions as the ledger anchors them (never the data)",
-		Long: `Show what the ledger holds about a record: its patient, custodian and status,
-and every version's anchor: author, block time and height, the SHA-256 and size of
+		Long: `Show what the ledger holds about a record: its patient, custodian (and the
+endpoint its node published for reads) and status, and every version's anchor: author, block time and height, the SHA-256 and size of
 the ciphertext, the FHIR resource types and which version it supersedes (a
 correction). An erased record shows its tombstone: who erased it, when and why,
 and the hashes of the ciphertexts that were shredded.
@@ -480,7 +484,11 @@ Example:
 				return err
 			}
 			return g.Print(info, func(w io.Writer) {
-				fmt.Fprintf(w, "record     %s\npatient    %s\ncustodian  %s\nstatus     %s\nlatest     version %d\n", info.ID, info.Patient, info.Custodian, info.Status, info.Latest)
+				fmt.Fprintf(w, "record     %s\npatient    %s\ncustodian  %s\n", info.ID, info.Patient, info.Custodian)
+				if info.CustodianEndpoint != "" {
+					fmt.Fprintf(w, "reads at   %s\n", info.CustodianEndpoint)
+				}
+				fmt.Fprintf(w, "status     %s\nlatest     version %d\n", info.Status, info.Latest)
 				if e := info.Erasure; e != nil {
 					fmt.Fprintf(w, "erased     %s (height %d) by %s, reason %s\n", unixTime(e.Time), e.Height, e.By, e.Reason)
 					fmt.Fprintf(w, "shredded   the ciphertexts of %d versions (their hashes stay below)\n", len(e.Hashes))

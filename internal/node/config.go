@@ -11,6 +11,7 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
 
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -44,6 +45,10 @@ type RecordsConfig struct {
 	// UploadTTL is how long an uploaded, encrypted document waits for its
 	// author's anchor before the node shreds it.
 	UploadTTL Duration `toml:"upload_ttl"`
+	// Endpoint is the base URL at which readers of other organisations
+	// reach this node's API; the node publishes it on the ledger for each
+	// organisation it keeps records for. Empty: publish nothing.
+	Endpoint string `toml:"endpoint"`
 }
 
 // APIConfig configures the HTTP API.
@@ -104,7 +109,9 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #   reads of the latest state, slower blocks; the consent check of record reads has a
 #   smaller index of its own either way, data/state/read-index.db).
 # [records] upload_ttl: how long an uploaded record waits for its author's anchor before the
-#   node shreds it (block time; e.g. "24h").
+#   node shreds it (block time; e.g. "24h"); endpoint: the URL at which other organisations'
+#   readers reach this node's API (e.g. "https://records.example.org"), published on the
+#   ledger at start for the organisations this node keeps records for ("" publishes nothing).
 # [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
 
 `
@@ -133,6 +140,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return c, fmt.Errorf("node: %s: unknown setting %q", path, und[0].String())
+	}
+	if err := (&records.SetEndpoint{URL: c.Records.Endpoint}).Validate(); err != nil {
+		return c, fmt.Errorf("node: %s: [records] endpoint: %w", path, err)
 	}
 	return c, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -46,6 +47,7 @@ func InitDev(home, listen string, ports Ports) (created bool, err error) {
 	if listen != "" {
 		app.API.Listen = listen
 	}
+	app.Records.Endpoint = "http://" + app.API.Listen
 	if err := WriteAppConfig(home, app); err != nil {
 		return false, err
 	}
@@ -110,6 +112,9 @@ type InitOptions struct {
 	Passphrase string
 	Ports      Ports
 	Peers      []string // id@host:port
+	// RecordsEndpoint is [records] endpoint: the URL at which other
+	// organisations' readers reach this node's API (empty: none).
+	RecordsEndpoint string
 }
 
 // InitResult says what Init made.
@@ -124,6 +129,9 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if Initialised(home) {
 		return nil, fmt.Errorf("node: %s is initialised already (config/genesis.json exists)", home)
 	}
+	if err := (&records.SetEndpoint{URL: o.RecordsEndpoint}).Validate(); err != nil {
+		return nil, fmt.Errorf("node: records endpoint: %w", err)
+	}
 	if o.Ports == (Ports{}) {
 		o.Ports = DefaultPorts
 	}
@@ -137,6 +145,7 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	}
 	app := DefaultAppConfig()
 	app.API.Listen = fmt.Sprintf("127.0.0.1:%d", o.Ports.API)
+	app.Records.Endpoint = o.RecordsEndpoint
 	if err := WriteAppConfig(home, app); err != nil {
 		return nil, err
 	}
@@ -300,6 +309,7 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		}
 		app := DefaultAppConfig()
 		app.API.Listen = fmt.Sprintf("127.0.0.1:%d", n.Ports.API)
+		app.Records.Endpoint = "http://" + app.API.Listen
 		if err := WriteAppConfig(n.Home, app); err != nil {
 			return nil, err
 		}

@@ -191,6 +191,9 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	}
 	n.srv = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { n.served <- n.srv.Serve(n.listener) }()
+	if n.vault != nil && appCfg.Records.Endpoint != "" {
+		n.vault.Announce(appCfg.Records.Endpoint, n.ready)
+	}
 	logger.Info("node started", "home", home, "chain_id", cmt.GenesisDoc().ChainID, "api", n.APIURL(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "height", app.State().Version())
 	return n, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +18,8 @@ import (
 	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/tx"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -251,7 +255,8 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 		t.Fatalf("node0 keeps the records of %v, want [%s]", got, hospital)
 	}
 	// Each organisation registers a physician, through its own node.
-	author, reader := client.NewSigner(ed25519.GenPrivKey()), client.NewSigner(ed25519.GenPrivKey())
+	readerKey := ed25519.GenPrivKey()
+	author, reader := client.NewSigner(ed25519.GenPrivKey()), client.NewSigner(readerKey)
 	if _, err := clients[0].Send(ctx, admins[0], client.TypeRegisterMember, client.RegisterMember{Handle: "dr-a", Roles: []string{"physician"}, PublicKey: author.PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
@@ -278,13 +283,26 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The clinic's node does not hold the record and says where it is.
-	_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
-	waitFor(t, "node1 to see the record", 20*time.Second, func() bool {
-		_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
-		return !client.IsCode(err, "records.unknown_record")
+	// The clinic's node does not keep the record; the ledger says which
+	// node does (the hospital's node published its endpoint at start).
+	waitFor(t, "node1 to see the record and the hospital's endpoint", 20*time.Second, func() bool {
+		info, err := clients[1].RecordInfo(ctx, up.Record)
+		return err == nil && info.Custodian == hospital && info.CustodianEndpoint == nodes[0].APIURL()
 	})
-	wantCode(t, err, "records.not_custodian")
+	// The clinic's node itself answers a read request with where to go.
+	msg, _ := json.Marshal(records.ReadRequest{Record: up.Record, Purpose: records.PurposeTreatment})
+	raw, err := tx.Sign(readerKey, tx.Body{ChainID: nodes[1].App().ChainID(), Nonce: 1,
+		Expires: nodes[1].App().State().Version() + 100, Type: records.TypeReadRequest, Msg: msg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes[1].Vault().Read(ctx, raw); !errors.Is(err, records.ErrNotCustodian) || !strings.Contains(err.Error(), hospital) {
+		t.Fatalf("read at the clinic's node: %v, want records.not_custodian naming %s", err, hospital)
+	}
+	// Asked through the clinic's node, the SDK sends the read to the
+	// hospital's, which refuses it: no grant yet.
+	_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	wantCode(t, err, "records.no_grant")
 
 	if _, err := clients[1].Send(ctx, pt, client.TypeGrant, client.GrantConsent{
 		Grantee: client.Grantee{Org: clinic, Role: "physician"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)}); err != nil {
@@ -292,7 +310,7 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	}
 	var got *client.ReadResult
 	waitFor(t, "node0 to see the grant", 20*time.Second, func() bool {
-		got, err = clients[0].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+		got, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
 		return err == nil
 	})
 	if !bytes.Equal(got.Document, doc) {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ const (
 	TypeBreakGlass  = "records/break-glass"
 	TypeReceipts    = "records/receipts"
 	TypeErase       = "records/erase"
+	TypeEndpoint    = "records/set-endpoint"
 	TypeReadRequest = "records/read-request"
 	TypeUpload      = "records/upload"
 )
@@ -289,6 +291,55 @@ func (m *Erase) Validate() error {
 	return nil
 }
 
+// SetEndpoint publishes where the signer's organisation serves the records
+// it keeps: the base URL of its custodian node's API, to which readers of
+// other organisations send their read requests. An empty URL withdraws it.
+// Signed by the organisation's custodian identity (its node announces
+// itself) or an admin.
+type SetEndpoint struct {
+	URL string `json:"url"`
+}
+
+// MaxEndpointLen bounds an endpoint URL.
+const MaxEndpointLen = 256
+
+func (m *SetEndpoint) Validate() error {
+	if m.URL == "" {
+		return nil
+	}
+	if len(m.URL) > MaxEndpointLen {
+		return fmt.Errorf("url is %d bytes long; at most %d", len(m.URL), MaxEndpointLen)
+	}
+	u, err := url.Parse(m.URL)
+	switch {
+	case err != nil:
+		return fmt.Errorf("url: %v", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("url %q: the scheme must be https or http", m.URL)
+	case u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("url %q names no host", m.URL)
+	case u.User != nil:
+		return fmt.Errorf("url %q must not carry user information", m.URL)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.HasSuffix(m.URL, "#"):
+		return fmt.Errorf("url %q must have no query or fragment: it is the base of /v1/...", m.URL)
+	}
+	return nil
+}
+
+func (k *Keeper) setEndpoint(ctx *ledger.Context, m SetEndpoint) (any, error) {
+	s := ctx.Signer
+	if s.Kind != ledger.Member || !(s.HasRole(roleCustodian) || s.HasRole(roleAdmin)) {
+		return nil, fmt.Errorf("%w: an organisation's custodian identity or an admin publishes its records endpoint", ErrUnauthorized)
+	}
+	if m.URL == "" {
+		endpoints.Delete(ctx.Store, s.Org)
+	} else {
+		endpoints.Set(ctx.Store, s.Org, Endpoint{Org: s.Org, URL: strings.TrimRight(m.URL, "/"), SetBy: s.ID, Height: ctx.Height})
+	}
+	ctx.Emit("records.endpoint_set", "org", s.Org)
+	return nil, nil
+}
+
 // Routes implements ledger.Module.
 func (k *Keeper) Routes() []ledger.Route {
 	return []ledger.Route{
@@ -298,6 +349,7 @@ func (k *Keeper) Routes() []ledger.Route {
 		{Type: TypeDelegate, Handler: ledger.Handle(k.delegate)},
 		{Type: TypeBreakGlass, Handler: ledger.Handle(k.breakGlass)},
 		{Type: TypeReceipts, Handler: ledger.Handle(k.receipts)},
+		{Type: TypeEndpoint, Handler: ledger.Handle(k.setEndpoint)},
 		{Type: TypeErase, Handler: ledger.Handle(k.erase)},
 	}
 }

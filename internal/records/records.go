@@ -89,6 +89,7 @@ var ClinicalRoles = []string{"physician", "nurse", "pharmacist"}
 // Role names this module checks (identity owns the list).
 const (
 	roleCustodian      = "custodian"
+	roleAdmin          = "admin"
 	rolePrivacyOfficer = "privacy-officer"
 )
 
@@ -246,7 +247,19 @@ var (
 	accessByPt  = state.NewMap[Receipt](Name, "rec/ap/")       // patient/%016x height/id
 	accessByOrg = state.NewMap[Receipt](Name, "rec/ao/")       // custodian/%016x height/id
 	accessByRdr = state.NewMap[Receipt](Name, "rec/ar/")       // reader/%016x height/id
+	endpoints   = state.NewMap[Endpoint](Name, "rec/e/")       // org
 )
+
+// Endpoint is where an organisation's node serves the records it keeps.
+type Endpoint struct {
+	Org    string `json:"org"`
+	URL    string `json:"url"`
+	SetBy  string `json:"set_by"`
+	Height int64  `json:"height"`
+}
+
+// Endpoint reads the records endpoint an organisation published.
+func (k *Keeper) Endpoint(r state.Reader, org string) (Endpoint, bool) { return endpoints.Get(r, org) }
 
 // Directory is what the module needs to know of identities.
 type Directory interface {

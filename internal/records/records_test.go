@@ -460,3 +460,58 @@ func TestErase(t *testing.T) {
 	_, err = w.exec(house, records.TypeAdd, records.Add{Anchors: []records.Anchor{{Record: a, Patient: alice.ID, Types: []string{"Observation"}, Hash: hashOf("late"), Size: 1, Supersedes: 1}}})
 	wantErr(t, err, records.ErrErased)
 }
+
+func TestSetEndpoint(t *testing.T) {
+	w := newWorld(t)
+	k := w.k
+	// The custodian identity publishes; an admin may change it; the
+	// trailing slash is not kept.
+	w.must(node, records.TypeEndpoint, records.SetEndpoint{URL: "https://records.hospital.example/"})
+	if e, ok := k.Endpoint(w.db.Committed(), "hospital"); !ok || e.URL != "https://records.hospital.example" || e.SetBy != node.ID {
+		t.Fatalf("endpoint = %+v, %v", e, ok)
+	}
+	w.must(registra, records.TypeEndpoint, records.SetEndpoint{URL: "http://10.0.0.7:8080"})
+	if e, _ := k.Endpoint(w.db.Committed(), "hospital"); e.URL != "http://10.0.0.7:8080" {
+		t.Fatalf("endpoint after the admin's change = %+v", e)
+	}
+	// Each organisation publishes its own only.
+	w.must(clinicNd, records.TypeEndpoint, records.SetEndpoint{URL: "https://clinic.example"})
+	if e, _ := k.Endpoint(w.db.Committed(), "hospital"); e.URL != "http://10.0.0.7:8080" {
+		t.Fatalf("the clinic changed the hospital's endpoint: %+v", e)
+	}
+
+	for _, c := range []struct {
+		name   string
+		signer ledger.Principal
+		url    string
+		want   error
+		detail string
+	}{
+		{"patient", alice, "https://evil.example", records.ErrUnauthorized, "custodian identity or an admin"},
+		{"physician", house, "https://evil.example", records.ErrUnauthorized, "custodian identity or an admin"},
+		{"other scheme", node, "ftp://records.example", ledger.ErrInvalidMsg, "scheme must be https or http"},
+		{"no host", node, "https:///v1", ledger.ErrInvalidMsg, "names no host"},
+		{"relative", node, "records.example", ledger.ErrInvalidMsg, "scheme must be"},
+		{"user info", node, "https://user:pw@records.example", ledger.ErrInvalidMsg, "user information"},
+		{"query", node, "https://records.example/?x=1", ledger.ErrInvalidMsg, "no query or fragment"},
+		{"fragment", node, "https://records.example/#top", ledger.ErrInvalidMsg, "no query or fragment"},
+		{"too long", node, "https://records.example/" + strings.Repeat("a", records.MaxEndpointLen), ledger.ErrInvalidMsg, "at most 256"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := w.db.Committed().Hash()
+			_, err := w.exec(c.signer, records.TypeEndpoint, records.SetEndpoint{URL: c.url})
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.detail) {
+				t.Fatalf("error = %v, want %v saying %q", err, c.want, c.detail)
+			}
+			if string(before) != string(w.db.Committed().Hash()) {
+				t.Fatal("a refused endpoint changed the state")
+			}
+		})
+	}
+
+	// An empty URL withdraws it.
+	w.must(node, records.TypeEndpoint, records.SetEndpoint{})
+	if e, ok := k.Endpoint(w.db.Committed(), "hospital"); ok {
+		t.Fatalf("withdrawn endpoint still there: %+v", e)
+	}
+}

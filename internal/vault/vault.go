@@ -460,17 +460,26 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 // writeReceipt signs a receipts transaction for c, submits it and waits for
 // it to commit.
 func (v *Vault) writeReceipt(ctx context.Context, c *custodian, e records.ReceiptEntry) error {
+	if err := v.send(ctx, c, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{e}}); err != nil {
+		return fmt.Errorf("vault: receipt %w, read not served", err)
+	}
+	return nil
+}
+
+// send signs a transaction of c's custodian identity, submits it and waits
+// for it to commit.
+func (v *Vault) send(ctx context.Context, c *custodian, typ string, m any) error {
 	c.mu.Lock()
 	c.nonce++
 	nonce := c.nonce
 	c.mu.Unlock()
-	msg, err := json.Marshal(records.PostReceipts{Receipts: []records.ReceiptEntry{e}})
+	msg, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
 	next := v.app.State().Committed().Version() + 1
 	raw, err := tx.Sign(c.key, tx.Body{ChainID: v.app.ChainID(), Signer: c.pub, Nonce: nonce,
-		Expires: next + min(v.app.Params().MaxTxTTL, 50), Type: records.TypeReceipts, Msg: msg})
+		Expires: next + min(v.app.Params().MaxTxTTL, 50), Type: typ, Msg: msg})
 	if err != nil {
 		return err
 	}
@@ -478,21 +487,77 @@ func (v *Vault) writeReceipt(ctx context.Context, c *custodian, e records.Receip
 	done, cancel := v.waiters.Add(hash)
 	defer cancel()
 	if err := v.submit(ctx, raw); err != nil {
-		return fmt.Errorf("vault: receipt not accepted, read not served: %w", err)
+		return fmt.Errorf("not accepted: %w", err)
 	}
 	ctx, stop := context.WithTimeout(ctx, v.timeout)
 	defer stop()
 	select {
 	case o := <-done:
 		if o.Result.Code.Number != 0 {
-			return fmt.Errorf("vault: receipt refused by the ledger (%s: %s), read not served", o.Result.Code.ID(), o.Result.Log)
+			return fmt.Errorf("refused by the ledger (%s: %s)", o.Result.Code.ID(), o.Result.Log)
 		}
 		return nil
 	case <-v.waiters.Stopped():
-		return errors.New("vault: shutting down, read not served")
+		return errors.New("not committed: shutting down")
 	case <-ctx.Done():
-		return fmt.Errorf("vault: receipt did not commit in time, read not served: %w", ctx.Err())
+		return fmt.Errorf("did not commit in time: %w", ctx.Err())
 	}
+}
+
+// Announce publishes url as the records endpoint of every organisation this
+// node keeps records for whose published endpoint differs (records/
+// set-endpoint, signed by its custodian identity), so that readers of other
+// organisations find this node. It runs in the background: it waits until
+// ready reports the node ready, and retries a failed publication a few
+// times.
+func (v *Vault) Announce(url string, ready func(context.Context) error) {
+	url = strings.TrimRight(url, "/")
+	v.wg.Add(1)
+	go func() {
+		defer v.wg.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-v.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		wait := func(d time.Duration) bool {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(d):
+				return true
+			}
+		}
+		for ready(ctx) != nil {
+			if !wait(500 * time.Millisecond) {
+				return
+			}
+		}
+		for _, org := range v.Orgs() {
+			c := v.orgs[org]
+			for attempt := 1; ; attempt++ {
+				if e, ok := v.app.Records().Endpoint(v.app.State().Committed(), org); ok && e.URL == url {
+					break
+				}
+				err := v.send(ctx, c, records.TypeEndpoint, records.SetEndpoint{URL: url})
+				if err == nil {
+					v.log.Info("vault: records endpoint published", "org", org, "url", url)
+					break
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				v.log.Warn("vault: records endpoint not published", "org", org, "url", url, "attempt", attempt, "err", err)
+				if attempt == 5 || !wait(time.Duration(attempt)*5*time.Second) {
+					break
+				}
+			}
+		}
+	}()
 }
 
 // committed is the app's commit callback (consensus goroutine: it must not
