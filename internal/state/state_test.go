@@ -171,9 +171,16 @@ type rec struct {
 	N  int64  `json:"n"`
 }
 
+// Prefixes are claimed once per process (at package initialisation, as
+// modules do), so that the tests can run with -count.
+var (
+	testMap = NewMap[rec]("test", "test/map/")
+	testIdx = NewIndex("test", "test/idx/")
+	_       = RegisterPrefix("t1", "overlap/a/")
+)
+
 func TestMapAndIndex(t *testing.T) {
-	m := NewMap[rec]("test", "test/map/")
-	x := NewIndex("test", "test/idx/")
+	m, x := testMap, testIdx
 	db, _ := Open("", Options{})
 	w := db.Working()
 	for i := 0; i < 5; i++ {
@@ -203,7 +210,7 @@ func TestMapAndIndex(t *testing.T) {
 }
 
 func TestRegisterPrefixRejectsOverlap(t *testing.T) {
-	RegisterPrefix("t1", "overlap/a/")
+	// overlap/a/ is claimed above.
 	for _, p := range []string{"overlap/a/", "overlap/", "overlap/a/b/"} {
 		func() {
 			defer func() {
