@@ -194,11 +194,14 @@ func (s *DB) Close() error {
 	return errors.Join(err, s.db.Close())
 }
 
-// Version is the last committed version (block height); 0 before the first commit.
-func (s *DB) Version() int64 { return s.tree.Version() }
+// Version is the last committed version (block height); 0 before the first
+// commit. Safe from any goroutine (it reads the committed view, not the
+// tree that Commit changes).
+func (s *DB) Version() int64 { return s.Committed().version }
 
-// Hash is the root hash of the last committed version.
-func (s *DB) Hash() []byte { return s.tree.Hash() }
+// Hash is the root hash of the last committed version. Safe from any
+// goroutine.
+func (s *DB) Hash() []byte { return s.Committed().Hash() }
 
 // WorkingHash is the root hash the working tree would commit to now.
 func (s *DB) WorkingHash() []byte { return s.tree.WorkingHash() }
