@@ -170,6 +170,8 @@ var (
 	PPECategories = supply.PPECategories
 	// Regulators are the organisation kinds that may recall any lot.
 	Regulators = supply.Regulators
+	// RegulatorRecallRoles are the roles with which a regulator's member recalls lots.
+	RegulatorRecallRoles = supply.RegulatorRecallRoles
 )
 
 // RequiredTests lists the tests a donation of a type ("blood", "plasma")

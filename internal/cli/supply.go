@@ -778,7 +778,8 @@ func newSupplyRecallCmd(g *Global) *cobra.Command {
 		Use:   "recall GTIN LOT... --reason TEXT --as QUALITY-OFFICER|REGULATOR",
 		Short: "Recall lots of a product",
 		Long: `Recall lots of a product. Signed by an admin or quality officer of its
-manufacturer, or by any member of a regulator (kinds: ` + strings.Join(client.Regulators, ", ") + `).
+manufacturer, or by a member of a regulator (kinds: ` + strings.Join(client.Regulators, ", ") + `)
+holding one of the roles ` + strings.Join(client.RegulatorRecallRoles, ", ") + `.
 From the next block on, scans of the lots' units say recalled, they cannot be
 dispensed, transfused or shipped except back to the manufacturer, and supply
 holders lists who still has them.

@@ -804,6 +804,10 @@ func (k *Keeper) destroy(ctx *ledger.Context, m Destroy) (any, error) {
 // Regulators are the organisation kinds that may recall any lot.
 var Regulators = []string{"regulator", "public-health-agency", "medical-board"}
 
+// RegulatorRecallRoles are the roles with which a regulator's member
+// recalls lots (not its devices, nor any other member).
+var RegulatorRecallRoles = []string{"admin", "quality-officer", "epidemiologist"}
+
 func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
@@ -814,8 +818,10 @@ func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
 	maker := p.Manufacturer == ctx.Signer.Org && hasAnyRole(ctx.Signer.Roles, "admin", "quality-officer")
-	if !maker && !slices.Contains(Regulators, kind) {
-		return nil, fmt.Errorf("%w: lots are recalled by their manufacturer's quality officer or by a regulator", ErrUnauthorized)
+	regulator := slices.Contains(Regulators, kind) && hasAnyRole(ctx.Signer.Roles, RegulatorRecallRoles...)
+	if !maker && !regulator {
+		return nil, fmt.Errorf("%w: lots are recalled by an admin or quality officer of their manufacturer, or by a member of a regulator holding one of the roles %v; %s holds %v",
+			ErrUnauthorized, RegulatorRecallRoles, ctx.Signer.ID, ctx.Signer.Roles)
 	}
 	for _, l := range m.Lots {
 		lot, ok := lots.Get(ctx.Store, m.GTIN+"/"+l)

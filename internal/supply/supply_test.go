@@ -253,6 +253,11 @@ func TestDispenseScanRecall(t *testing.T) {
 	// Recall: only the maker or a regulator; scans say so; holders are listed.
 	_, err = w.exec(pharm, supply.TypeRecall, supply.RecallLots{GTIN: gtin, Lots: []string{"L1"}, Reason: "potency"})
 	wantErr(t, err, supply.ErrUnauthorized)
+	// A regulator's devices and members without a recall role may not.
+	for _, p := range []ledger.Principal{member("health", "door-sensor", "sensor"), member("health", "dr-a", "physician")} {
+		_, err = w.exec(p, supply.TypeRecall, supply.RecallLots{GTIN: gtin, Lots: []string{"L1"}, Reason: "potency"})
+		wantErr(t, err, supply.ErrUnauthorized)
+	}
 	w.must(agency, supply.TypeRecall, supply.RecallLots{GTIN: gtin, Lots: []string{"L1"}, Reason: "potency below specification"})
 	if v := w.verify(unit(2)); v.Status != "recalled" || v.Recall == nil || v.Recall.Org != "health" {
 		t.Fatalf("recalled: %+v", v)
