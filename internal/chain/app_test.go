@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +178,14 @@ func TestRegisterMemberAndSignAsThem(t *testing.T) {
 	})
 	// An admin of another org may not change this member's roles.
 	h.fails("identity.unauthorized", "insurer-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/dr-grey", Roles: []string{"nurse"}})
+	// An admin keeps their own admin role, as they cannot suspend themselves:
+	// the organisation would be left with nobody to name an admin.
+	r = h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"physician"}})
+	if !strings.Contains(r.Log, "own admin role") {
+		t.Fatalf("log does not say why: %s", r.Log)
+	}
+	h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/admin", Status: "suspended"})
+	h.ok("hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"admin", "physician"}})
 	// Unknown roles and handles are rejected with a message saying which.
 	r = h.fails("chain.invalid_message", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
 		Handle: "nurse-joy", Roles: []string{"wizard"}, PublicKey: pub("joy"),

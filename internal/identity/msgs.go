@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
@@ -170,6 +171,11 @@ func (k *Keeper) setRoles(ctx *ledger.Context, m SetRoles) (any, error) {
 	mem, err := k.memberForAdmin(ctx, m.Member)
 	if err != nil {
 		return nil, err
+	}
+	// As with suspension: an admin who dropped their own admin role could
+	// leave the organisation with no admin, and nothing could name one.
+	if mem.ID == ctx.Signer.ID && !slices.Contains(m.Roles, RoleAdmin) {
+		return nil, fmt.Errorf("%w: an admin cannot remove their own admin role (another admin of %s can)", ErrUnauthorized, mem.Org)
 	}
 	mem.Roles = m.Roles
 	members.Set(ctx.Store, mem.ID, mem)
