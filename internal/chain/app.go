@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -161,7 +162,7 @@ func New(db *state.DB, opts Options) (*App, error) {
 	a.ident = identity.New(orgsFunc(func(r state.Reader, org string) bool { return gov.OrgActive(r, org) }))
 	gov = governance.New(a.ident)
 	a.gov = gov
-	a.records = records.New(directory{a.ident})
+	a.records = records.New(recordsDirectory{directory: directory{a.ident}, gov: gov})
 	a.supply = supply.New(supplyDirectory{gov: gov, directory: directory{a.ident}})
 	a.modules = []ledger.Module{a.gov, a.ident, a.records, a.supply}
 
@@ -200,6 +201,16 @@ func (d directory) Member(r state.Reader, id string) (string, []string, bool) {
 }
 
 func (d directory) Exists(r state.Reader, id string) bool { return d.id.Exists(r, id) }
+
+func (d directory) KnownRole(role string) bool { return slices.Contains(identity.Roles, role) }
+
+// recordsDirectory adds what the records module asks of governance.
+type recordsDirectory struct {
+	directory
+	gov *governance.Keeper
+}
+
+func (d recordsDirectory) OrgActive(r state.Reader, org string) bool { return d.gov.OrgActive(r, org) }
 
 func (d directory) KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bool) {
 	k, ok := d.id.Key(r, key)

@@ -33,6 +33,8 @@ func (openDir) Exists(r state.Reader, id string) bool { return true }
 func (openDir) KeyOwner(state.Reader, tx.PubKey) (ledger.Principal, bool) {
 	return ledger.Principal{}, false
 }
+func (openDir) OrgActive(state.Reader, string) bool { return true }
+func (openDir) KnownRole(string) bool               { return true }
 
 // benchGrants is how many grants the consent-check benchmark puts in state
 // (MEDCHAIN_BENCH_GRANTS overrides it, e.g. 100000 for a quick run).

@@ -163,7 +163,7 @@ func (m *Revoke) Validate() error {
 	return nil
 }
 
-// Delegate names (or, with a zero Expires, removes) an identity that may act
+// Delegate names (or, with no Expires, removes) an identity that may act
 // for the signing patient.
 type Delegate struct {
 	Delegate string     `json:"delegate"`
@@ -459,10 +459,16 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 		return nil, err
 	}
 	g := m.Grantee
-	if g.Member != "" {
+	switch {
+	case g.Member != "":
 		if _, _, ok := k.dir.Member(ctx.Store, g.Member); !ok {
 			return nil, fmt.Errorf("%w: grantee member %q is not an active member", ErrNotFound, g.Member)
 		}
+	case !k.dir.OrgActive(ctx.Store, g.Org):
+		// A misspelt organisation would make a grant nobody ever holds.
+		return nil, fmt.Errorf("%w: grantee organisation %q is not an active organisation of the network", ErrNotFound, g.Org)
+	case g.Role != "" && !k.dir.KnownRole(g.Role):
+		return nil, fmt.Errorf("%w: grantee role %q is not a member role", ledger.ErrInvalidMsg, g.Role)
 	}
 	start := ctx.Time.Unix()
 	if m.Start != nil {

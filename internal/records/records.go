@@ -272,6 +272,10 @@ type Directory interface {
 	// KeyOwner returns the principal a key belongs to, whether or not the
 	// key is still active (a receipt records a read that already happened).
 	KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bool)
+	// OrgActive reports whether org is a member organisation of the network.
+	OrgActive(r state.Reader, org string) bool
+	// KnownRole reports whether role is a member role.
+	KnownRole(role string) bool
 }
 
 // Keeper is the records module.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,17 @@ func (d *dir) Exists(_ state.Reader, id string) bool { return d.patients[id] || 
 func (d *dir) KeyOwner(_ state.Reader, k tx.PubKey) (ledger.Principal, bool) {
 	p, ok := d.keys[k.String()]
 	return p, ok
+}
+func (d *dir) OrgActive(_ state.Reader, org string) bool {
+	for _, m := range d.members {
+		if m.Org == org {
+			return true
+		}
+	}
+	return false
+}
+func (d *dir) KnownRole(role string) bool {
+	return slices.Contains([]string{"admin", "physician", "nurse", "pharmacist", "privacy-officer", "custodian", "researcher"}, role)
 }
 
 // world is a records keeper over an in-memory store with a cast: patients
@@ -514,4 +526,34 @@ func TestSetEndpoint(t *testing.T) {
 	if e, ok := k.Endpoint(w.db.Committed(), "hospital"); ok {
 		t.Fatalf("withdrawn endpoint still there: %+v", e)
 	}
+}
+
+// A grant names an organisation of the network and a member role: a typo
+// would otherwise make a grant nobody ever holds.
+func TestGrantNamesRealGrantees(t *testing.T) {
+	w := newWorld(t)
+	exp := t0.Add(24 * time.Hour)
+	for _, c := range []struct {
+		name    string
+		grantee records.Grantee
+		want    error
+		detail  string
+	}{
+		{"unknown org", records.Grantee{Org: "hopsital"}, records.ErrNotFound, `organisation "hopsital"`},
+		{"unknown org with a role", records.Grantee{Org: "hopsital", Role: "nurse"}, records.ErrNotFound, `organisation "hopsital"`},
+		{"unknown role", records.Grantee{Org: "hospital", Role: "nures"}, ledger.ErrInvalidMsg, `role "nures"`},
+		{"unknown member", records.Grantee{Member: "hospital/dr-nobody"}, records.ErrNotFound, `member "hospital/dr-nobody"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := w.db.Committed().Hash()
+			_, err := w.exec(alice, records.TypeGrant, records.GrantMsg{Grantee: c.grantee, Purposes: []string{"treatment"}, Expires: exp})
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.detail) {
+				t.Fatalf("error = %v, want %v naming %s", err, c.want, c.detail)
+			}
+			if string(before) != string(w.db.Committed().Hash()) {
+				t.Fatal("a refused grant changed the state")
+			}
+		})
+	}
+	w.must(alice, records.TypeGrant, records.GrantMsg{Grantee: records.Grantee{Org: "clinic", Role: "physician"}, Purposes: []string{"treatment"}, Expires: exp})
 }
