@@ -513,8 +513,8 @@ func (k *Keeper) applyDecision(ctx *ledger.Context, d Donation) {
 
 // bloodHold refuses a component of a donation that is not released. It
 // guards everything that uses a component (transfusion, pooling,
-// transformation); supply/release should call it too, so that a quality
-// officer cannot lift the quarantine of an untested or failed donation.
+// transformation) and supply/release, so that a quality officer cannot lift
+// the quarantine of an untested or failed donation.
 func (k *Keeper) bloodHold(r state.Reader, it Item) error {
 	if it.Kind != ItemUnit || it.Lot == "" || !donationComponents.Has(r, it.Lot, it.ID) {
 		return nil
