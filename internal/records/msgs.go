@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -262,16 +263,27 @@ func (m *PostReceipts) Validate() error {
 		switch {
 		case r.Outcome != Granted && r.Outcome != Denied:
 			return fmt.Errorf("receipts[%d]: outcome must be %q or %q", i, Granted, Denied)
-		case r.Outcome == Granted && r.Basis == "":
-			return fmt.Errorf("receipts[%d]: a granted read needs its basis", i)
-		case r.Outcome == Denied && r.Denial == "":
-			return fmt.Errorf("receipts[%d]: a denied read needs its denial code", i)
+		case r.Outcome == Granted && !slices.Contains(Bases, r.Basis):
+			return fmt.Errorf("receipts[%d]: a granted read needs its basis, one of %v (not %q)", i, Bases, r.Basis)
+		case r.Outcome == Granted && (r.Basis == BasisGrant) != (r.Grant != ""):
+			return fmt.Errorf("receipts[%d]: a read on basis %q names a grant exactly when the basis is %q", i, r.Basis, BasisGrant)
+		case r.Outcome == Denied && !denialPattern.MatchString(r.Denial):
+			return fmt.Errorf("receipts[%d]: a denied read needs its denial code (like records.no_grant), not %q", i, r.Denial)
+		case r.Outcome == Denied && (r.Basis != "" || r.Grant != "" || r.Version != 0):
+			return fmt.Errorf("receipts[%d]: a denied read has no basis, grant or version", i)
+		case r.CheckedAt < 1:
+			return fmt.Errorf("receipts[%d]: checked_at %d is not a block height", i, r.CheckedAt)
 		case len(r.Request) == 0:
 			return fmt.Errorf("receipts[%d]: request is required", i)
 		}
 	}
 	return nil
 }
+
+// Bases are the grounds on which a read is served.
+var Bases = []string{BasisOwner, BasisDelegate, BasisGrant, BasisBreakGlass}
+
+var denialPattern = regexp.MustCompile(`^[a-z]+\.[a-z_]{1,48}$`)
 
 // Erase asks for a record's erasure: the custodian shreds every version, the
 // ledger keeps a tombstone. Signed by the patient, a delegate, or the
@@ -629,6 +641,24 @@ func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 				return nil, fmt.Errorf("%w: receipts[%d]: a served read names its version", ledger.ErrInvalidMsg, i)
 			}
 			rc.Version = e.Version
+			// The custodian's decision is recorded, not re-run (state may
+			// have changed since checked_at), but it must name grounds
+			// that exist: the audit trail cannot claim a grant that never
+			// was, or a delegation the patient never made.
+			switch e.Basis {
+			case BasisOwner:
+				if reader.ID != rc.Patient {
+					return nil, fmt.Errorf("%w: receipts[%d]: %s is not the patient %s", ErrBadRequest, i, reader.ID, rc.Patient)
+				}
+			case BasisDelegate:
+				if !delegations.Has(ctx.Store, rc.Patient+"/"+reader.ID) {
+					return nil, fmt.Errorf("%w: receipts[%d]: %s was never a delegate of %s", ErrBadRequest, i, reader.ID, rc.Patient)
+				}
+			case BasisGrant:
+				if g, ok := k.Grant(ctx.Store, e.Grant); !ok || g.Patient != rc.Patient {
+					return nil, fmt.Errorf("%w: receipts[%d]: grant %s is not a grant of %s", ErrBadRequest, i, e.Grant, rc.Patient)
+				}
+			}
 			if e.Basis == BasisBreakGlass {
 				w, ok := glass.Get(ctx.Store, req.BreakGlass)
 				if !ok || w.Reader != reader.ID || w.Patient != rc.Patient {

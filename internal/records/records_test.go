@@ -405,11 +405,39 @@ func TestReceiptsAndAccessLog(t *testing.T) {
 	// The reader's signature is checked.
 	forged := append([]byte{}, ok...)
 	forged[10] ^= 1
-	_, err = w.exec(node, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{{Request: forged, Outcome: records.Granted, Version: 1, Basis: "grant", CheckedAt: 1}}})
+	_, err = w.exec(node, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{{Request: forged, Outcome: records.Granted, Version: 1, Basis: "grant", Grant: g, CheckedAt: 1}}})
 	wantErr(t, err, records.ErrBadRequest)
 	// A served read of an unknown record cannot be.
-	_, err = w.exec(node, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{{Request: unknown, Outcome: records.Granted, Version: 1, Basis: "grant", CheckedAt: 1}}})
+	_, err = w.exec(node, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{{Request: unknown, Outcome: records.Granted, Version: 1, Basis: "grant", Grant: g, CheckedAt: 1}}})
 	wantErr(t, err, records.ErrUnknownRecord)
+	// The custodian's decision is recorded as made, but it must name
+	// grounds that exist, and say nothing a refusal cannot have.
+	bobsGrant := w.grant(bob, records.GrantMsg{Grantee: records.Grantee{Org: "clinic"}})
+	for _, c := range []struct {
+		name string
+		e    records.ReceiptEntry
+		want error
+	}{
+		{"unknown basis", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: "friendship", CheckedAt: 1}, ledger.ErrInvalidMsg},
+		{"grant basis without a grant", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisGrant, CheckedAt: 1}, ledger.ErrInvalidMsg},
+		{"a grant on another basis", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisOwner, Grant: g, CheckedAt: 1}, ledger.ErrInvalidMsg},
+		{"another patient's grant", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisGrant, Grant: bobsGrant, CheckedAt: 1}, records.ErrBadRequest},
+		{"a grant that never was", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisGrant, Grant: "gr-000000000000000000000000", CheckedAt: 1}, records.ErrBadRequest},
+		{"owner who is not the patient", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisOwner, CheckedAt: 1}, records.ErrBadRequest},
+		{"delegate never named", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisDelegate, CheckedAt: 1}, records.ErrBadRequest},
+		{"refusal with a basis", records.ReceiptEntry{Request: no, Outcome: records.Denied, Denial: "records.wrong_org", Basis: records.BasisOwner, CheckedAt: 1}, ledger.ErrInvalidMsg},
+		{"refusal without a code", records.ReceiptEntry{Request: no, Outcome: records.Denied, Denial: "no", CheckedAt: 1}, ledger.ErrInvalidMsg},
+		{"checked at no height", records.ReceiptEntry{Request: ok, Outcome: records.Granted, Version: 1, Basis: records.BasisGrant, Grant: g}, ledger.ErrInvalidMsg},
+	} {
+		before := w.db.Committed().Hash()
+		_, err = w.exec(node, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{c.e}})
+		if !errors.Is(err, c.want) {
+			t.Fatalf("%s: error = %v, want %v", c.name, err, c.want)
+		}
+		if string(before) != string(w.db.Committed().Hash()) {
+			t.Fatalf("%s: a refused receipt changed the state", c.name)
+		}
+	}
 
 	w.must(node, records.TypeReceipts, records.PostReceipts{Receipts: entries})
 	// A retry is harmless: nothing is written twice.
