@@ -632,3 +632,38 @@ func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
 		t.Fatalf("recheck of an included tx: %q %s", r.Info, r.Log)
 	}
 }
+
+// An admission that would fail once voted through is refused when it is
+// proposed: the admin's handle and key, the validator's key and power.
+func TestAdmitOrgCheckedWhenProposed(t *testing.T) {
+	h := newHarness(t)
+	admit := func(mod func(*governance.AdmitOrg)) governance.Propose {
+		a := governance.AdmitOrg{ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: governance.Pharmacy,
+			Admin: "admin", AdminKey: pub("pharmacy-admin"), Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5}}
+		mod(&a)
+		return governance.Propose{Action: action(governance.ActionAdmitOrg, a)}
+	}
+	taken := pub("val-hospital") // the hospital's validator, at genesis
+	for _, c := range []struct {
+		name, code, detail string
+		mod                func(*governance.AdmitOrg)
+	}{
+		{"admin key taken", "identity.exists", "already registered", func(a *governance.AdmitOrg) { a.AdminKey = pub("hospital-admin") }},
+		{"bad admin handle", "chain.invalid_message", "admin", func(a *governance.AdmitOrg) { a.Admin = "Not A Handle" }},
+		{"short admin key", "governance.invalid_proposal", "32 bytes", func(a *governance.AdmitOrg) { a.AdminKey = a.AdminKey[:8] }},
+		{"validator key taken", "governance.exists", "belongs to", func(a *governance.AdmitOrg) { a.Validator.PublicKey = taken }},
+		{"validator key short", "governance.invalid_proposal", "32 bytes", func(a *governance.AdmitOrg) { a.Validator.PublicKey = a.Validator.PublicKey[:8] }},
+		{"validator power too high", "governance.invalid_proposal", "2^40", func(a *governance.AdmitOrg) { a.Validator.Power = 1<<40 + 1 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := h.fails(c.code, "hospital-admin", governance.TypePropose, admit(c.mod))
+			if !strings.Contains(r.Log, c.detail) {
+				t.Fatalf("log does not say %q: %s", c.detail, r.Log)
+			}
+		})
+	}
+	o := propose(h, "hospital-admin", admit(func(*governance.AdmitOrg) {}).Action)
+	if o.Status != governance.StatusOpen {
+		t.Fatalf("a sound admission: %s", o.Status)
+	}
+}

@@ -114,9 +114,11 @@ var (
 )
 
 // Members is what governance needs of the identity module: creating the
-// first admin of a newly admitted organisation.
+// first admin of a newly admitted organisation, and checking beforehand
+// (when the admission is proposed) that it could be created.
 type Members interface {
 	AddAdmin(s state.Store, height int64, org, handle string, key tx.PubKey) error
+	CheckAdmin(r state.Reader, org, handle string, key tx.PubKey) error
 }
 
 // Executor carries out a proposal action of another module once it passes.

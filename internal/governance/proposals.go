@@ -65,11 +65,27 @@ func (a *AdmitOrg) Validate() error {
 	if a.Admin == "" || len(a.AdminKey) == 0 {
 		return errors.New("admin and admin_key are required")
 	}
-	if a.Validator != nil && (a.Validator.Power < 0 || len(a.Validator.PublicKey) == 0) {
-		return errors.New("validator needs a public_key and a power of 0 or more")
+	if a.Validator != nil {
+		if err := validValidator(a.Validator.PublicKey, a.Validator.Power); err != nil {
+			return fmt.Errorf("validator: %w", err)
+		}
 	}
 	return nil
 }
+
+// validValidator checks a validator key and power as CometBFT takes them.
+func validValidator(key tx.PubKey, power int64) error {
+	if len(key) != tx.PubKeySize {
+		return fmt.Errorf("public_key must be an Ed25519 key of %d bytes, not %d", tx.PubKeySize, len(key))
+	}
+	if power < 0 || power > MaxPower {
+		return fmt.Errorf("power must be between 0 and %d (2^40), not %d", int64(MaxPower), power)
+	}
+	return nil
+}
+
+// MaxPower bounds a validator's voting power.
+const MaxPower = 1 << 40
 
 // RemoveOrg removes an organisation: its members' keys stop signing and its
 // validator leaves the set.
@@ -85,15 +101,7 @@ type SetValidator struct {
 	Power     int64     `json:"power"`
 }
 
-func (a *SetValidator) Validate() error {
-	if len(a.PublicKey) == 0 {
-		return errors.New("public_key is required")
-	}
-	if a.Power < 0 || a.Power > 1<<40 {
-		return errors.New("power must be between 0 and 2^40")
-	}
-	return nil
-}
+func (a *SetValidator) Validate() error { return validValidator(a.PublicKey, a.Power) }
 
 // Vote is one organisation's vote.
 type Vote struct {
@@ -219,6 +227,16 @@ func (k *Keeper) check(ctx *ledger.Context, a Action) error {
 		if orgs.Has(ctx.Store, m.ID) {
 			return fmt.Errorf("%w: organisation %s", ErrExists, m.ID)
 		}
+		// What would make the admission fail once voted through is
+		// refused now, when it is proposed (and checked again then).
+		if err := k.members.CheckAdmin(ctx.Store, m.ID, m.Admin, m.AdminKey); err != nil {
+			return err
+		}
+		if v := m.Validator; v != nil && v.Power > 0 {
+			if owner, taken := valKeys.Get(ctx.Store, v.PublicKey.String()); taken {
+				return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, v.PublicKey, owner)
+			}
+		}
 		return nil
 	case ActionRemoveOrg:
 		m, err := decodePayload[RemoveOrg](a)
@@ -239,6 +257,9 @@ func (k *Keeper) check(ctx *ledger.Context, a Action) error {
 		}
 		if !k.OrgActive(ctx.Store, m.Org) {
 			return fmt.Errorf("%w: active organisation %q", ErrNotFound, m.Org)
+		}
+		if owner, taken := valKeys.Get(ctx.Store, m.PublicKey.String()); taken && owner != m.Org && m.Power > 0 {
+			return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, m.PublicKey, owner)
 		}
 		return nil
 	}

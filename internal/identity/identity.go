@@ -287,3 +287,21 @@ func (k *Keeper) AddMember(s state.Store, height int64, m Member, key tx.PubKey)
 func (k *Keeper) AddAdmin(s state.Store, height int64, org, handle string, key tx.PubKey) error {
 	return k.AddMember(s, height, Member{Org: org, Handle: handle, Kind: Person, Roles: []string{RoleAdmin}}, key)
 }
+
+// CheckAdmin reports why AddAdmin would fail, without writing: governance
+// asks when an organisation's admission is proposed.
+func (k *Keeper) CheckAdmin(r state.Reader, org, handle string, key tx.PubKey) error {
+	if err := ValidHandle(handle); err != nil {
+		return fmt.Errorf("%w: admin: %w", ledger.ErrInvalidMsg, err)
+	}
+	if len(key) != tx.PubKeySize {
+		return fmt.Errorf("%w: admin_key must be %d bytes", ledger.ErrInvalidMsg, tx.PubKeySize)
+	}
+	if members.Has(r, org+"/"+handle) {
+		return fmt.Errorf("%w: member %s/%s", ErrExists, org, handle)
+	}
+	if keys.Has(r, key.String()) {
+		return fmt.Errorf("%w: admin_key %s is already registered", ErrExists, key)
+	}
+	return nil
+}
