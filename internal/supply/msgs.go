@@ -166,6 +166,16 @@ type Unpack struct {
 	Children []string `json:"children,omitempty"`
 }
 
+func (m *Unpack) Validate() error {
+	if _, _, err := ParseID(m.Parent); err != nil {
+		return fmt.Errorf("parent: %w", err)
+	}
+	if len(m.Children) == 0 {
+		return nil
+	}
+	return validItems("children", m.Children)
+}
+
 // Ship sends items (each not packed in another) to an organisation. Custody
 // moves only when the receiver confirms.
 type Ship struct {
@@ -177,9 +187,20 @@ type Ship struct {
 	Pledge string `json:"pledge,omitempty"`
 }
 
+// MaxShipmentSensors bounds the sensors attached to one shipment.
+const MaxShipmentSensors = 16
+
 func (m *Ship) Validate() error {
 	if m.To == "" {
 		return errors.New("to is required")
+	}
+	if len(m.Sensors) > MaxShipmentSensors {
+		return fmt.Errorf("sensors: at most %d", MaxShipmentSensors)
+	}
+	for i, id := range m.Sensors {
+		if id == "" || slices.Contains(m.Sensors[:i], id) {
+			return fmt.Errorf("sensors[%d]: %q is empty or given twice", i, id)
+		}
 	}
 	return validItems("items", m.Items)
 }
@@ -190,6 +211,16 @@ func (m *Ship) Validate() error {
 type Receive struct {
 	Shipment string   `json:"shipment"`
 	Items    []string `json:"items"`
+}
+
+func (m *Receive) Validate() error {
+	if m.Shipment == "" {
+		return errors.New("shipment is required")
+	}
+	if len(m.Items) == 0 {
+		return nil // nothing arrived: every item is recorded missing
+	}
+	return validItems("items", m.Items)
 }
 
 // Reading is a batch of temperature readings signed by a sensor: for a
@@ -206,12 +237,26 @@ type Reading1 struct {
 	MilliC int64 `json:"mc"`
 }
 
+// Bounds of a plausible reading: absolute zero, and far above any storage.
+const (
+	MinReadingMilliC = -273_150
+	MaxReadingMilliC = 200_000
+)
+
 func (m *Reading) Validate() error {
 	if (m.Shipment == "") == (m.Item == "") {
 		return errors.New("give a shipment or an item")
 	}
 	if len(m.Readings) == 0 || len(m.Readings) > MaxReadings {
 		return fmt.Errorf("readings: 1 to %d", MaxReadings)
+	}
+	for i, r := range m.Readings {
+		if r.Time <= 0 {
+			return fmt.Errorf("readings[%d]: time %d is not a unix time in seconds", i, r.Time)
+		}
+		if r.MilliC < MinReadingMilliC || r.MilliC > MaxReadingMilliC {
+			return fmt.Errorf("readings[%d]: %d m°C is not a temperature a sensor reads (%d to %d)", i, r.MilliC, MinReadingMilliC, MaxReadingMilliC)
+		}
 	}
 	return nil
 }

@@ -293,6 +293,13 @@ func TestExpiryAndValidation(t *testing.T) {
 		{"too many", supply.Commission{GTIN: gtin, Lot: "L", Expiry: "2026-02-28", Serials: supply.Serials{Count: supply.MaxCommission + 1}}, supply.TypeCommission},
 		{"bad sscc", supply.Pack{Parent: "00/106141412345678909", Children: []string{unit(1)}}, supply.TypePack},
 		{"twice", supply.Ship{To: "swift", Items: []string{unit(1), unit(1)}}, supply.TypeShip},
+		{"a sensor twice", supply.Ship{To: "swift", Items: []string{unit(1)}, Sensors: []string{fridge.ID, fridge.ID}}, supply.TypeShip},
+		{"unpack a bad parent", supply.Unpack{Parent: "crate-7"}, supply.TypeUnpack},
+		{"unpack a bad child", supply.Unpack{Parent: unit(1), Children: []string{"S0001"}}, supply.TypeUnpack},
+		{"receive no shipment", supply.Receive{Items: []string{unit(1)}}, supply.TypeReceive},
+		{"receive a bad item", supply.Receive{Shipment: "sh-1", Items: []string{"not-an-id"}}, supply.TypeReceive},
+		{"reading without a time", supply.Reading{Item: unit(1), Readings: []supply.Reading1{{MilliC: 4000}}}, supply.TypeReading},
+		{"reading below absolute zero", supply.Reading{Item: unit(1), Readings: []supply.Reading1{{Time: 1, MilliC: -300_000}}}, supply.TypeReading},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := w.exec(maker, c.typ, c.msg)
