@@ -448,6 +448,8 @@ func TestRemoveOrgRejectedExpiredAndEffective(t *testing.T) {
 	h.fails("governance.invalid_proposal", "hospital-admin", governance.TypePropose, governance.Propose{Action: action("records/teleport", map[string]int{})})
 	h.fails("governance.not_found", "hospital-admin", governance.TypePropose, governance.Propose{Action: action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "nope"})})
 	h.fails("governance.deadline", "hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: 1})
+	// A deadline at the proposal's own height would close it in that block.
+	h.fails("governance.deadline", "hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: h.height + 1})
 }
 
 // The determinism test: the same blocks replayed on two fresh apps give the

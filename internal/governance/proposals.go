@@ -324,8 +324,8 @@ func (k *Keeper) propose(ctx *ledger.Context, m Propose) (any, error) {
 	if deadline == 0 {
 		deadline = ctx.Height + params.VotingPeriod
 	}
-	if deadline < ctx.Height || deadline > ctx.Height+params.MaxVotingPeriod {
-		return nil, fmt.Errorf("%w: %d is not between the current height %d and %d", ErrDeadline, deadline, ctx.Height, ctx.Height+params.MaxVotingPeriod)
+	if deadline <= ctx.Height || deadline > ctx.Height+params.MaxVotingPeriod {
+		return nil, fmt.Errorf("%w: %d is not after the current height %d and at most %d", ErrDeadline, deadline, ctx.Height, ctx.Height+params.MaxVotingPeriod)
 	}
 	if err := k.check(ctx, m.Action); err != nil {
 		return nil, err

@@ -208,7 +208,7 @@ type Alert struct {
 	ID       string `json:"id"`
 	Code     string `json:"code"` // the scanned identifier, normalised
 	GTIN     string `json:"gtin,omitempty"`
-	Reason   string `json:"reason"` // unknown_serial, unknown_product, already_dispensed, destroyed, recalled
+	Reason   string `json:"reason"` // Verify's suspect: unknown_serial, unknown_product, already_dispensed, destroyed, missing
 	Reporter string `json:"reporter"`
 	Org      string `json:"org"`
 	Location string `json:"location,omitempty"` // a GLN or free code of where it was scanned
