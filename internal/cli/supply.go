@@ -691,7 +691,8 @@ func newSupplyReleaseCmd(g *Global) *cobra.Command {
 stability study shows the excursion did no harm, say). Signed by a quality officer.
 Components of a blood donation that is untested or failed a test cannot be released.
 
-On chain: the items are active again; the transaction keeps the reason.
+On chain: the items are active again, with a "released" event in their history
+(who released them, and the reason).
 
 Example:
   medchain supply release 00/006141410000010011 --reason "stability data: 2 h at 9 °C acceptable" --as medsupply-quality`,
@@ -750,7 +751,8 @@ func newSupplyDestroyCmd(g *Global) *cobra.Command {
 		Long: `Record items the signer's organisation holds as destroyed (expired, damaged,
 quarantined beyond release).
 
-On chain: the items' status, a "destroyed" custody event and the reason.
+On chain: the items' status, and a "destroyed" event in their history (who
+destroyed them, and the reason).
 
 Example:
   medchain supply destroy 00/006141410000010011 --reason "cold chain excursion" --as medsupply-quality`,
@@ -946,9 +948,13 @@ func printScan(w io.Writer, r *client.ScanResult) {
 }
 
 func printCustody(w io.Writer, cs []client.Custody) {
-	table(w, "  HEIGHT\tTIME\tORG\tEVENT\tSHIPMENT", func(tw io.Writer) {
+	table(w, "  HEIGHT\tTIME\tORG\tEVENT\tSHIPMENT\tBY / WHY", func(tw io.Writer) {
 		for _, c := range cs {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", c.Height, unixTime(c.Time), dash(c.Org), c.Event, dash(c.Shipment))
+			why := "-"
+			if c.By != "" || c.Reason != "" {
+				why = fmt.Sprintf("%s: %s", c.By, c.Reason)
+			}
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", c.Height, unixTime(c.Time), dash(c.Org), c.Event, dash(c.Shipment), why)
 		}
 	})
 }

@@ -262,10 +262,20 @@ func (m *Reading) Validate() error {
 }
 
 // Release lifts a quarantine after review. Signed by a quality officer of
-// the custodian.
+// the custodian. The reason is kept in each item's history.
 type Release struct {
 	Items  []string `json:"items"`
 	Reason string   `json:"reason"`
+}
+
+func (m *Release) Validate() error { return validReason(m.Reason) }
+
+// validReason checks the reason of a decision kept in state.
+func validReason(r string) error {
+	if r == "" || len(r) > 200 {
+		return errors.New("reason: 1 to 200 characters")
+	}
+	return nil
 }
 
 // Dispense records units handed to patients (no patient is named). Signed
@@ -275,10 +285,13 @@ type Dispense struct {
 }
 
 // Destroy records items destroyed. Signed by a member of the custodian.
+// The reason is kept in each item's history.
 type Destroy struct {
 	Items  []string `json:"items"`
 	Reason string   `json:"reason"`
 }
+
+func (m *Destroy) Validate() error { return validReason(m.Reason) }
 
 // RecallLots recalls lots of a product. Signed by the manufacturer or a
 // regulator.
@@ -436,10 +449,20 @@ func (k *Keeper) addCustody(ctx *ledger.Context, id, org, event, shipment string
 // one item in one block (pack then ship in one EPCIS document) keep their
 // order: each takes the next free sequence number of that height.
 func (k *Keeper) addCustodyFrom(ctx *ledger.Context, id, org, event, shipment, from string) {
+	k.appendHistory(ctx, id, Custody{Org: org, Event: event, Shipment: shipment, From: from})
+}
+
+// addDecision appends an event someone answers for, with who and why.
+func (k *Keeper) addDecision(ctx *ledger.Context, id, event, reason string) {
+	k.appendHistory(ctx, id, Custody{Org: ctx.Signer.Org, Event: event, By: ctx.Signer.ID, Reason: reason})
+}
+
+func (k *Keeper) appendHistory(ctx *ledger.Context, id string, c Custody) {
+	c.Height, c.Time = ctx.Height, ctx.Time.Unix()
 	for seq := 0; ; seq++ {
 		key := fmt.Sprintf("%s|%016x|%04d", id, ctx.Height, seq)
 		if !custody.Has(ctx.Store, key) {
-			custody.Set(ctx.Store, key, Custody{Org: org, Event: event, Shipment: shipment, From: from, Height: ctx.Height, Time: ctx.Time.Unix()})
+			custody.Set(ctx.Store, key, c)
 			return
 		}
 	}
@@ -771,13 +794,15 @@ func (k *Keeper) release(ctx *ledger.Context, m Release) (any, error) {
 		}
 		it.Quarantine, it.Status, it.Updated = "", StatusActive, ctx.Height
 		items.Set(ctx.Store, id, it)
+		k.addDecision(ctx, id, "released", m.Reason)
 	}
 	ctx.Emit("supply.released", "items", strconv.Itoa(len(m.Items)))
 	return nil, nil
 }
 
-// end moves units to a final status (dispensed, destroyed).
-func (k *Keeper) end(ctx *ledger.Context, ids []string, status string, check func(Item) error) error {
+// end moves units to a final status (dispensed, destroyed); a reason, if
+// given, is kept in their history with who decided.
+func (k *Keeper) end(ctx *ledger.Context, ids []string, status, reason string, check func(Item) error) error {
 	if err := validItems("items", ids); err != nil {
 		return fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
 	}
@@ -793,7 +818,11 @@ func (k *Keeper) end(ctx *ledger.Context, ids []string, status string, check fun
 		}
 		it.Status, it.Updated = status, ctx.Height
 		items.Set(ctx.Store, id, it)
-		k.addCustody(ctx, id, ctx.Signer.Org, status, "", i)
+		if reason != "" {
+			k.addDecision(ctx, id, status, reason)
+		} else {
+			k.addCustody(ctx, id, ctx.Signer.Org, status, "", i)
+		}
 	}
 	return nil
 }
@@ -806,7 +835,7 @@ func (k *Keeper) dispense(ctx *ledger.Context, m Dispense) (any, error) {
 		return nil, fmt.Errorf("%w: a pharmacist, physician or nurse dispenses", ErrUnauthorized)
 	}
 	today := ctx.Time.UTC().Format(time.DateOnly)
-	err := k.end(ctx, m.Items, StatusDispensed, func(it Item) error {
+	err := k.end(ctx, m.Items, StatusDispensed, "", func(it Item) error {
 		if it.Kind != ItemUnit {
 			return fmt.Errorf("%w: %s is a container; dispense units", ErrState, it.ID)
 		}
@@ -836,10 +865,7 @@ func (k *Keeper) destroy(ctx *ledger.Context, m Destroy) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if m.Reason == "" || len(m.Reason) > 200 {
-		return nil, fmt.Errorf("%w: reason: 1 to 200 characters", ledger.ErrInvalidMsg)
-	}
-	if err := k.end(ctx, m.Items, StatusDestroyed, nil); err != nil {
+	if err := k.end(ctx, m.Items, StatusDestroyed, m.Reason, nil); err != nil {
 		return nil, err
 	}
 	ctx.Emit("supply.destroyed", "items", strconv.Itoa(len(m.Items)), "org", ctx.Signer.Org)

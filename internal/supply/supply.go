@@ -148,7 +148,11 @@ type Custody struct {
 	Shipment string `json:"shipment,omitempty"`
 	// From is the container an "unpacked" item came out of: its history
 	// before that is the container's.
-	From   string `json:"from,omitempty"`
+	From string `json:"from,omitempty"`
+	// By and Reason are kept for decisions a person answers for: a
+	// quarantine lifted ("released"), goods destroyed.
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	Height int64  `json:"height"`
 	Time   int64  `json:"time"`
 }

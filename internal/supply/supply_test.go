@@ -213,9 +213,16 @@ func TestColdChainExcursionQuarantines(t *testing.T) {
 	wantErr(t, err, supply.ErrQuarantined)
 	_, err = w.exec(dist, supply.TypeRelease, supply.Release{Items: []string{unit(1)}, Reason: "stability data"})
 	wantErr(t, err, supply.ErrUnauthorized)
+	// A release states why; who released it and why stay in the history.
+	_, err = w.exec(distQA, supply.TypeRelease, supply.Release{Items: []string{unit(1)}})
+	wantErr(t, err, ledger.ErrInvalidMsg)
 	w.must(distQA, supply.TypeRelease, supply.Release{Items: []string{unit(1)}, Reason: "stability data allows 12h at 12C"})
-	if v := w.verify(unit(1)); v.Status != supply.StatusActive {
+	v = w.verify(unit(1))
+	if v.Status != supply.StatusActive {
 		t.Fatalf("after release: %+v", v)
+	}
+	if last := v.Custody[len(v.Custody)-1]; last.Event != "released" || last.By != distQA.ID || last.Reason != "stability data allows 12h at 12C" || last.Org != "swift" {
+		t.Fatalf("the release in the history: %+v", last)
 	}
 	// A storage sensor watches what its organisation holds.
 	_, err = w.exec(shelf, supply.TypeReading, supply.Reading{Item: unit(2), Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 1000}}})
@@ -334,4 +341,27 @@ func TestEPCISEventsAnchorAndApply(t *testing.T) {
 	}
 	_, err = w.exec(maker, supply.TypeEvents, supply.Events{Events: []supply.Event{{Hash: "sha256:abc", Type: "ObjectEvent"}}})
 	wantErr(t, err, ledger.ErrInvalidMsg)
+}
+
+// Destruction is by the custodian, states why, and who destroyed what and
+// why stays in the history; a scan then says destroyed.
+func TestDestroyKeepsWhoAndWhy(t *testing.T) {
+	w := newWorld(t)
+	w.setup()
+	_, err := w.exec(maker, supply.TypeDestroy, supply.Destroy{Items: []string{unit(3)}})
+	wantErr(t, err, ledger.ErrInvalidMsg)
+	_, err = w.exec(pharm, supply.TypeDestroy, supply.Destroy{Items: []string{unit(3)}, Reason: "vial cracked"})
+	wantErr(t, err, supply.ErrNotCustodian)
+	w.must(maker, supply.TypeDestroy, supply.Destroy{Items: []string{unit(3)}, Reason: "vial cracked in packing"})
+	v := w.verify(unit(3))
+	if v.Status != supply.StatusDestroyed || v.Suspect != "destroyed" {
+		t.Fatalf("a destroyed unit scans as %+v", v)
+	}
+	if last := v.Custody[len(v.Custody)-1]; last.Event != supply.StatusDestroyed || last.By != maker.ID || last.Reason != "vial cracked in packing" {
+		t.Fatalf("the destruction in the history: %+v", last)
+	}
+	_, err = w.exec(maker, supply.TypeDestroy, supply.Destroy{Items: []string{unit(3)}, Reason: "again"})
+	if err == nil {
+		t.Fatal("a destroyed unit was destroyed again")
+	}
 }
