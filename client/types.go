@@ -164,6 +164,16 @@ type Member struct {
 	Roles   []string `json:"roles"`
 	Status  string   `json:"status"`
 	Created int64    `json:"created"`
+	// StatusChange is the last suspension or reinstatement, if any.
+	StatusChange *StatusChange `json:"status_change,omitempty"`
+}
+
+// StatusChange is an admin's decision on a member's status: who, when, why.
+type StatusChange struct {
+	Status string `json:"status"`
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+	Height int64  `json:"height"`
 }
 
 // Patient is a self-registered patient: a pseudonymous ID.

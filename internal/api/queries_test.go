@@ -278,6 +278,19 @@ func TestMembersAndIdentities(t *testing.T) {
 			t.Fatalf("keys: %+v", m.Keys)
 		}
 	}
+	// A suspension keeps who decided and why.
+	e.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/dr-c", Status: "suspended", Reason: "licence under review"})
+	var sus struct {
+		Member struct {
+			Status       string
+			StatusChange *identity.StatusChange `json:"status_change"`
+		}
+	}
+	e.get("/v1/identities/general-hospital/dr-c", http.StatusOK, &sus)
+	if c := sus.Member.StatusChange; sus.Member.Status != "suspended" || c == nil || c.By != "general-hospital/admin" || c.Reason != "licence under review" || c.Status != "suspended" {
+		t.Fatalf("suspended member: %+v (change %+v)", sus.Member, c)
+	}
+
 	var p ident
 	e.get("/v1/identities/"+created.ID, http.StatusOK, &p)
 	if p.Kind != "patient" || p.Patient == nil || p.Patient.ID != created.ID || p.Patient.Created != pt.Height || p.Member != nil ||

@@ -141,13 +141,14 @@ func orgOf(o governance.Org) orgView {
 }
 
 type memberView struct {
-	ID      string   `json:"id"`
-	Org     string   `json:"org"`
-	Handle  string   `json:"handle"`
-	Kind    string   `json:"kind"`
-	Roles   []string `json:"roles"`
-	Status  string   `json:"status"`
-	Created int64    `json:"created"`
+	ID           string                 `json:"id"`
+	Org          string                 `json:"org"`
+	Handle       string                 `json:"handle"`
+	Kind         string                 `json:"kind"`
+	Roles        []string               `json:"roles"`
+	Status       string                 `json:"status"`
+	Created      int64                  `json:"created"`
+	StatusChange *identity.StatusChange `json:"status_change,omitempty"`
 }
 
 func memberOf(m identity.Member) memberView {
@@ -155,7 +156,7 @@ func memberOf(m identity.Member) memberView {
 	if roles == nil {
 		roles = []string{}
 	}
-	return memberView{ID: m.ID, Org: m.Org, Handle: m.Handle, Kind: string(m.Kind), Roles: roles, Status: m.Status, Created: m.Created}
+	return memberView{ID: m.ID, Org: m.Org, Handle: m.Handle, Kind: string(m.Kind), Roles: roles, Status: m.Status, Created: m.Created, StatusChange: m.StatusChange}
 }
 
 type patientView struct {

@@ -162,7 +162,15 @@ func newOrgsCmd(g *Global) *cobra.Command {
 func printIdentity(w io.Writer, id *client.Identity) {
 	fmt.Fprintf(w, "id      %s\nkind    %s\n", id.ID, id.Kind)
 	if m := id.Member; m != nil {
-		fmt.Fprintf(w, "org     %s\ntype    %s\nroles   %s\nstatus  %s\ncreated height %d\n", m.Org, m.Kind, strings.Join(m.Roles, ", "), m.Status, m.Created)
+		fmt.Fprintf(w, "org     %s\ntype    %s\nroles   %s\nstatus  %s\n", m.Org, m.Kind, strings.Join(m.Roles, ", "), m.Status)
+		if c := m.StatusChange; c != nil {
+			why := ""
+			if c.Reason != "" {
+				why = ": " + c.Reason
+			}
+			fmt.Fprintf(w, "        set %s by %s at height %d%s\n", c.Status, c.By, c.Height, why)
+		}
+		fmt.Fprintf(w, "created height %d\n", m.Created)
 	}
 	if p := id.Patient; p != nil {
 		fmt.Fprintf(w, "created height %d\n", p.Created)

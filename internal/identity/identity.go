@@ -97,6 +97,16 @@ type Member struct {
 	// Keys are every key the member has held, in the order added; each
 	// one's status is in its own key record.
 	Keys []tx.PubKey `json:"keys"`
+	// StatusChange is the last suspension or reinstatement: who, when, why.
+	StatusChange *StatusChange `json:"status_change,omitempty"`
+}
+
+// StatusChange records an admin's decision on a member's status.
+type StatusChange struct {
+	Status string `json:"status"`
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+	Height int64  `json:"height"`
 }
 
 // Patient is a self-registered patient: a pseudonymous ID and nothing else

@@ -59,9 +59,15 @@ type SetMemberStatus struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// MaxReason bounds the reason of a status change.
+const MaxReason = 200
+
 func (m *SetMemberStatus) Validate() error {
 	if m.Status != StatusActive && m.Status != StatusSuspended {
 		return fmt.Errorf("status must be %q or %q", StatusActive, StatusSuspended)
+	}
+	if len(m.Reason) > MaxReason {
+		return fmt.Errorf("reason: at most %d characters", MaxReason)
 	}
 	return nil
 }
@@ -192,6 +198,7 @@ func (k *Keeper) setMemberStatus(ctx *ledger.Context, m SetMemberStatus) (any, e
 		return nil, fmt.Errorf("%w: an admin cannot suspend themselves", ErrUnauthorized)
 	}
 	mem.Status = m.Status
+	mem.StatusChange = &StatusChange{Status: m.Status, By: ctx.Signer.ID, Reason: m.Reason, Height: ctx.Height}
 	members.Set(ctx.Store, mem.ID, mem)
 	ctx.Emit("identity.member_status", "member", mem.ID, "status", m.Status)
 	return nil, nil
