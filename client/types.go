@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/medchain/medchain/internal/identity"
 )
 
 // The types below mirror the API's JSON (internal/api/openapi.json).
@@ -168,13 +170,9 @@ type Member struct {
 	StatusChange *StatusChange `json:"status_change,omitempty"`
 }
 
-// StatusChange is an admin's decision on a member's status: who, when, why.
-type StatusChange struct {
-	Status string `json:"status"`
-	By     string `json:"by"`
-	Reason string `json:"reason,omitempty"`
-	Height int64  `json:"height"`
-}
+// StatusChange is an admin's decision on a member's status: who, when, why
+// (the chain's own type, as for records).
+type StatusChange = identity.StatusChange
 
 // Patient is a self-registered patient: a pseudonymous ID.
 type Patient struct {
