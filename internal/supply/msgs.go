@@ -865,7 +865,15 @@ func (k *Keeper) destroy(ctx *ledger.Context, m Destroy) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if err := k.end(ctx, m.Items, StatusDestroyed, m.Reason, nil); err != nil {
+	// A container destroyed with goods in it would leave them packed in
+	// nothing, still active: say what to do instead.
+	notEmpty := func(it Item) error {
+		if it.Children > 0 {
+			return fmt.Errorf("%w: %s holds %d items: unpack it, or destroy what it holds first", ErrState, it.ID, it.Children)
+		}
+		return nil
+	}
+	if err := k.end(ctx, m.Items, StatusDestroyed, m.Reason, notEmpty); err != nil {
 		return nil, err
 	}
 	ctx.Emit("supply.destroyed", "items", strconv.Itoa(len(m.Items)), "org", ctx.Signer.Org)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -363,5 +364,18 @@ func TestDestroyKeepsWhoAndWhy(t *testing.T) {
 	_, err = w.exec(maker, supply.TypeDestroy, supply.Destroy{Items: []string{unit(3)}, Reason: "again"})
 	if err == nil {
 		t.Fatal("a destroyed unit was destroyed again")
+	}
+	// A case is destroyed once empty, not with goods still packed in it.
+	const sscc = "00/106141412345678908"
+	w.must(maker, supply.TypePack, supply.Pack{Parent: sscc, Children: []string{unit(4), unit(5)}})
+	_, err = w.exec(maker, supply.TypeDestroy, supply.Destroy{Items: []string{sscc}, Reason: "crushed"})
+	wantErr(t, err, supply.ErrState)
+	if !strings.Contains(err.Error(), "holds 2 items") {
+		t.Fatalf("error does not say what to do: %v", err)
+	}
+	w.must(maker, supply.TypeUnpack, supply.Unpack{Parent: sscc})
+	w.must(maker, supply.TypeDestroy, supply.Destroy{Items: []string{sscc}, Reason: "crushed"})
+	if v := w.verify(unit(4)); v.Status != supply.StatusActive || v.Container != "" {
+		t.Fatalf("a unit taken out of the destroyed case: %+v", v)
 	}
 }
