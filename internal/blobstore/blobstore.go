@@ -53,7 +53,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Errors returned by this package; test for them with errors.Is.
@@ -191,22 +190,6 @@ func verifyFile(path string, sum [32]byte) error {
 func (s *Store) Has(sum [32]byte) bool {
 	_, err := s.Size(sum)
 	return err == nil
-}
-
-// Stored returns when the blob under sum was written (its file's
-// modification time), or an error wrapping [ErrNotFound].
-func (s *Store) Stored(sum [32]byte) (time.Time, error) {
-	l := s.lock(sum)
-	l.RLock()
-	defer l.RUnlock()
-	fi, err := os.Stat(s.blobPath(sum))
-	if errors.Is(err, fs.ErrNotExist) {
-		return time.Time{}, fmt.Errorf("%w: blob %x", ErrNotFound, sum)
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("blobstore: stat %x: %w", sum, err)
-	}
-	return fi.ModTime(), nil
 }
 
 // Size returns the size in bytes of the blob stored under sum, or an error

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 func openStore(t *testing.T) *Store {
@@ -677,27 +676,5 @@ func TestErrorMessages(t *testing.T) {
 		if n := strings.Count(msg, "blobstore:"); n != 1 {
 			t.Errorf("%s: %q says \"blobstore:\" %d times", name, msg, n)
 		}
-	}
-}
-
-func TestStoredIsWhenTheBlobWasWritten(t *testing.T) {
-	s := openStore(t)
-	before := time.Now().Add(-time.Second) // file times may be coarser than the clock
-	sum, err := s.Put([]byte("ciphertext"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, err := s.Stored(sum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if at.Before(before) || at.After(time.Now().Add(time.Second)) {
-		t.Fatalf("Stored = %s, want about %s", at, time.Now())
-	}
-	if err := s.Shred(sum); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Stored(sum); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Stored of a shredded blob: %v, want ErrNotFound", err)
 	}
 }

@@ -115,11 +115,11 @@ func TestParseConsentExamples(t *testing.T) {
 				p["actor"] = p["actor"].([]any)[1:]
 			}, "Consent.provision.actor[0].reference", `a Patient is not supported as grantee: a medchain grant goes to an organisation ("Organization/<org>") or one of its members ("Practitioner/<org>.<handle>")`, Terms{}},
 			{"a member as recipient", func(c map[string]any) {
-				obj(obj(prov(c)["actor"].([]any)[0])["reference"])["reference"] = "Practitioner/good-health.xxx"
+				obj(obj(prov(c)["actor"].([]any)[0])["reference"])["reference"] = "Practitioner/good-health.dr-hart"
 			}, "Consent.provision.purpose", msgNoPurpose, Terms{}},
 			// action "access" maps: reading is what medchain grants.
 			{"for treatment", setPurposeTreat, "", "", Terms{
-				Patient: ptID, Grantee: Grantee{Member: "good-health/xxx"}, Purposes: []string{"treatment"},
+				Patient: ptID, Grantee: Grantee{Member: "good-health/dr-hart"}, Purposes: []string{"treatment"},
 				End: utc("2030-01-02T00:00:00Z"),
 			}},
 		}},

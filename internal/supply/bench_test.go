@@ -25,8 +25,8 @@ import (
 // tree and committed in blocks, as the node does (less signatures, the
 // replay check and CheckTx). They measure; they assert nothing about speed.
 //
-//	go test ./internal/supply/ -run XXX -bench . -benchtime 1x
-//	MEDCHAIN_BENCH_UNITS=100000 go test ./internal/supply/ -run XXX -bench . -benchtime 1x
+//	go test ./internal/supply/ -run '^$' -bench . -benchtime 1x
+//	MEDCHAIN_BENCH_UNITS=100000 go test ./internal/supply/ -run '^$' -bench . -benchtime 1x
 
 // benchUnits is how many units the benchmarks commission
 // (MEDCHAIN_BENCH_UNITS overrides it, e.g. 100000 for a quick run).

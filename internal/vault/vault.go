@@ -17,11 +17,13 @@ package vault
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -86,6 +88,9 @@ type Vault struct {
 	waiters *chain.Waiters
 	timeout time.Duration
 	ttl     time.Duration
+	// pending holds one empty file per upload not yet seen anchored, named
+	// by its ciphertext hash: the sweep looks at these, not the whole store.
+	pending string
 
 	mu   sync.Mutex
 	seen map[tx.Hash]int64 // signed requests in use, until their expiry height
@@ -124,10 +129,14 @@ func Open(opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	pending := filepath.Join(opts.Dir, "pending")
+	if err := os.MkdirAll(pending, 0o700); err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
 	v := &Vault{
 		app: opts.App, blobs: blobs, submit: opts.Submit, log: opts.Logger, orgs: map[string]*custodian{},
 		waiters: chain.NewWaiters(), timeout: opts.ReceiptTimeout, ttl: opts.UploadTTL, seen: map[tx.Hash]int64{},
-		shred: make(chan string, 1024), done: make(chan struct{}),
+		shred: make(chan string, 1024), done: make(chan struct{}), pending: pending,
 	}
 	for _, c := range opts.Custodians {
 		id, err := seal.LoadOrCreateIdentity(filepath.Join(opts.Dir, "custodians", c.Org+".agekey"))
@@ -341,8 +350,13 @@ func (v *Vault) store(plaintext []byte, to []named) (records.Anchor, error) {
 	if err != nil {
 		return records.Anchor{}, err
 	}
-	sum, err := v.blobs.Put(ct)
-	if err != nil {
+	// Marked pending before it is stored, so that no upload escapes the
+	// sweep if its author never anchors it.
+	sum := sha256.Sum256(ct)
+	if err := os.WriteFile(filepath.Join(v.pending, hex.EncodeToString(sum[:])), nil, 0o600); err != nil {
+		return records.Anchor{}, fmt.Errorf("vault: mark upload pending: %w", err)
+	}
+	if _, err := v.blobs.Put(ct); err != nil {
 		return records.Anchor{}, err
 	}
 	for _, n := range to {
@@ -619,24 +633,32 @@ func (v *Vault) Sweep(now time.Time) (int, error) {
 	view := v.app.State().Committed()
 	keeper := v.app.Records()
 	cutoff := now.Add(-v.ttl)
+	entries, err := os.ReadDir(v.pending)
+	if err != nil {
+		return 0, fmt.Errorf("vault: sweep: %w", err)
+	}
 	n := 0
-	err := v.blobs.Walk(func(sum [32]byte, _ int64) error {
-		if _, ok := keeper.ByHash(view, hex.EncodeToString(sum[:])); ok {
-			return nil
+	for _, e := range entries {
+		name := e.Name()
+		sum, herr := hex.DecodeString(name)
+		if herr != nil || len(sum) != 32 {
+			continue // not ours
 		}
-		stored, err := v.blobs.Stored(sum)
-		if errors.Is(err, blobstore.ErrNotFound) || err == nil && !stored.Before(cutoff) {
-			return nil
+		marker := filepath.Join(v.pending, name)
+		if _, ok := keeper.ByHash(view, name); ok {
+			os.Remove(marker) // anchored: no longer pending
+			continue
 		}
-		if err == nil {
-			err = v.blobs.Shred(sum)
+		fi, ierr := e.Info()
+		if ierr != nil || !fi.ModTime().Before(cutoff) {
+			continue
 		}
-		if err != nil {
-			return err
+		if err = v.blobs.Shred([32]byte(sum)); err != nil {
+			break
 		}
+		os.Remove(marker)
 		n++
-		return nil
-	})
+	}
 	if n > 0 {
 		v.log.Info("vault: shredded uploads never anchored", "count", n, "stored_before", cutoff.UTC().Format(time.RFC3339))
 	}
