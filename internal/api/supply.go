@@ -220,7 +220,6 @@ func invalidDocument(err error) error {
 var (
 	shipmentIDPattern = regexp.MustCompile(`^sh-[0-9a-f]{24}$`)
 	demandIDPattern   = regexp.MustCompile(`^dm-[0-9a-f]{24}$`)
-	lotPattern        = regexp.MustCompile(`^[!-~]{1,20}$`)
 	donorPattern      = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
 	recipientPattern  = regexp.MustCompile(`^pt-[A-Za-z0-9]{1,64}$`)
 	transformPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$`)
@@ -239,8 +238,8 @@ func lotParams(r *http.Request) error {
 	if err := gtinParam(r.PathValue("gtin")); err != nil {
 		return err
 	}
-	if lot := r.PathValue("lot"); !lotPattern.MatchString(lot) {
-		return badParam("lot", "a lot number (AI 10) is 1 to 20 printable ASCII characters, got %q", lot)
+	if lot := r.PathValue("lot"); supply.ValidLot(lot) != nil {
+		return badParam("lot", "%v", supply.ValidLot(lot))
 	}
 	return nil
 }

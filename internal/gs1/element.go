@@ -141,6 +141,10 @@ func (e Element) Validate() error {
 	return checkElement(e.AIs, nil)
 }
 
+// ValidateAI checks one AI's value on its own: known AI, length, GS1
+// character set, check digit, date. Pairing rules need a whole Element.
+func ValidateAI(code, value string) error { return checkAI(AI{Code: code, Value: value}, -1) }
+
 // checkAI validates one AI's value; pos is its offset in the input or -1.
 func checkAI(a AI, pos int) error {
 	d := lookupAI(a.Code)

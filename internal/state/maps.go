@@ -134,9 +134,18 @@ type Index struct{ prefix []byte }
 // NewIndex claims prefix for owner.
 func NewIndex(owner, prefix string) Index { return Index{prefix: RegisterPrefix(owner, prefix)} }
 
-// Key returns the state key of the entry made of parts joined by '/'.
+// indexSep separates the parts of an index entry. IDs may contain '/'
+// (item IDs always do, GS1 serials may), so a printable separator would
+// let the entries under one part ("…/21/A") include those of a longer one
+// ("…/21/A/B"). No ID contains a zero byte.
+const indexSep = string(IndexSep)
+
+// IndexSep separates the parts of a remainder Index.Walk gives.
+const IndexSep = '\x00'
+
+// Key returns the state key of the entry made of parts.
 func (x Index) Key(parts ...string) []byte {
-	return append(append([]byte{}, x.prefix...), strings.Join(parts, "/")...)
+	return append(append([]byte{}, x.prefix...), strings.Join(parts, indexSep)...)
 }
 
 // Add puts an entry.
@@ -148,12 +157,13 @@ func (x Index) Remove(s Store, parts ...string) { s.Delete(x.Key(parts...)) }
 // Has reports whether an entry is present.
 func (x Index) Has(r Reader, parts ...string) bool { return r.Has(x.Key(parts...)) }
 
-// Walk calls fn with the remainder (after prefix and the given parts and a
-// '/') of each entry under parts, in order, until fn returns false.
+// Walk calls fn with the remainder (after prefix and the given parts) of
+// each entry under exactly those parts, in order, until fn returns false.
+// A remainder of several parts has them separated by a zero byte.
 func (x Index) Walk(r Reader, fn func(rest string) bool, parts ...string) {
 	start := x.Key(parts...)
 	if len(parts) > 0 {
-		start = append(start, '/')
+		start = append(start, indexSep...)
 	}
 	r.Iterate(start, PrefixEnd(start), func(k, _ []byte) bool {
 		return fn(string(k[len(start):]))

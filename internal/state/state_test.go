@@ -321,3 +321,21 @@ func TestFastIndexTogglesSafely(t *testing.T) {
 		}
 	}
 }
+
+// Parts may contain '/': the entries under one part never include those of
+// a longer part that starts with it.
+func TestIndexPartsWithSlashes(t *testing.T) {
+	db, _ := Open("", Options{})
+	w := db.Working()
+	testIdx.Add(w, "01/x/21/A", "child-1")
+	testIdx.Add(w, "01/x/21/A/B", "child-2")
+	testIdx.Add(w, "01/x/21/A", "sub/child-3")
+	var got []string
+	testIdx.Walk(w, func(rest string) bool { got = append(got, rest); return true }, "01/x/21/A")
+	if want := []string{"child-1", "sub/child-3"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("under 01/x/21/A: %q, want %q", got, want)
+	}
+	if !testIdx.Has(w, "01/x/21/A/B", "child-2") || testIdx.Has(w, "01/x/21/A", "B/child-2") {
+		t.Fatal("Has confuses parts with '/' in them")
+	}
+}

@@ -281,8 +281,11 @@ func (m *Separate) Validate() error {
 		if c.Serial == "" {
 			c.Serial = din
 		}
-		if !strings.HasPrefix(c.Serial, din) || !serialPattern.MatchString(c.Serial) {
-			return fmt.Errorf("components[%d]: serial %q must start with the DIN, at most 20 characters", i, c.Serial)
+		if !strings.HasPrefix(c.Serial, din) {
+			return fmt.Errorf("components[%d]: serial %q must start with the DIN", i, c.Serial)
+		}
+		if err := ValidSerial(c.Serial); err != nil {
+			return fmt.Errorf("components[%d]: %w", i, err)
 		}
 		if err := validDate("expiry", c.Expiry); err != nil {
 			return fmt.Errorf("components[%d]: %w", i, err)
@@ -712,9 +715,7 @@ func (k *Keeper) trace(r state.Reader, d Donation, id string) Trace {
 		t.Transfusion = &x
 	}
 	tfConsumedBy.Walk(r, func(tf string) bool {
-		if !strings.Contains(tf, "/") {
-			t.ConsumedBy = append(t.ConsumedBy, tf)
-		}
+		t.ConsumedBy = append(t.ConsumedBy, tf)
 		return true
 	}, id)
 	return t

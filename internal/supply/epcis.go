@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 
+	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 )
@@ -128,11 +129,9 @@ type RegisterGLN struct {
 	GLN string `json:"gln"`
 }
 
-var glnPattern = regexp.MustCompile(`^[0-9]{13}$`)
-
 func (m *RegisterGLN) Validate() error {
-	if !glnPattern.MatchString(m.GLN) || checkDigit(m.GLN[:12]) != m.GLN[12] {
-		return fmt.Errorf("gln %q must be 13 digits with a valid check digit", m.GLN)
+	if err := gs1.ValidateAI("414", m.GLN); err != nil {
+		return fmt.Errorf("gln: %w", err)
 	}
 	return nil
 }

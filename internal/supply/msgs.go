@@ -98,8 +98,8 @@ func (s Serials) validate() error {
 		return errors.New("serials: start must not be negative, width 0 to 20")
 	}
 	for _, sn := range s.Expand() {
-		if !serialPattern.MatchString(sn) {
-			return fmt.Errorf("serial %q must be 1-20 printable characters", sn)
+		if err := ValidSerial(sn); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -118,8 +118,8 @@ func (m *Commission) Validate() error {
 	if err := ValidGTIN(m.GTIN); err != nil {
 		return err
 	}
-	if !lotPattern.MatchString(m.Lot) {
-		return errors.New("lot must be 1-20 printable characters")
+	if err := ValidLot(m.Lot); err != nil {
+		return err
 	}
 	if !datePattern.MatchString(m.Expiry) {
 		return fmt.Errorf("expiry %q must be YYYY-MM-DD", m.Expiry)

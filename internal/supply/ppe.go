@@ -374,7 +374,7 @@ func (k *Keeper) Pledges(r state.Reader, demand string) []Pledge {
 func (k *Keeper) OpenDemands(r state.Reader, item, region string, limit int) []Demand {
 	var out []Demand
 	fn := func(rest string) bool {
-		id := rest[strings.LastIndexByte(rest, '/')+1:]
+		id := rest[strings.LastIndexByte(rest, state.IndexSep)+1:]
 		if d, ok := demands.Get(r, id); ok {
 			out = append(out, d)
 		}

@@ -274,13 +274,17 @@ func New(dir Directory) *Keeper {
 // Name implements ledger.Module.
 func (k *Keeper) Name() string { return Name }
 
-var (
-	gtinPattern   = regexp.MustCompile(`^[0-9]{14}$`)
-	ssccPattern   = regexp.MustCompile(`^[0-9]{18}$`)
-	serialPattern = regexp.MustCompile(`^[!-~]{1,20}$`) // AI (21): up to 20 printable characters
-	lotPattern    = regexp.MustCompile(`^[!-~]{1,20}$`) // AI (10)
-	datePattern   = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-)
+var datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
+// Serials (AI 21), lots (AI 10), SSCCs (AI 00) and GLNs (AI 414) are
+// checked by internal/gs1 as GS1 defines them: lengths, the GS1 character
+// set 82 (no '|', '~', '#' or spaces), check digits.
+
+// ValidSerial checks a serial number (AI 21).
+func ValidSerial(s string) error { return gs1.ValidateAI("21", s) }
+
+// ValidLot checks a lot number (AI 10).
+func ValidLot(l string) error { return gs1.ValidateAI("10", l) }
 
 // UnitID is the ID of a serialised unit.
 func UnitID(gtin, serial string) string { return "01/" + gtin + "/21/" + serial }
@@ -300,35 +304,26 @@ func ParseID(id string) (gtin, serial string, err error) {
 		if err := ValidGTIN(gtin); err != nil {
 			return "", "", fmt.Errorf("item %q: %w", id, err)
 		}
-		if !serialPattern.MatchString(serial) {
-			return "", "", fmt.Errorf("item %q: serial must be 1-20 printable characters", id)
+		if err := ValidSerial(serial); err != nil {
+			return "", "", fmt.Errorf("item %q: %w", id, err)
 		}
 		return gtin, serial, nil
 	case strings.HasPrefix(id, "00/"):
-		if !ssccPattern.MatchString(id[3:]) || checkDigit(id[3:20]) != id[20] {
-			return "", "", fmt.Errorf("item %q: a logistic unit is 00/<SSCC-18> with a valid check digit", id)
+		if err := gs1.ValidateAI("00", id[3:]); err != nil {
+			return "", "", fmt.Errorf("item %q: a logistic unit is 00/<SSCC-18>: %w", id, err)
 		}
 		return "", "", nil
 	}
 	return "", "", fmt.Errorf("item %q: must be 01/<GTIN>/21/<serial> or 00/<SSCC>", id)
 }
 
-// ValidGTIN checks a GTIN-14 and its check digit.
+// ValidGTIN checks a GTIN-14 (the ledger keeps GTINs in 14 digits) and its
+// check digit.
 func ValidGTIN(g string) error {
-	if !gtinPattern.MatchString(g) {
+	if len(g) != 14 {
 		return fmt.Errorf("GTIN %q must be 14 digits", g)
 	}
-	if c := checkDigit(g[:13]); c != g[13] {
-		return fmt.Errorf("GTIN %q: check digit is %c, not %c", g, c, g[13])
-	}
-	return nil
-}
-
-// checkDigit is the GS1 mod-10 check digit of digits (callers have
-// checked they are digits).
-func checkDigit(digits string) byte {
-	c, _ := gs1.CheckDigit(digits)
-	return c
+	return gs1.ValidGTIN(g)
 }
 
 func hasAnyRole(have []string, want ...string) bool {

@@ -379,3 +379,32 @@ func TestDestroyKeepsWhoAndWhy(t *testing.T) {
 		t.Fatalf("a unit taken out of the destroyed case: %+v", v)
 	}
 }
+
+// Serials follow GS1 (character set 82): '/' is allowed and must not make
+// one unit's contents look like another's; '|' and '~' are refused.
+func TestSerialsWithSlashes(t *testing.T) {
+	w := newWorld(t)
+	w.setup()
+	for _, bad := range []string{"A|B", "A~B", "A B"} {
+		_, err := w.exec(maker, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: "L1", Expiry: "2027-12-31", Serials: supply.Serials{List: []string{bad}}})
+		wantErr(t, err, ledger.ErrInvalidMsg)
+	}
+	w.must(maker, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: "L1", Expiry: "2027-12-31", Serials: supply.Serials{List: []string{"A", "A/B", "X", "Y"}}})
+	a, ab, x, y := supply.UnitID(gtin, "A"), supply.UnitID(gtin, "A/B"), supply.UnitID(gtin, "X"), supply.UnitID(gtin, "Y")
+	w.must(maker, supply.TypePack, supply.Pack{Parent: ab, Children: []string{x}})
+	w.must(maker, supply.TypePack, supply.Pack{Parent: a, Children: []string{y}})
+	if got := w.k.Children(w.db.Committed(), a, 10); len(got) != 1 || got[0] != y {
+		t.Fatalf("children of %s: %v, want [%s]", a, got, y)
+	}
+	// Unpacking everything from A leaves A/B and what it holds alone.
+	w.must(maker, supply.TypeUnpack, supply.Unpack{Parent: a})
+	if got := w.k.Children(w.db.Committed(), ab, 10); len(got) != 1 || got[0] != x {
+		t.Fatalf("children of %s after unpacking %s: %v", ab, a, got)
+	}
+	if v := w.verify(x); v.Container != ab {
+		t.Fatalf("%s after unpacking %s: %+v", x, a, v)
+	}
+	if v := w.verify(y); v.Container != "" || v.Status != supply.StatusActive {
+		t.Fatalf("%s after unpacking %s: %+v", y, a, v)
+	}
+}

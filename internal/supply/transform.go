@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
@@ -310,8 +309,7 @@ func (k *Keeper) ItemTransformations(r state.Reader, id string) (madeBy, consume
 		madeBy = k.lotTransformations(r, it.GTIN, it.Lot)
 	}
 	tfConsumedBy.Walk(r, func(tf string) bool {
-		// A longer item ID that starts with id + "/" leaves a '/' in the rest.
-		if t, ok := transformations.Get(r, tf); ok && !strings.Contains(tf, "/") {
+		if t, ok := transformations.Get(r, tf); ok {
 			consumedBy = append(consumedBy, t)
 		}
 		return true
@@ -324,8 +322,7 @@ func (k *Keeper) ItemTransformations(r state.Reader, id string) (madeBy, consume
 func (k *Keeper) lotTransformations(r state.Reader, gtin, lot string) []Transformation {
 	var out []Transformation
 	tfMadeLot.Walk(r, func(tf string) bool {
-		// A longer lot that starts with lot + "/" leaves a '/' in the rest.
-		if t, ok := transformations.Get(r, tf); ok && !strings.Contains(tf, "/") {
+		if t, ok := transformations.Get(r, tf); ok {
 			out = append(out, t)
 		}
 		return true
