@@ -221,8 +221,15 @@ func (m *ReadRequest) Validate() error {
 	if m.Version < 0 {
 		return errors.New("version must not be negative")
 	}
+	// The request is kept in its receipt as signed: every field is an ID or
+	// a code, never free text.
+	if m.BreakGlass != "" && !windowIDPattern.MatchString(m.BreakGlass) {
+		return fmt.Errorf("break_glass %q is not a break-glass window ID (bg- and 24 hex digits)", m.BreakGlass)
+	}
 	return validPurpose(m.Purpose)
 }
+
+var windowIDPattern = regexp.MustCompile(`^bg-[0-9a-f]{24}$`)
 
 // Upload is what an author signs to hand a FHIR resource to a custodian's
 // node for encryption. It never reaches the ledger.

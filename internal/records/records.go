@@ -302,7 +302,6 @@ func (k *Keeper) InitGenesis(_ *ledger.Context, raw json.RawMessage) error {
 
 var (
 	recordIDPattern = regexp.MustCompile(`^rec-[0-9a-f]{24}$`)
-	typePattern     = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}$`)
 	hashPattern     = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
@@ -338,8 +337,8 @@ func sortedUnique(field string, in []string, max int, valid func(string) error) 
 }
 
 func validType(s string) error {
-	if !typePattern.MatchString(s) {
-		return fmt.Errorf("%q is not a FHIR resource type", s)
+	if !IsResourceType(s) {
+		return fmt.Errorf("%q is not a FHIR R4 resource type", s)
 	}
 	return nil
 }

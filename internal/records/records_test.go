@@ -585,3 +585,22 @@ func TestGrantNamesRealGrantees(t *testing.T) {
 	}
 	w.must(alice, records.TypeGrant, records.GrantMsg{Grantee: records.Grantee{Org: "clinic", Role: "physician"}, Purposes: []string{"treatment"}, Expires: exp})
 }
+
+// Nothing but IDs and codes reaches the ledger through anchors and read
+// requests: resource types are FHIR's, a window is a window ID.
+func TestNoFreeTextInAnchorsOrRequests(t *testing.T) {
+	w := newWorld(t)
+	h := hashOf("free text")
+	_, err := w.exec(house, records.TypeAdd, records.Add{Anchors: []records.Anchor{{Record: records.RecordIDFor(h), Patient: alice.ID, Types: []string{"AliceSmithHivPositive"}, Hash: h, Size: 1}}})
+	if !errors.Is(err, ledger.ErrInvalidMsg) || !strings.Contains(err.Error(), "not a FHIR R4 resource type") {
+		t.Fatalf("anchor with a made-up type: %v", err)
+	}
+	rr := records.ReadRequest{Record: records.RecordIDFor(h), Purpose: "emergency", BreakGlass: "Alice Smith has HIV"}
+	if err := rr.Validate(); err == nil || !strings.Contains(err.Error(), "break-glass window ID") {
+		t.Fatalf("read request with text as its window: %v", err)
+	}
+	rr.BreakGlass = "bg-0123456789abcdef01234567"
+	if err := rr.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -81,6 +81,11 @@ func (p *Profile) Compile(src string) (*Rule, error) {
 	if iss != nil && iss.Err() != nil {
 		return nil, celIssues(iss)
 	}
+	// The source is kept (on the ledger, for a consent condition) as
+	// written; a comment would carry text that is no part of the rule.
+	if hasComment(src) {
+		return nil, reject("comments (//) are not allowed: the condition is stored as written")
+	}
 	// Literals the profile forbids are reported before type-checking, which
 	// would only say that `now > 1.5` has no overload for (int, double).
 	if is := syntacticIssues(parsed.NativeRep()); len(is) > 0 {
@@ -480,4 +485,36 @@ func (e *estimator) EstimateCallCost(function, overloadID string, target *cost.A
 		max = lo/10 + 2
 	}
 	return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: max}}
+}
+
+// hasComment reports whether parsed CEL source has a // comment outside its
+// string literals ("…", '…', triple-quoted, raw with an r prefix).
+func hasComment(src string) bool {
+	isPrefix := func(c byte) bool { return c == 'r' || c == 'R' || c == 'b' || c == 'B' }
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c == '/' && i+1 < len(src) && src[i+1] == '/' {
+			return true
+		}
+		if c != '"' && c != '\'' {
+			continue
+		}
+		raw := false
+		for j := i - 1; j >= 0 && j >= i-2 && isPrefix(src[j]); j-- {
+			raw = raw || src[j] == 'r' || src[j] == 'R'
+		}
+		end := string(c)
+		if strings.HasPrefix(src[i:], end+end+end) {
+			end = end + end + end
+		}
+		i += len(end)
+		for i < len(src) && !strings.HasPrefix(src[i:], end) {
+			if src[i] == '\\' && !raw {
+				i++
+			}
+			i++
+		}
+		i += len(end) - 1
+	}
+	return false
 }

@@ -157,6 +157,8 @@ func TestRejected(t *testing.T) {
 		{"syntax", `purpose ==`, []string{"1:11: Syntax error"}},
 		{"undeclared variable", `reader == "x"`, []string{"1:1: undeclared reference to 'reader'"}},
 		{"has macro", `has(reader_id.x)`, []string{"1:4: function 'has' is not allowed"}},
+		{"comment", "purpose == \"treatment\" // Alice Smith, born 1970", []string{"comments (//) are not allowed"}},
+		{"comment on its own line", "// the patient's HIV status\npurpose == \"treatment\"", []string{"comments (//) are not allowed"}},
 
 		{"double literal", `now > 1.5`, []string{"1:7: doubles are not allowed"}},
 		{"double literal line 2", "purpose == \"x\" &&\n  now > 2.5", []string{"2:9: doubles are not allowed"}},
@@ -596,6 +598,22 @@ func BenchmarkCacheHit4Clause(b *testing.B) {
 	for b.Loop() {
 		if _, err := c.Compile(fourClause); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Text that only looks like a comment, inside string literals, is fine.
+func TestSlashesInStringsAreNoComment(t *testing.T) {
+	for _, src := range []string{
+		`reader_id == "https://example.org/x"`,
+		`reader_id == 'a//b'`,
+		`reader_id == r"a\//b"`,
+		`reader_id == """a "// b"""`,
+		`reader_id == "a\"//"`,
+		`reader_id == b"//" || purpose == "x"`,
+	} {
+		if _, err := consent.Compile(src); err != nil && strings.Contains(err.Error(), "comments") {
+			t.Errorf("%s: %v", src, err)
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -174,6 +175,9 @@ func DecodeLimit(raw []byte, limit int) (*Tx, error) {
 		Signature: raw[1 : 1+SignatureSize],
 		BodyBytes: raw[1+SignatureSize:],
 	}
+	if err := noDuplicateKeys(t.BodyBytes); err != nil {
+		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(t.BodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t.Body); err != nil {
@@ -253,4 +257,53 @@ func verifyEach(txs []*Tx) []error {
 		errs[i] = t.Verify()
 	}
 	return errs
+}
+
+// noDuplicateKeys refuses JSON with an object key given twice. Go's decoder
+// keeps the last and drops the others silently, so a duplicate would carry
+// text onto the ledger that no decoded view shows: signed bytes are stored
+// as they are.
+func noDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		// key is true when the next token of an object is a key.
+		key bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, frame{object: true, keys: map[string]bool{}, key: true})
+				continue
+			case '[':
+				stack = append(stack, frame{})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].key {
+			k := tok.(string)
+			if stack[n-1].keys[k] {
+				return fmt.Errorf("key %q appears twice in an object", k)
+			}
+			stack[n-1].keys[k] = true
+			stack[n-1].key = false
+			continue
+		}
+		// A value ended: in an object, a key comes next.
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].key = true
+		}
+	}
 }

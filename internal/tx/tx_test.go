@@ -69,11 +69,29 @@ func TestDecodeRejects(t *testing.T) {
 		"short key":      Encode(sig, []byte(`{"chain_id":"x","signer":"abcd","nonce":1,"expires":5,"type":"a/b","msg":{}}`)),
 		"zero expiry":    Encode(sig, []byte(`{"chain_id":"x","signer":"`+PubKey(key.PubKey().Bytes()).String()+`","nonce":1,"expires":0,"type":"a/b","msg":{}}`)),
 		"too big":        make([]byte, MaxSize+1),
+		// A key given twice would carry text no decoded view shows.
+		"duplicate key in body": Encode(sig, []byte(`{"chain_id":"x","chain_id":"y","signer":"`+PubKey(key.PubKey().Bytes()).String()+`","nonce":1,"expires":5,"type":"a/b","msg":{}}`)),
+		"duplicate key in msg":  Encode(sig, []byte(`{"chain_id":"x","signer":"`+PubKey(key.PubKey().Bytes()).String()+`","nonce":1,"expires":5,"type":"a/b","msg":{"record":"Alice Smith, HIV+","record":"rec-1"}}`)),
+		"duplicate key nested":  Encode(sig, []byte(`{"chain_id":"x","signer":"`+PubKey(key.PubKey().Bytes()).String()+`","nonce":1,"expires":5,"type":"a/b","msg":{"a":[{"k":1},{"k":2,"k":3}]}}`)),
 	}
 	for name, raw := range cases {
 		if _, err := Decode(raw); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: want ErrMalformed, got %v", name, err)
 		}
+	}
+}
+
+// The same key in different objects, and keys that look alike, are fine.
+func TestDecodeAcceptsRepeatedKeysAcrossObjects(t *testing.T) {
+	key := ed25519.GenPrivKeyFromSecret([]byte("alice"))
+	b := testBody()
+	b.Msg = []byte(`{"a":[{"k":1},{"k":2}],"b":{"k":{"k":"k"}},"K":1}`)
+	raw, err := Sign(key, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(raw); err != nil {
+		t.Fatal(err)
 	}
 }
 
