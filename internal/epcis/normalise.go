@@ -126,7 +126,7 @@ func canonicalDecimal(s string) (string, bool) {
 var standardPrefixes = map[string]string{
 	"epcis":   "https://ref.gs1.org/epcis/",
 	"cbv":     "https://ref.gs1.org/cbv/",
-	"cbvmda":  "urn:epcglobal:cbv:mda:",
+	"cbvmda":  cbvMDA,
 	"gs1":     "https://gs1.org/voc/",
 	"rdfs":    "http://www.w3.org/2000/01/rdf-schema#",
 	"owl":     "http://www.w3.org/2002/07/owl#",
@@ -135,6 +135,9 @@ var standardPrefixes = map[string]string{
 }
 
 // prefixes maps CURIE prefixes to namespace IRIs.
+// cbvMDA is the namespace of CBV master data (lot number, expiry).
+const cbvMDA = "urn:epcglobal:cbv:mda:"
+
 type prefixes map[string]string
 
 func newPrefixes() prefixes {

@@ -198,11 +198,14 @@ func (h *hasher) convert(ev map[string]any) (Event, error) {
 		return Event{}, fmt.Errorf("recordTime: %w", err)
 	}
 	if ilmd, ok := ev["ilmd"].(map[string]any); ok {
+		// Only CBV master data counts, whatever prefix the document binds
+		// to its namespace: another extension's "lotNumber" is not the lot.
+		// (Map order must not decide which of two keys wins.)
 		for k, v := range ilmd {
-			switch {
-			case strings.HasSuffix(k, "lotNumber"):
+			switch h.pfx.key(k) {
+			case "{" + cbvMDA + "}lotNumber":
 				e.Lot = str(v)
-			case strings.HasSuffix(k, "itemExpirationDate"):
+			case "{" + cbvMDA + "}itemExpirationDate":
 				e.Expiry = str(v)
 			}
 		}

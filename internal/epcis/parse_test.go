@@ -369,3 +369,20 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// The lot and expiry come from CBV master data only, whichever other
+// extension fields an ILMD carries, and never from map order.
+func TestILMDLotIsCBVMasterData(t *testing.T) {
+	raw := withEvents(t, `{"type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00",
+		"epcList":["urn:epc:id:sgtin:0614141.107346.2018"],"action":"ADD","bizStep":"commissioning",
+		"ilmd":{"other:lotNumber":"OTHER","cbvmda:lotNumber":"ABC123","zz:itemExpirationDate":"2099-01-01","cbvmda:itemExpirationDate":"2026-06-30"}}`)
+	for range 30 {
+		doc, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := doc.Events[0]; e.Lot != "ABC123" || e.Expiry != "2026-06-30" {
+			t.Fatalf("lot %q, expiry %q: want the CBV master data ABC123, 2026-06-30", e.Lot, e.Expiry)
+		}
+	}
+}
