@@ -498,7 +498,10 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 	}
 	var condHash string
 	if m.Condition != "" {
-		r, err := ConsentProfile.Compile(m.Condition)
+		// Through the keeper's cache: the same answer as compiling (errors
+		// are not cached), once per condition rather than in CheckTx and
+		// again in the block, and ready for the reads that evaluate it.
+		r, err := k.rules.Compile(m.Condition)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadCondition, err)
 		}

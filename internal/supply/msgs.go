@@ -121,11 +121,8 @@ func (m *Commission) Validate() error {
 	if err := ValidLot(m.Lot); err != nil {
 		return err
 	}
-	if !datePattern.MatchString(m.Expiry) {
-		return fmt.Errorf("expiry %q must be YYYY-MM-DD", m.Expiry)
-	}
-	if _, err := time.Parse(time.DateOnly, m.Expiry); err != nil {
-		return fmt.Errorf("expiry %q is not a date", m.Expiry)
+	if err := validDate("expiry", m.Expiry); err != nil {
+		return err
 	}
 	return m.Serials.validate()
 }
@@ -396,28 +393,10 @@ func (k *Keeper) commission(ctx *ledger.Context, m Commission) (any, error) {
 	if p.Manufacturer != ctx.Signer.Org {
 		return nil, fmt.Errorf("%w: %s makes product %s, not %s", ErrUnauthorized, p.Manufacturer, m.GTIN, ctx.Signer.Org)
 	}
-	lk := m.GTIN + "/" + m.Lot
-	lot, ok := lots.Get(ctx.Store, lk)
-	switch {
-	case !ok:
-		lot = Lot{GTIN: m.GTIN, Lot: m.Lot, Expiry: m.Expiry, Manufacturer: p.Manufacturer, Height: ctx.Height}
-	case lot.Expiry != m.Expiry:
-		return nil, fmt.Errorf("%w: lot %s expires %s, not %s", ledger.ErrInvalidMsg, m.Lot, lot.Expiry, m.Expiry)
-	case lot.Recall != nil:
-		return nil, fmt.Errorf("%w: lot %s", ErrRecalled, m.Lot)
-	}
 	serials := m.Serials.Expand()
-	for _, sn := range serials {
-		id := UnitID(m.GTIN, sn)
-		if items.Has(ctx.Store, id) {
-			return nil, fmt.Errorf("%w: unit %s is already commissioned", ErrExists, id)
-		}
-		items.Set(ctx.Store, id, Item{ID: id, GTIN: m.GTIN, Serial: sn, Lot: m.Lot, Kind: ItemUnit,
-			Status: StatusActive, Custodian: p.Manufacturer, Created: ctx.Height, Updated: ctx.Height})
-		lotItems.Add(ctx.Store, m.GTIN, m.Lot, id)
+	if err := k.makeUnits(ctx, p, m.Lot, m.Expiry, serials, ""); err != nil {
+		return nil, err
 	}
-	lot.Units += int64(len(serials))
-	lots.Set(ctx.Store, lk, lot)
 	ctx.Emit("supply.commissioned", "gtin", m.GTIN, "lot", m.Lot, "units", strconv.Itoa(len(serials)))
 	return map[string]int{"units": len(serials)}, nil
 }
@@ -624,9 +603,6 @@ func (k *Keeper) receive(ctx *ledger.Context, m Receive) (any, error) {
 	if sh.Status != StatusInTransit {
 		return nil, fmt.Errorf("%w: shipment %s was received at height %d", ErrState, sh.ID, sh.ReceivedAt)
 	}
-	if len(m.Items) > MaxItems {
-		return nil, fmt.Errorf("%w: at most %d items", ledger.ErrInvalidMsg, MaxItems)
-	}
 	got := map[string]bool{}
 	for _, id := range m.Items {
 		got[id] = true
@@ -720,17 +696,20 @@ func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 		}
 		gtins, covered = k.gtinsIn(ctx.Store, it.ID, nil, 0), []string{k.outermost(ctx.Store, it).ID}
 	}
+	// The storage ranges of what the readings cover, read once.
+	var watched []Product
+	for _, g := range gtins {
+		if p, ok := products.Get(ctx.Store, g); ok && p.ColdChain() {
+			watched = append(watched, p)
+		}
+	}
 	min, max := m.Readings[0].MilliC, m.Readings[0].MilliC
 	var exc []Excursion
 	for _, r := range m.Readings {
 		min, max = minI(min, r.MilliC), maxI(max, r.MilliC)
-		for _, g := range gtins {
-			p, ok := products.Get(ctx.Store, g)
-			if !ok || !p.ColdChain() {
-				continue
-			}
+		for _, p := range watched {
 			if r.MilliC < p.MinMilliC || r.MilliC > p.MaxMilliC {
-				exc = append(exc, Excursion{Sensor: s.ID, Time: r.Time, MilliC: r.MilliC, GTIN: g, MinMC: p.MinMilliC, MaxMC: p.MaxMilliC, Height: ctx.Height})
+				exc = append(exc, Excursion{Sensor: s.ID, Time: r.Time, MilliC: r.MilliC, GTIN: p.GTIN, MinMC: p.MinMilliC, MaxMC: p.MaxMilliC, Height: ctx.Height})
 			}
 		}
 	}
