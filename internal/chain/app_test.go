@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/state"
+	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -667,5 +670,21 @@ func TestAdmitOrgCheckedWhenProposed(t *testing.T) {
 	o := propose(h, "hospital-admin", admit(func(*governance.AdmitOrg) {}).Action)
 	if o.Status != governance.StatusOpen {
 		t.Fatalf("a sound admission: %s", o.Status)
+	}
+}
+
+// The roles other modules check by name are roles identity knows: a typo
+// would make a permission nobody can hold.
+func TestModulesNameKnownRoles(t *testing.T) {
+	for name, roles := range map[string][]string{
+		"records.AuthorRoles":         records.AuthorRoles,
+		"records.ClinicalRoles":       records.ClinicalRoles,
+		"supply.RegulatorRecallRoles": supply.RegulatorRecallRoles,
+	} {
+		for _, r := range roles {
+			if !slices.Contains(identity.Roles, r) {
+				t.Errorf("%s names %q, which is not a member role", name, r)
+			}
+		}
 	}
 }

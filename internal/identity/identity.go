@@ -65,8 +65,6 @@ var Roles = []string{
 	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
 }
 
-// ClinicalRoles may use break-glass access.
-var ClinicalRoles = []string{RolePhysician, RoleNurse, RolePharmacist}
 
 // MemberKind says what a member is.
 type MemberKind string

@@ -42,6 +42,11 @@ type Principal struct {
 // HasRole reports whether the principal holds role.
 func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
 
+// HasAnyRole reports whether the principal holds at least one of roles.
+func (p Principal) HasAnyRole(roles ...string) bool {
+	return slices.ContainsFunc(p.Roles, func(r string) bool { return slices.Contains(roles, r) })
+}
+
 // IsZero reports whether no identity is attached (an open route's signer).
 func (p Principal) IsZero() bool { return p.ID == "" }
 

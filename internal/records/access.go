@@ -101,7 +101,7 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 			d.Err = fmt.Errorf("%w: window %s covers another patient", ErrBreakGlass, w.ID)
 		case now >= w.Expires:
 			d.Err = fmt.Errorf("%w: window %s closed at %s", ErrBreakGlass, w.ID, time.Unix(w.Expires, 0).UTC().Format(time.RFC3339))
-		case !hasAnyRole(reader.Roles, ClinicalRoles):
+		case !reader.HasAnyRole(ClinicalRoles...):
 			d.Err = fmt.Errorf("%w: %s no longer holds a clinical role", ErrBreakGlass, reader.ID)
 		case a.Purpose != PurposeEmergency:
 			d.Err = fmt.Errorf("%w: a break-glass read states purpose %q, not %q", ErrBreakGlass, PurposeEmergency, a.Purpose)

@@ -378,7 +378,7 @@ func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToStrin
 
 func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !hasAnyRole(s.Roles, AuthorRoles) {
+	if s.Kind != ledger.Member || !s.HasAnyRole(AuthorRoles...) {
 		return nil, fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", ErrUnauthorized, s.ID, AuthorRoles)
 	}
 	var res AddResult
@@ -428,15 +428,6 @@ func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
 
 // ErrInvalidAnchor is an anchor that contradicts the record it extends.
 var ErrInvalidAnchor = fmt.Errorf("%w: anchor does not match its record", ledger.ErrInvalidMsg)
-
-func hasAnyRole(have, want []string) bool {
-	for _, r := range have {
-		if slices.Contains(want, r) {
-			return true
-		}
-	}
-	return false
-}
 
 // actsFor checks that the signer is the patient or an active delegate of
 // the patient, and returns the patient's ID.
@@ -572,7 +563,7 @@ func (k *Keeper) delegate(ctx *ledger.Context, m Delegate) (any, error) {
 
 func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !hasAnyRole(s.Roles, ClinicalRoles) {
+	if s.Kind != ledger.Member || !s.HasAnyRole(ClinicalRoles...) {
 		return nil, fmt.Errorf("%w: break-glass needs a clinical role (%v)", ErrUnauthorized, ClinicalRoles)
 	}
 	if !k.dir.PatientExists(ctx.Store, m.Patient) {

@@ -394,7 +394,7 @@ func (k *Keeper) registerDonation(ctx *ledger.Context, m RegisterDonation) (any,
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if kind != "blood-centre" || !hasAnyRole(ctx.Signer.Roles, "nurse", "physician", "registrar") {
+	if kind != "blood-centre" || !ctx.Signer.HasAnyRole("nurse", "physician", "registrar") {
 		return nil, fmt.Errorf("%w: donations are registered by a nurse, physician or registrar of a blood centre", ErrUnauthorized)
 	}
 	if donations.Has(ctx.Store, m.DIN) {
@@ -579,7 +579,7 @@ func (k *Keeper) transfuse(ctx *ledger.Context, m Transfuse) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "hospital" && kind != "clinic") || !hasAnyRole(ctx.Signer.Roles, "physician", "nurse") {
+	if (kind != "hospital" && kind != "clinic") || !ctx.Signer.HasAnyRole("physician", "nurse") {
 		return nil, fmt.Errorf("%w: a physician or nurse of a hospital or clinic transfuses", ErrUnauthorized)
 	}
 	if !k.dir.PatientExists(ctx.Store, m.Recipient) {

@@ -370,7 +370,7 @@ func (k *Keeper) registerProduct(ctx *ledger.Context, m RegisterProduct) (any, e
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if !slices.Contains([]string{"manufacturer", "device-maker", "blood-centre"}, kind) || !hasAnyRole(ctx.Signer.Roles, "admin", "quality-officer") {
+	if !slices.Contains([]string{"manufacturer", "device-maker", "blood-centre"}, kind) || !ctx.Signer.HasAnyRole("admin", "quality-officer") {
 		return nil, fmt.Errorf("%w: products are registered by an admin or quality officer of a manufacturer, device maker or blood centre", ErrUnauthorized)
 	}
 	if products.Has(ctx.Store, m.GTIN) {
@@ -810,7 +810,7 @@ func (k *Keeper) dispense(ctx *ledger.Context, m Dispense) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if !hasAnyRole(ctx.Signer.Roles, "pharmacist", "physician", "nurse") {
+	if !ctx.Signer.HasAnyRole("pharmacist", "physician", "nurse") {
 		return nil, fmt.Errorf("%w: a pharmacist, physician or nurse dispenses", ErrUnauthorized)
 	}
 	today := ctx.Time.UTC().Format(time.DateOnly)
@@ -875,8 +875,8 @@ func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 		return nil, fmt.Errorf("%w: product %s", ErrNotFound, m.GTIN)
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	maker := p.Manufacturer == ctx.Signer.Org && hasAnyRole(ctx.Signer.Roles, "admin", "quality-officer")
-	regulator := slices.Contains(Regulators, kind) && hasAnyRole(ctx.Signer.Roles, RegulatorRecallRoles...)
+	maker := p.Manufacturer == ctx.Signer.Org && ctx.Signer.HasAnyRole("admin", "quality-officer")
+	regulator := slices.Contains(Regulators, kind) && ctx.Signer.HasAnyRole(RegulatorRecallRoles...)
 	if !maker && !regulator {
 		return nil, fmt.Errorf("%w: lots are recalled by an admin or quality officer of their manufacturer, or by a member of a regulator holding one of the roles %v; %s holds %v",
 			ErrUnauthorized, RegulatorRecallRoles, ctx.Signer.ID, ctx.Signer.Roles)

@@ -188,7 +188,7 @@ func (k *Keeper) postDemand(ctx *ledger.Context, m PostDemand) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "hospital" && kind != "clinic") || !hasAnyRole(ctx.Signer.Roles, "logistics", "pharmacist", "admin") {
+	if (kind != "hospital" && kind != "clinic") || !ctx.Signer.HasAnyRole("logistics", "pharmacist", "admin") {
 		return nil, fmt.Errorf("%w: demand is posted by a logistics officer, pharmacist or admin of a hospital or clinic", ErrUnauthorized)
 	}
 	if !slices.Contains(PPECategories, m.Item) {
@@ -223,7 +223,7 @@ func (k *Keeper) pledge(ctx *ledger.Context, m MakePledge) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "manufacturer" && kind != "distributor") || !hasAnyRole(ctx.Signer.Roles, "logistics", "admin") {
+	if (kind != "manufacturer" && kind != "distributor") || !ctx.Signer.HasAnyRole("logistics", "admin") {
 		return nil, fmt.Errorf("%w: a logistics officer or admin of a manufacturer or distributor pledges", ErrUnauthorized)
 	}
 	d, ok := demands.Get(ctx.Store, m.Demand)

@@ -326,15 +326,6 @@ func ValidGTIN(g string) error {
 	return gs1.ValidGTIN(g)
 }
 
-func hasAnyRole(have []string, want ...string) bool {
-	for _, r := range have {
-		if slices.Contains(want, r) {
-			return true
-		}
-	}
-	return false
-}
-
 func member(ctx *ledger.Context) error {
 	if ctx.Signer.Kind != ledger.Member {
 		return fmt.Errorf("%w: only members of organisations act in the supply chain", ErrUnauthorized)

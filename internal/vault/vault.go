@@ -246,7 +246,7 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 		return nil, fmt.Errorf("%w: %w", records.ErrBadRequest, err)
 	}
 	author := req.signer
-	if author.Kind != ledger.Member || !slices.ContainsFunc(author.Roles, func(r string) bool { return slices.Contains(records.AuthorRoles, r) }) {
+	if author.Kind != ledger.Member || !author.HasAnyRole(records.AuthorRoles...) {
 		return nil, fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", records.ErrUnauthorized, author.ID, records.AuthorRoles)
 	}
 	c, ok := v.orgs[author.Org]
