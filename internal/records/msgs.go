@@ -674,7 +674,6 @@ func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 			accessByPt.Set(ctx.Store, hk(rc.Patient), rc)
 		}
 		accessByOrg.Set(ctx.Store, hk(rc.Custodian), rc)
-		accessByRdr.Set(ctx.Store, hk(rc.Reader), rc)
 		written = append(written, id)
 		ctx.Emit("records.read", "receipt", id, "record", rc.Record, "patient", rc.Patient, "reader", rc.Reader, "outcome", rc.Outcome, "break_glass", rc.BreakGlass)
 	}

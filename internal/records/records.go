@@ -246,7 +246,6 @@ var (
 	receiptIDs  = state.NewIndex(Name, "rec/x/").ReadIndexed() // receipt id (a custodian's replay check)
 	accessByPt  = state.NewMap[Receipt](Name, "rec/ap/")       // patient/%016x height/id
 	accessByOrg = state.NewMap[Receipt](Name, "rec/ao/")       // custodian/%016x height/id
-	accessByRdr = state.NewMap[Receipt](Name, "rec/ar/")       // reader/%016x height/id
 	endpoints   = state.NewMap[Endpoint](Name, "rec/e/")       // org
 )
 
@@ -441,15 +440,12 @@ func (k *Keeper) BreakGlassFor(r state.Reader, by, id string, limit int) []Break
 }
 
 // AccessLog lists receipts, oldest first, paged: of a patient's records (by
-// "patient"), of reads a custodian served (by "custodian"), or of one
-// reader's reads (by "reader").
+// "patient") or of reads a custodian served (by "custodian").
 func (k *Keeper) AccessLog(r state.Reader, by, id, after string, limit int) ([]Receipt, string) {
 	m := accessByPt
 	switch by {
 	case "custodian":
 		m = accessByOrg
-	case "reader":
-		m = accessByRdr
 	}
 	if after != "" {
 		after = id + "/" + after
