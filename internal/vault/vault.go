@@ -407,10 +407,14 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 	if err != nil {
 		return Served{}, err
 	}
-	keeper := v.app.Records()
-	rec, known := keeper.Record(req.view, rr.Record)
+	// The decision reads the record; it tells whose node keeps it too.
+	d := v.app.Records().Authorize(req.view, records.Access{
+		Reader: req.signer, Record: rr.Record, Version: rr.Version, Purpose: rr.Purpose,
+		BreakGlass: rr.BreakGlass, Now: v.app.LastBlockTime(),
+	})
+	rec := d.Record
 	var c *custodian
-	if known {
+	if rec.ID != "" {
 		if c = v.orgs[rec.Custodian]; c == nil {
 			return Served{}, fmt.Errorf("%w: record %s is held by %s; send the request to its node", records.ErrNotCustodian, rec.ID, rec.Custodian)
 		}
@@ -422,10 +426,6 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 			break
 		}
 	}
-	d := keeper.Authorize(req.view, records.Access{
-		Reader: req.signer, Record: rr.Record, Version: rr.Version, Purpose: rr.Purpose,
-		BreakGlass: rr.BreakGlass, Now: v.app.LastBlockTime(),
-	})
 	entry := records.ReceiptEntry{Request: raw, CheckedAt: req.view.Version()}
 	if d.Err != nil {
 		entry.Outcome, entry.Denial = records.Denied, chain.CodeOf(d.Err).ID()
