@@ -472,6 +472,22 @@ const (
 	checkAdmission                 // mempool recheck: stop after authentication
 )
 
+// CheckWindow checks that a signed body is for this chain and valid at
+// height: not expired, and not expiring more than maxTTL blocks after it.
+// Transactions and the signed requests custodian nodes serve pass the same
+// check.
+func CheckWindow(body *tx.Body, chainID string, height, maxTTL int64) error {
+	switch {
+	case body.ChainID != chainID:
+		return fmt.Errorf("%w: signed for %q, this is %q", ErrWrongChain, body.ChainID, chainID)
+	case body.Expires < height:
+		return fmt.Errorf("%w: expired at height %d, current height is %d", ErrTxExpired, body.Expires, height)
+	case body.Expires > height+maxTTL:
+		return fmt.Errorf("%w: expires %d is more than %d blocks past the current height %d", ErrExpiryTooFar, body.Expires, maxTTL, height)
+	}
+	return nil
+}
+
 func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mode execMode) (res execResult) {
 	check := mode != deliver
 	if sigErr != nil {
@@ -479,16 +495,7 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mod
 		return res
 	}
 	body := &t.Body
-	if body.ChainID != b.chainID {
-		res.err = fmt.Errorf("%w: transaction is for %q, this is %q", ErrWrongChain, body.ChainID, b.chainID)
-		return res
-	}
-	if body.Expires < b.height {
-		res.err = fmt.Errorf("%w: expired at height %d, current height is %d", ErrTxExpired, body.Expires, b.height)
-		return res
-	}
-	if body.Expires > b.height+b.params.MaxTxTTL {
-		res.err = fmt.Errorf("%w: expires %d is more than %d blocks past the current height %d", ErrExpiryTooFar, body.Expires, b.params.MaxTxTTL, b.height)
+	if res.err = CheckWindow(body, b.chainID, b.height, b.params.MaxTxTTL); res.err != nil {
 		return res
 	}
 	rk := replayKey(t)

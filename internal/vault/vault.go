@@ -189,16 +189,10 @@ func (v *Vault) admit(t *tx.Tx, wantType string) (*request, error) {
 	if t.Body.Type != wantType {
 		return nil, fmt.Errorf("%w: type is %q, not %q", records.ErrBadRequest, t.Body.Type, wantType)
 	}
-	if t.Body.ChainID != v.app.ChainID() {
-		return nil, fmt.Errorf("%w: request is for chain %q, this is %q", records.ErrBadRequest, t.Body.ChainID, v.app.ChainID())
-	}
+	// The same window as a transaction's, at the next block's height.
 	view := v.app.State().Committed()
-	next := view.Version() + 1
-	if t.Body.Expires < next {
-		return nil, fmt.Errorf("%w: request expired at height %d; the next block is %d", chain.ErrTxExpired, t.Body.Expires, next)
-	}
-	if ttl := v.app.Params().MaxTxTTL; t.Body.Expires > next+ttl {
-		return nil, fmt.Errorf("%w: expires %d is more than %d blocks past %d", chain.ErrExpiryTooFar, t.Body.Expires, ttl, next)
+	if err := chain.CheckWindow(&t.Body, v.app.ChainID(), view.Version()+1, v.app.Params().MaxTxTTL); err != nil {
+		return nil, err
 	}
 	p, err := v.app.Identity().Authenticate(view, t.Body.Signer)
 	if err != nil {
