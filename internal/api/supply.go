@@ -13,6 +13,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/epcis"
 	"github.com/medchain/medchain/internal/epcismap"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
 )
 
@@ -220,8 +221,6 @@ func invalidDocument(err error) error {
 var (
 	shipmentIDPattern = regexp.MustCompile(`^sh-[0-9a-f]{24}$`)
 	demandIDPattern   = regexp.MustCompile(`^dm-[0-9a-f]{24}$`)
-	donorPattern      = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
-	recipientPattern  = regexp.MustCompile(`^pt-[A-Za-z0-9]{1,64}$`)
 	transformPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$`)
 	regionPattern     = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
 )
@@ -291,8 +290,8 @@ func (s *Server) getDonation(w http.ResponseWriter, r *http.Request) error {
 // recipient.
 func (s *Server) donorLookback(w http.ResponseWriter, r *http.Request) error {
 	donor := r.PathValue("donor")
-	if !donorPattern.MatchString(donor) {
-		return badParam("donor", "a donor is the blood centre's pseudonym, 16 to 64 lower-case hex digits, got %q", donor)
+	if err := supply.ValidDonor(donor); err != nil {
+		return badParam("donor", "%v", err)
 	}
 	ts := s.app.Supply().DonorLookback(s.app.State().Committed(), donor)
 	if len(ts) == 0 {
@@ -305,8 +304,8 @@ func (s *Server) donorLookback(w http.ResponseWriter, r *http.Request) error {
 // component transfused to a patient, with its donation, donor and tests.
 func (s *Server) recipientLookback(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if !recipientPattern.MatchString(id) {
-		return badParam("id", "a recipient is a patient ID pt-..., got %q", id)
+	if err := ledger.ValidPatientID(id); err != nil {
+		return badParam("id", "a recipient is %v", err)
 	}
 	view := s.app.State().Committed()
 	if _, ok := s.app.Identity().Patient(view, id); !ok {

@@ -580,7 +580,7 @@ func testSupplyBlood(t *testing.T, e *env) {
 		{"/v1/supply/lookback/donors/Donor-1", 400, "api.invalid_parameter", "donor"},
 		{"/v1/supply/lookback/donors/ffffffffffffffff", 404, "supply.not_found", ""},
 		{"/v1/supply/lookback/recipients/patient-1", 400, "api.invalid_parameter", "id"},
-		{"/v1/supply/lookback/recipients/pt-0000", 404, "supply.not_found", ""},
+		{"/v1/supply/lookback/recipients/pt-00000000000000000000", 404, "supply.not_found", ""},
 		{"/v1/supply/transformations/" + url.PathEscape("pool 1"), 400, "api.invalid_parameter", "id"},
 		{"/v1/supply/transformations/pool-2099", 404, "supply.not_found", ""},
 		{"/v1/supply/lots/" + gtinAlbumin + "/NOLOT/trace", 404, "supply.not_found", ""},

@@ -8,6 +8,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
 )
 
 // Terms are the terms of a medchain consent grant, in neutral form: the
@@ -98,12 +103,8 @@ func purposeList() string {
 }
 
 var (
-	patientIDPattern = regexp.MustCompile(`^pt-[0-9a-f]{20}$`)
-	orgIDPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
-	handlePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,62}$`)
-	rolePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	recordIDPattern  = regexp.MustCompile(`^rec-[0-9a-f]{24}$`)
-	fhirRefPattern   = regexp.MustCompile(`^([A-Z][A-Za-z]+)/(.+)$`)
+	rolePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	fhirRefPattern = regexp.MustCompile(`^([A-Z][A-Za-z]+)/(.+)$`)
 )
 
 // The parts of a Consent the mapping reads. Everything else is metadata
@@ -234,7 +235,7 @@ func mapConsent(c *fConsent) (Terms, error) {
 		return t, unsupported("Consent.patient", "missing: a medchain grant is a patient's, referenced as \"Patient/pt-…\"")
 	}
 	id, ok := strings.CutPrefix(c.Patient.Reference, "Patient/")
-	if !ok || !patientIDPattern.MatchString(id) {
+	if !ok || ledger.ValidPatientID(id) != nil {
 		// The reference is not quoted: it may identify the patient.
 		return t, unsupported("Consent.patient.reference", "not a medchain patient: reference the patient by medchain pseudonymous ID, \"Patient/pt-\" and 20 hex digits; medchain never maps other patient IDs")
 	}
@@ -341,7 +342,7 @@ func mapConsent(c *fConsent) (Terms, error) {
 			return t, unsupported(path+".meaning", "%s is not supported: a medchain grant lists the records themselves (\"instance\")", quoteName(d.Meaning))
 		}
 		id := d.Reference.Identifier
-		if d.Reference.Reference != "" || id == nil || id.System != SystemRecord || !recordIDPattern.MatchString(id.Value) {
+		if d.Reference.Reference != "" || id == nil || id.System != SystemRecord || records.ValidRecordID(id.Value) != nil {
 			what := "this reference"
 			if d.Reference.Reference != "" {
 				what = quoteName(d.Reference.Reference)
@@ -384,13 +385,13 @@ func mapActor(a *fActor, path string) (Grantee, error) {
 	}
 	switch typ, id := m[1], m[2]; typ {
 	case "Organization":
-		if !orgIDPattern.MatchString(id) {
+		if governance.ValidOrgID(id) != nil {
 			return g, unsupported(path+".reference", "%s is not a medchain organisation ID (2-63 characters of a-z, 0-9 and '-')", quoteName(ref))
 		}
 		g.Org, g.Role = id, role
 	case "Practitioner":
 		org, handle, ok := strings.Cut(id, ".")
-		if !ok || !orgIDPattern.MatchString(org) || !handlePattern.MatchString(handle) {
+		if !ok || governance.ValidOrgID(org) != nil || identity.ValidHandle(handle) != nil {
 			return g, unsupported(path+".reference", "%s is not a medchain member: reference one as \"Practitioner/<org>.<handle>\" for member \"<org>/<handle>\"", quoteName(ref))
 		}
 		if role != "" {
@@ -452,7 +453,7 @@ func FormatConsent(t Terms) ([]byte, error) {
 	fail := func(format string, args ...any) ([]byte, error) {
 		return nil, fmt.Errorf("fhirdoc: consent terms: "+format, args...)
 	}
-	if !patientIDPattern.MatchString(t.Patient) {
+	if ledger.ValidPatientID(t.Patient) != nil {
 		// Not quoted: it may be a name given by mistake.
 		return fail("Patient is not a medchain patient ID (\"pt-\" and 20 hex digits)")
 	}
@@ -494,7 +495,7 @@ func FormatConsent(t Terms) ([]byte, error) {
 		p.Class = append(p.Class, fCoding{System: systemResourceTypes, Code: typ})
 	}
 	for _, rec := range sortedUnique(t.Records) {
-		if !recordIDPattern.MatchString(rec) {
+		if records.ValidRecordID(rec) != nil {
 			return fail("Records: %q is not a medchain record ID (\"rec-\" and 24 hex digits)", rec)
 		}
 		p.Data = append(p.Data, fData{Meaning: "instance", Reference: fReference{Identifier: &fIdentifier{System: SystemRecord, Value: rec}}})
@@ -528,7 +529,7 @@ func formatGrantee(g Grantee) (fActor, error) {
 		return fail("give Member alone, or Org with an optional Role")
 	case g.Member != "":
 		org, handle, ok := strings.Cut(g.Member, "/")
-		if !ok || !orgIDPattern.MatchString(org) || !handlePattern.MatchString(handle) {
+		if !ok || governance.ValidOrgID(org) != nil || identity.ValidHandle(handle) != nil {
 			return fail("Member %q is not a medchain member ID \"<org>/<handle>\"", g.Member)
 		}
 		id := org + "." + handle
@@ -538,7 +539,7 @@ func formatGrantee(g Grantee) (fActor, error) {
 		return fActor{Role: recipient, Reference: fReference{Reference: "Practitioner/" + id}}, nil
 	case g.Org == "":
 		return fail("Org or Member is required")
-	case !orgIDPattern.MatchString(g.Org):
+	case governance.ValidOrgID(g.Org) != nil:
 		return fail("Org %q is not a medchain organisation ID", g.Org)
 	case g.Role != "":
 		if !rolePattern.MatchString(g.Role) {

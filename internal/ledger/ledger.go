@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/medchain/medchain/internal/state"
@@ -41,6 +42,15 @@ type Principal struct {
 
 // HasRole reports whether the principal holds role.
 func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+// ValidPatientID checks the form of a patient's pseudonymous ID: "pt-" and
+// 20 lower-case hex digits (identity derives it from the patient's key).
+func ValidPatientID(id string) error {
+	if len(id) != 23 || id[:3] != "pt-" || strings.Trim(id[3:], "0123456789abcdef") != "" {
+		return fmt.Errorf("%q is not a patient ID (pt- and 20 lower-case hex digits)", id)
+	}
+	return nil
+}
 
 // HasAnyRole reports whether the principal holds at least one of roles.
 func (p Principal) HasAnyRole(roles ...string) bool {

@@ -102,7 +102,6 @@ var (
 	dinPattern       = regexp.MustCompile(`^[A-NP-Z1-9][0-9]{12}$`)
 	flagsPattern     = regexp.MustCompile(`^[0-9]{2}$`)
 	donorPattern     = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
-	recipientPattern = regexp.MustCompile(`^pt-[A-Za-z0-9]{1,64}$`)
 	testPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
 	sha256Pattern    = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
@@ -169,6 +168,15 @@ var (
 
 // --- messages ---
 
+// ValidDonor checks a donor: the blood centre's pseudonym, never a name or
+// a patient ID.
+func ValidDonor(d string) error {
+	if !donorPattern.MatchString(d) {
+		return fmt.Errorf("donor %q: the centre's pseudonym, 16-64 lower-case hex digits (never a name or a patient ID)", d)
+	}
+	return nil
+}
+
 // RegisterDonation registers a donation. Signed by a nurse, physician or
 // registrar of a blood centre.
 //
@@ -189,8 +197,8 @@ func (m *RegisterDonation) Validate() error {
 	if m.Type != DonationBlood && m.Type != DonationPlasma {
 		return fmt.Errorf("type %q: blood or plasma", m.Type)
 	}
-	if !donorPattern.MatchString(m.Donor) {
-		return errors.New("donor: the centre's pseudonym, 16-64 lowercase hex digits (never a name or a patient ID)")
+	if err := ValidDonor(m.Donor); err != nil {
+		return err
 	}
 	if m.Type == DonationPlasma && m.Certificate == "" {
 		return errors.New("certificate: a plasma donation needs its certificate of origin")
@@ -326,8 +334,8 @@ func (m *Transfuse) Validate() error {
 	if gtin == "" {
 		return fmt.Errorf("item %s: transfuse a unit, not a container", m.Item)
 	}
-	if !recipientPattern.MatchString(m.Recipient) {
-		return errors.New("recipient: a patient ID, pt-…")
+	if err := ledger.ValidPatientID(m.Recipient); err != nil {
+		return fmt.Errorf("recipient: %w", err)
 	}
 	return nil
 }

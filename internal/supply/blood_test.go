@@ -133,7 +133,7 @@ func TestBloodDonationToTransfusionAndLookback(t *testing.T) {
 		{"hospital registers", genDoc, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: donorA}, supply.ErrUnauthorized},
 		{"lab technician registers", rcLab, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: donorA}, supply.ErrUnauthorized},
 		{"donor by name", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: "John Smith"}, ledger.ErrInvalidMsg},
-		{"donor by patient ID", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: "pt-A"}, ledger.ErrInvalidMsg},
+		{"donor by patient ID", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: "pt-aaaaaaaaaaaaaaaaaaaa"}, ledger.ErrInvalidMsg},
 		{"short pseudonym", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: din1, Type: "blood", Donor: "abcdef01"}, ledger.ErrInvalidMsg},
 		{"short DIN", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: "A99992600001", Type: "blood", Donor: donorA}, ledger.ErrInvalidMsg},
 		{"DIN with O", rcNurse, supply.TypeDonation, supply.RegisterDonation{DIN: "O999926000001", Type: "blood", Donor: donorA}, ledger.ErrInvalidMsg},
@@ -236,20 +236,20 @@ func TestBloodDonationToTransfusionAndLookback(t *testing.T) {
 
 	// Transfusion: a physician or nurse of the hospital holding the unit.
 	w.refuseAll([]refusal{
-		{"logistics", genBuyer, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-A"}, supply.ErrUnauthorized},
-		{"blood centre", rcNurse, supply.TypeTransfuse, supply.Transfuse{Item: ffp1, Recipient: "pt-A"}, supply.ErrUnauthorized},
-		{"not the holder", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc2, Recipient: "pt-A"}, supply.ErrNotCustodian},
-		{"unknown unit", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: supply.UnitID(rbc, "A999926999999"), Recipient: "pt-A"}, supply.ErrNotFound},
-		{"not blood", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: unit(1), Recipient: "pt-A"}, supply.ErrState},
+		{"logistics", genBuyer, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, supply.ErrUnauthorized},
+		{"blood centre", rcNurse, supply.TypeTransfuse, supply.Transfuse{Item: ffp1, Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, supply.ErrUnauthorized},
+		{"not the holder", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc2, Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, supply.ErrNotCustodian},
+		{"unknown unit", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: supply.UnitID(rbc, "A999926999999"), Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, supply.ErrNotFound},
+		{"not blood", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: unit(1), Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, supply.ErrState},
 		{"recipient by name", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "Jane Doe"}, ledger.ErrInvalidMsg},
-		{"container", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: caseA, Recipient: "pt-A"}, ledger.ErrInvalidMsg},
+		{"container", genDoc, supply.TypeTransfuse, supply.Transfuse{Item: caseA, Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}, ledger.ErrInvalidMsg},
 	})
-	tr := w.must(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-A"}).(supply.Transfusion)
+	tr := w.must(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-aaaaaaaaaaaaaaaaaaaa"}).(supply.Transfusion)
 	if tr.DIN != din1 || tr.Org != "general" || tr.By != genDoc.ID {
 		t.Fatalf("transfusion: %+v", tr)
 	}
-	w.must(mercyDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc2, Recipient: "pt-B"})
-	w.refuse(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-C"}, supply.ErrState)
+	w.must(mercyDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc2, Recipient: "pt-bbbbbbbbbbbbbbbbbbbb"})
+	w.refuse(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: rbc1, Recipient: "pt-cccccccccccccccccccc"}, supply.ErrState)
 	if v := w.verify(rbc1); v.Status != supply.StatusTransfused || v.Custodian != "general" {
 		t.Fatalf("transfused: %+v", v)
 	}
@@ -276,13 +276,13 @@ func TestBloodDonationToTransfusionAndLookback(t *testing.T) {
 	if fmt.Sprint(items) != fmt.Sprint([]string{rbc1, ffp1, plt1, rbc2, supply.UnitID(ffp, din2)}) {
 		t.Fatalf("donor lookback items: %v", items)
 	}
-	if fmt.Sprint(recipients) != "[pt-A@general pt-B@mercy]" {
+	if fmt.Sprint(recipients) != "[pt-aaaaaaaaaaaaaaaaaaaa@general pt-bbbbbbbbbbbbbbbbbbbb@mercy]" {
 		t.Fatalf("donor lookback recipients: %v", recipients)
 	}
 	if traces[0].DonationStatus != supply.DonationFailed || traces[3].DonationStatus != supply.DonationReleased {
 		t.Fatalf("donor lookback statuses: %+v", traces)
 	}
-	back := w.k.RecipientLookback(r, "pt-B")
+	back := w.k.RecipientLookback(r, "pt-bbbbbbbbbbbbbbbbbbbb")
 	if len(back) != 1 {
 		t.Fatalf("recipient lookback: %+v", back)
 	}
@@ -295,7 +295,7 @@ func TestBloodDonationToTransfusionAndLookback(t *testing.T) {
 		fmt.Sprint(tests) != "[abo-rhd=pass hbv=pass hcv=pass hiv=pass syphilis=pass]" {
 		t.Fatalf("recipient lookback: %+v", b)
 	}
-	if got := w.k.RecipientLookback(r, "pt-Z"); len(got) != 0 {
+	if got := w.k.RecipientLookback(r, "pt-00000000000000000090"); len(got) != 0 {
 		t.Fatalf("nobody's lookback: %+v", got)
 	}
 	if got := w.k.DonorLookback(r, donorB); len(got) != 1 || got[0].DIN != din3 || got[0].DonationStatus != supply.DonationFailed {
@@ -422,7 +422,7 @@ func TestBloodSplitByTransform(t *testing.T) {
 	a, b := supply.UnitID(paed, din1+"A"), supply.UnitID(paed, din1+"B")
 	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "general", Items: []string{a}}).(supply.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{a}})
-	w.must(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: a, Recipient: "pt-C"})
+	w.must(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: a, Recipient: "pt-cccccccccccccccccccc"})
 
 	r := w.db.Committed()
 	lb := w.k.DonorLookback(r, donorA)
@@ -434,11 +434,11 @@ func TestBloodSplitByTransform(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{rbc1 + ":consumed", a + ":transfused>pt-C", b + ":active"}
+	want := []string{rbc1 + ":consumed", a + ":transfused>pt-cccccccccccccccccccc", b + ":active"}
 	if fmt.Sprint(got) != fmt.Sprint(want) || !slices.Equal(lb[0].ConsumedBy, []string{tf.ID}) {
 		t.Fatalf("donor lookback: %v", got)
 	}
-	if back := w.k.RecipientLookback(r, "pt-C"); len(back) != 1 || back[0].DIN != din1 || back[0].Donor != donorA {
+	if back := w.k.RecipientLookback(r, "pt-cccccccccccccccccccc"); len(back) != 1 || back[0].DIN != din1 || back[0].Donor != donorA {
 		t.Fatalf("recipient lookback: %+v", back)
 	}
 	if d, _ := w.k.Donation(r, din1); d.Components != 3 {
