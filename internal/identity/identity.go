@@ -65,7 +65,6 @@ var Roles = []string{
 	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
 }
 
-
 // MemberKind says what a member is.
 type MemberKind string
 

@@ -99,11 +99,11 @@ const (
 var (
 	// ISBT 128 DIN: facility identification number (A-N, P-Z or 1-9, then
 	// four digits), two-digit year, six-digit sequence number.
-	dinPattern       = regexp.MustCompile(`^[A-NP-Z1-9][0-9]{12}$`)
-	flagsPattern     = regexp.MustCompile(`^[0-9]{2}$`)
-	donorPattern     = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
-	testPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
-	sha256Pattern    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	dinPattern    = regexp.MustCompile(`^[A-NP-Z1-9][0-9]{12}$`)
+	flagsPattern  = regexp.MustCompile(`^[0-9]{2}$`)
+	donorPattern  = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
+	testPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
+	sha256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 // ParseDIN checks an ISBT 128 donation identification number and returns
