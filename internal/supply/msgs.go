@@ -900,7 +900,7 @@ func (k *Keeper) reportScan(ctx *ledger.Context, m ReportScan) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	v := k.Verify(ctx.Store, m.Item, ctx.Time)
+	v, _ := k.verdict(ctx.Store, m.Item, ctx.Time)
 	if v.Suspect == "" {
 		return nil, fmt.Errorf("%w: %s is genuine and %s: nothing to report", ErrState, m.Item, v.Status)
 	}

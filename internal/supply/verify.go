@@ -34,27 +34,55 @@ type Verdict struct {
 }
 
 // Verify answers a scan of item (an ID as ParseID reads it) against r at
-// block time now.
+// block time now, with the custody chain the item travelled.
 func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
+	v, it := k.verdict(r, id, now)
+	if !v.Genuine {
+		return v
+	}
+	// The custody chain: the item's own and that of the containers it
+	// travelled in, in height order.
+	v.Custody = k.journey(r, it.ID, 0, 0)
+	for p := it.Parent; p != ""; {
+		pi, ok := items.Get(r, p)
+		if !ok {
+			break
+		}
+		v.Custody = mergeCustody(v.Custody, k.journey(r, p, 0, 0))
+		p = pi.Parent
+	}
+	if len(v.Custody) == 0 || v.Custody[0].Event != "commissioned" {
+		first := Custody{Org: v.Manufacturer, Event: "commissioned", Height: it.Created}
+		if it.Kind == ItemContainer {
+			first.Event = "packed"
+		}
+		v.Custody = append([]Custody{first}, v.Custody...)
+	}
+	return v
+}
+
+// verdict is Verify without the custody chain: what a scan decides (the
+// state machine's report-scan needs no more), and the item it read.
+func (k *Keeper) verdict(r state.Reader, id string, now time.Time) (Verdict, Item) {
 	v := Verdict{Item: id, ColdChain: "none"}
 	gtin, _, err := ParseID(id)
 	if err != nil {
 		v.Status, v.Suspect = "unknown", "unknown_serial"
-		return v
+		return v, Item{}
 	}
 	v.GTIN = gtin
 	if gtin != "" {
 		p, ok := products.Get(r, gtin)
 		if !ok {
 			v.Status, v.Suspect = "unknown", "unknown_product"
-			return v
+			return v, Item{}
 		}
 		v.Product, v.Manufacturer = &p, p.Manufacturer
 	}
 	it, ok := items.Get(r, id)
 	if !ok {
 		v.Status, v.Suspect = "unknown", "unknown_serial"
-		return v
+		return v, Item{}
 	}
 	v.Genuine, v.Lot, v.Contents = true, it.Lot, it.Children
 	top := k.outermost(r, it)
@@ -102,25 +130,7 @@ func (k *Keeper) Verify(r state.Reader, id string, now time.Time) Verdict {
 	case StatusMissing:
 		v.Suspect = "missing"
 	}
-	// The custody chain: the item's own and that of the containers it
-	// travelled in, in height order.
-	v.Custody = k.journey(r, it.ID, 0, 0)
-	for p := it.Parent; p != ""; {
-		pi, ok := items.Get(r, p)
-		if !ok {
-			break
-		}
-		v.Custody = mergeCustody(v.Custody, k.journey(r, p, 0, 0))
-		p = pi.Parent
-	}
-	if len(v.Custody) == 0 || v.Custody[0].Event != "commissioned" {
-		first := Custody{Org: v.Manufacturer, Event: "commissioned", Height: it.Created}
-		if it.Kind == ItemContainer {
-			first.Event = "packed"
-		}
-		v.Custody = append([]Custody{first}, v.Custody...)
-	}
-	return v
+	return v, it
 }
 
 // journey is an item's history with, before each time it was unpacked, the
