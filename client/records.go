@@ -81,6 +81,8 @@ var (
 	Purposes          = records.Purposes
 	BreakGlassReasons = records.BreakGlassReasons
 	EraseReasons      = records.EraseReasons
+	// AuthorRoles may add records.
+	AuthorRoles = records.AuthorRoles
 )
 
 // MaxAnchorsPerTx bounds the anchors of one records/add transaction.

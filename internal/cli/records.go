@@ -19,12 +19,12 @@ import (
 	"github.com/medchain/medchain/client"
 )
 
-// The reason codes the records module accepts (the node checks them; they
-// are listed here for --help).
-const (
-	purposeList          = "treatment, payment, operations, research, emergency, public-health"
-	breakGlassReasonList = "life-threatening, patient-unconscious, emergency-treatment, public-health-emergency"
-	eraseReasonList      = "patient-request, entered-in-error, retention-expired, legal-order"
+// The codes the records module accepts, for --help: the chain's own lists.
+var (
+	purposeList          = strings.Join(client.Purposes, ", ")
+	breakGlassReasonList = strings.Join(client.BreakGlassReasons, ", ")
+	eraseReasonList      = strings.Join(client.EraseReasons, ", ")
+	authorRoleList       = strings.Join(client.AuthorRoles, ", ")
 )
 
 func newRecordsCmd(g *Global) *cobra.Command {
@@ -138,7 +138,7 @@ func newRecordsAddCmd(g *Global) *cobra.Command {
 		Short: "Add a FHIR resource or Bundle as a patient's record (or, with --correct, a new version)",
 		Long: `Add a FHIR R4 JSON resource or Bundle (FILE, or - for stdin) as one record of a
 patient. The signer must be a member of a custodian organisation with an author role
-(physician, nurse, pharmacist, lab-technician, registrar).
+(` + authorRoleList + `).
 
 The document goes to the node of the signer's organisation, which validates it
 (an invalid document is refused with records.invalid_document), encrypts it and
