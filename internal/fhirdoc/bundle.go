@@ -25,13 +25,26 @@ type Entry struct {
 // without a resource (in a transaction, a DELETE; in a response, a bare
 // status) carry no document and are left out.
 func SplitBundle(raw []byte) ([]Entry, error) {
+	info, entries, err := ValidateSplit(raw)
+	if err == nil && info.ResourceType != "Bundle" {
+		err = invalid("resourceType", "a %s, not a Bundle", info.ResourceType)
+	}
+	return entries, err
+}
+
+// ValidateSplit is Validate and, for a Bundle, SplitBundle, with one parse
+// of the document. For another resource it returns no entries.
+func ValidateSplit(raw []byte) (Info, []Entry, error) {
 	_, info, err := parse(raw)
-	if err != nil {
-		return nil, err
+	if err != nil || info.ResourceType != "Bundle" {
+		return info, nil, err
 	}
-	if info.ResourceType != "Bundle" {
-		return nil, invalid("resourceType", "a %s, not a Bundle", info.ResourceType)
-	}
+	entries, err := entriesOf(raw)
+	return info, entries, err
+}
+
+// entriesOf reads the entries of a valid Bundle.
+func entriesOf(raw []byte) ([]Entry, error) {
 	var b struct {
 		Entry []struct {
 			FullURL  string          `json:"fullUrl"`

@@ -269,7 +269,16 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 		}
 		supersedes = rec.Latest
 	}
-	info, err := fhirdoc.Validate(up.Document)
+	// One validating parse, which splits a Bundle too if asked to.
+	var (
+		info    fhirdoc.Info
+		entries []fhirdoc.Entry
+	)
+	if up.Split {
+		info, entries, err = fhirdoc.ValidateSplit(up.Document)
+	} else {
+		info, err = fhirdoc.Validate(up.Document)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", records.ErrInvalidDocument, err)
 	}
@@ -280,10 +289,6 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 	}
 	var docs []doc
 	if up.Split && info.ResourceType == "Bundle" {
-		entries, err := fhirdoc.SplitBundle(up.Document)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", records.ErrInvalidDocument, err)
-		}
 		for _, e := range entries {
 			docs = append(docs, doc{raw: e.Resource, types: []string{e.ResourceType}, fullURL: e.FullURL})
 		}
