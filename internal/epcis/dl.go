@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/medchain/medchain/internal/gs1"
 )
 
 // Canonical GS1 Digital Link conversion (CBV 2.0 event hash rules 17 and
@@ -52,17 +54,11 @@ func webURIEncode(s string) string {
 		"+", "%2B", ",", "%2C", ":", "%3A").Replace(s)
 }
 
-// checkDigit is the GS1 mod-10 check digit of the given digits.
+// checkDigit is the GS1 mod-10 check digit of the given digits (callers
+// have checked they are digits).
 func checkDigit(digits string) string {
-	sum := 0
-	for i := 0; i < len(digits); i++ {
-		d := int(digits[len(digits)-1-i] - '0')
-		if i%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return strconv.Itoa((10 - sum%10) % 10)
+	c, _ := gs1.CheckDigit(digits)
+	return string(c)
 }
 
 // epcParts splits the body of an EPC URI at its first n-1 dots and checks

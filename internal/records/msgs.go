@@ -445,7 +445,7 @@ func (k *Keeper) actsFor(ctx *ledger.Context, patient string) (string, error) {
 	if !k.dir.PatientExists(ctx.Store, patient) {
 		return "", fmt.Errorf("%w: patient %q is not registered", ErrNotFound, patient)
 	}
-	if d, ok := delegations.Get(ctx.Store, patient+"/"+s.ID); ok && d.Expires > ctx.Time.Unix() {
+	if delegateActive(ctx.Store, patient, s.ID, ctx.Time.Unix()) {
 		return patient, nil
 	}
 	return "", fmt.Errorf("%w: %s is neither patient %s nor an active delegate of theirs", ErrUnauthorized, s.ID, patient)
@@ -516,11 +516,11 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 }
 
 func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
-	path, ok := grantPaths.Get(ctx.Store, m.Grant)
-	g, _ := grantsByPt.Get(ctx.Store, path)
+	g, ok := k.Grant(ctx.Store, m.Grant)
 	if !ok {
 		return nil, fmt.Errorf("%w: grant %q", ErrNotFound, m.Grant)
 	}
+	path := g.Patient + "/" + granteeKey(g.Grantee) + "/" + g.ID
 	if _, err := k.actsFor(ctx, g.Patient); err != nil {
 		return nil, err
 	}
