@@ -42,13 +42,13 @@ func TestMessagesDecodeIntoChainTypes(t *testing.T) {
 	}
 	check("RegisterMember",
 		strictly[identity.RegisterMember](t, client.RegisterMember{Handle: "dr-x", Kind: "device", Roles: []string{"sensor"}, PublicKey: k1}),
-		identity.RegisterMember{Handle: "dr-x", Kind: identity.Device, Roles: []string{"sensor"}, PublicKey: pk(k1)})
+		identity.RegisterMember{Handle: "dr-x", Kind: identity.Device, Roles: []ledger.Role{"sensor"}, PublicKey: pk(k1)})
 	check("RegisterMember default kind",
 		strictly[identity.RegisterMember](t, client.RegisterMember{Handle: "dr-x", Roles: []string{"nurse"}, PublicKey: k1}).Kind,
 		identity.Person)
 	check("SetRoles",
 		strictly[identity.SetRoles](t, client.SetRoles{Member: "o/h", Roles: []string{"nurse", "auditor"}}),
-		identity.SetRoles{Member: "o/h", Roles: []string{"nurse", "auditor"}})
+		identity.SetRoles{Member: "o/h", Roles: []ledger.Role{"nurse", "auditor"}})
 	check("SetMemberStatus",
 		strictly[identity.SetMemberStatus](t, client.SetMemberStatus{Member: "o/h", Status: "suspended", Reason: "leave"}),
 		identity.SetMemberStatus{Member: "o/h", Status: "suspended", Reason: "leave"})
@@ -79,7 +79,7 @@ func TestMessagesDecodeIntoChainTypes(t *testing.T) {
 	}
 	check("AdmitOrg",
 		strictly[governance.AdmitOrg](t, json.RawMessage(p.Action.Payload)),
-		governance.AdmitOrg{ID: "new-clinic", Name: "New Clinic", Kind: governance.Clinic, Admin: "admin", AdminKey: pk(k1),
+		governance.AdmitOrg{ID: "new-clinic", Name: "New Clinic", Kind: ledger.OrgClinic, Admin: "admin", AdminKey: pk(k1),
 			Validator: &governance.Validator{PublicKey: pk(k2), Power: 5}})
 	remove := client.RemoveOrg{ID: "city-lab"}.Action()
 	check("RemoveOrg type", remove.Type, governance.ActionRemoveOrg)

@@ -82,7 +82,7 @@ var (
 	BreakGlassReasons = records.BreakGlassReasons
 	EraseReasons      = records.EraseReasons
 	// AuthorRoles may add records.
-	AuthorRoles = records.AuthorRoles
+	AuthorRoles = names(records.AuthorRoles)
 )
 
 // MaxAnchorsPerTx bounds the anchors of one records/add transaction.

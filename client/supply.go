@@ -169,9 +169,9 @@ var (
 	ProductKinds  = supply.Kinds
 	PPECategories = supply.PPECategories
 	// Regulators are the organisation kinds that may recall any lot.
-	Regulators = supply.Regulators
+	Regulators = names(supply.Regulators)
 	// RegulatorRecallRoles are the roles with which a regulator's member recalls lots.
-	RegulatorRecallRoles = supply.RegulatorRecallRoles
+	RegulatorRecallRoles = names(supply.RegulatorRecallRoles)
 )
 
 // RequiredTests lists the tests a donation of a type ("blood", "plasma")
@@ -458,4 +458,13 @@ func filterQuery(item, region string) url.Values {
 		q.Set("region", region)
 	}
 	return q
+}
+
+// names are the chain's typed names as strings.
+func names[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -26,6 +26,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -136,9 +138,9 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/patients/{id}/records", s.endpoint(s.patientRecords)},
 		{"GET /v1/patients/{id}/grants", s.endpoint(s.patientGrants)},
 		{"GET /v1/patients/{id}/delegates", s.endpoint(s.patientDelegates)},
-		{"GET /v1/patients/{id}/access-log", s.endpoint(s.accessLog("patient"))},
+		{"GET /v1/patients/{id}/access-log", s.endpoint(s.accessLog(records.ByPatient))},
 		{"GET /v1/patients/{id}/break-glass", s.endpoint(s.breakGlass("patient"))},
-		{"GET /v1/orgs/{id}/access-log", s.endpoint(s.accessLog("custodian"))},
+		{"GET /v1/orgs/{id}/access-log", s.endpoint(s.accessLog(records.ByCustodian))},
 		{"GET /v1/orgs/{id}/break-glass", s.endpoint(s.breakGlass("org"))},
 		{"GET /v1/grants/{id}", s.endpoint(s.getGrant)},
 		{"POST /v1/consents/fhir", s.endpoint(s.consentFromFHIR)},
@@ -221,7 +223,7 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 			msg: fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, rec.header.Get("Allow"))})
 		return
 	}
-	s.writeProblem(w, r, &apiError{code: codeNotFound, kind: chain.KindNotFound,
+	s.writeProblem(w, r, &apiError{code: codeNotFound, kind: ledger.KindNotFound,
 		msg: fmt.Sprintf("no route for %s %s; see /v1/openapi.json", r.Method, r.URL.Path)})
 }
 

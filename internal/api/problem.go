@@ -8,38 +8,39 @@ import (
 	"strings"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/vault"
 )
 
-// Kinds of error the API itself adds to the chain's (chain.KindInvalid ...).
+// Kinds of error the API itself adds to the chain's (ledger.KindInvalid ...).
 const (
-	kindTooLarge         = "too_large"
-	kindUnsupportedMedia = "unsupported_media_type"
-	kindMethodNotAllowed = "method_not_allowed"
-	kindUnavailable      = "unavailable"
+	kindTooLarge         ledger.Kind = "too_large"
+	kindUnsupportedMedia ledger.Kind = "unsupported_media_type"
+	kindMethodNotAllowed ledger.Kind = "method_not_allowed"
+	kindUnavailable      ledger.Kind = "unavailable"
 )
 
 // statusOfKind is THE table from error kinds to HTTP statuses: every problem
 // the API writes gets its status here, whether the error came from the
-// chain (through chain.Code.Kind) or from the API itself.
-var statusOfKind = map[string]int{
-	chain.KindInvalid:         http.StatusBadRequest,
-	chain.KindUnauthenticated: http.StatusUnauthorized,
-	chain.KindForbidden:       http.StatusForbidden,
-	chain.KindNotFound:        http.StatusNotFound,
-	chain.KindConflict:        http.StatusConflict,
+// chain (through ledger.Code.Kind) or from the API itself.
+var statusOfKind = map[ledger.Kind]int{
+	ledger.KindInvalid:         http.StatusBadRequest,
+	ledger.KindUnauthenticated: http.StatusUnauthorized,
+	ledger.KindForbidden:       http.StatusForbidden,
+	ledger.KindNotFound:        http.StatusNotFound,
+	ledger.KindConflict:        http.StatusConflict,
 	// The state does not allow the action now (revoking an identity's
 	// last key): a conflict with the resource's current state.
-	chain.KindPrecondition: http.StatusConflict,
-	chain.KindGone:         http.StatusGone,
-	chain.KindInternal:     http.StatusInternalServerError,
-	kindTooLarge:           http.StatusRequestEntityTooLarge,
-	kindUnsupportedMedia:   http.StatusUnsupportedMediaType,
-	kindMethodNotAllowed:   http.StatusMethodNotAllowed,
-	kindUnavailable:        http.StatusServiceUnavailable,
+	ledger.KindPrecondition: http.StatusConflict,
+	ledger.KindGone:         http.StatusGone,
+	ledger.KindInternal:     http.StatusInternalServerError,
+	kindTooLarge:            http.StatusRequestEntityTooLarge,
+	kindUnsupportedMedia:    http.StatusUnsupportedMediaType,
+	kindMethodNotAllowed:    http.StatusMethodNotAllowed,
+	kindUnavailable:         http.StatusServiceUnavailable,
 }
 
-func statusOf(kind string) int {
+func statusOf(kind ledger.Kind) int {
 	if s, ok := statusOfKind[kind]; ok {
 		return s
 	}
@@ -65,7 +66,7 @@ const (
 // route), with its stable code, kind and, for bad input, the field at fault.
 type apiError struct {
 	code  string
-	kind  string
+	kind  ledger.Kind
 	field string
 	msg   string
 }
@@ -73,7 +74,7 @@ type apiError struct {
 func (e *apiError) Error() string { return "api: " + e.msg }
 
 func badParam(field, format string, args ...any) *apiError {
-	return &apiError{code: codeInvalidParameter, kind: chain.KindInvalid, field: field,
+	return &apiError{code: codeInvalidParameter, kind: ledger.KindInvalid, field: field,
 		msg: fmt.Sprintf("parameter %q: ", field) + fmt.Sprintf(format, args...)}
 }
 
@@ -82,11 +83,11 @@ func badBody(field, format string, args ...any) *apiError {
 	if field != "" {
 		prefix = fmt.Sprintf("request body field %q: ", field)
 	}
-	return &apiError{code: codeInvalidBody, kind: chain.KindInvalid, field: field, msg: prefix + fmt.Sprintf(format, args...)}
+	return &apiError{code: codeInvalidBody, kind: ledger.KindInvalid, field: field, msg: prefix + fmt.Sprintf(format, args...)}
 }
 
 func notFound(format string, args ...any) *apiError {
-	return &apiError{code: codeNotFound, kind: chain.KindNotFound, msg: fmt.Sprintf(format, args...)}
+	return &apiError{code: codeNotFound, kind: ledger.KindNotFound, msg: fmt.Sprintf(format, args...)}
 }
 
 func unavailable(code string, err error) *apiError {
@@ -95,7 +96,7 @@ func unavailable(code string, err error) *apiError {
 
 // txError is a transaction the chain refused, in CheckTx or in a block.
 type txError struct {
-	code   chain.Code
+	code   ledger.Code
 	log    string
 	hash   string
 	height int64 // 0: refused by CheckTx
@@ -106,11 +107,11 @@ func (e *txError) Error() string { return e.log }
 // codeOfABCI finds the chain code of an ABCI codespace and number. A code
 // the table does not know (a newer node's) keeps its numbers and is treated
 // as internal.
-func codeOfABCI(space string, number uint32) chain.Code {
+func codeOfABCI(space string, number uint32) ledger.Code {
 	if c, ok := chain.Lookup(space, number); ok {
 		return c
 	}
-	return chain.Code{Space: space, Number: number, Name: fmt.Sprintf("code_%d", number), Kind: chain.KindInternal}
+	return ledger.Code{Space: space, Number: number, Name: fmt.Sprintf("code_%d", number), Kind: ledger.KindInternal}
 }
 
 // problem is an RFC 9457 problem details object.
@@ -150,7 +151,7 @@ func problemOf(err error) problem {
 		ae   *apiError
 		te   *txError
 		p    problem
-		kind string
+		kind ledger.Kind
 	)
 	switch {
 	case errors.As(err, &te):
@@ -168,7 +169,7 @@ func problemOf(err error) problem {
 	if errors.As(err, &denied) {
 		p.Receipt = denied.Receipt
 	}
-	if kind == chain.KindInternal && te == nil {
+	if kind == ledger.KindInternal && te == nil {
 		p.Detail = "internal error; the node's log has the details"
 	}
 	p.Status = statusOf(kind)

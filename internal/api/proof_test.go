@@ -12,6 +12,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api/apitest"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 )
 
@@ -53,7 +54,7 @@ func (e *env) verify(p proofJSON, value []byte) error {
 func TestProofVerifiesAgainstNextBlock(t *testing.T) {
 	e := newEnv(t, apitest.Options{})
 	s := e.ok("hospital-admin", identity.TypeRegisterMember, registerDrGrey())
-	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "later", Roles: []string{"nurse"}, PublicKey: apitest.PubKey("later")})
+	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "later", Roles: []ledger.Role{"nurse"}, PublicKey: apitest.PubKey("later")})
 	h := s.Height
 
 	key := "id/m/general-hospital/dr-grey"

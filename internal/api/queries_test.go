@@ -15,6 +15,7 @@ import (
 	"github.com/medchain/medchain/internal/api/apitest"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -226,7 +227,7 @@ func TestOrgsPagingAndLookup(t *testing.T) {
 func TestMembersAndIdentities(t *testing.T) {
 	e := newEnv(t, apitest.Options{})
 	for _, h := range []string{"dr-a", "dr-b", "dr-c"} {
-		e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: h, Roles: []string{"physician"}, PublicKey: apitest.PubKey(h)})
+		e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: h, Roles: []ledger.Role{"physician"}, PublicKey: apitest.PubKey(h)})
 	}
 	e.ok("dr-a", identity.TypeAddKey, identity.AddKey{PublicKey: apitest.PubKey("dr-a-2")})
 	e.ok("dr-a", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: apitest.PubKey("dr-a"), Reason: "lost phone"})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/medchain/medchain/internal/fhirdoc"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/vault"
 )
@@ -235,7 +236,7 @@ type consentView struct {
 // accessLog handles GET /v1/patients/{id}/access-log and
 // GET /v1/orgs/{id}/access-log (the receipts of reads the organisation's
 // node served or refused).
-func (s *Server) accessLog(by string) func(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) accessLog(by records.LogBy) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		after, limit, err := pageParams(r)
 		if err != nil {
@@ -273,7 +274,7 @@ type breakGlassView struct {
 func termsOf(g records.Grant) fhirdoc.Terms {
 	return fhirdoc.Terms{
 		Patient:  g.Patient,
-		Grantee:  fhirdoc.Grantee{Org: g.Grantee.Org, Member: g.Grantee.Member, Role: g.Grantee.Role},
+		Grantee:  fhirdoc.Grantee{Org: g.Grantee.Org, Member: g.Grantee.Member, Role: string(g.Grantee.Role)},
 		Purposes: g.Purposes, Types: g.Types, Records: g.Records,
 		Start: time.Unix(g.Start, 0).UTC(), End: time.Unix(g.Expires, 0).UTC(),
 	}
@@ -283,7 +284,7 @@ func termsOf(g records.Grant) fhirdoc.Terms {
 func grantOf(t fhirdoc.Terms) records.GrantMsg {
 	m := records.GrantMsg{
 		Patient:  t.Patient,
-		Grantee:  records.Grantee{Org: t.Grantee.Org, Member: t.Grantee.Member, Role: t.Grantee.Role},
+		Grantee:  records.Grantee{Org: t.Grantee.Org, Member: t.Grantee.Member, Role: ledger.Role(t.Grantee.Role)},
 		Purposes: t.Purposes, Types: t.Types, Records: t.Records, Expires: t.End.UTC(),
 	}
 	if !t.Start.IsZero() {

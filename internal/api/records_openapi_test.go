@@ -16,6 +16,7 @@ import (
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 	"github.com/medchain/medchain/internal/tx"
@@ -31,9 +32,9 @@ func newRecordsEnv(t *testing.T) *env {
 	e := newEnv(t, apitest.Options{})
 	e.ok("hospital-admin", identity.TypeRegisterMember, registerDrGrey())
 	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "custodian", Kind: identity.System, Roles: []string{"custodian"}, PublicKey: apitest.PubKey("hospital-custodian")})
+		Handle: "custodian", Kind: identity.System, Roles: []ledger.Role{"custodian"}, PublicKey: apitest.PubKey("hospital-custodian")})
 	e.ok("insurer-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "claims", Roles: []string{"claims-officer"}, PublicKey: apitest.PubKey("claims")})
+		Handle: "claims", Roles: []ledger.Role{"claims-officer"}, PublicKey: apitest.PubKey("claims")})
 
 	node := e.h.Node
 	v, err := vault.Open(vault.Options{

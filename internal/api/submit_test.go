@@ -11,11 +11,12 @@ import (
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
 )
 
 func registerDrGrey() identity.RegisterMember {
-	return identity.RegisterMember{Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: apitest.PubKey("dr-grey")}
+	return identity.RegisterMember{Handle: "dr-grey", Roles: []ledger.Role{"physician"}, PublicKey: apitest.PubKey("dr-grey")}
 }
 
 func TestSubmitCommitReturnsResult(t *testing.T) {
@@ -79,7 +80,7 @@ func TestSubmitSync(t *testing.T) {
 func TestSubmitRefusals(t *testing.T) {
 	e := newEnv(t, apitest.Options{})
 	good := e.sign("hospital-admin", identity.TypeRegisterMember, registerDrGrey())
-	committed := e.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n1", Roles: []string{"nurse"}, PublicKey: apitest.PubKey("n1")})
+	committed := e.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n1", Roles: []ledger.Role{"nurse"}, PublicKey: apitest.PubKey("n1")})
 	if resp, body := e.submit(committed, ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("setup: %s", body)
 	}
@@ -100,8 +101,8 @@ func TestSubmitRefusals(t *testing.T) {
 		{"bad signature", "application/octet-stream", badSig, "", 401, "chain.bad_signature", ""},
 		{"replay", "application/octet-stream", committed, "", 409, "chain.replay", ""},
 		{"unknown signer", "application/octet-stream", e.sign("stranger", identity.TypeAddKey, identity.AddKey{PublicKey: apitest.PubKey("y")}), "", 401, "identity.unknown_signer", ""},
-		{"unauthorized action", "application/octet-stream", e.sign("lab-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}}), "", 403, "identity.unauthorized", ""},
-		{"unauthorized, sync", "application/octet-stream", e.sign("lab-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}}), "?wait=sync", 403, "identity.unauthorized", ""},
+		{"unauthorized action", "application/octet-stream", e.sign("lab-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"nurse"}}), "", 403, "identity.unauthorized", ""},
+		{"unauthorized, sync", "application/octet-stream", e.sign("lab-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"nurse"}}), "?wait=sync", 403, "identity.unauthorized", ""},
 		{"expired", "application/octet-stream", expired, "", 400, "chain.tx_expired", ""},
 		{"wrong chain", "application/octet-stream", wrongChain, "", 400, "chain.wrong_chain", ""},
 		{"invalid message", "application/octet-stream", e.sign("hospital-admin", identity.TypeRegisterMember, map[string]any{"handle": "x", "roles": []string{"wizard"}, "public_key": apitest.PubKey("x")}), "", 400, "chain.invalid_message", ""},
@@ -144,7 +145,7 @@ func TestSubmitRefusals(t *testing.T) {
 func TestSubmitFailsInBlock(t *testing.T) {
 	e := newEnv(t, apitest.Options{ManualCommit: true, CommitTimeout: 10 * time.Second})
 	first := e.sign("hospital-admin", identity.TypeRegisterMember, registerDrGrey())
-	dup := identity.RegisterMember{Handle: "dr-grey", Roles: []string{"nurse"}, PublicKey: apitest.PubKey("other")}
+	dup := identity.RegisterMember{Handle: "dr-grey", Roles: []ledger.Role{"nurse"}, PublicKey: apitest.PubKey("other")}
 	second := e.sign("hospital-admin", identity.TypeRegisterMember, dup)
 	if resp, body := e.submit(first, "sync"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("first: %s", body)

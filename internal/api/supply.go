@@ -212,7 +212,7 @@ func invalidDocument(err error) error {
 	if !errors.As(err, &ve) || len(ve.Problems) == 0 {
 		return fmt.Errorf("%w: %w", supply.ErrInvalidDocument, err)
 	}
-	return &apiError{code: chain.CodeOf(supply.ErrInvalidDocument).ID(), kind: chain.KindInvalid,
+	return &apiError{code: chain.CodeOf(supply.ErrInvalidDocument).ID(), kind: ledger.KindInvalid,
 		field: ve.Problems[0].Location, msg: "EPCIS document does not validate against GS1's schema:\n" + ve.Error()}
 }
 

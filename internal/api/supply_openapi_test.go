@@ -20,6 +20,7 @@ import (
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -70,7 +71,7 @@ func (s *supplyReports) report(ctx context.Context, item, location string) (stri
 	if res.Code != 0 {
 		return "", fmt.Errorf("report-scan refused: %d %s", res.Code, res.Log)
 	}
-	return supply.IDFrom("al-", tx.HashOf(raw)), nil
+	return ledger.IDFrom("al-", tx.HashOf(raw)), nil
 }
 
 func (s *supplyReports) all() [][2]string {
@@ -82,7 +83,7 @@ func (s *supplyReports) all() [][2]string {
 // supplyAdmitOrg admits an organisation through governance: the hospital
 // proposes, then the admins of the member organisations vote until the
 // proposal passes. Its admin key is "<id>-admin".
-func (e *env) supplyAdmitOrg(id string, kind governance.OrgKind, voters []string) {
+func (e *env) supplyAdmitOrg(id string, kind ledger.OrgKind, voters []string) {
 	e.t.Helper()
 	payload, err := json.Marshal(governance.AdmitOrg{ID: id, Name: id, Kind: kind, Admin: "admin", AdminKey: apitest.PubKey(id + "-admin")})
 	if err != nil {
@@ -102,7 +103,7 @@ func (e *env) supplyAdmitOrg(id string, kind governance.OrgKind, voters []string
 	}
 }
 
-func (e *env) supplyMember(adminKey, handle string, kind identity.MemberKind, key string, roles ...string) {
+func (e *env) supplyMember(adminKey, handle string, kind identity.MemberKind, key string, roles ...ledger.Role) {
 	e.t.Helper()
 	e.ok(adminKey, identity.TypeRegisterMember, identity.RegisterMember{Handle: handle, Kind: kind, Roles: roles, PublicKey: apitest.PubKey(key)})
 }
@@ -124,23 +125,23 @@ func newSupplyEnv(t *testing.T) (*env, *supplyReports) {
 	voters := []string{"insurer-admin", "lab-admin"}
 	for _, o := range []struct {
 		id   string
-		kind governance.OrgKind
+		kind ledger.OrgKind
 	}{
-		{"vaxco", governance.Manufacturer}, {"swift", governance.Distributor}, {"corner", governance.Pharmacy},
-		{"bloodbank", governance.BloodCentre}, {"health", governance.PublicHealth},
+		{"vaxco", ledger.OrgManufacturer}, {"swift", ledger.OrgDistributor}, {"corner", ledger.OrgPharmacy},
+		{"bloodbank", ledger.OrgBloodCentre}, {"health", ledger.OrgPublicHealth},
 	} {
 		e.supplyAdmitOrg(o.id, o.kind, voters)
 		voters = append(voters, o.id+"-admin")
 	}
-	e.supplyMember("vaxco-admin", "logistics", identity.Person, "vaxco-logistics", identity.RoleLogistics)
-	e.supplyMember("swift-admin", "logistics", identity.Person, "swift-logistics", identity.RoleLogistics)
-	e.supplyMember("swift-admin", "truck-7", identity.Device, "swift-truck-7", identity.RoleSensor)
-	e.supplyMember("corner-admin", "lee", identity.Person, "corner-lee", identity.RolePharmacist)
-	e.supplyMember("corner-admin", "till", identity.System, "corner-till", identity.RolePharmacist)
-	e.supplyMember("bloodbank-admin", "nurse", identity.Person, "bloodbank-nurse", identity.RoleNurse)
-	e.supplyMember("bloodbank-admin", "lab", identity.Person, "bloodbank-lab", identity.RoleLabTechnician)
-	e.supplyMember("lab-admin", "tech", identity.Person, "lab-tech", identity.RoleLabTechnician)
-	e.supplyMember("hospital-admin", "nurse", identity.Person, "hospital-nurse", identity.RoleNurse)
+	e.supplyMember("vaxco-admin", "logistics", identity.Person, "vaxco-logistics", ledger.RoleLogistics)
+	e.supplyMember("swift-admin", "logistics", identity.Person, "swift-logistics", ledger.RoleLogistics)
+	e.supplyMember("swift-admin", "truck-7", identity.Device, "swift-truck-7", ledger.RoleSensor)
+	e.supplyMember("corner-admin", "lee", identity.Person, "corner-lee", ledger.RolePharmacist)
+	e.supplyMember("corner-admin", "till", identity.System, "corner-till", ledger.RolePharmacist)
+	e.supplyMember("bloodbank-admin", "nurse", identity.Person, "bloodbank-nurse", ledger.RoleNurse)
+	e.supplyMember("bloodbank-admin", "lab", identity.Person, "bloodbank-lab", ledger.RoleLabTechnician)
+	e.supplyMember("lab-admin", "tech", identity.Person, "lab-tech", ledger.RoleLabTechnician)
+	e.supplyMember("hospital-admin", "nurse", identity.Person, "hospital-nurse", ledger.RoleNurse)
 
 	reports := &supplyReports{h: e.h}
 	srv, err := api.New(api.Deps{App: e.h.App, Node: e.h.Node, Reporter: reports.report})

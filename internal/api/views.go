@@ -8,6 +8,7 @@ import (
 
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 // The types below are the JSON the API answers with; openapi.json describes
@@ -145,7 +146,7 @@ type memberView struct {
 	Org          string                 `json:"org"`
 	Handle       string                 `json:"handle"`
 	Kind         string                 `json:"kind"`
-	Roles        []string               `json:"roles"`
+	Roles        []ledger.Role          `json:"roles"`
 	Status       string                 `json:"status"`
 	Created      int64                  `json:"created"`
 	StatusChange *identity.StatusChange `json:"status_change,omitempty"`
@@ -154,7 +155,7 @@ type memberView struct {
 func memberOf(m identity.Member) memberView {
 	roles := m.Roles
 	if roles == nil {
-		roles = []string{}
+		roles = []ledger.Role{}
 	}
 	return memberView{ID: m.ID, Org: m.Org, Handle: m.Handle, Kind: string(m.Kind), Roles: roles, Status: m.Status, Created: m.Created, StatusChange: m.StatusChange}
 }

@@ -55,7 +55,7 @@ func TestSupplyPrepare(t *testing.T) {
 		t.Fatal(err)
 	}
 	admit, err := ledger.Decode[governance.AdmitOrg](prop.Action.Payload)
-	if err != nil || prop.Action.Type != governance.ActionAdmitOrg || admit.Kind != governance.Manufacturer {
+	if err != nil || prop.Action.Type != governance.ActionAdmitOrg || admit.Kind != ledger.OrgManufacturer {
 		t.Fatalf("proposal %+v: %v", prop, err)
 	}
 	r := decode(plan.SetupStages[0][0])

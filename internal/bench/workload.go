@@ -20,6 +20,7 @@ import (
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
@@ -180,7 +181,7 @@ func (Records) Prepare(ctx context.Context, env Env, n int) (Plan, error) {
 	}
 	author := ed25519.GenPrivKey()
 	handle := fmt.Sprintf("bench-author-%x", author.PubKey().Bytes()[:4])
-	b, err := sign(env.Admin, identity.TypeRegisterMember, identity.RegisterMember{Handle: handle, Roles: []string{identity.RolePhysician}, PublicKey: tx.PubKey(author.PubKey().Bytes())})
+	b, err := sign(env.Admin, identity.TypeRegisterMember, identity.RegisterMember{Handle: handle, Roles: []ledger.Role{ledger.RolePhysician}, PublicKey: tx.PubKey(author.PubKey().Bytes())})
 	if err != nil {
 		return Plan{}, err
 	}
@@ -261,7 +262,7 @@ func (w Supply) Prepare(ctx context.Context, env Env, n int) (Plan, error) {
 
 	maker := ed25519.GenPrivKey()
 	tag := fmt.Sprintf("%x", maker.PubKey().Bytes()[:4])
-	admit, err := json.Marshal(governance.AdmitOrg{ID: "bench-mfr-" + tag, Name: "Bench Manufacturer " + tag, Kind: governance.Manufacturer,
+	admit, err := json.Marshal(governance.AdmitOrg{ID: "bench-mfr-" + tag, Name: "Bench Manufacturer " + tag, Kind: ledger.OrgManufacturer,
 		Admin: "admin", AdminKey: tx.PubKey(maker.PubKey().Bytes())})
 	if err != nil {
 		return Plan{}, err

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"slices"
 	"sync"
 	"time"
 
@@ -66,7 +65,7 @@ type TxResult struct {
 	Hash   tx.Hash
 	Type   string
 	Signer string
-	Code   Code // zero Number: success
+	Code   ledger.Code // zero Number: success
 	Log    string
 	Data   []byte
 	Raw    []byte
@@ -85,7 +84,7 @@ type Block struct {
 // The chain itself reads no clock: an observer that wants durations
 // measures them between BlockStarted and BlockCommitted.
 type Observer interface {
-	TxChecked(msgType string, code Code)
+	TxChecked(msgType string, code ledger.Code)
 	BlockStarted(height int64)
 	BlockCommitted(b Block)
 }
@@ -117,8 +116,6 @@ type App struct {
 	db      *state.DB
 	gov     *governance.Keeper
 	ident   *identity.Keeper
-	records *records.Keeper
-	supply  *supply.Keeper
 	modules []ledger.Module
 	routes  map[string]ledger.Route
 	log     *slog.Logger
@@ -156,15 +153,12 @@ func New(db *state.DB, opts Options) (*App, error) {
 		a.verified = newVerifiedCache(opts.VerifiedCache)
 	}
 
-	// Governance and identity need each other's answers; each sees the
-	// other only through the small interface it declares.
-	var gov *governance.Keeper
-	a.ident = identity.New(orgsFunc(func(r state.Reader, org string) bool { return gov.OrgActive(r, org) }))
-	gov = governance.New(a.ident)
-	a.gov = gov
-	a.records = records.New(recordsDirectory{directory: directory{a.ident}, gov: gov})
-	a.supply = supply.New(supplyDirectory{gov: gov, directory: directory{a.ident}})
-	a.modules = []ledger.Module{a.gov, a.ident, a.records, a.supply}
+	// Each module sees the others only through the small interfaces it
+	// declares, which the directory answers from the module list.
+	d := &directory{}
+	a.modules = modules(d)
+	d.mods = a.modules
+	a.gov, a.ident = d.gov(), d.ident()
 
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
@@ -180,69 +174,11 @@ func New(db *state.DB, opts Options) (*App, error) {
 	return a, nil
 }
 
-type orgsFunc func(r state.Reader, org string) bool
-
-func (f orgsFunc) OrgActive(r state.Reader, org string) bool { return f(r, org) }
-
-// directory answers the records module's questions about identities.
-type directory struct{ id *identity.Keeper }
-
-func (d directory) PatientExists(r state.Reader, id string) bool {
-	_, ok := d.id.Patient(r, id)
-	return ok
-}
-
-func (d directory) Member(r state.Reader, id string) (string, []string, bool) {
-	m, ok := d.id.Member(r, id)
-	if !ok || m.Status != identity.StatusActive {
-		return "", nil, false
-	}
-	return m.Org, m.Roles, true
-}
-
-func (d directory) Exists(r state.Reader, id string) bool { return d.id.Exists(r, id) }
-
-func (d directory) KnownRole(role string) bool { return slices.Contains(identity.Roles, role) }
-
-// recordsDirectory adds what the records module asks of governance.
-type recordsDirectory struct {
-	directory
-	gov *governance.Keeper
-}
-
-func (d recordsDirectory) OrgActive(r state.Reader, org string) bool { return d.gov.OrgActive(r, org) }
-
-func (d directory) KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bool) {
-	k, ok := d.id.Key(r, key)
-	if !ok {
-		return ledger.Principal{}, false
-	}
-	p := ledger.Principal{ID: k.Owner, Kind: k.OwnerKind, Key: key}
-	if m, ok := d.id.Member(r, k.Owner); ok {
-		p.Org, p.Roles = m.Org, m.Roles
-	}
-	return p, true
-}
-
-// supplyDirectory answers the supply module's questions.
-type supplyDirectory struct {
-	gov *governance.Keeper
-	directory
-}
-
-func (d supplyDirectory) OrgKind(r state.Reader, org string) (string, bool) {
-	o, ok := d.gov.Org(r, org)
-	if !ok || !d.gov.OrgActive(r, org) {
-		return "", false
-	}
-	return string(o.Kind), true
-}
-
 // Supply is the supply module, for queries and scans.
-func (a *App) Supply() *supply.Keeper { return a.supply }
+func (a *App) Supply() *supply.Keeper { return moduleOf[*supply.Keeper](a.modules) }
 
 // Records is the records module, for queries and the consent check.
-func (a *App) Records() *records.Keeper { return a.records }
+func (a *App) Records() *records.Keeper { return moduleOf[*records.Keeper](a.modules) }
 
 // Governance is the governance module, for queries.
 func (a *App) Governance() *governance.Keeper { return a.gov }
@@ -324,8 +260,12 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := json.Unmarshal(req.AppStateBytes, &raw); err != nil {
 		return nil, fmt.Errorf("%w: app_state: %v", ErrGenesis, err)
 	}
+	known := map[string]bool{"params": true}
+	for _, mod := range a.modules {
+		known[mod.Name()] = true
+	}
 	for k := range raw {
-		if k != "params" && k != governance.Name && k != identity.Name && k != records.Name && k != supply.Name {
+		if !known[k] {
 			return nil, fmt.Errorf("%w: app_state has unknown section %q", ErrGenesis, k)
 		}
 	}
@@ -344,7 +284,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	ctx := &ledger.Context{Store: w, ChainID: req.ChainId, Height: req.InitialHeight, Time: req.Time.UTC()}
 	for _, mod := range a.modules {
 		if err := mod.InitGenesis(ctx, raw[mod.Name()]); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrGenesis, err)
+			return nil, fmt.Errorf("%w: %s: %v", ErrGenesis, mod.Name(), err)
 		}
 	}
 	if err := a.checkGenesisValidators(w, req.Validators); err != nil {
@@ -419,7 +359,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 			res = a.execute(o, t, nil, b, checkFull)
 		}
 	}
-	code := Code{}
+	code := ledger.Code{}
 	if res.err != nil {
 		code = CodeOf(res.err)
 	}
@@ -720,13 +660,13 @@ const ProofOpType = "ics23:iavl"
 // at a height (0: latest), with an ICS23 proof if asked.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	if req.Path != "/key" {
-		return &abci.ResponseQuery{Code: 1, Codespace: "chain", Log: fmt.Sprintf("%v: %q (known: /key)", ErrQueryNotFound, req.Path)}, nil
+		return queryError(fmt.Errorf("%w: %q (known: /key)", ErrQueryNotFound, req.Path)), nil
 	}
 	view := a.db.Committed()
 	if req.Height != 0 && req.Height != view.Version() {
 		v, err := a.db.At(req.Height)
 		if err != nil {
-			return &abci.ResponseQuery{Code: 2, Codespace: "chain", Log: err.Error()}, nil
+			return queryError(fmt.Errorf("%w: %d: %v", ErrNoHeight, req.Height, err)), nil
 		}
 		view = v
 	}
@@ -737,7 +677,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	}
 	val, proof, err := view.Prove(req.Data)
 	if err != nil {
-		return &abci.ResponseQuery{Code: 3, Codespace: "chain", Log: err.Error()}, nil
+		return queryError(fmt.Errorf("%w: proof: %v", ErrInternal, err)), nil
 	}
 	pb, err := proof.Marshal()
 	if err != nil {
@@ -746,6 +686,12 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	resp.Value = val
 	resp.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: ProofOpType, Key: req.Data, Data: pb}}}
 	return resp, nil
+}
+
+// queryError answers a query with err's code from the code table.
+func queryError(err error) *abci.ResponseQuery {
+	c := CodeOf(err)
+	return &abci.ResponseQuery{Code: c.Number, Codespace: c.Space, Log: err.Error(), Info: c.ID()}
 }
 
 // LookupTx finds a committed transaction in the tx log.

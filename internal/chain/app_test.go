@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +14,8 @@ import (
 
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
-	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
-	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -44,14 +42,14 @@ func testGenesis() (Genesis, []abci.ValidatorUpdate) {
 	g := Genesis{
 		Params: DefaultParams(),
 		Governance: governance.Genesis{Params: governance.DefaultParams(), Orgs: []governance.GenesisOrg{
-			{ID: "general-hospital", Name: "General Hospital", Kind: governance.Hospital, Validator: &governance.Validator{PublicKey: pub("val-hospital"), Power: 10}},
-			{ID: "acme-insurance", Name: "Acme Insurance", Kind: governance.Insurer, Validator: &governance.Validator{PublicKey: pub("val-insurer"), Power: 10}},
-			{ID: "city-lab", Name: "City Lab", Kind: governance.Lab},
+			{ID: "general-hospital", Name: "General Hospital", Kind: ledger.OrgHospital, Validator: &governance.Validator{PublicKey: pub("val-hospital"), Power: 10}},
+			{ID: "acme-insurance", Name: "Acme Insurance", Kind: ledger.OrgInsurer, Validator: &governance.Validator{PublicKey: pub("val-insurer"), Power: 10}},
+			{ID: "city-lab", Name: "City Lab", Kind: ledger.OrgLab},
 		}},
 		Identity: identity.Genesis{Members: []identity.GenesisMember{
-			{Org: "general-hospital", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("hospital-admin")},
-			{Org: "acme-insurance", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("insurer-admin")},
-			{Org: "city-lab", Handle: "admin", Roles: []string{"admin"}, PublicKey: pub("lab-admin")},
+			{Org: "general-hospital", Handle: "admin", Roles: []ledger.Role{"admin"}, PublicKey: pub("hospital-admin")},
+			{Org: "acme-insurance", Handle: "admin", Roles: []ledger.Role{"admin"}, PublicKey: pub("insurer-admin")},
+			{Org: "city-lab", Handle: "admin", Roles: []ledger.Role{"admin"}, PublicKey: pub("lab-admin")},
 		}},
 	}
 	vals := []abci.ValidatorUpdate{
@@ -165,7 +163,7 @@ func TestGenesisMismatchedValidatorsRejected(t *testing.T) {
 func TestRegisterMemberAndSignAsThem(t *testing.T) {
 	h := newHarness(t)
 	r := h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: pub("dr-grey"),
+		Handle: "dr-grey", Roles: []ledger.Role{"physician"}, PublicKey: pub("dr-grey"),
 	})
 	var created identity.Created
 	if err := json.Unmarshal(r.Data, &created); err != nil || created.ID != "general-hospital/dr-grey" {
@@ -177,34 +175,34 @@ func TestRegisterMemberAndSignAsThem(t *testing.T) {
 	}
 	// The new member signs; a physician may not register members.
 	h.fails("identity.unauthorized", "dr-grey", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "x", Roles: []string{"nurse"}, PublicKey: pub("x"),
+		Handle: "x", Roles: []ledger.Role{"nurse"}, PublicKey: pub("x"),
 	})
 	// An admin of another org may not change this member's roles.
-	h.fails("identity.unauthorized", "insurer-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/dr-grey", Roles: []string{"nurse"}})
+	h.fails("identity.unauthorized", "insurer-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/dr-grey", Roles: []ledger.Role{"nurse"}})
 	// An admin keeps their own admin role, as they cannot suspend themselves:
 	// the organisation would be left with nobody to name an admin.
-	r = h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"physician"}})
+	r = h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"physician"}})
 	if !strings.Contains(r.Log, "own admin role") {
 		t.Fatalf("log does not say why: %s", r.Log)
 	}
 	h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/admin", Status: "suspended"})
-	h.ok("hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []string{"admin", "physician"}})
+	h.ok("hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"admin", "physician"}})
 	// Unknown roles and handles are rejected with a message saying which.
 	r = h.fails("chain.invalid_message", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "nurse-joy", Roles: []string{"wizard"}, PublicKey: pub("joy"),
+		Handle: "nurse-joy", Roles: []ledger.Role{"wizard"}, PublicKey: pub("joy"),
 	})
 	if !bytes.Contains([]byte(r.Log), []byte(`unknown role "wizard"`)) {
 		t.Fatalf("log does not name the bad role: %s", r.Log)
 	}
 	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "dr-grey", Roles: []string{"nurse"}, PublicKey: pub("other"),
+		Handle: "dr-grey", Roles: []ledger.Role{"nurse"}, PublicKey: pub("other"),
 	})
 }
 
 func TestRejections(t *testing.T) {
 	h := newHarness(t)
 	h.block()
-	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []string{"nurse"}, PublicKey: pub("a")})
+	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []ledger.Role{"nurse"}, PublicKey: pub("a")})
 
 	badSig := bytes.Clone(good)
 	badSig[5] ^= 0xff
@@ -258,7 +256,7 @@ func TestRejections(t *testing.T) {
 
 func TestReplayRejectedAndForgottenAfterExpiry(t *testing.T) {
 	h := newHarness(t)
-	raw := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n1", Roles: []string{"nurse"}, PublicKey: pub("n1")})
+	raw := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n1", Roles: []ledger.Role{"nurse"}, PublicKey: pub("n1")})
 	if r := h.deliver(raw); r.Code != 0 {
 		t.Fatal(r.Log)
 	}
@@ -269,7 +267,7 @@ func TestReplayRejectedAndForgottenAfterExpiry(t *testing.T) {
 		t.Fatalf("replay in a block: %q %s", r.Info, r.Log)
 	}
 	// Twice in the same block: the second is the replay.
-	raw2 := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n2", Roles: []string{"nurse"}, PublicKey: pub("n2")})
+	raw2 := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n2", Roles: []ledger.Role{"nurse"}, PublicKey: pub("n2")})
 	resp := h.block(raw2, raw2)
 	if resp.TxResults[0].Code != 0 || resp.TxResults[1].Info != "chain.replay" {
 		t.Fatalf("same tx twice in a block: %v / %v", resp.TxResults[0].Log, resp.TxResults[1].Log)
@@ -294,7 +292,7 @@ func TestFailedTxLeavesNoWrites(t *testing.T) {
 	h.block()
 	before := h.app.State().Committed()
 	// Fails after the handler has begun (duplicate key of an existing admin).
-	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dup", Roles: []string{"nurse"}, PublicKey: pub("insurer-admin")})
+	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dup", Roles: []ledger.Role{"nurse"}, PublicKey: pub("insurer-admin")})
 	after := h.app.State().Committed()
 	if h.app.Identity().Exists(after, "general-hospital/dup") {
 		t.Fatal("member written by a failed tx")
@@ -311,7 +309,7 @@ func TestFailedTxLeavesNoWrites(t *testing.T) {
 
 func TestRevokedKeyFailsFromNextTx(t *testing.T) {
 	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "nurse", Roles: []string{"nurse"}, PublicKey: pub("nurse-1")})
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "nurse", Roles: []ledger.Role{"nurse"}, PublicKey: pub("nurse-1")})
 	h.ok("nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-2")})
 
 	// Revoke nurse-1, and in the same block a tx signed by nurse-1 after it.
@@ -349,7 +347,7 @@ func TestPatientSelfRegistration(t *testing.T) {
 	}
 	h.fails("identity.exists", "patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
 	// A patient cannot act as an org admin, and may manage only their own keys.
-	h.fails("identity.unauthorized", "patient-1", identity.TypeRegisterMember, identity.RegisterMember{Handle: "x", Roles: []string{"nurse"}, PublicKey: pub("x")})
+	h.fails("identity.unauthorized", "patient-1", identity.TypeRegisterMember, identity.RegisterMember{Handle: "x", Roles: []ledger.Role{"nurse"}, PublicKey: pub("x")})
 	h.ok("patient-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("patient-1b")})
 	h.fails("identity.unauthorized", "hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("patient-1b")})
 	// A member's key cannot register as a patient.
@@ -372,7 +370,7 @@ func action(typ string, payload any) governance.Action {
 func TestAdmitOrgNeedsMoreThanTwoThirds(t *testing.T) {
 	h := newHarness(t)
 	admit := action(governance.ActionAdmitOrg, governance.AdmitOrg{
-		ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: governance.Pharmacy,
+		ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: ledger.OrgPharmacy,
 		Admin: "admin", AdminKey: pub("pharmacy-admin"),
 		Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5},
 	})
@@ -404,11 +402,11 @@ func TestAdmitOrgNeedsMoreThanTwoThirds(t *testing.T) {
 		t.Fatalf("3 of 3: %s (%s)", p.Status, p.Reason)
 	}
 	org, ok := h.app.Governance().Org(h.app.State().Committed(), "northside-pharmacy")
-	if !ok || org.Kind != governance.Pharmacy || org.Status != governance.OrgActive {
+	if !ok || org.Kind != ledger.OrgPharmacy || org.Status != governance.OrgActive {
 		t.Fatalf("admitted org: %+v", org)
 	}
 	// Its admin now signs.
-	h.ok("pharmacy-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "rph", Roles: []string{"pharmacist"}, PublicKey: pub("rph")})
+	h.ok("pharmacy-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "rph", Roles: []ledger.Role{"pharmacist"}, PublicKey: pub("rph")})
 }
 
 func TestRemoveOrgRejectedExpiredAndEffective(t *testing.T) {
@@ -464,13 +462,13 @@ func TestDeterministicReplay(t *testing.T) {
 		var txs [][]byte
 		for j := 0; j < 20; j++ {
 			n := fmt.Sprintf("m-%d-%d", i, j)
-			txs = append(txs, h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: n, Roles: []string{"nurse", "physician"}, PublicKey: pub(n)}))
+			txs = append(txs, h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: n, Roles: []ledger.Role{"nurse", "physician"}, PublicKey: pub(n)}))
 			txs = append(txs, h.sign("p-"+n, identity.TypeRegisterPatient, identity.RegisterPatient{}))
 		}
 		txs = append(txs, txs[0]) // a replay
 		h.block(txs...)
 	}
-	o := propose(h, "hospital-admin", action(governance.ActionAdmitOrg, governance.AdmitOrg{ID: "new-clinic", Name: "New Clinic", Kind: governance.Clinic, Admin: "admin", AdminKey: pub("clinic-admin")}))
+	o := propose(h, "hospital-admin", action(governance.ActionAdmitOrg, governance.AdmitOrg{ID: "new-clinic", Name: "New Clinic", Kind: ledger.OrgClinic, Admin: "admin", AdminKey: pub("clinic-admin")}))
 	h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
 	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
 
@@ -499,7 +497,7 @@ func TestDeterministicReplay(t *testing.T) {
 
 func TestQueryProofVerifiesAgainstNextHeader(t *testing.T) {
 	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dr-x", Roles: []string{"physician"}, PublicKey: pub("dr-x")})
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "dr-x", Roles: []ledger.Role{"physician"}, PublicKey: pub("dr-x")})
 	height := h.height
 	k := []byte("id/m/general-hospital/dr-x")
 	resp, err := h.app.Query(context.Background(), &abci.RequestQuery{Path: "/key", Data: k, Prove: true})
@@ -572,7 +570,7 @@ func TestTxLogRecordsCommittedTxs(t *testing.T) {
 	raw, _ := json.Marshal(g)
 	app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: chainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: raw, Validators: vals})
 	h := &harness{t: t, app: app}
-	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []string{"nurse"}, PublicKey: pub("a")})
+	good := h.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "a", Roles: []ledger.Role{"nurse"}, PublicKey: pub("a")})
 	bad := h.sign("stranger", identity.TypeAddKey, identity.AddKey{PublicKey: pub("b")})
 	h.block(good, bad)
 	rec, ok, err := app.LookupTx(tx.HashOf(good))
@@ -592,7 +590,7 @@ func TestTxLogRecordsCommittedTxs(t *testing.T) {
 // same answer there as in a block.
 func TestCheckTxAgreesWithBlockOnIteratingRules(t *testing.T) {
 	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "solo", Roles: []string{"nurse"}, PublicKey: pub("solo")})
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "solo", Roles: []ledger.Role{"nurse"}, PublicKey: pub("solo")})
 	lastKey := h.sign("solo", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("solo")})
 	if r := h.check(lastKey); r.Info != "identity.last_key" {
 		t.Fatalf("CheckTx of revoking the last key: %q %s", r.Info, r.Log)
@@ -618,7 +616,7 @@ func TestCheckTxAgreesWithBlockOnIteratingRules(t *testing.T) {
 // a revoked signer) without running them again.
 func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
 	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n", Roles: []string{"nurse"}, PublicKey: pub("n")})
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "n", Roles: []ledger.Role{"nurse"}, PublicKey: pub("n")})
 	pending := h.sign("n", identity.TypeAddKey, identity.AddKey{PublicKey: pub("n2")})
 	recheck := func(raw []byte) *abci.ResponseCheckTx {
 		r, _ := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: raw, Type: abci.CheckTxType_Recheck})
@@ -643,7 +641,7 @@ func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
 func TestAdmitOrgCheckedWhenProposed(t *testing.T) {
 	h := newHarness(t)
 	admit := func(mod func(*governance.AdmitOrg)) governance.Propose {
-		a := governance.AdmitOrg{ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: governance.Pharmacy,
+		a := governance.AdmitOrg{ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: ledger.OrgPharmacy,
 			Admin: "admin", AdminKey: pub("pharmacy-admin"), Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5}}
 		mod(&a)
 		return governance.Propose{Action: action(governance.ActionAdmitOrg, a)}
@@ -670,21 +668,5 @@ func TestAdmitOrgCheckedWhenProposed(t *testing.T) {
 	o := propose(h, "hospital-admin", admit(func(*governance.AdmitOrg) {}).Action)
 	if o.Status != governance.StatusOpen {
 		t.Fatalf("a sound admission: %s", o.Status)
-	}
-}
-
-// The roles other modules check by name are roles identity knows: a typo
-// would make a permission nobody can hold.
-func TestModulesNameKnownRoles(t *testing.T) {
-	for name, roles := range map[string][]string{
-		"records.AuthorRoles":         records.AuthorRoles,
-		"records.ClinicalRoles":       records.ClinicalRoles,
-		"supply.RegulatorRecallRoles": supply.RegulatorRecallRoles,
-	} {
-		for _, r := range roles {
-			if !slices.Contains(identity.Roles, r) {
-				t.Errorf("%s names %q, which is not a member role", name, r)
-			}
-		}
 	}
 }

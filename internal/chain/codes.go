@@ -2,12 +2,9 @@ package chain
 
 import (
 	"errors"
+	"fmt"
 
-	"github.com/medchain/medchain/internal/governance"
-	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
-	"github.com/medchain/medchain/internal/records"
-	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -21,105 +18,90 @@ var (
 	ErrUnknownType   = errors.New("chain: unknown message type")
 	ErrGenesis       = errors.New("chain: invalid genesis")
 	ErrQueryNotFound = errors.New("chain: unknown query path")
+	ErrNoHeight      = errors.New("chain: height not available")
 )
 
-// Kinds of error, for clients: the HTTP API maps each to a status.
-const (
-	KindInvalid         = "invalid"
-	KindUnauthenticated = "unauthenticated"
-	KindForbidden       = "forbidden"
-	KindNotFound        = "not_found"
-	KindConflict        = "conflict"
-	KindPrecondition    = "failed_precondition"
-	KindGone            = "gone"
-	KindInternal        = "internal"
-)
-
-// Code is an error's stable identity: what clients and consensus depend on.
-// Space and Number travel in ABCI responses; Name is the stable string that
-// the API puts in problem details ("identity.key_revoked").
-type Code struct {
-	Space  string `json:"codespace"`
-	Number uint32 `json:"code"`
-	Name   string `json:"name"`
-	Kind   string `json:"kind"`
+// chainCodes are the chain's own rows. The generic ledger.ErrInvalidMsg is
+// joined last (see table), so that module errors wrapping it keep their own
+// code.
+var chainCodes = []ledger.ErrorCode{
+	{Err: ErrInternal, Number: 1, Name: "internal", Kind: ledger.KindInternal},
+	{Err: tx.ErrMalformed, Number: 2, Name: "malformed_tx", Kind: ledger.KindInvalid},
+	{Err: tx.ErrSignature, Number: 3, Name: "bad_signature", Kind: ledger.KindUnauthenticated},
+	{Err: ErrWrongChain, Number: 4, Name: "wrong_chain", Kind: ledger.KindInvalid},
+	{Err: ErrTxExpired, Number: 5, Name: "tx_expired", Kind: ledger.KindInvalid},
+	{Err: ErrExpiryTooFar, Number: 6, Name: "expiry_too_far", Kind: ledger.KindInvalid},
+	{Err: ErrReplay, Number: 7, Name: "replay", Kind: ledger.KindConflict},
+	{Err: ErrUnknownType, Number: 8, Name: "unknown_type", Kind: ledger.KindInvalid},
+	{Err: ErrGenesis, Number: 10, Name: "invalid_genesis", Kind: ledger.KindInvalid},
+	{Err: ErrQueryNotFound, Number: 11, Name: "unknown_query", Kind: ledger.KindNotFound},
+	{Err: ErrNoHeight, Number: 12, Name: "height_not_available", Kind: ledger.KindNotFound},
 }
 
-// ID is "space.name", the stable code string.
-func (c Code) ID() string { return c.Space + "." + c.Name }
+var invalidMsgCode = ledger.ErrorCode{Err: ledger.ErrInvalidMsg, Number: 9, Name: "invalid_message", Kind: ledger.KindInvalid}
 
-// codes is THE table from errors to codes. Numbers are never reused or
-// renumbered: clients and the results hash depend on them. More specific
-// errors come before the generic ones they wrap.
-var codes = []struct {
+type codeRow struct {
 	err  error
-	code Code
-}{
-	{ErrInternal, Code{"chain", 1, "internal", KindInternal}},
-	{tx.ErrMalformed, Code{"chain", 2, "malformed_tx", KindInvalid}},
-	{tx.ErrSignature, Code{"chain", 3, "bad_signature", KindUnauthenticated}},
-	{ErrWrongChain, Code{"chain", 4, "wrong_chain", KindInvalid}},
-	{ErrTxExpired, Code{"chain", 5, "tx_expired", KindInvalid}},
-	{ErrExpiryTooFar, Code{"chain", 6, "expiry_too_far", KindInvalid}},
-	{ErrReplay, Code{"chain", 7, "replay", KindConflict}},
-	{ErrUnknownType, Code{"chain", 8, "unknown_type", KindInvalid}},
+	code ledger.Code
+}
 
-	{identity.ErrUnknownSigner, Code{"identity", 1, "unknown_signer", KindUnauthenticated}},
-	{identity.ErrKeyRevoked, Code{"identity", 2, "key_revoked", KindUnauthenticated}},
-	{identity.ErrInactive, Code{"identity", 3, "inactive", KindForbidden}},
-	{identity.ErrUnauthorized, Code{"identity", 4, "unauthorized", KindForbidden}},
-	{identity.ErrNotFound, Code{"identity", 5, "not_found", KindNotFound}},
-	{identity.ErrExists, Code{"identity", 6, "exists", KindConflict}},
-	{identity.ErrLastKey, Code{"identity", 7, "last_key", KindPrecondition}},
+// codes is THE table from errors to codes: the chain's rows, each module's
+// rows in the order of the module list, then the generic invalid message.
+// Numbers are never reused or renumbered: clients and the results hash
+// depend on them.
+var codes = mustJoinCodes(modules(&directory{}))
 
-	{governance.ErrUnauthorized, Code{"governance", 1, "unauthorized", KindForbidden}},
-	{governance.ErrNotFound, Code{"governance", 2, "not_found", KindNotFound}},
-	{governance.ErrExists, Code{"governance", 3, "exists", KindConflict}},
-	{governance.ErrClosed, Code{"governance", 4, "closed", KindConflict}},
-	{governance.ErrDeadline, Code{"governance", 5, "deadline", KindInvalid}},
-	{governance.ErrAlreadyVoted, Code{"governance", 6, "already_voted", KindConflict}},
-	{governance.ErrInvalid, Code{"governance", 7, "invalid_proposal", KindInvalid}},
+func mustJoinCodes(mods []ledger.Module) []codeRow {
+	t, err := joinCodes(mods)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
-	{records.ErrUnauthorized, Code{"records", 1, "unauthorized", KindForbidden}},
-	{records.ErrNotFound, Code{"records", 2, "not_found", KindNotFound}},
-	{records.ErrExists, Code{"records", 3, "exists", KindConflict}},
-	{records.ErrUnknownRecord, Code{"records", 4, "unknown_record", KindNotFound}},
-	{records.ErrErased, Code{"records", 5, "erased", KindGone}},
-	{records.ErrStale, Code{"records", 6, "stale_version", KindConflict}},
-	{records.ErrNoGrant, Code{"records", 7, "no_grant", KindForbidden}},
-	{records.ErrWrongOrg, Code{"records", 8, "wrong_org", KindForbidden}},
-	{records.ErrPurpose, Code{"records", 9, "purpose_not_granted", KindForbidden}},
-	{records.ErrGrantExpired, Code{"records", 10, "grant_expired", KindForbidden}},
-	{records.ErrGrantRevoked, Code{"records", 11, "grant_revoked", KindForbidden}},
-	{records.ErrOutOfScope, Code{"records", 12, "out_of_scope", KindForbidden}},
-	{records.ErrCondition, Code{"records", 13, "condition_not_met", KindForbidden}},
-	{records.ErrBreakGlass, Code{"records", 14, "break_glass_refused", KindForbidden}},
-	{records.ErrBadCondition, Code{"records", 15, "invalid_condition", KindInvalid}},
-	{records.ErrBadRequest, Code{"records", 16, "invalid_request", KindInvalid}},
-	{records.ErrInvalidAnchor, Code{"records", 17, "invalid_anchor", KindInvalid}},
-	{records.ErrInvalidDocument, Code{"records", 18, "invalid_document", KindInvalid}},
-	{records.ErrNotCustodian, Code{"records", 19, "not_custodian", KindPrecondition}},
-	{records.ErrUnavailable, Code{"records", 20, "unavailable", KindInternal}},
-
-	{supply.ErrUnauthorized, Code{"supply", 1, "unauthorized", KindForbidden}},
-	{supply.ErrNotFound, Code{"supply", 2, "not_found", KindNotFound}},
-	{supply.ErrExists, Code{"supply", 3, "exists", KindConflict}},
-	{supply.ErrNotCustodian, Code{"supply", 4, "not_custodian", KindForbidden}},
-	{supply.ErrState, Code{"supply", 5, "wrong_state", KindPrecondition}},
-	{supply.ErrRecalled, Code{"supply", 6, "recalled", KindPrecondition}},
-	{supply.ErrQuarantined, Code{"supply", 7, "quarantined", KindPrecondition}},
-	{supply.ErrUntested, Code{"supply", 8, "untested", KindPrecondition}},
-	{supply.ErrTestFailed, Code{"supply", 9, "test_failed", KindPrecondition}},
-	{supply.ErrClosed, Code{"supply", 10, "closed", KindConflict}},
-	{supply.ErrExceeds, Code{"supply", 11, "exceeds_quantity", KindPrecondition}},
-	{supply.ErrInvalidDocument, Code{"supply", 12, "invalid_document", KindInvalid}},
-
-	// Generic: last, so that module errors wrapping it keep their own code.
-	{ledger.ErrInvalidMsg, Code{"chain", 9, "invalid_message", KindInvalid}},
+// joinCodes builds the code table and refuses a number, name or error that
+// appears twice, or a row without an error or name.
+func joinCodes(mods []ledger.Module) ([]codeRow, error) {
+	var t []codeRow
+	add := func(space string, rows []ledger.ErrorCode) error {
+		for _, r := range rows {
+			c := ledger.Code{Space: space, Number: r.Number, Name: r.Name, Kind: r.Kind}
+			if r.Err == nil || r.Name == "" || r.Number == 0 || r.Kind == "" {
+				return fmt.Errorf("chain: code row %s.%s (%d) needs an error, a name, a non-zero number and a kind", space, r.Name, r.Number)
+			}
+			for _, o := range t {
+				switch {
+				case o.code.Space == space && o.code.Number == r.Number:
+					return fmt.Errorf("chain: code %s %d is given to both %s and %s", space, r.Number, o.code.ID(), c.ID())
+				case o.code.ID() == c.ID():
+					return fmt.Errorf("chain: code %s is given twice", c.ID())
+				case o.err == r.Err:
+					return fmt.Errorf("chain: error %q has two codes, %s and %s", r.Err, o.code.ID(), c.ID())
+				}
+			}
+			t = append(t, codeRow{r.Err, c})
+		}
+		return nil
+	}
+	if err := add("chain", chainCodes); err != nil {
+		return nil, err
+	}
+	for _, m := range mods {
+		if m.Name() == "chain" {
+			return nil, errors.New("chain: a module may not be called chain")
+		}
+		if err := add(m.Name(), m.Codes()); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("chain", []ledger.ErrorCode{invalidMsgCode}); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // CodeOf returns the code of err; an error not in the table is internal.
-func CodeOf(err error) Code {
+func CodeOf(err error) ledger.Code {
 	for _, c := range codes {
 		if errors.Is(err, c.err) {
 			return c.code
@@ -129,20 +111,29 @@ func CodeOf(err error) Code {
 }
 
 // Lookup finds a code by its ABCI codespace and number.
-func Lookup(space string, number uint32) (Code, bool) {
+func Lookup(space string, number uint32) (ledger.Code, bool) {
 	for _, c := range codes {
 		if c.code.Space == space && c.code.Number == number {
 			return c.code, true
 		}
 	}
-	return Code{}, false
+	return ledger.Code{}, false
 }
 
 // Codes lists every code, in table order.
-func Codes() []Code {
-	out := make([]Code, len(codes))
+func Codes() []ledger.Code {
+	out := make([]ledger.Code, len(codes))
 	for i, c := range codes {
 		out[i] = c.code
+	}
+	return out
+}
+
+// Events lists every event type the modules declare, in module order.
+func Events() []ledger.EventType {
+	var out []ledger.EventType
+	for _, m := range modules(&directory{}) {
+		out = append(out, m.Events()...)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -14,7 +15,7 @@ import (
 // record proves its keys; each key's status stays in the key's own record.
 func TestIdentityRecordListsItsKeys(t *testing.T) {
 	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "k", Roles: []string{"nurse"}, PublicKey: pub("k1")})
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "k", Roles: []ledger.Role{"nurse"}, PublicKey: pub("k1")})
 	h.ok("k1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("k2")})
 	h.ok("k2", identity.TypeRotateKey, identity.RotateKey{OldKey: pub("k1"), NewKey: pub("k3")})
 	var created identity.Created

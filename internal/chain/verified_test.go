@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -24,7 +25,7 @@ func TestVerifiedCacheDoesNotChangeResults(t *testing.T) {
 		var txs [][]byte
 		for j := range 10 {
 			n := fmt.Sprintf("c-%d-%d", i, j)
-			txs = append(txs, proposer.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: n, Roles: []string{"nurse"}, PublicKey: pub(n)}))
+			txs = append(txs, proposer.sign("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: n, Roles: []ledger.Role{"nurse"}, PublicKey: pub(n)}))
 			txs = append(txs, proposer.sign("p-"+n, identity.TypeRegisterPatient, identity.RegisterPatient{}))
 		}
 		for _, raw := range txs {

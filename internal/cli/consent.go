@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 func newConsentCmd(g *Global) *cobra.Command {
@@ -56,7 +57,7 @@ func granteeString(g client.Grantee) string {
 	case g.Member != "":
 		return g.Member
 	case g.Role != "":
-		return g.Org + ":" + g.Role
+		return g.Org + ":" + string(g.Role)
 	}
 	return g.Org
 }
@@ -173,7 +174,7 @@ func (o *consentGrantOptions) grantee() (client.Grantee, error) {
 		if !ok || org == "" || role == "" {
 			return client.Grantee{}, fmt.Errorf("--role %q must be ORG:ROLE, e.g. st-marys-hospital:nurse", o.role)
 		}
-		return client.Grantee{Org: org, Role: role}, nil
+		return client.Grantee{Org: org, Role: ledger.Role(role)}, nil
 	}
 	return client.Grantee{Org: o.to}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/node"
 )
 
@@ -149,7 +150,7 @@ it on the ledger at start. It can be set later in config/medchain.toml.`,
 	f.StringVar(&o.chainID, "chain-id", "medchain", "chain ID of a new network")
 	f.StringVar(&o.org, "org", "", "ID of the founding organisation (a-z, 0-9, '-')")
 	f.StringVar(&o.orgName, "org-name", "", "display name of the founding organisation")
-	f.StringVar(&o.kind, "kind", "hospital", fmt.Sprintf("kind of the founding organisation: %v", governance.OrgKinds))
+	f.StringVar(&o.kind, "kind", "hospital", fmt.Sprintf("kind of the founding organisation: %v", ledger.OrgKinds))
 	f.StringVar(&o.genesis, "genesis", "", "genesis.json of an existing network to join")
 	f.StringVar(&o.moniker, "moniker", "", "node name shown to peers (default: the organisation ID)")
 	f.StringSliceVar(&o.peers, "peers", nil, "persistent peers, ID@host:port, comma separated")
@@ -163,7 +164,7 @@ it on the ledger at start. It can be set later in config/medchain.toml.`,
 func (o *initOptions) run() error {
 	io_ := node.InitOptions{
 		ChainID: o.chainID, Moniker: o.moniker, OrgID: o.org, OrgName: o.orgName,
-		OrgKind: governance.OrgKind(o.kind), Genesis: o.genesis, Peers: o.peers,
+		OrgKind: ledger.OrgKind(o.kind), Genesis: o.genesis, Peers: o.peers,
 		Ports: node.Ports{P2P: o.p2p, RPC: o.rpc, API: o.api}, RecordsEndpoint: o.recordsEndpoint,
 	}
 	if o.genesis == "" {
@@ -173,7 +174,7 @@ func (o *initOptions) run() error {
 		if err := governance.ValidOrgID(o.org); err != nil {
 			return fmt.Errorf("--org: %w", err)
 		}
-		if err := governance.ValidKind(io_.OrgKind); err != nil {
+		if err := ledger.ValidOrgKind(io_.OrgKind); err != nil {
 			return fmt.Errorf("--kind: %w", err)
 		}
 		pass, err := passphrase(o.g, true)

@@ -56,12 +56,12 @@ func TestItemID(t *testing.T) {
 // fakeDir: a manufacturer and a distributor with one member each.
 type fakeDir struct{}
 
-func (fakeDir) OrgKind(_ state.Reader, org string) (string, bool) {
+func (fakeDir) OrgKind(_ state.Reader, org string) (ledger.OrgKind, bool) {
 	k, ok := map[string]string{"vaxco": "manufacturer", "swift": "distributor"}[org]
-	return k, ok
+	return ledger.OrgKind(k), ok
 }
-func (fakeDir) Member(state.Reader, string) (string, []string, bool) { return "", nil, false }
-func (fakeDir) PatientExists(state.Reader, string) bool              { return false }
+func (fakeDir) Member(state.Reader, string) (string, []ledger.Role, bool) { return "", nil, false }
+func (fakeDir) PatientExists(state.Reader, string) bool                   { return false }
 
 func doc(t *testing.T, events ...map[string]any) []byte {
 	t.Helper()
@@ -133,8 +133,8 @@ func TestMapAndApply(t *testing.T) {
 		}
 		return res, err
 	}
-	maker := ledger.Principal{ID: "vaxco/qa", Kind: ledger.Member, Org: "vaxco", Roles: []string{"quality-officer", "admin"}}
-	dist := ledger.Principal{ID: "swift/admin", Kind: ledger.Member, Org: "swift", Roles: []string{"admin", "logistics"}}
+	maker := ledger.Principal{ID: "vaxco/qa", Kind: ledger.Member, Org: "vaxco", Roles: []ledger.Role{"quality-officer", "admin"}}
+	dist := ledger.Principal{ID: "swift/admin", Kind: ledger.Member, Org: "swift", Roles: []ledger.Role{"admin", "logistics"}}
 	if _, err := run(maker, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: gtin, Name: "Vaccine X", Kind: supply.KindVaccine}); err != nil {
 		t.Fatal(err)
 	}

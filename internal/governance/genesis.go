@@ -16,10 +16,10 @@ type Genesis struct {
 
 // GenesisOrg is a founding member.
 type GenesisOrg struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Kind      OrgKind    `json:"kind"`
-	Validator *Validator `json:"validator,omitempty"`
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Kind      ledger.OrgKind `json:"kind"`
+	Validator *Validator     `json:"validator,omitempty"`
 }
 
 // InitGenesis implements ledger.Module. Validator updates it stages are not

@@ -44,12 +44,12 @@ type Action struct {
 // AdmitOrg admits a new organisation with its first admin and, optionally,
 // a validator.
 type AdmitOrg struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Kind      OrgKind    `json:"kind"`
-	Admin     string     `json:"admin"`
-	AdminKey  tx.PubKey  `json:"admin_key"`
-	Validator *Validator `json:"validator,omitempty"`
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Kind      ledger.OrgKind `json:"kind"`
+	Admin     string         `json:"admin"`
+	AdminKey  tx.PubKey      `json:"admin_key"`
+	Validator *Validator     `json:"validator,omitempty"`
 }
 
 func (a *AdmitOrg) Validate() error {
@@ -59,7 +59,7 @@ func (a *AdmitOrg) Validate() error {
 	if a.Name == "" || len(a.Name) > 200 {
 		return errors.New("name must be 1-200 characters")
 	}
-	if err := ValidKind(a.Kind); err != nil {
+	if err := ledger.ValidOrgKind(a.Kind); err != nil {
 		return err
 	}
 	if a.Admin == "" || len(a.AdminKey) == 0 {
@@ -198,11 +198,9 @@ func (k *Keeper) Routes() []ledger.Route {
 	}
 }
 
-const roleAdmin = "admin"
-
 func (k *Keeper) requireOrgAdmin(ctx *ledger.Context) error {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !s.HasRole(roleAdmin) {
+	if s.Kind != ledger.Member || !s.HasRole(ledger.RoleAdmin) {
 		return fmt.Errorf("%w: %s is not an admin of a member organisation", ErrUnauthorized, s.ID)
 	}
 	return nil
@@ -285,7 +283,7 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 		if err := k.members.AddAdmin(ctx.Store, ctx.Height, o.ID, m.Admin, m.AdminKey); err != nil {
 			return err
 		}
-		ctx.Emit("governance.org_admitted", "org", o.ID, "kind", string(o.Kind))
+		ctx.Emit(EventOrgAdmitted.New(o.ID, string(o.Kind)))
 	case ActionRemoveOrg:
 		m, _ := decodePayload[RemoveOrg](a)
 		o, _ := orgs.Get(ctx.Store, m.ID)
@@ -297,7 +295,7 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 		if len(k.Validators(ctx.Store)) == 0 {
 			return fmt.Errorf("%w: removing %s would leave no validator", ErrInvalid, o.ID)
 		}
-		ctx.Emit("governance.org_removed", "org", o.ID)
+		ctx.Emit(EventOrgRemoved.New(o.ID))
 	case ActionSetValidator:
 		m, _ := decodePayload[SetValidator](a)
 		o, _ := orgs.Get(ctx.Store, m.Org)
@@ -308,7 +306,7 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 		if len(k.Validators(ctx.Store)) == 0 {
 			return fmt.Errorf("%w: the change would leave no validator", ErrInvalid)
 		}
-		ctx.Emit("governance.validator_set", "org", o.ID, "power", strconv.FormatInt(m.Power, 10))
+		ctx.Emit(EventValidatorSet.New(o.ID, strconv.FormatInt(m.Power, 10)))
 	default:
 		return k.executors[a.Type].Execute(ctx, a.Payload)
 	}
@@ -337,7 +335,7 @@ func (k *Keeper) propose(ctx *ledger.Context, m Propose) (any, error) {
 		Votes: []Vote{{Org: ctx.Signer.Org, Member: ctx.Signer.ID, Approve: true, Height: ctx.Height}},
 	}
 	deadlines.Add(ctx.Store, fmt.Sprintf("%020d", deadline), proposalKey(p.ID))
-	ctx.Emit("governance.proposed", "proposal", strconv.FormatUint(p.ID, 10), "action", m.Action.Type, "org", p.Org)
+	ctx.Emit(EventProposed.New(strconv.FormatUint(p.ID, 10), m.Action.Type, p.Org))
 	k.decide(ctx, &p)
 	proposals.Set(ctx.Store, proposalKey(p.ID), p)
 	return Outcome{Proposal: p.ID, Status: p.Status}, nil
@@ -363,7 +361,7 @@ func (k *Keeper) vote(ctx *ledger.Context, m CastVote) (any, error) {
 		}
 	}
 	p.Votes = append(p.Votes, Vote{Org: ctx.Signer.Org, Member: ctx.Signer.ID, Approve: m.Approve, Height: ctx.Height})
-	ctx.Emit("governance.voted", "proposal", strconv.FormatUint(p.ID, 10), "org", ctx.Signer.Org, "approve", strconv.FormatBool(m.Approve))
+	ctx.Emit(EventVoted.New(strconv.FormatUint(p.ID, 10), ctx.Signer.Org, strconv.FormatBool(m.Approve)))
 	k.decide(ctx, &p)
 	proposals.Set(ctx.Store, proposalKey(p.ID), p)
 	return Outcome{Proposal: p.ID, Status: p.Status}, nil
@@ -391,7 +389,7 @@ func (k *Keeper) decide(ctx *ledger.Context, p *Proposal) {
 	}
 	p.Decided = ctx.Height
 	deadlines.Remove(ctx.Store, fmt.Sprintf("%020d", p.Deadline), proposalKey(p.ID))
-	ctx.Emit("governance.decided", "proposal", strconv.FormatUint(p.ID, 10), "status", p.Status)
+	ctx.Emit(EventDecided.New(strconv.FormatUint(p.ID, 10), p.Status))
 }
 
 // EndBlock expires open proposals whose deadline is this block.
@@ -414,7 +412,7 @@ func (k *Keeper) EndBlock(ctx *ledger.Context) error {
 		}
 		p.Status, p.Decided = StatusExpired, ctx.Height
 		proposals.Set(ctx.Store, id, p)
-		ctx.Emit("governance.decided", "proposal", strconv.FormatUint(p.ID, 10), "status", p.Status)
+		ctx.Emit(EventDecided.New(strconv.FormatUint(p.ID, 10), p.Status))
 	}
 	return nil
 }

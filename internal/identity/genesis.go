@@ -16,11 +16,11 @@ type Genesis struct {
 
 // GenesisMember is a member that exists from the first block.
 type GenesisMember struct {
-	Org       string     `json:"org"`
-	Handle    string     `json:"handle"`
-	Kind      MemberKind `json:"kind,omitempty"`
-	Roles     []string   `json:"roles"`
-	PublicKey tx.PubKey  `json:"public_key"`
+	Org       string        `json:"org"`
+	Handle    string        `json:"handle"`
+	Kind      MemberKind    `json:"kind,omitempty"`
+	Roles     []ledger.Role `json:"roles"`
+	PublicKey tx.PubKey     `json:"public_key"`
 }
 
 // InitGenesis implements ledger.Module.

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
@@ -25,7 +24,7 @@ import (
 // Name is the module's name and error codespace.
 const Name = "identity"
 
-// Errors. Each has a stable code in the chain's table.
+// Errors. Each has a stable code in the module's table (Codes).
 var (
 	ErrUnknownSigner = errors.New("identity: unknown signer")
 	ErrKeyRevoked    = errors.New("identity: key revoked")
@@ -35,35 +34,6 @@ var (
 	ErrExists        = errors.New("identity: already exists")
 	ErrLastKey       = errors.New("identity: cannot revoke the last active key")
 )
-
-// Roles a member may hold.
-const (
-	RoleAdmin          = "admin"
-	RolePhysician      = "physician"
-	RoleNurse          = "nurse"
-	RolePharmacist     = "pharmacist"
-	RoleLabTechnician  = "lab-technician"
-	RoleClaimsOfficer  = "claims-officer"
-	RolePrivacyOfficer = "privacy-officer"
-	RoleResearcher     = "researcher"
-	RoleLogistics      = "logistics"
-	RoleQuality        = "quality-officer"
-	RoleRegistrar      = "registrar"
-	RoleEpidemiologist = "epidemiologist"
-	RoleAuditor        = "auditor"
-	RoleSensor         = "sensor"
-	// RoleCustodian is held by the system identity of a node that keeps an
-	// organisation's encrypted records: it serves reads and writes their
-	// access receipts.
-	RoleCustodian = "custodian"
-)
-
-// Roles lists every role, sorted.
-var Roles = []string{
-	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleCustodian, RoleEpidemiologist, RoleLabTechnician,
-	RoleLogistics, RoleNurse, RolePharmacist, RolePhysician, RolePrivacyOfficer,
-	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
-}
 
 // MemberKind says what a member is.
 type MemberKind string
@@ -84,13 +54,13 @@ const (
 // Member is a person, device or system of an organisation. Its ID is
 // "org/handle".
 type Member struct {
-	ID      string     `json:"id"`
-	Org     string     `json:"org"`
-	Handle  string     `json:"handle"`
-	Kind    MemberKind `json:"kind"`
-	Roles   []string   `json:"roles"`
-	Status  string     `json:"status"`
-	Created int64      `json:"created"`
+	ID      string        `json:"id"`
+	Org     string        `json:"org"`
+	Handle  string        `json:"handle"`
+	Kind    MemberKind    `json:"kind"`
+	Roles   []ledger.Role `json:"roles"`
+	Status  string        `json:"status"`
+	Created int64         `json:"created"`
 	// Keys are every key the member has held, in the order added; each
 	// one's status is in its own key record.
 	Keys []tx.PubKey `json:"keys"`
@@ -163,24 +133,6 @@ var handlePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,62}$`)
 func ValidHandle(h string) error {
 	if !handlePattern.MatchString(h) {
 		return fmt.Errorf("handle %q must be 1-63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit", h)
-	}
-	return nil
-}
-
-// ValidRoles checks a role list: known roles, no duplicates, at least one.
-func ValidRoles(roles []string) error {
-	if len(roles) == 0 {
-		return errors.New("roles: at least one role is required")
-	}
-	seen := map[string]bool{}
-	for _, r := range roles {
-		if !slices.Contains(Roles, r) {
-			return fmt.Errorf("roles: unknown role %q (known: %v)", r, Roles)
-		}
-		if seen[r] {
-			return fmt.Errorf("roles: %q given twice", r)
-		}
-		seen[r] = true
 	}
 	return nil
 }
@@ -265,7 +217,7 @@ func (k *Keeper) AddMember(s state.Store, height int64, m Member, key tx.PubKey)
 	if err := ValidHandle(m.Handle); err != nil {
 		return fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
 	}
-	if err := ValidRoles(m.Roles); err != nil {
+	if err := ledger.ValidRoles(m.Roles); err != nil {
 		return fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
 	}
 	switch m.Kind {
@@ -292,7 +244,7 @@ func (k *Keeper) AddMember(s state.Store, height int64, m Member, key tx.PubKey)
 // AddAdmin creates the first admin of a newly admitted organisation; it
 // implements governance.Members.
 func (k *Keeper) AddAdmin(s state.Store, height int64, org, handle string, key tx.PubKey) error {
-	return k.AddMember(s, height, Member{Org: org, Handle: handle, Kind: Person, Roles: []string{RoleAdmin}}, key)
+	return k.AddMember(s, height, Member{Org: org, Handle: handle, Kind: Person, Roles: []ledger.Role{ledger.RoleAdmin}}, key)
 }
 
 // CheckAdmin reports why AddAdmin would fail, without writing: governance

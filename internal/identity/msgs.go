@@ -23,10 +23,10 @@ const (
 // RegisterMember adds a member to the signer's organisation. Signed by an
 // admin of that organisation.
 type RegisterMember struct {
-	Handle    string     `json:"handle"`
-	Kind      MemberKind `json:"kind"`
-	Roles     []string   `json:"roles"`
-	PublicKey tx.PubKey  `json:"public_key"`
+	Handle    string        `json:"handle"`
+	Kind      MemberKind    `json:"kind"`
+	Roles     []ledger.Role `json:"roles"`
+	PublicKey tx.PubKey     `json:"public_key"`
 }
 
 func (m *RegisterMember) Validate() error {
@@ -39,17 +39,17 @@ func (m *RegisterMember) Validate() error {
 	if len(m.PublicKey) == 0 {
 		return errors.New("public_key is required")
 	}
-	return ValidRoles(m.Roles)
+	return ledger.ValidRoles(m.Roles)
 }
 
 // SetRoles replaces a member's roles. Signed by an admin of the member's
 // organisation.
 type SetRoles struct {
-	Member string   `json:"member"`
-	Roles  []string `json:"roles"`
+	Member string        `json:"member"`
+	Roles  []ledger.Role `json:"roles"`
 }
 
-func (m *SetRoles) Validate() error { return ValidRoles(m.Roles) }
+func (m *SetRoles) Validate() error { return ledger.ValidRoles(m.Roles) }
 
 // SetMemberStatus suspends or reinstates a member: a suspended member's keys
 // stop signing at once. Signed by an admin of the member's organisation.
@@ -142,7 +142,7 @@ type Created struct {
 
 func requireAdmin(ctx *ledger.Context, org string) error {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || s.Org != org || !s.HasRole(RoleAdmin) {
+	if s.Kind != ledger.Member || s.Org != org || !s.HasRole(ledger.RoleAdmin) {
 		return fmt.Errorf("%w: %s is not an admin of organisation %s", ErrUnauthorized, s.ID, org)
 	}
 	return nil
@@ -161,7 +161,7 @@ func (k *Keeper) registerMember(ctx *ledger.Context, m RegisterMember) (any, err
 		return nil, err
 	}
 	id := org + "/" + m.Handle
-	ctx.Emit("identity.member_registered", "member", id, "org", org, "kind", string(m.Kind))
+	ctx.Emit(EventMemberRegistered.New(id, org, string(m.Kind)))
 	return Created{ID: id}, nil
 }
 
@@ -180,12 +180,12 @@ func (k *Keeper) setRoles(ctx *ledger.Context, m SetRoles) (any, error) {
 	}
 	// As with suspension: an admin who dropped their own admin role could
 	// leave the organisation with no admin, and nothing could name one.
-	if mem.ID == ctx.Signer.ID && !slices.Contains(m.Roles, RoleAdmin) {
+	if mem.ID == ctx.Signer.ID && !slices.Contains(m.Roles, ledger.RoleAdmin) {
 		return nil, fmt.Errorf("%w: an admin cannot remove their own admin role (another admin of %s can)", ErrUnauthorized, mem.Org)
 	}
 	mem.Roles = m.Roles
 	members.Set(ctx.Store, mem.ID, mem)
-	ctx.Emit("identity.roles_set", "member", mem.ID)
+	ctx.Emit(EventRolesSet.New(mem.ID))
 	return nil, nil
 }
 
@@ -200,7 +200,7 @@ func (k *Keeper) setMemberStatus(ctx *ledger.Context, m SetMemberStatus) (any, e
 	mem.Status = m.Status
 	mem.StatusChange = &StatusChange{Status: m.Status, By: ctx.Signer.ID, Reason: m.Reason, Height: ctx.Height}
 	members.Set(ctx.Store, mem.ID, mem)
-	ctx.Emit("identity.member_status", "member", mem.ID, "status", m.Status)
+	ctx.Emit(EventMemberStatus.New(mem.ID, m.Status))
 	return nil, nil
 }
 
@@ -249,7 +249,7 @@ func (k *Keeper) addKey(ctx *ledger.Context, m AddKey) (any, error) {
 		return nil, fmt.Errorf("%w: identity %q of kind %q", ErrNotFound, m.Owner, kind)
 	}
 	keys.Set(ctx.Store, m.PublicKey.String(), Key{PublicKey: m.PublicKey, Owner: m.Owner, OwnerKind: kind, Status: StatusActive, Added: ctx.Height})
-	ctx.Emit("identity.key_added", "owner", m.Owner, "key", m.PublicKey.String())
+	ctx.Emit(EventKeyAdded.New(m.Owner, m.PublicKey.String()))
 	return nil, nil
 }
 
@@ -277,7 +277,7 @@ func (k *Keeper) revoke(ctx *ledger.Context, key tx.PubKey, reason string, allow
 	}
 	rec.Status, rec.Revoked, rec.Reason = StatusRevoked, ctx.Height, reason
 	keys.Set(ctx.Store, key.String(), rec)
-	ctx.Emit("identity.key_revoked", "owner", rec.Owner, "key", key.String())
+	ctx.Emit(EventKeyRevoked.New(rec.Owner, key.String()))
 	return nil
 }
 
@@ -320,6 +320,6 @@ func (k *Keeper) registerPatient(ctx *ledger.Context, _ RegisterPatient) (any, e
 	}
 	patients.Set(ctx.Store, id, Patient{ID: id, Created: ctx.Height, Keys: []tx.PubKey{key}})
 	keys.Set(ctx.Store, key.String(), Key{PublicKey: key, Owner: id, OwnerKind: ledger.Patient, Status: StatusActive, Added: ctx.Height})
-	ctx.Emit("identity.patient_registered", "patient", id)
+	ctx.Emit(EventPatientRegistered.New(id))
 	return Created{ID: id}, nil
 }

@@ -10,6 +10,7 @@ package ledger
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,12 +37,12 @@ type Principal struct {
 	ID    string        `json:"id"`
 	Kind  PrincipalKind `json:"kind"`
 	Org   string        `json:"org,omitempty"`
-	Roles []string      `json:"roles,omitempty"`
+	Roles []Role        `json:"roles,omitempty"`
 	Key   tx.PubKey     `json:"key"`
 }
 
 // HasRole reports whether the principal holds role.
-func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+func (p Principal) HasRole(role Role) bool { return slices.Contains(p.Roles, role) }
 
 // ValidPatientID checks the form of a patient's pseudonymous ID: "pt-" and
 // 20 lower-case hex digits (identity derives it from the patient's key).
@@ -53,8 +54,8 @@ func ValidPatientID(id string) error {
 }
 
 // HasAnyRole reports whether the principal holds at least one of roles.
-func (p Principal) HasAnyRole(roles ...string) bool {
-	return slices.ContainsFunc(p.Roles, func(r string) bool { return slices.Contains(roles, r) })
+func (p Principal) HasAnyRole(roles ...Role) bool {
+	return slices.ContainsFunc(p.Roles, func(r Role) bool { return slices.Contains(roles, r) })
 }
 
 // IsZero reports whether no identity is attached (an open route's signer).
@@ -94,17 +95,8 @@ type Context struct {
 	events []Event
 }
 
-// Emit records an event. attrs are key, value pairs.
-func (c *Context) Emit(typ string, attrs ...string) {
-	if len(attrs)%2 != 0 {
-		panic("ledger: Emit needs key/value pairs")
-	}
-	e := Event{Type: typ}
-	for i := 0; i < len(attrs); i += 2 {
-		e.Attrs = append(e.Attrs, Attr{attrs[i], attrs[i+1]})
-	}
-	c.events = append(c.events, e)
-}
+// Emit records an event, made by one of the module's declared EventTypes.
+func (c *Context) Emit(e Event) { c.events = append(c.events, e) }
 
 // Events returns what was emitted.
 func (c *Context) Events() []Event { return c.events }
@@ -134,15 +126,38 @@ type Route struct {
 	Open bool
 }
 
-// Module is one of medchain's modules as the chain sees it.
+// Module is one of medchain's modules as the chain sees it. The chain's
+// module list (internal/chain/modules.go) names each once; its routes,
+// genesis section, end-of-block step, error codes and events come from here.
 type Module interface {
-	// Name is the module's name: the first part of its message types and
-	// its error codespace.
+	// Name is the module's name: the first part of its message types, its
+	// genesis section, its error codespace and its event names.
 	Name() string
 	Routes() []Route
+	// Codes is the module's code table: a row for every exported error.
+	Codes() []ErrorCode
+	// Events declares every event the module emits.
+	Events() []EventType
 	// InitGenesis writes the module's genesis state. raw may be empty.
 	InitGenesis(ctx *Context, raw json.RawMessage) error
 }
+
+// NoGenesis is embedded by modules that take no genesis state: their
+// section must be absent, null or {}.
+type NoGenesis struct{}
+
+// InitGenesis implements Module.
+func (NoGenesis) InitGenesis(ctx *Context, raw json.RawMessage) error {
+	if s := string(bytes.TrimSpace(raw)); s != "" && s != "null" && s != "{}" {
+		return errors.New("the module takes no genesis state")
+	}
+	return nil
+}
+
+// IDFrom derives an object's ID from the hash of the transaction that
+// creates it: prefix and the first 24 hex digits of the hash, so that the
+// client knows the ID before the transaction commits.
+func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToString(h[:12]) }
 
 // EndBlocker is implemented by modules that act at the end of each block
 // (expiring proposals, for instance).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -107,7 +108,7 @@ func TestKilledNodeKeepsCommittedTxs(t *testing.T) {
 				key := make([]byte, 32)
 				copy(key, h)
 				key[31] = 0xCC
-				msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []string{"nurse"}, PublicKey: key})
+				msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{"nurse"}, PublicKey: key})
 				raw, err := tx.Sign(admin, tx.Body{ChainID: "medchain-testnet", Nonce: uint64(w<<32 | i), Expires: 900, Type: identity.TypeRegisterMember, Msg: msg})
 				if err != nil {
 					t.Error(err)

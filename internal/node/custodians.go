@@ -15,6 +15,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 	"github.com/medchain/medchain/internal/vault"
@@ -82,7 +83,7 @@ func loadCustodians(home string) ([]vault.Custodian, error) {
 
 // custodianMember is the genesis member of org's custodian identity.
 func custodianMember(org, key string) MemberSpec {
-	return MemberSpec{Key: key, Org: org, Handle: CustodianHandle, Kind: identity.System, Roles: []string{identity.RoleCustodian}}
+	return MemberSpec{Key: key, Org: org, Handle: CustodianHandle, Kind: identity.System, Roles: []ledger.Role{ledger.RoleCustodian}}
 }
 
 // submitter puts a transaction in the node's mempool and reports CheckTx's
@@ -124,5 +125,5 @@ func (n *Node) reportScan(ctx context.Context, item, location string) (string, e
 	if err := n.submit(ctx, raw); err != nil {
 		return "", err
 	}
-	return supply.IDFrom("al-", tx.HashOf(raw)), nil
+	return ledger.IDFrom("al-", tx.HashOf(raw)), nil
 }

@@ -1,8 +1,8 @@
 package node
 
 import (
-	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 // DevChainID is the chain ID of `medchain dev` networks.
@@ -13,9 +13,9 @@ const DevChainID = "medchain-dev"
 // the single validator.
 func Demo() Consortium {
 	c := Consortium{ChainID: DevChainID}
-	org := func(id, name string, kind governance.OrgKind, adminKey string, members ...MemberSpec) {
+	org := func(id, name string, kind ledger.OrgKind, adminKey string, members ...MemberSpec) {
 		c.Orgs = append(c.Orgs, OrgSpec{ID: id, Name: name, Kind: kind})
-		c.Members = append(c.Members, MemberSpec{Key: adminKey, Org: id, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}})
+		c.Members = append(c.Members, MemberSpec{Key: adminKey, Org: id, Handle: "admin", Kind: identity.Person, Roles: []ledger.Role{ledger.RoleAdmin}})
 		for _, m := range members {
 			m.Org = id
 			if m.Kind == "" {
@@ -24,37 +24,37 @@ func Demo() Consortium {
 			c.Members = append(c.Members, m)
 		}
 	}
-	m := func(key, handle string, roles ...string) MemberSpec {
+	m := func(key, handle string, roles ...ledger.Role) MemberSpec {
 		return MemberSpec{Key: key, Handle: handle, Roles: roles}
 	}
-	org("st-marys-hospital", "St Mary's Hospital", governance.Hospital, "hospital-admin",
-		m("dr-grey", "dr-grey", identity.RolePhysician),
-		m("nurse-joy", "nurse-joy", identity.RoleNurse),
-		m("hospital-privacy", "privacy-office", identity.RolePrivacyOfficer),
-		m("hospital-pharmacist", "pharmacy", identity.RolePharmacist, identity.RoleLogistics),
-		MemberSpec{Key: "ward-fridge-sensor", Handle: "ward-fridge-sensor", Kind: identity.Device, Roles: []string{identity.RoleSensor}})
-	org("riverside-clinic", "Riverside Family Clinic", governance.Clinic, "clinic-admin",
-		m("dr-patel", "dr-patel", identity.RolePhysician))
-	org("city-lab", "City Diagnostics Lab", governance.Lab, "lab-admin",
-		m("lab-tech", "lab-tech", identity.RoleLabTechnician))
-	org("acme-health", "Acme Health Insurance", governance.Insurer, "insurer-admin",
-		m("claims-officer", "claims", identity.RoleClaimsOfficer))
-	org("pharmaco", "PharmaCo Manufacturing", governance.Manufacturer, "manufacturer-admin",
-		m("pharmaco-quality", "quality", identity.RoleQuality, identity.RoleLogistics))
-	org("medsupply", "MedSupply Distribution", governance.Distributor, "distributor-admin",
-		m("medsupply-logistics", "logistics", identity.RoleLogistics),
-		m("medsupply-quality", "quality", identity.RoleQuality),
-		MemberSpec{Key: "truck-sensor", Handle: "truck-7-sensor", Kind: identity.Device, Roles: []string{identity.RoleSensor}})
-	org("corner-pharmacy", "Corner Pharmacy", governance.Pharmacy, "pharmacy-admin",
-		m("pharmacist-lee", "lee", identity.RolePharmacist))
-	org("regional-blood", "Regional Blood and Plasma Centre", governance.BloodCentre, "blood-admin",
-		m("blood-tech", "tech", identity.RoleLabTechnician, identity.RoleLogistics),
-		m("blood-nurse", "donor-nurse", identity.RoleNurse))
-	org("state-medical-board", "State Medical Board", governance.MedicalBoard, "board-admin",
-		m("board-registrar", "registrar", identity.RoleRegistrar))
-	org("care-for-all", "Care For All Foundation", governance.Charity, "charity-admin")
-	org("public-health", "Regional Public Health Agency", governance.PublicHealth, "health-agency-admin",
-		m("epidemiologist", "epi", identity.RoleEpidemiologist))
+	org("st-marys-hospital", "St Mary's Hospital", ledger.OrgHospital, "hospital-admin",
+		m("dr-grey", "dr-grey", ledger.RolePhysician),
+		m("nurse-joy", "nurse-joy", ledger.RoleNurse),
+		m("hospital-privacy", "privacy-office", ledger.RolePrivacyOfficer),
+		m("hospital-pharmacist", "pharmacy", ledger.RolePharmacist, ledger.RoleLogistics),
+		MemberSpec{Key: "ward-fridge-sensor", Handle: "ward-fridge-sensor", Kind: identity.Device, Roles: []ledger.Role{ledger.RoleSensor}})
+	org("riverside-clinic", "Riverside Family Clinic", ledger.OrgClinic, "clinic-admin",
+		m("dr-patel", "dr-patel", ledger.RolePhysician))
+	org("city-lab", "City Diagnostics Lab", ledger.OrgLab, "lab-admin",
+		m("lab-tech", "lab-tech", ledger.RoleLabTechnician))
+	org("acme-health", "Acme Health Insurance", ledger.OrgInsurer, "insurer-admin",
+		m("claims-officer", "claims", ledger.RoleClaimsOfficer))
+	org("pharmaco", "PharmaCo Manufacturing", ledger.OrgManufacturer, "manufacturer-admin",
+		m("pharmaco-quality", "quality", ledger.RoleQuality, ledger.RoleLogistics))
+	org("medsupply", "MedSupply Distribution", ledger.OrgDistributor, "distributor-admin",
+		m("medsupply-logistics", "logistics", ledger.RoleLogistics),
+		m("medsupply-quality", "quality", ledger.RoleQuality),
+		MemberSpec{Key: "truck-sensor", Handle: "truck-7-sensor", Kind: identity.Device, Roles: []ledger.Role{ledger.RoleSensor}})
+	org("corner-pharmacy", "Corner Pharmacy", ledger.OrgPharmacy, "pharmacy-admin",
+		m("pharmacist-lee", "lee", ledger.RolePharmacist))
+	org("regional-blood", "Regional Blood and Plasma Centre", ledger.OrgBloodCentre, "blood-admin",
+		m("blood-tech", "tech", ledger.RoleLabTechnician, ledger.RoleLogistics),
+		m("blood-nurse", "donor-nurse", ledger.RoleNurse))
+	org("state-medical-board", "State Medical Board", ledger.OrgMedicalBoard, "board-admin",
+		m("board-registrar", "registrar", ledger.RoleRegistrar))
+	org("care-for-all", "Care For All Foundation", ledger.OrgCharity, "charity-admin")
+	org("public-health", "Regional Public Health Agency", ledger.OrgPublicHealth, "health-agency-admin",
+		m("epidemiologist", "epi", ledger.RoleEpidemiologist))
 	for _, org := range DemoCustodians {
 		c.Members = append(c.Members, custodianMember(org, org+"-records-node"))
 	}

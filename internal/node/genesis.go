@@ -17,6 +17,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -34,7 +35,7 @@ type Consortium struct {
 type OrgSpec struct {
 	ID   string
 	Name string
-	Kind governance.OrgKind
+	Kind ledger.OrgKind
 }
 
 // MemberSpec is a founding member and the name of its key.
@@ -43,7 +44,7 @@ type MemberSpec struct {
 	Org    string
 	Handle string
 	Kind   identity.MemberKind
-	Roles  []string
+	Roles  []ledger.Role
 }
 
 // DevSeed derives the seed of a demo key from its name, so that every dev

@@ -12,8 +12,8 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/medchain/medchain/client/keystore"
-	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -89,7 +89,7 @@ func demoKeys(c Consortium) (seeds map[string][]byte, pubs map[string]tx.PubKey,
 	}
 	for _, m := range c.Members {
 		add(m.Key)
-		ids[m.Key], notes[m.Key] = m.Org+"/"+m.Handle, strings.Join(m.Roles, ",")
+		ids[m.Key], notes[m.Key] = m.Org+"/"+m.Handle, roleList(m.Roles)
 	}
 	for _, p := range c.Patients {
 		ids[p], notes[p] = identity.PatientID(add(p)), "patient"
@@ -105,7 +105,7 @@ type InitOptions struct {
 	Moniker string
 	// Founding organisation (ignored with Genesis).
 	OrgID, OrgName string
-	OrgKind        governance.OrgKind
+	OrgKind        ledger.OrgKind
 	// Genesis, if set, is the path of an existing network's genesis.json.
 	Genesis string
 	// Passphrase seals the organisation admin's key in the keystore.
@@ -168,7 +168,7 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 		return nil, fmt.Errorf("node: a passphrase is needed to seal the admin key")
 	}
 	c := Consortium{ChainID: o.ChainID, Orgs: []OrgSpec{{ID: o.OrgID, Name: o.OrgName, Kind: o.OrgKind}}}
-	c.Members = []MemberSpec{{Key: "admin", Org: o.OrgID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}},
+	c.Members = []MemberSpec{{Key: "admin", Org: o.OrgID, Handle: "admin", Kind: identity.Person, Roles: []ledger.Role{ledger.RoleAdmin}},
 		custodianMember(o.OrgID, "records-node")}
 	cseed := make([]byte, 32)
 	if _, err := rand.Read(cseed); err != nil {
@@ -220,16 +220,16 @@ type TestnetNode struct {
 }
 
 var testnetOrgs = []OrgSpec{
-	{"general-hospital", "General Hospital", governance.Hospital},
-	{"hillside-clinic", "Hillside Clinic", governance.Clinic},
-	{"blue-shield", "Blue Shield Insurance", governance.Insurer},
-	{"metro-lab", "Metro Lab", governance.Lab},
-	{"main-st-pharmacy", "Main Street Pharmacy", governance.Pharmacy},
-	{"vaxco", "VaxCo", governance.Manufacturer},
-	{"swift-logistics", "Swift Logistics", governance.Distributor},
-	{"city-blood-bank", "City Blood Bank", governance.BloodCentre},
-	{"medical-council", "Medical Council", governance.MedicalBoard},
-	{"health-agency", "Health Agency", governance.PublicHealth},
+	{"general-hospital", "General Hospital", ledger.OrgHospital},
+	{"hillside-clinic", "Hillside Clinic", ledger.OrgClinic},
+	{"blue-shield", "Blue Shield Insurance", ledger.OrgInsurer},
+	{"metro-lab", "Metro Lab", ledger.OrgLab},
+	{"main-st-pharmacy", "Main Street Pharmacy", ledger.OrgPharmacy},
+	{"vaxco", "VaxCo", ledger.OrgManufacturer},
+	{"swift-logistics", "Swift Logistics", ledger.OrgDistributor},
+	{"city-blood-bank", "City Blood Bank", ledger.OrgBloodCentre},
+	{"medical-council", "Medical Council", ledger.OrgMedicalBoard},
+	{"health-agency", "Health Agency", ledger.OrgPublicHealth},
 }
 
 // Testnet writes the homes of an N-validator network on loopback under out:
@@ -275,7 +275,7 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 		seeds[key] = seed
 		pubs[key] = pubFromSeed(seed)
 		c.Orgs = append(c.Orgs, org)
-		c.Members = append(c.Members, MemberSpec{Key: key, Org: org.ID, Handle: "admin", Kind: identity.Person, Roles: []string{identity.RoleAdmin}})
+		c.Members = append(c.Members, MemberSpec{Key: key, Org: org.ID, Handle: "admin", Kind: identity.Person, Roles: []ledger.Role{ledger.RoleAdmin}})
 		cseed := make([]byte, 32)
 		if _, err := rand.Read(cseed); err != nil {
 			return nil, err
@@ -336,4 +336,13 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 
 func pubFromSeed(seed []byte) tx.PubKey {
 	return tx.PubKey(ed25519.PrivKey(stdKey(seed)).PubKey().Bytes())
+}
+
+// roleList joins roles with commas, for the keystore's notes.
+func roleList(roles []ledger.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
 }

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 func TestInitRecordsEndpoint(t *testing.T) {
-	opts := InitOptions{ChainID: "care-net", OrgID: "st-marys", OrgName: "St Mary's", OrgKind: governance.OrgKind("hospital"),
+	opts := InitOptions{ChainID: "care-net", OrgID: "st-marys", OrgName: "St Mary's", OrgKind: ledger.OrgKind("hospital"),
 		Passphrase: "correct horse battery staple", Ports: Ports{P2P: 36656, RPC: 36657, API: 38080}}
 
 	// A bad endpoint is refused before anything is written.

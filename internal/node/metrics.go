@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
 )
 
 // chainMetrics implements chain.Observer with Prometheus collectors.
@@ -42,14 +43,14 @@ func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
 	return m
 }
 
-func codeLabel(c chain.Code) string {
+func codeLabel(c ledger.Code) string {
 	if c.Number == 0 {
 		return "ok"
 	}
 	return c.ID()
 }
 
-func (m *chainMetrics) TxChecked(msgType string, code chain.Code) {
+func (m *chainMetrics) TxChecked(msgType string, code ledger.Code) {
 	m.checked.WithLabelValues(msgType, codeLabel(code)).Inc()
 }
 

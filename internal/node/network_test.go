@@ -13,6 +13,7 @@ import (
 
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -116,7 +117,7 @@ func TestFourValidatorNetwork(t *testing.T) {
 			handles = append(handles, h)
 			kp := tx.PubKey(bytes.Repeat([]byte{byte(nonce)}, 32))
 			kp[0], kp[1] = byte(nonce>>8), 0xAA
-			msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []string{"nurse"}, PublicKey: kp})
+			msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{"nurse"}, PublicKey: kp})
 			raw, err := tx.Sign(admin, tx.Body{ChainID: "medchain-testnet", Nonce: nonce, Expires: height(nodes[0]) + 200, Type: identity.TypeRegisterMember, Msg: msg})
 			if err != nil {
 				t.Fatal(err)

@@ -205,7 +205,7 @@ func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (er
 			return fmt.Errorf("%w: grant %s: condition no longer compiles: %v", ErrCondition, g.ID, err), 5
 		}
 		ok, err := rule.EvalBool(map[string]any{
-			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": a.Reader.Roles,
+			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": roleNames(a.Reader.Roles),
 			"purpose": a.Purpose, "record_id": rec.ID, "record_types": v.Types,
 			"record_version": int64(v.Version), "now": now,
 		})
@@ -217,4 +217,13 @@ func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (er
 		}
 	}
 	return nil, 0
+}
+
+// roleNames are roles as the strings a consent condition sees.
+func roleNames(roles []ledger.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
 }

@@ -21,10 +21,10 @@ import (
 type openDir struct{}
 
 func (openDir) PatientExists(_ state.Reader, id string) bool { return len(id) > 3 && id[:3] == "pt-" }
-func (openDir) Member(_ state.Reader, id string) (string, []string, bool) {
+func (openDir) Member(_ state.Reader, id string) (string, []ledger.Role, bool) {
 	for i := range id {
 		if id[i] == '/' {
-			return id[:i], []string{"physician"}, true
+			return id[:i], []ledger.Role{ledger.RolePhysician}, true
 		}
 	}
 	return "", nil, false
@@ -121,7 +121,7 @@ func BenchmarkConsentCheck(b *testing.B) {
 			// grant; every other read is refused after looking at all its
 			// grants.
 			org := fmt.Sprintf("org-%d", (p+i%2)%20)
-			reader := ledger.Principal{ID: org + "/dr-x", Kind: ledger.Member, Org: org, Roles: []string{"physician"}}
+			reader := ledger.Principal{ID: org + "/dr-x", Kind: ledger.Member, Org: org, Roles: []ledger.Role{"physician"}}
 			t := time.Now()
 			d := k.Authorize(view, records.Access{Reader: reader, Record: recs[p], Purpose: "treatment", Now: now})
 			lat = append(lat, time.Since(t))
@@ -149,7 +149,7 @@ func buildConsentState(b *testing.B, db *state.DB, k *records.Keeper, t0 time.Ti
 	for _, r := range k.Routes() {
 		routes[r.Type] = r.Handler
 	}
-	author := ledger.Principal{ID: "org-0/dr-0", Kind: ledger.Member, Org: "org-0", Roles: []string{"physician"}}
+	author := ledger.Principal{ID: "org-0/dr-0", Kind: ledger.Member, Org: "org-0", Roles: []ledger.Role{"physician"}}
 	seq := 0
 	run := func(s state.Store, signer ledger.Principal, typ string, msg any) {
 		raw, _ := json.Marshal(msg)

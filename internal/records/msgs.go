@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -347,7 +348,7 @@ func (m *SetEndpoint) Validate() error {
 
 func (k *Keeper) setEndpoint(ctx *ledger.Context, m SetEndpoint) (any, error) {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !(s.HasRole(roleCustodian) || s.HasRole(roleAdmin)) {
+	if s.Kind != ledger.Member || !(s.HasAnyRole(ledger.RoleCustodian, ledger.RoleAdmin)) {
 		return nil, fmt.Errorf("%w: an organisation's custodian identity or an admin publishes its records endpoint", ErrUnauthorized)
 	}
 	if m.URL == "" {
@@ -355,7 +356,7 @@ func (k *Keeper) setEndpoint(ctx *ledger.Context, m SetEndpoint) (any, error) {
 	} else {
 		endpoints.Set(ctx.Store, s.Org, Endpoint{Org: s.Org, URL: strings.TrimRight(m.URL, "/"), SetBy: s.ID, Height: ctx.Height})
 	}
-	ctx.Emit("records.endpoint_set", "org", s.Org)
+	ctx.Emit(EventEndpointSet.New(s.Org))
 	return nil, nil
 }
 
@@ -372,9 +373,6 @@ func (k *Keeper) Routes() []ledger.Route {
 		{Type: TypeErase, Handler: ledger.Handle(k.erase)},
 	}
 }
-
-// IDFrom derives an ID from a transaction hash: prefix and 24 hex digits.
-func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToString(h[:12]) }
 
 func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
 	s := ctx.Signer
@@ -421,7 +419,7 @@ func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
 		})
 		hashes.Set(ctx.Store, a.Hash, Ref{rec.ID, rec.Latest})
 		res.Versions = append(res.Versions, Ref{rec.ID, rec.Latest})
-		ctx.Emit("records.added", "record", rec.ID, "version", fmt.Sprint(rec.Latest), "patient", rec.Patient, "custodian", rec.Custodian, "hash", a.Hash)
+		ctx.Emit(EventAdded.New(rec.ID, strconv.Itoa(rec.Latest), rec.Patient, rec.Custodian, a.Hash))
 	}
 	return res, nil
 }
@@ -457,7 +455,7 @@ func granteeKey(g Grantee) string {
 	case g.Member != "":
 		return "m/" + g.Member
 	case g.Role != "":
-		return "r/" + g.Org + "/" + g.Role
+		return "r/" + g.Org + "/" + string(g.Role)
 	default:
 		return "o/" + g.Org
 	}
@@ -477,7 +475,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 	case !k.dir.OrgActive(ctx.Store, g.Org):
 		// A misspelt organisation would make a grant nobody ever holds.
 		return nil, fmt.Errorf("%w: grantee organisation %q is not an active organisation of the network", ErrNotFound, g.Org)
-	case g.Role != "" && !k.dir.KnownRole(g.Role):
+	case g.Role != "" && !ledger.KnownRole(g.Role):
 		return nil, fmt.Errorf("%w: grantee role %q is not a member role", ledger.ErrInvalidMsg, g.Role)
 	}
 	start := ctx.Time.Unix()
@@ -499,7 +497,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 		h := r.Hash()
 		condHash = hex.EncodeToString(h[:])
 	}
-	id := IDFrom("gr-", ctx.TxHash)
+	id := ledger.IDFrom("gr-", ctx.TxHash)
 	if grantPaths.Has(ctx.Store, id) {
 		return nil, fmt.Errorf("%w: grant %s", ErrExists, id)
 	}
@@ -511,7 +509,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 	path := patient + "/" + granteeKey(g) + "/" + id
 	grantPaths.Set(ctx.Store, id, path)
 	grantsByPt.Set(ctx.Store, path, gr)
-	ctx.Emit("records.granted", "grant", id, "patient", patient)
+	ctx.Emit(EventGranted.New(id, patient))
 	return Created{ID: id}, nil
 }
 
@@ -529,7 +527,7 @@ func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
 	}
 	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, ctx.Height, ctx.Signer.ID
 	grantsByPt.Set(ctx.Store, path, g)
-	ctx.Emit("records.revoked", "grant", g.ID, "patient", g.Patient)
+	ctx.Emit(EventRevoked.New(g.ID, g.Patient))
 	return nil, nil
 }
 
@@ -547,7 +545,7 @@ func (k *Keeper) delegate(ctx *ledger.Context, m Delegate) (any, error) {
 			return nil, fmt.Errorf("%w: %s is not a delegate of %s", ErrNotFound, m.Delegate, patient)
 		}
 		delegations.Delete(ctx.Store, key)
-		ctx.Emit("records.delegation_removed", "patient", patient, "delegate", m.Delegate)
+		ctx.Emit(EventDelegationRemoved.New(patient, m.Delegate))
 		return nil, nil
 	}
 	if !k.dir.Exists(ctx.Store, m.Delegate) {
@@ -557,7 +555,7 @@ func (k *Keeper) delegate(ctx *ledger.Context, m Delegate) (any, error) {
 		return nil, fmt.Errorf("%w: expires is not after the block time", ledger.ErrInvalidMsg)
 	}
 	delegations.Set(ctx.Store, key, Delegation{Patient: patient, Delegate: m.Delegate, Expires: m.Expires.Unix(), Height: ctx.Height})
-	ctx.Emit("records.delegated", "patient", patient, "delegate", m.Delegate)
+	ctx.Emit(EventDelegated.New(patient, m.Delegate))
 	return nil, nil
 }
 
@@ -569,14 +567,14 @@ func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) 
 	if !k.dir.PatientExists(ctx.Store, m.Patient) {
 		return nil, fmt.Errorf("%w: patient %q is not registered", ErrNotFound, m.Patient)
 	}
-	id := IDFrom("bg-", ctx.TxHash)
+	id := ledger.IDFrom("bg-", ctx.TxHash)
 	now := ctx.Time.Unix()
 	w := BreakGlass{ID: id, Reader: s.ID, Org: s.Org, Patient: m.Patient, Reason: m.Reason,
 		Opened: now, Expires: now + int64(m.Minutes)*60, Height: ctx.Height}
 	glass.Set(ctx.Store, id, w)
 	glassByPt.Add(ctx.Store, m.Patient, id)
 	glassByOrg.Add(ctx.Store, s.Org, id)
-	ctx.Emit("records.break_glass", "window", id, "patient", m.Patient, "reader", s.ID, "org", s.Org, "reason", m.Reason)
+	ctx.Emit(EventBreakGlass.New(id, m.Patient, s.ID, s.Org, m.Reason))
 	return w, nil
 }
 
@@ -606,7 +604,7 @@ func DecodeReadRequest(raw []byte, chainID string) (*tx.Tx, ReadRequest, error) 
 
 func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !s.HasRole(roleCustodian) {
+	if s.Kind != ledger.Member || !s.HasRole(ledger.RoleCustodian) {
 		return nil, fmt.Errorf("%w: only a custodian node's identity (role custodian) writes receipts", ErrUnauthorized)
 	}
 	var written []string
@@ -675,7 +673,7 @@ func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 		}
 		accessByOrg.Set(ctx.Store, hk(rc.Custodian), rc)
 		written = append(written, id)
-		ctx.Emit("records.read", "receipt", id, "record", rc.Record, "patient", rc.Patient, "reader", rc.Reader, "outcome", rc.Outcome, "break_glass", rc.BreakGlass)
+		ctx.Emit(EventRead.New(id, rc.Record, rc.Patient, rc.Reader, rc.Outcome, rc.BreakGlass))
 	}
 	return map[string][]string{"receipts": written}, nil
 }
@@ -686,7 +684,7 @@ func (k *Keeper) erase(ctx *ledger.Context, m Erase) (any, error) {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownRecord, m.Record)
 	}
 	s := ctx.Signer
-	custodianOfficer := s.Kind == ledger.Member && s.Org == rec.Custodian && s.HasRole(rolePrivacyOfficer)
+	custodianOfficer := s.Kind == ledger.Member && s.Org == rec.Custodian && s.HasRole(ledger.RolePrivacyOfficer)
 	if !custodianOfficer {
 		if _, err := k.actsFor(ctx, rec.Patient); err != nil {
 			return nil, fmt.Errorf("%w: only the patient, a delegate, or the custodian's privacy officer erases a record", ErrUnauthorized)
@@ -702,7 +700,7 @@ func (k *Keeper) erase(ctx *ledger.Context, m Erase) (any, error) {
 	rec.Status, rec.Updated = StatusErased, ctx.Height
 	rec.Erasure = &Erasure{Height: ctx.Height, Time: ctx.Time.Unix(), By: s.ID, Reason: m.Reason, Hashes: hs}
 	records.Set(ctx.Store, rec.ID, rec)
-	ctx.Emit("records.erased", "record", rec.ID, "custodian", rec.Custodian, "patient", rec.Patient, "hashes", strings.Join(hs, ","))
+	ctx.Emit(EventErased.New(rec.ID, rec.Custodian, rec.Patient, strings.Join(hs, ",")))
 	return nil, nil
 }
 

@@ -17,7 +17,6 @@
 package records
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -32,7 +31,7 @@ import (
 // Name is the module's name and error codespace.
 const Name = "records"
 
-// Errors. Each has a stable code in the chain's table. The denial errors
+// Errors. Each has a stable code in the module's table (Codes). The denial errors
 // (ErrNoGrant … ErrBreakGlass) are also what a refused read answers.
 var (
 	ErrUnauthorized  = errors.New("records: not allowed")
@@ -81,17 +80,10 @@ var BreakGlassReasons = []string{"life-threatening", "patient-unconscious", "eme
 var EraseReasons = []string{"patient-request", "entered-in-error", "retention-expired", "legal-order"}
 
 // AuthorRoles may add records for their organisation.
-var AuthorRoles = []string{"physician", "nurse", "pharmacist", "lab-technician", "registrar", "custodian"}
+var AuthorRoles = []ledger.Role{ledger.RolePhysician, ledger.RoleNurse, ledger.RolePharmacist, ledger.RoleLabTechnician, ledger.RoleRegistrar, ledger.RoleCustodian}
 
 // ClinicalRoles may open a break-glass window.
-var ClinicalRoles = []string{"physician", "nurse", "pharmacist"}
-
-// Role names this module checks (identity owns the list).
-const (
-	roleCustodian      = "custodian"
-	roleAdmin          = "admin"
-	rolePrivacyOfficer = "privacy-officer"
-)
+var ClinicalRoles = []ledger.Role{ledger.RolePhysician, ledger.RoleNurse, ledger.RolePharmacist}
 
 // Limits.
 const (
@@ -150,9 +142,9 @@ type Erasure struct {
 // Grantee is who a grant is for: an organisation, a member, or a role within
 // an organisation. Exactly one form is used.
 type Grantee struct {
-	Org    string `json:"org,omitempty"`
-	Member string `json:"member,omitempty"`
-	Role   string `json:"role,omitempty"` // with Org
+	Org    string      `json:"org,omitempty"`
+	Member string      `json:"member,omitempty"`
+	Role   ledger.Role `json:"role,omitempty"` // with Org
 }
 
 // Grant is a patient's consent.
@@ -265,7 +257,7 @@ type Directory interface {
 	// PatientExists reports whether id is a registered patient.
 	PatientExists(r state.Reader, id string) bool
 	// Member returns an active member's organisation and roles.
-	Member(r state.Reader, id string) (org string, roles []string, ok bool)
+	Member(r state.Reader, id string) (org string, roles []ledger.Role, ok bool)
 	// Exists reports whether id names any identity.
 	Exists(r state.Reader, id string) bool
 	// KeyOwner returns the principal a key belongs to, whether or not the
@@ -273,12 +265,11 @@ type Directory interface {
 	KeyOwner(r state.Reader, key tx.PubKey) (ledger.Principal, bool)
 	// OrgActive reports whether org is a member organisation of the network.
 	OrgActive(r state.Reader, org string) bool
-	// KnownRole reports whether role is a member role.
-	KnownRole(role string) bool
 }
 
 // Keeper is the records module.
 type Keeper struct {
+	ledger.NoGenesis
 	dir   Directory
 	rules *rules.Cache
 }
@@ -290,14 +281,6 @@ func New(dir Directory) *Keeper {
 
 // Name implements ledger.Module.
 func (k *Keeper) Name() string { return Name }
-
-// InitGenesis implements ledger.Module; the module has no genesis state.
-func (k *Keeper) InitGenesis(_ *ledger.Context, raw json.RawMessage) error {
-	if len(raw) != 0 && string(raw) != "null" && string(raw) != "{}" {
-		return fmt.Errorf("records genesis: the module takes no genesis state")
-	}
-	return nil
-}
 
 var (
 	recordIDPattern = regexp.MustCompile(`^rec-[0-9a-f]{24}$`)
@@ -439,12 +422,22 @@ func (k *Keeper) BreakGlassFor(r state.Reader, by, id string, limit int) []Break
 	return out
 }
 
-// AccessLog lists receipts, oldest first, paged: of a patient's records (by
-// "patient") or of reads a custodian served (by "custodian").
-func (k *Keeper) AccessLog(r state.Reader, by, id, after string, limit int) ([]Receipt, string) {
+// LogBy says whose access log AccessLog lists.
+type LogBy int
+
+const (
+	// ByPatient lists the receipts of reads of a patient's records.
+	ByPatient LogBy = iota
+	// ByCustodian lists the receipts of reads an organisation's node served
+	// or refused.
+	ByCustodian
+)
+
+// AccessLog lists receipts, oldest first, paged: of a patient's records or
+// of reads a custodian served.
+func (k *Keeper) AccessLog(r state.Reader, by LogBy, id, after string, limit int) ([]Receipt, string) {
 	m := accessByPt
-	switch by {
-	case "custodian":
+	if by == ByCustodian {
 		m = accessByOrg
 	}
 	if after != "" {

@@ -32,7 +32,7 @@ type dir struct {
 }
 
 func (d *dir) PatientExists(_ state.Reader, id string) bool { return d.patients[id] }
-func (d *dir) Member(_ state.Reader, id string) (string, []string, bool) {
+func (d *dir) Member(_ state.Reader, id string) (string, []ledger.Role, bool) {
 	m, ok := d.members[id]
 	return m.Org, m.Roles, ok
 }
@@ -66,7 +66,7 @@ type world struct {
 	seq    int
 }
 
-func member(org, handle string, roles ...string) ledger.Principal {
+func member(org, handle string, roles ...ledger.Role) ledger.Principal {
 	id := org + "/" + handle
 	return ledger.Principal{ID: id, Kind: ledger.Member, Org: org, Roles: roles, Key: pub(id)}
 }
@@ -443,7 +443,7 @@ func TestReceiptsAndAccessLog(t *testing.T) {
 	// A retry is harmless: nothing is written twice.
 	w.must(node, records.TypeReceipts, records.PostReceipts{Receipts: entries[:1]})
 
-	log, _ := w.k.AccessLog(w.db.Committed(), "patient", alice.ID, "", 10)
+	log, _ := w.k.AccessLog(w.db.Committed(), records.ByPatient, alice.ID, "", 10)
 	if len(log) != 2 {
 		t.Fatalf("alice's access log has %d entries, want 2: %+v", len(log), log)
 	}
@@ -457,14 +457,14 @@ func TestReceiptsAndAccessLog(t *testing.T) {
 	if log[1].Reader != house.ID || log[1].Outcome != records.Denied || log[1].Denial != "records.wrong_org" || log[1].Purpose != "research" {
 		t.Fatalf("denied entry = %+v", log[1])
 	}
-	if byOrg, _ := w.k.AccessLog(w.db.Committed(), "custodian", "hospital", "", 10); len(byOrg) != 3 {
+	if byOrg, _ := w.k.AccessLog(w.db.Committed(), records.ByCustodian, "hospital", "", 10); len(byOrg) != 3 {
 		t.Fatalf("hospital's receipts = %d, want 3", len(byOrg))
 	}
-	page, next := w.k.AccessLog(w.db.Committed(), "patient", alice.ID, "", 1)
+	page, next := w.k.AccessLog(w.db.Committed(), records.ByPatient, alice.ID, "", 1)
 	if len(page) != 1 || next == "" {
 		t.Fatalf("page = %d next %q", len(page), next)
 	}
-	if rest, _ := w.k.AccessLog(w.db.Committed(), "patient", alice.ID, next, 10); len(rest) != 1 || rest[0].ID == page[0].ID {
+	if rest, _ := w.k.AccessLog(w.db.Committed(), records.ByPatient, alice.ID, next, 10); len(rest) != 1 || rest[0].ID == page[0].ID {
 		t.Fatalf("next page = %+v", rest)
 	}
 }

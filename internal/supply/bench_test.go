@@ -63,7 +63,7 @@ var (
 )
 
 func benchDirectory() dir {
-	d := dir{orgs: map[string]string{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy"},
+	d := dir{orgs: map[string]ledger.OrgKind{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy"},
 		members: map[string]ledger.Principal{}}
 	for _, m := range []ledger.Principal{benchOps, benchDock, benchTruck, benchPharm} {
 		d.members[m.ID] = m

@@ -402,7 +402,7 @@ func (k *Keeper) registerDonation(ctx *ledger.Context, m RegisterDonation) (any,
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if kind != "blood-centre" || !ctx.Signer.HasAnyRole("nurse", "physician", "registrar") {
+	if kind != ledger.OrgBloodCentre || !ctx.Signer.HasAnyRole(ledger.RoleNurse, ledger.RolePhysician, ledger.RoleRegistrar) {
 		return nil, fmt.Errorf("%w: donations are registered by a nurse, physician or registrar of a blood centre", ErrUnauthorized)
 	}
 	if donations.Has(ctx.Store, m.DIN) {
@@ -412,7 +412,7 @@ func (k *Keeper) registerDonation(ctx *ledger.Context, m RegisterDonation) (any,
 		Status: DonationPending, Height: ctx.Height, Time: ctx.Time.Unix()}
 	donations.Set(ctx.Store, m.DIN, d)
 	donorIndex.Add(ctx.Store, m.Donor, m.DIN)
-	ctx.Emit("supply.donation", "din", m.DIN, "type", m.Type, "centre", d.Centre)
+	ctx.Emit(EventDonation.New(m.DIN, m.Type, d.Centre))
 	return d, nil
 }
 
@@ -421,14 +421,14 @@ func (k *Keeper) recordTests(ctx *ledger.Context, m RecordTests) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "lab" && kind != "blood-centre") || !ctx.Signer.HasRole("lab-technician") {
+	if (kind != ledger.OrgLab && kind != ledger.OrgBloodCentre) || !ctx.Signer.HasRole(ledger.RoleLabTechnician) {
 		return nil, fmt.Errorf("%w: test results are signed by a lab technician of a lab or blood centre", ErrUnauthorized)
 	}
 	d, ok := donations.Get(ctx.Store, m.DIN)
 	if !ok {
 		return nil, fmt.Errorf("%w: donation %s", ErrNotFound, m.DIN)
 	}
-	if kind == "blood-centre" && d.Centre != ctx.Signer.Org {
+	if kind == ledger.OrgBloodCentre && d.Centre != ctx.Signer.Org {
 		return nil, fmt.Errorf("%w: a blood centre tests its own donations; %s is %s's", ErrUnauthorized, d.DIN, d.Centre)
 	}
 	for _, r := range m.Results {
@@ -449,7 +449,7 @@ func (k *Keeper) recordTests(ctx *ledger.Context, m RecordTests) (any, error) {
 		k.applyDecision(ctx, d)
 	}
 	donations.Set(ctx.Store, d.DIN, d)
-	ctx.Emit("supply.tested", "din", d.DIN, "lab", ctx.Signer.Org, "tests", strconv.Itoa(len(m.Results)), "status", d.Status)
+	ctx.Emit(EventTested.New(d.DIN, ctx.Signer.Org, strconv.Itoa(len(m.Results)), d.Status))
 	return d, nil
 }
 
@@ -516,9 +516,9 @@ func (k *Keeper) applyDecision(ctx *ledger.Context, d Donation) {
 		items.Set(ctx.Store, id, it)
 	}
 	if d.Status == DonationFailed {
-		ctx.Emit("supply.donation_failed", "din", d.DIN, "test", failedTest(d), "quarantined", strconv.Itoa(held), "components", strconv.Itoa(len(ids)))
+		ctx.Emit(EventDonationFailed.New(d.DIN, failedTest(d), strconv.Itoa(held), strconv.Itoa(len(ids))))
 	} else {
-		ctx.Emit("supply.donation_released", "din", d.DIN, "components", strconv.Itoa(len(ids)))
+		ctx.Emit(EventDonationReleased.New(d.DIN, strconv.Itoa(len(ids))))
 	}
 }
 
@@ -578,7 +578,7 @@ func (k *Keeper) separate(ctx *ledger.Context, m Separate) (any, error) {
 	}
 	d.Components += len(out.Items)
 	donations.Set(ctx.Store, d.DIN, d)
-	ctx.Emit("supply.separated", "din", d.DIN, "components", strconv.Itoa(len(out.Items)), "status", d.Status)
+	ctx.Emit(EventSeparated.New(d.DIN, strconv.Itoa(len(out.Items)), d.Status))
 	return out, nil
 }
 
@@ -587,7 +587,7 @@ func (k *Keeper) transfuse(ctx *ledger.Context, m Transfuse) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "hospital" && kind != "clinic") || !ctx.Signer.HasAnyRole("physician", "nurse") {
+	if (kind != ledger.OrgHospital && kind != ledger.OrgClinic) || !ctx.Signer.HasAnyRole(ledger.RolePhysician, ledger.RoleNurse) {
 		return nil, fmt.Errorf("%w: a physician or nurse of a hospital or clinic transfuses", ErrUnauthorized)
 	}
 	if !k.dir.PatientExists(ctx.Store, m.Recipient) {
@@ -620,7 +620,7 @@ func (k *Keeper) transfuse(ctx *ledger.Context, m Transfuse) (any, error) {
 		Height: ctx.Height, Time: ctx.Time.Unix()}
 	transfusions.Set(ctx.Store, it.ID, t)
 	recipientIndex.Add(ctx.Store, m.Recipient, it.ID)
-	ctx.Emit("supply.transfused", "item", it.ID, "din", it.Lot, "org", ctx.Signer.Org)
+	ctx.Emit(EventTransfused.New(it.ID, it.Lot, ctx.Signer.Org))
 	return t, nil
 }
 
@@ -629,7 +629,7 @@ func (k *Keeper) pool(ctx *ledger.Context, m Pool) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if kind != "manufacturer" && kind != "blood-centre" {
+	if kind != ledger.OrgManufacturer && kind != ledger.OrgBloodCentre {
 		return nil, fmt.Errorf("%w: plasma is pooled by a fractionator (manufacturer) or blood centre", ErrUnauthorized)
 	}
 	tf, err := k.openTransformation(ctx, m.Pool, TransformPool, true)

@@ -30,7 +30,7 @@ var (
 func newBloodWorld(t *testing.T) *world {
 	t.Helper()
 	w := newWorld(t)
-	d := dir{orgs: map[string]string{
+	d := dir{orgs: map[string]ledger.OrgKind{
 		"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy", "health": "public-health-agency",
 		"redcross": "blood-centre", "citylab": "lab", "general": "hospital", "mercy": "hospital",
 		"lakeside": "clinic", "plasmaco": "manufacturer",

@@ -116,7 +116,7 @@ func (k *Keeper) events(ctx *ledger.Context, m Events) (any, error) {
 			return nil, fmt.Errorf("events[%d] (%s %s): %w", i, e.Type, e.BizStep, err)
 		}
 		events.Set(ctx.Store, e.Hash, EventAnchor{Hash: e.Hash, Type: e.Type, BizStep: e.BizStep, Signer: ctx.Signer.ID, Height: ctx.Height})
-		ctx.Emit("supply.event", "hash", e.Hash, "type", e.Type, "biz_step", e.BizStep)
+		ctx.Emit(EventEvent.New(e.Hash, e.Type, e.BizStep))
 		results = append(results, res)
 	}
 	return map[string]any{"events": len(m.Events), "results": results}, nil
@@ -140,14 +140,14 @@ func (k *Keeper) registerGLN(ctx *ledger.Context, m RegisterGLN) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if !ctx.Signer.HasRole("admin") {
+	if !ctx.Signer.HasRole(ledger.RoleAdmin) {
 		return nil, fmt.Errorf("%w: an organisation's admin registers its locations", ErrUnauthorized)
 	}
 	if org, ok := glns.Get(ctx.Store, m.GLN); ok {
 		return nil, fmt.Errorf("%w: GLN %s belongs to %s", ErrExists, m.GLN, org)
 	}
 	glns.Set(ctx.Store, m.GLN, ctx.Signer.Org)
-	ctx.Emit("supply.gln_registered", "gln", m.GLN, "org", ctx.Signer.Org)
+	ctx.Emit(EventGLNRegistered.New(m.GLN, ctx.Signer.Org))
 	return nil, nil
 }
 

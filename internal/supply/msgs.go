@@ -1,8 +1,6 @@
 package supply
 
 import (
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
-	"github.com/medchain/medchain/internal/tx"
 )
 
 // Message types.
@@ -354,23 +351,12 @@ func (k *Keeper) Routes() []ledger.Route {
 	return append(routes, k.bloodRoutes()...)
 }
 
-// InitGenesis implements ledger.Module; the module has no genesis state.
-func (k *Keeper) InitGenesis(_ *ledger.Context, raw json.RawMessage) error {
-	if len(raw) != 0 && string(raw) != "null" && string(raw) != "{}" {
-		return errors.New("supply genesis: the module takes no genesis state")
-	}
-	return nil
-}
-
-// IDFrom derives an ID from a transaction hash.
-func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToString(h[:12]) }
-
 func (k *Keeper) registerProduct(ctx *ledger.Context, m RegisterProduct) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if !slices.Contains([]string{"manufacturer", "device-maker", "blood-centre"}, kind) || !ctx.Signer.HasAnyRole("admin", "quality-officer") {
+	if !slices.Contains([]ledger.OrgKind{ledger.OrgManufacturer, ledger.OrgDeviceMaker, ledger.OrgBloodCentre}, kind) || !ctx.Signer.HasAnyRole(ledger.RoleAdmin, ledger.RoleQuality) {
 		return nil, fmt.Errorf("%w: products are registered by an admin or quality officer of a manufacturer, device maker or blood centre", ErrUnauthorized)
 	}
 	if products.Has(ctx.Store, m.GTIN) {
@@ -378,7 +364,7 @@ func (k *Keeper) registerProduct(ctx *ledger.Context, m RegisterProduct) (any, e
 	}
 	products.Set(ctx.Store, m.GTIN, Product{GTIN: m.GTIN, NDC: m.NDC, Name: m.Name, Kind: m.Kind,
 		Manufacturer: ctx.Signer.Org, MinMilliC: m.MinMilliC, MaxMilliC: m.MaxMilliC, Height: ctx.Height})
-	ctx.Emit("supply.product_registered", "gtin", m.GTIN, "manufacturer", ctx.Signer.Org)
+	ctx.Emit(EventProductRegistered.New(m.GTIN, ctx.Signer.Org))
 	return nil, nil
 }
 
@@ -397,7 +383,7 @@ func (k *Keeper) commission(ctx *ledger.Context, m Commission) (any, error) {
 	if err := k.makeUnits(ctx, p, m.Lot, m.Expiry, serials, ""); err != nil {
 		return nil, err
 	}
-	ctx.Emit("supply.commissioned", "gtin", m.GTIN, "lot", m.Lot, "units", strconv.Itoa(len(serials)))
+	ctx.Emit(EventCommissioned.New(m.GTIN, m.Lot, strconv.Itoa(len(serials))))
 	return map[string]int{"units": len(serials)}, nil
 }
 
@@ -483,7 +469,7 @@ func (k *Keeper) pack(ctx *ledger.Context, m Pack) (any, error) {
 	}
 	parent.Updated = ctx.Height
 	items.Set(ctx.Store, m.Parent, parent)
-	ctx.Emit("supply.packed", "parent", m.Parent, "children", strconv.Itoa(len(m.Children)))
+	ctx.Emit(EventPacked.New(m.Parent, strconv.Itoa(len(m.Children))))
 	return nil, nil
 }
 
@@ -515,7 +501,7 @@ func (k *Keeper) unpack(ctx *ledger.Context, m Unpack) (any, error) {
 	}
 	parent.Updated = ctx.Height
 	items.Set(ctx.Store, m.Parent, parent)
-	ctx.Emit("supply.unpacked", "parent", m.Parent, "children", strconv.Itoa(len(list)))
+	ctx.Emit(EventUnpacked.New(m.Parent, strconv.Itoa(len(list))))
 	return nil, nil
 }
 
@@ -548,11 +534,11 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 		return nil, fmt.Errorf("%w: a shipment goes to another organisation", ledger.ErrInvalidMsg)
 	}
 	for _, s := range m.Sensors {
-		if _, roles, ok := k.dir.Member(ctx.Store, s); !ok || !slices.Contains(roles, "sensor") {
+		if _, roles, ok := k.dir.Member(ctx.Store, s); !ok || !slices.Contains(roles, ledger.RoleSensor) {
 			return nil, fmt.Errorf("%w: sensor %q is not an active member with the sensor role", ErrNotFound, s)
 		}
 	}
-	id := IDFrom("sh-", ctx.TxHash)
+	id := ledger.IDFrom("sh-", ctx.TxHash)
 	sh := Shipment{ID: id, From: ctx.Signer.Org, To: m.To, Items: m.Items, Sensors: m.Sensors, Status: StatusInTransit, Sent: ctx.Height, Pledge: m.Pledge}
 	for i, itemID := range m.Items {
 		it, err := k.held(ctx, itemID)
@@ -577,7 +563,7 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 		}
 	}
 	shipments.Set(ctx.Store, id, sh)
-	ctx.Emit("supply.shipped", "shipment", id, "from", sh.From, "to", sh.To, "items", strconv.Itoa(len(m.Items)))
+	ctx.Emit(EventShipped.New(id, sh.From, sh.To, strconv.Itoa(len(m.Items))))
 	return Created{ID: id}, nil
 }
 
@@ -645,14 +631,14 @@ func (k *Keeper) receive(ctx *ledger.Context, m Receive) (any, error) {
 		}
 	}
 	shipments.Set(ctx.Store, sh.ID, sh)
-	ctx.Emit("supply.received", "shipment", sh.ID, "received", strconv.Itoa(len(sh.Received)),
-		"missing", strconv.Itoa(len(sh.Missing)), "extra", strconv.Itoa(len(sh.Extra)), "cold_chain", sh.ColdChainVerdict())
+	ctx.Emit(EventReceived.New(sh.ID, strconv.Itoa(len(sh.Received)),
+		strconv.Itoa(len(sh.Missing)), strconv.Itoa(len(sh.Extra)), sh.ColdChainVerdict()))
 	return sh, nil
 }
 
 func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 	s := ctx.Signer
-	if s.Kind != ledger.Member || !s.HasRole("sensor") {
+	if s.Kind != ledger.Member || !s.HasRole(ledger.RoleSensor) {
 		return nil, fmt.Errorf("%w: readings are signed by a registered sensor (role sensor)", ErrUnauthorized)
 	}
 	var (
@@ -727,7 +713,7 @@ func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 				items.Set(ctx.Store, id, it)
 			}
 		}
-		ctx.Emit("supply.excursion", "shipment", m.Shipment, "item", m.Item, "sensor", s.ID, "mc", strconv.FormatInt(e.MilliC, 10))
+		ctx.Emit(EventExcursion.New(m.Shipment, m.Item, s.ID, strconv.FormatInt(e.MilliC, 10)))
 	}
 	if m.Shipment != "" {
 		sh.Excursions = append(sh.Excursions, exc...)
@@ -754,7 +740,7 @@ func (k *Keeper) release(ctx *ledger.Context, m Release) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if !ctx.Signer.HasRole("quality-officer") {
+	if !ctx.Signer.HasRole(ledger.RoleQuality) {
 		return nil, fmt.Errorf("%w: a quality officer releases quarantined goods", ErrUnauthorized)
 	}
 	if err := validItems("items", m.Items); err != nil {
@@ -775,7 +761,7 @@ func (k *Keeper) release(ctx *ledger.Context, m Release) (any, error) {
 		items.Set(ctx.Store, id, it)
 		k.addDecision(ctx, id, "released", m.Reason)
 	}
-	ctx.Emit("supply.released", "items", strconv.Itoa(len(m.Items)))
+	ctx.Emit(EventReleased.New(strconv.Itoa(len(m.Items))))
 	return nil, nil
 }
 
@@ -810,7 +796,7 @@ func (k *Keeper) dispense(ctx *ledger.Context, m Dispense) (any, error) {
 	if err := member(ctx); err != nil {
 		return nil, err
 	}
-	if !ctx.Signer.HasAnyRole("pharmacist", "physician", "nurse") {
+	if !ctx.Signer.HasAnyRole(ledger.RolePharmacist, ledger.RolePhysician, ledger.RoleNurse) {
 		return nil, fmt.Errorf("%w: a pharmacist, physician or nurse dispenses", ErrUnauthorized)
 	}
 	today := ctx.Time.UTC().Format(time.DateOnly)
@@ -836,7 +822,7 @@ func (k *Keeper) dispense(ctx *ledger.Context, m Dispense) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx.Emit("supply.dispensed", "items", strconv.Itoa(len(m.Items)), "org", ctx.Signer.Org)
+	ctx.Emit(EventDispensed.New(strconv.Itoa(len(m.Items)), ctx.Signer.Org))
 	return nil, nil
 }
 
@@ -855,16 +841,16 @@ func (k *Keeper) destroy(ctx *ledger.Context, m Destroy) (any, error) {
 	if err := k.end(ctx, m.Items, StatusDestroyed, m.Reason, notEmpty); err != nil {
 		return nil, err
 	}
-	ctx.Emit("supply.destroyed", "items", strconv.Itoa(len(m.Items)), "org", ctx.Signer.Org)
+	ctx.Emit(EventDestroyed.New(strconv.Itoa(len(m.Items)), ctx.Signer.Org))
 	return nil, nil
 }
 
 // Regulators are the organisation kinds that may recall any lot.
-var Regulators = []string{"regulator", "public-health-agency", "medical-board"}
+var Regulators = []ledger.OrgKind{ledger.OrgRegulator, ledger.OrgPublicHealth, ledger.OrgMedicalBoard}
 
 // RegulatorRecallRoles are the roles with which a regulator's member
 // recalls lots (not its devices, nor any other member).
-var RegulatorRecallRoles = []string{"admin", "quality-officer", "epidemiologist"}
+var RegulatorRecallRoles = []ledger.Role{ledger.RoleAdmin, ledger.RoleQuality, ledger.RoleEpidemiologist}
 
 func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 	if err := member(ctx); err != nil {
@@ -875,7 +861,7 @@ func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 		return nil, fmt.Errorf("%w: product %s", ErrNotFound, m.GTIN)
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	maker := p.Manufacturer == ctx.Signer.Org && ctx.Signer.HasAnyRole("admin", "quality-officer")
+	maker := p.Manufacturer == ctx.Signer.Org && ctx.Signer.HasAnyRole(ledger.RoleAdmin, ledger.RoleQuality)
 	regulator := slices.Contains(Regulators, kind) && ctx.Signer.HasAnyRole(RegulatorRecallRoles...)
 	if !maker && !regulator {
 		return nil, fmt.Errorf("%w: lots are recalled by an admin or quality officer of their manufacturer, or by a member of a regulator holding one of the roles %v; %s holds %v",
@@ -891,7 +877,7 @@ func (k *Keeper) recall(ctx *ledger.Context, m RecallLots) (any, error) {
 		}
 		lot.Recall = &Recall{By: ctx.Signer.ID, Org: ctx.Signer.Org, Reason: m.Reason, Height: ctx.Height, Time: ctx.Time.Unix()}
 		lots.Set(ctx.Store, m.GTIN+"/"+l, lot)
-		ctx.Emit("supply.recalled", "gtin", m.GTIN, "lot", l, "by", ctx.Signer.Org)
+		ctx.Emit(EventRecalled.New(m.GTIN, l, ctx.Signer.Org))
 	}
 	return nil, nil
 }
@@ -904,11 +890,11 @@ func (k *Keeper) reportScan(ctx *ledger.Context, m ReportScan) (any, error) {
 	if v.Suspect == "" {
 		return nil, fmt.Errorf("%w: %s is genuine and %s: nothing to report", ErrState, m.Item, v.Status)
 	}
-	id := IDFrom("al-", ctx.TxHash)
+	id := ledger.IDFrom("al-", ctx.TxHash)
 	a := Alert{ID: id, Code: m.Item, GTIN: v.GTIN, Reason: v.Suspect, Reporter: ctx.Signer.ID, Org: ctx.Signer.Org,
 		Location: m.Location, Manufacturer: v.Manufacturer, Height: ctx.Height, Time: ctx.Time.Unix()}
 	alerts.Set(ctx.Store, id, a)
 	alertsByMf.Add(ctx.Store, orUnknown(v.Manufacturer), id)
-	ctx.Emit("supply.alert", "alert", id, "item", m.Item, "reason", v.Suspect, "manufacturer", v.Manufacturer)
+	ctx.Emit(EventAlert.New(id, m.Item, v.Suspect, v.Manufacturer))
 	return a, nil
 }

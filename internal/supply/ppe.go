@@ -188,7 +188,7 @@ func (k *Keeper) postDemand(ctx *ledger.Context, m PostDemand) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "hospital" && kind != "clinic") || !ctx.Signer.HasAnyRole("logistics", "pharmacist", "admin") {
+	if (kind != ledger.OrgHospital && kind != ledger.OrgClinic) || !ctx.Signer.HasAnyRole(ledger.RoleLogistics, ledger.RolePharmacist, ledger.RoleAdmin) {
 		return nil, fmt.Errorf("%w: demand is posted by a logistics officer, pharmacist or admin of a hospital or clinic", ErrUnauthorized)
 	}
 	if !slices.Contains(PPECategories, m.Item) {
@@ -199,12 +199,12 @@ func (k *Keeper) postDemand(ctx *ledger.Context, m PostDemand) (any, error) {
 	if m.NeededBy < ctx.Time.UTC().Format(time.DateOnly) {
 		return nil, fmt.Errorf("%w: needed_by %s is in the past", ledger.ErrInvalidMsg, m.NeededBy)
 	}
-	d := Demand{ID: IDFrom("dm-", ctx.TxHash), Org: ctx.Signer.Org, By: ctx.Signer.ID, Item: m.Item, Quantity: m.Quantity,
+	d := Demand{ID: ledger.IDFrom("dm-", ctx.TxHash), Org: ctx.Signer.Org, By: ctx.Signer.ID, Item: m.Item, Quantity: m.Quantity,
 		NeededBy: m.NeededBy, Region: m.Region, Status: DemandOpen, Height: ctx.Height, Time: ctx.Time.Unix()}
 	demands.Set(ctx.Store, d.ID, d)
 	openDemands.Add(ctx.Store, d.Item, d.Region, d.ID)
 	k.addShortage(ctx, d, func(s *Shortage) { s.Demanded += d.Quantity; s.Open += d.Quantity })
-	ctx.Emit("supply.demand", "demand", d.ID, "org", d.Org, "item", d.Item, "region", d.Region, "quantity", strconv.FormatInt(d.Quantity, 10))
+	ctx.Emit(EventDemand.New(d.ID, d.Org, d.Item, d.Region, strconv.FormatInt(d.Quantity, 10)))
 	return d, nil
 }
 
@@ -223,7 +223,7 @@ func (k *Keeper) pledge(ctx *ledger.Context, m MakePledge) (any, error) {
 		return nil, err
 	}
 	kind, _ := k.dir.OrgKind(ctx.Store, ctx.Signer.Org)
-	if (kind != "manufacturer" && kind != "distributor") || !ctx.Signer.HasAnyRole("logistics", "admin") {
+	if (kind != ledger.OrgManufacturer && kind != ledger.OrgDistributor) || !ctx.Signer.HasAnyRole(ledger.RoleLogistics, ledger.RoleAdmin) {
 		return nil, fmt.Errorf("%w: a logistics officer or admin of a manufacturer or distributor pledges", ErrUnauthorized)
 	}
 	d, ok := demands.Get(ctx.Store, m.Demand)
@@ -249,14 +249,14 @@ func (k *Keeper) pledge(ctx *ledger.Context, m MakePledge) (any, error) {
 	if left := d.Quantity - d.Pledged; m.Quantity > left {
 		return nil, fmt.Errorf("%w: demand %s has %d units left to pledge", ErrExceeds, d.ID, left)
 	}
-	p := Pledge{ID: IDFrom("pl-", ctx.TxHash), Demand: d.ID, Supplier: ctx.Signer.Org, By: ctx.Signer.ID, GTIN: gtin,
+	p := Pledge{ID: ledger.IDFrom("pl-", ctx.TxHash), Demand: d.ID, Supplier: ctx.Signer.Org, By: ctx.Signer.ID, GTIN: gtin,
 		Quantity: m.Quantity, Height: ctx.Height, Time: ctx.Time.Unix()}
 	pledges.Set(ctx.Store, p.ID, p)
 	pledgesOf.Add(ctx.Store, d.ID, p.ID)
 	d.Pledged += m.Quantity
 	demands.Set(ctx.Store, d.ID, d)
 	k.addShortage(ctx, d, func(s *Shortage) { s.Pledged += m.Quantity })
-	ctx.Emit("supply.pledge", "pledge", p.ID, "demand", d.ID, "supplier", p.Supplier, "quantity", strconv.FormatInt(p.Quantity, 10))
+	ctx.Emit(EventPledge.New(p.ID, d.ID, p.Supplier, strconv.FormatInt(p.Quantity, 10)))
 	return p, nil
 }
 
@@ -339,11 +339,11 @@ func (k *Keeper) receivePledge(ctx *ledger.Context, sh Shipment) error {
 		open = 0
 	}
 	k.addShortage(ctx, d, func(s *Shortage) { s.Delivered += got; s.Open -= open })
-	ctx.Emit("supply.pledge_delivered", "pledge", p.ID, "demand", d.ID, "shipment", sh.ID, "units", strconv.FormatInt(got, 10))
+	ctx.Emit(EventPledgeDelivered.New(p.ID, d.ID, sh.ID, strconv.FormatInt(got, 10)))
 	if d.Status == DemandOpen && d.Delivered >= d.Quantity {
 		d.Status, d.Closed = DemandClosed, ctx.Height
 		openDemands.Remove(ctx.Store, d.Item, d.Region, d.ID)
-		ctx.Emit("supply.demand_closed", "demand", d.ID, "org", d.Org, "delivered", strconv.FormatInt(d.Delivered, 10))
+		ctx.Emit(EventDemandClosed.New(d.ID, d.Org, strconv.FormatInt(d.Delivered, 10)))
 	}
 	demands.Set(ctx.Store, d.ID, d)
 	return nil

@@ -249,15 +249,16 @@ var (
 // Directory is what supply needs to know of organisations.
 type Directory interface {
 	// OrgKind returns an active organisation's kind.
-	OrgKind(r state.Reader, org string) (string, bool)
+	OrgKind(r state.Reader, org string) (ledger.OrgKind, bool)
 	// Member returns an active member's organisation and roles.
-	Member(r state.Reader, id string) (org string, roles []string, ok bool)
+	Member(r state.Reader, id string) (org string, roles []ledger.Role, ok bool)
 	// PatientExists reports whether id is a registered patient.
 	PatientExists(r state.Reader, id string) bool
 }
 
 // Keeper is the supply module.
 type Keeper struct {
+	ledger.NoGenesis
 	dir Directory
 	// Hooks of the PPE part: a shipment that fulfils a pledge, and its
 	// receipt.

@@ -16,18 +16,21 @@ import (
 
 // dir is a fake directory: organisations by kind, members by ID.
 type dir struct {
-	orgs    map[string]string
+	orgs    map[string]ledger.OrgKind
 	members map[string]ledger.Principal
 }
 
-func (d dir) OrgKind(_ state.Reader, org string) (string, bool) { k, ok := d.orgs[org]; return k, ok }
-func (d dir) Member(_ state.Reader, id string) (string, []string, bool) {
+func (d dir) OrgKind(_ state.Reader, org string) (ledger.OrgKind, bool) {
+	k, ok := d.orgs[org]
+	return k, ok
+}
+func (d dir) Member(_ state.Reader, id string) (string, []ledger.Role, bool) {
 	m, ok := d.members[id]
 	return m.Org, m.Roles, ok
 }
 func (d dir) PatientExists(_ state.Reader, id string) bool { return len(id) > 3 && id[:3] == "pt-" }
 
-func member(org, handle string, roles ...string) ledger.Principal {
+func member(org, handle string, roles ...ledger.Role) ledger.Principal {
 	return ledger.Principal{ID: org + "/" + handle, Kind: ledger.Member, Org: org, Roles: roles}
 }
 
@@ -58,7 +61,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := dir{orgs: map[string]string{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy", "health": "public-health-agency"},
+	d := dir{orgs: map[string]ledger.OrgKind{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy", "health": "public-health-agency"},
 		members: map[string]ledger.Principal{}}
 	for _, m := range []ledger.Principal{quality, maker, dist, distQA, pharm, fridge, shelf, agency, stranger} {
 		d.members[m.ID] = m

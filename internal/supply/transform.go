@@ -157,7 +157,7 @@ func (k *Keeper) transform(ctx *ledger.Context, m Transform) (any, error) {
 // organisation, or starts one if create is set and it does not exist.
 func (k *Keeper) openTransformation(ctx *ledger.Context, id, kind string, create bool) (Transformation, error) {
 	if id == "" {
-		id = IDFrom("tf-", ctx.TxHash)
+		id = ledger.IDFrom("tf-", ctx.TxHash)
 	}
 	tf, ok := transformations.Get(ctx.Store, id)
 	switch {
@@ -239,8 +239,7 @@ func (k *Keeper) applyTransform(ctx *ledger.Context, tf Transformation, inputs [
 	}
 	tf.Updated = ctx.Height
 	transformations.Set(ctx.Store, tf.ID, tf)
-	ctx.Emit("supply.transformed", "id", tf.ID, "kind", tf.Kind, "org", tf.Org,
-		"inputs", strconv.Itoa(len(inputs)), "outputs", strconv.Itoa(units))
+	ctx.Emit(EventTransformed.New(tf.ID, tf.Kind, tf.Org, strconv.Itoa(len(inputs)), strconv.Itoa(units)))
 	return tf, nil
 }
 

@@ -40,6 +40,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -61,14 +62,14 @@ func Genesis() (chain.Genesis, []abci.ValidatorUpdate) {
 	g := chain.Genesis{
 		Params: chain.DefaultParams(),
 		Governance: governance.Genesis{Params: governance.DefaultParams(), Orgs: []governance.GenesisOrg{
-			{ID: "general-hospital", Name: "General Hospital", Kind: governance.Hospital, Validator: &governance.Validator{PublicKey: PubKey("val-hospital"), Power: 10}},
-			{ID: "acme-insurance", Name: "Acme Insurance", Kind: governance.Insurer, Validator: &governance.Validator{PublicKey: PubKey("val-insurer"), Power: 10}},
-			{ID: "city-lab", Name: "City Lab", Kind: governance.Lab},
+			{ID: "general-hospital", Name: "General Hospital", Kind: ledger.OrgHospital, Validator: &governance.Validator{PublicKey: PubKey("val-hospital"), Power: 10}},
+			{ID: "acme-insurance", Name: "Acme Insurance", Kind: ledger.OrgInsurer, Validator: &governance.Validator{PublicKey: PubKey("val-insurer"), Power: 10}},
+			{ID: "city-lab", Name: "City Lab", Kind: ledger.OrgLab},
 		}},
 		Identity: identity.Genesis{Members: []identity.GenesisMember{
-			{Org: "general-hospital", Handle: "admin", Roles: []string{"admin"}, PublicKey: PubKey("hospital-admin")},
-			{Org: "acme-insurance", Handle: "admin", Roles: []string{"admin"}, PublicKey: PubKey("insurer-admin")},
-			{Org: "city-lab", Handle: "admin", Roles: []string{"admin"}, PublicKey: PubKey("lab-admin")},
+			{Org: "general-hospital", Handle: "admin", Roles: []ledger.Role{ledger.RoleAdmin}, PublicKey: PubKey("hospital-admin")},
+			{Org: "acme-insurance", Handle: "admin", Roles: []ledger.Role{ledger.RoleAdmin}, PublicKey: PubKey("insurer-admin")},
+			{Org: "city-lab", Handle: "admin", Roles: []ledger.Role{ledger.RoleAdmin}, PublicKey: PubKey("lab-admin")},
 		}},
 	}
 	vals := []abci.ValidatorUpdate{
