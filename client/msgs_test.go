@@ -102,7 +102,7 @@ func TestMessagesDecodeIntoChainTypes(t *testing.T) {
 	}
 	// And the results decode into the SDK's result types.
 	var c client.Created
-	b, _ := json.Marshal(identity.Created{ID: "x/y"})
+	b, _ := json.Marshal(ledger.Created{ID: "x/y"})
 	if err := strictDecode(b, &c); err != nil || c.ID != "x/y" {
 		t.Fatalf("Created: %v", err)
 	}

@@ -115,7 +115,7 @@ func TestProofVerifiesAgainstNextBlock(t *testing.T) {
 func TestRecordProofs(t *testing.T) {
 	e := newEnv(t, apitest.Options{})
 	pt := e.ok("patient-7", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	var created identity.Created
+	var created ledger.Created
 	json.Unmarshal(pt.Result, &created)
 	cases := []struct {
 		path, key string

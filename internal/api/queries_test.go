@@ -232,7 +232,7 @@ func TestMembersAndIdentities(t *testing.T) {
 	e.ok("dr-a", identity.TypeAddKey, identity.AddKey{PublicKey: apitest.PubKey("dr-a-2")})
 	e.ok("dr-a", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: apitest.PubKey("dr-a"), Reason: "lost phone"})
 	pt := e.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	var created identity.Created
+	var created ledger.Created
 	json.Unmarshal(pt.Result, &created)
 
 	type members struct {

@@ -121,7 +121,7 @@ const observation = `{"resourceType":"Observation","status":"final","code":{"tex
 // receipts), grants as JSON and FHIR, delegation, break-glass, erasure.
 func TestRecordsMatchOpenAPI(t *testing.T) {
 	e := newRecordsEnv(t)
-	var pt identity.Created
+	var pt ledger.Created
 	json.Unmarshal(e.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{}).Result, &pt)
 
 	// Upload and anchor.
@@ -172,7 +172,7 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 		http.StatusNotFound, "records.unknown_record")
 
 	// A grant, as JSON and as FHIR, and the FHIR mapped back.
-	var gr records.Created
+	var gr ledger.Created
 	expires := apitest.GenesisTime.Add(365 * 24 * time.Hour)
 	json.Unmarshal(e.ok("patient-1", records.TypeGrant, records.GrantMsg{
 		Grantee: records.Grantee{Org: "acme-insurance"}, Purposes: []string{records.PurposePayment}, Expires: expires}).Result, &gr)
@@ -283,7 +283,7 @@ func TestRecordsWithoutVaultMatchOpenAPI(t *testing.T) {
 		resp, body := e.do(http.MethodPost, path, "application/json", signed([]byte("x")))
 		wantProblem(t, resp, body, http.StatusServiceUnavailable, "api.no_records_here")
 	}
-	var pt identity.Created
+	var pt ledger.Created
 	json.Unmarshal(e.ok("patient-2", identity.TypeRegisterPatient, identity.RegisterPatient{}).Result, &pt)
 	for _, path := range []string{
 		"/v1/patients/" + pt.ID + "/records", "/v1/patients/" + pt.ID + "/grants", "/v1/patients/" + pt.ID + "/delegates",

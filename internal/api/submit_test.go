@@ -30,7 +30,7 @@ func TestSubmitCommitReturnsResult(t *testing.T) {
 	if s.Status != "committed" || s.Hash != tx.HashOf(raw).String() || s.Height < 2 || s.Code == nil || *s.Code != 0 || s.Index == nil {
 		t.Fatalf("submission: %s", body)
 	}
-	var res identity.Created
+	var res ledger.Created
 	if err := json.Unmarshal(s.Result, &res); err != nil || res.ID != "general-hospital/dr-grey" {
 		t.Fatalf("result %s: %v", s.Result, err)
 	}

@@ -294,7 +294,7 @@ func TestSupplyMatchOpenAPI(t *testing.T) {
 
 	// Ship the case to the distributor with a sensor; a reading outside
 	// 2..8 °C quarantines it; the distributor receives it.
-	var created supply.Created
+	var created ledger.Created
 	json.Unmarshal(e.ok("vaxco-logistics", supply.TypeShip, supply.Ship{To: "swift", Items: []string{case1}, Sensors: []string{"swift/truck-7"}}).Result, &created)
 	sh1 := created.ID
 	t0 := apitest.GenesisTime.Unix()
@@ -510,10 +510,10 @@ func testSupplyBlood(t *testing.T, e *env) {
 	}
 
 	// Issued to the hospital and transfused.
-	var created supply.Created
+	var created ledger.Created
 	json.Unmarshal(e.ok("bloodbank-admin", supply.TypeShip, supply.Ship{To: "general-hospital", Items: []string{rbc}}).Result, &created)
 	e.ok("hospital-admin", supply.TypeReceive, supply.Receive{Shipment: created.ID, Items: []string{rbc}})
-	var pt, other identity.Created
+	var pt, other ledger.Created
 	json.Unmarshal(e.ok("transfusion-patient", identity.TypeRegisterPatient, identity.RegisterPatient{}).Result, &pt)
 	json.Unmarshal(e.ok("other-patient", identity.TypeRegisterPatient, identity.RegisterPatient{}).Result, &other)
 	e.ok("hospital-nurse", supply.TypeTransfuse, supply.Transfuse{Item: rbc, Recipient: pt.ID})
@@ -602,7 +602,7 @@ func testSupplyPPE(t *testing.T, e *env) {
 	e.ok("swift-admin", supply.TypePledge, supply.MakePledge{Demand: d1.ID, Quantity: 600, GTIN: gtinMasks})
 	var p2 supply.Pledge
 	json.Unmarshal(e.ok("vaxco-admin", supply.TypePledge, supply.MakePledge{Demand: d2.ID, Quantity: 2}).Result, &p2)
-	var created supply.Created
+	var created ledger.Created
 	masks := []string{supply.UnitID(gtinMasks, "M1"), supply.UnitID(gtinMasks, "M2")}
 	json.Unmarshal(e.ok("vaxco-logistics", supply.TypeShip, supply.Ship{To: "general-hospital", Items: masks, Pledge: p2.ID}).Result, &created)
 	e.ok("hospital-admin", supply.TypeReceive, supply.Receive{Shipment: created.ID, Items: masks})

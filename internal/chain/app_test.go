@@ -165,7 +165,7 @@ func TestRegisterMemberAndSignAsThem(t *testing.T) {
 	r := h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
 		Handle: "dr-grey", Roles: []ledger.Role{"physician"}, PublicKey: pub("dr-grey"),
 	})
-	var created identity.Created
+	var created ledger.Created
 	if err := json.Unmarshal(r.Data, &created); err != nil || created.ID != "general-hospital/dr-grey" {
 		t.Fatalf("result data %s: %v", r.Data, err)
 	}
@@ -340,7 +340,7 @@ func TestRevokedKeyFailsFromNextTx(t *testing.T) {
 func TestPatientSelfRegistration(t *testing.T) {
 	h := newHarness(t)
 	r := h.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	var c identity.Created
+	var c ledger.Created
 	json.Unmarshal(r.Data, &c)
 	if c.ID != identity.PatientID(pub("patient-1")) {
 		t.Fatalf("patient id %q", c.ID)

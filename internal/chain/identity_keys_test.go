@@ -18,7 +18,7 @@ func TestIdentityRecordListsItsKeys(t *testing.T) {
 	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "k", Roles: []ledger.Role{"nurse"}, PublicKey: pub("k1")})
 	h.ok("k1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("k2")})
 	h.ok("k2", identity.TypeRotateKey, identity.RotateKey{OldKey: pub("k1"), NewKey: pub("k3")})
-	var created identity.Created
+	var created ledger.Created
 	json.Unmarshal(h.ok("p1", identity.TypeRegisterPatient, identity.RegisterPatient{}).Data, &created)
 	h.ok("p1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("p2")})
 

@@ -24,7 +24,6 @@ const schemaID = "https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json"
 var (
 	schemaOnce sync.Once
 	schemaRoot *jsonschema.Schema
-	schemaDoc  map[string]any // the parsed schema, for vocabulary lists
 	schemaErr  error
 )
 
@@ -58,7 +57,6 @@ func compiledSchema() (*jsonschema.Schema, error) {
 			return
 		}
 		schemaRoot = sch
-		schemaDoc, _ = doc.(map[string]any)
 	})
 	return schemaRoot, schemaErr
 }

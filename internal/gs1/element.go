@@ -151,7 +151,7 @@ func checkAI(a AI, pos int) error {
 	if d == nil {
 		return errAI(ErrUnknownAI, a, pos, "unknown AI")
 	}
-	if kind, msg := checkValue(d, a.Value); kind != nil {
+	if msg, kind := checkValue(d, a.Value); kind != nil {
 		return errAI(kind, a, pos, msg)
 	}
 	return nil

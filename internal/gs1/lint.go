@@ -24,18 +24,18 @@ func init() {
 
 // checkValue validates an AI value against its table entry: length, the
 // character set of each component and the component linters. It returns
-// the error class and message, or nil.
-func checkValue(d *aiDef, v string) (error, string) {
+// the message and the error class, or a nil class.
+func checkValue(d *aiDef, v string) (string, error) {
 	n := len(v)
 	switch {
 	case n == 0:
-		return ErrLength, "value is empty"
+		return "value is empty", ErrLength
 	case d.minLen == d.maxLen && n != d.maxLen:
-		return ErrLength, "length is " + strconv.Itoa(n) + ", must be " + strconv.Itoa(d.maxLen)
+		return "length is " + strconv.Itoa(n) + ", must be " + strconv.Itoa(d.maxLen), ErrLength
 	case n > d.maxLen:
-		return ErrLength, "length is " + strconv.Itoa(n) + ", at most " + strconv.Itoa(d.maxLen) + " allowed"
+		return "length is " + strconv.Itoa(n) + ", at most " + strconv.Itoa(d.maxLen) + " allowed", ErrLength
 	case n < d.minLen:
-		return ErrLength, "length is " + strconv.Itoa(n) + ", at least " + strconv.Itoa(d.minLen) + " required"
+		return "length is " + strconv.Itoa(n) + ", at least " + strconv.Itoa(d.minLen) + " required", ErrLength
 	}
 	pos := 0
 	for _, c := range d.comps {
@@ -44,29 +44,29 @@ func checkValue(d *aiDef, v string) (error, string) {
 			if c.opt {
 				break
 			}
-			return ErrLength, "length is " + strconv.Itoa(n) + ", too short for the format " + formatOf(d)
+			return "length is " + strconv.Itoa(n) + ", too short for the format " + formatOf(d), ErrLength
 		}
 		take := c.max
 		if c.min != c.max {
 			take = min(rem, c.max)
 		} else if rem < c.max {
-			return ErrLength, "length is " + strconv.Itoa(n) + ", does not fit the format " + formatOf(d)
+			return "length is " + strconv.Itoa(n) + ", does not fit the format " + formatOf(d), ErrLength
 		}
 		part := v[pos : pos+take]
-		if kind, msg := checkCharset(c.cset, part, pos); kind != nil {
-			return kind, msg
+		if msg, kind := checkCharset(c.cset, part, pos); kind != nil {
+			return msg, kind
 		}
 		for _, l := range c.linters {
-			if kind, msg := lint(l, part); kind != nil {
-				return kind, msg
+			if msg, kind := lint(l, part); kind != nil {
+				return msg, kind
 			}
 		}
 		pos += take
 	}
 	if pos != n {
-		return ErrLength, "length is " + strconv.Itoa(n) + ", does not fit the format " + formatOf(d)
+		return "length is " + strconv.Itoa(n) + ", does not fit the format " + formatOf(d), ErrLength
 	}
-	return nil, ""
+	return "", nil
 }
 
 func formatOf(d *aiDef) string {
@@ -74,7 +74,7 @@ func formatOf(d *aiDef) string {
 	return info.Format
 }
 
-func checkCharset(cs charset, s string, off int) (error, string) {
+func checkCharset(cs charset, s string, off int) (string, error) {
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		ok := false
@@ -92,19 +92,19 @@ func checkCharset(cs charset, s string, off int) (error, string) {
 			what = "is not base64url"
 		}
 		if !ok {
-			return ErrCharset, "character " + quoteByte(b) + " at position " + strconv.Itoa(off+i+1) + " " + what
+			return "character " + quoteByte(b) + " at position " + strconv.Itoa(off+i+1) + " " + what, ErrCharset
 		}
 	}
-	return nil, ""
+	return "", nil
 }
 
 // lint applies one of the Syntax Dictionary's linters to a component.
 // Unknown (code-list) linters pass.
-func lint(name, s string) (error, string) {
+func lint(name, s string) (string, error) {
 	switch name {
 	case "csum":
 		if c := checkDigit(s[:len(s)-1]); c != s[len(s)-1] {
-			return ErrCheckDigit, "check digit is " + string(c) + ", not " + string(s[len(s)-1])
+			return "check digit is " + string(c) + ", not " + string(s[len(s)-1]), ErrCheckDigit
 		}
 	case "csumalpha":
 		return lintCsumAlpha(s)
@@ -118,8 +118,8 @@ func lint(name, s string) (error, string) {
 	case "yyyymmd0", "yyyymmdd":
 		return checkDate(s[4:6], s[6:8], isLeap(num(s[0:4])), name == "yyyymmd0")
 	case "hhmi":
-		if kind, msg := checkRange("hour", s[0:2], 23); kind != nil {
-			return kind, msg
+		if msg, kind := checkRange("hour", s[0:2], 23); kind != nil {
+			return msg, kind
 		}
 		return checkRange("minute", s[2:4], 59)
 	case "hh":
@@ -130,110 +130,110 @@ func lint(name, s string) (error, string) {
 		return checkRange("second", s, 59)
 	case "zero":
 		if s != "0" {
-			return ErrValue, "must be 0"
+			return "must be 0", ErrValue
 		}
 	case "nonzero":
 		if strings.Trim(s, "0") == "" {
-			return ErrValue, "must not be zero"
+			return "must not be zero", ErrValue
 		}
 	case "nozeroprefix":
 		if len(s) > 1 && s[0] == '0' {
-			return ErrValue, "must not start with 0"
+			return "must not start with 0", ErrValue
 		}
 	case "pieceoftotal":
 		h := len(s) / 2
 		p, t := s[:h], s[h:]
 		switch {
 		case len(s)%2 != 0:
-			return ErrValue, "piece and total must have the same number of digits"
+			return "piece and total must have the same number of digits", ErrValue
 		case strings.Trim(p, "0") == "":
-			return ErrValue, "piece number must not be zero"
+			return "piece number must not be zero", ErrValue
 		case strings.Trim(t, "0") == "":
-			return ErrValue, "total number of pieces must not be zero"
+			return "total number of pieces must not be zero", ErrValue
 		case p > t:
-			return ErrValue, "piece number " + p + " exceeds total " + t
+			return "piece number " + p + " exceeds total " + t, ErrValue
 		}
 	case "posinseqslash":
 		p, e, ok := strings.Cut(s, "/")
 		switch {
 		case !ok || p == "" || e == "" || !allDigits(p) || !allDigits(e):
-			return ErrValue, "must be <position>/<end>"
+			return "must be <position>/<end>", ErrValue
 		case p[0] == '0' || e[0] == '0':
-			return ErrValue, "position and end must not be zero or start with 0"
+			return "position and end must not be zero or start with 0", ErrValue
 		case len(p) > len(e) || len(p) == len(e) && p > e:
-			return ErrValue, "position " + p + " exceeds end " + e
+			return "position " + p + " exceeds end " + e, ErrValue
 		}
 	case "yesno":
 		if s != "0" && s != "1" {
-			return ErrValue, "must be 0 or 1"
+			return "must be 0 or 1", ErrValue
 		}
 	case "winding":
 		if s != "0" && s != "1" && s != "9" {
-			return ErrValue, "winding direction must be 0, 1 or 9"
+			return "winding direction must be 0, 1 or 9", ErrValue
 		}
 	case "hyphen":
 		if s != "-" {
-			return ErrValue, "must be '-'"
+			return "must be '-'", ErrValue
 		}
 	case "latitude":
 		if s > "1800000000" {
-			return ErrValue, "latitude " + s + " is out of range"
+			return "latitude " + s + " is out of range", ErrValue
 		}
 	case "longitude":
 		if s > "3600000000" {
-			return ErrValue, "longitude " + s + " is out of range"
+			return "longitude " + s + " is out of range", ErrValue
 		}
 	case "pcenc":
 		for i := 0; i < len(s); i++ {
 			if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
-				return ErrValue, "invalid percent-encoding at position " + strconv.Itoa(i+1)
+				return "invalid percent-encoding at position " + strconv.Itoa(i+1), ErrValue
 			}
 		}
 	case "hasnondigit":
 		if allDigits(s) {
-			return ErrValue, "must contain a non-digit character"
+			return "must contain a non-digit character", ErrValue
 		}
 	case "iso5218":
 		if s != "0" && s != "1" && s != "2" && s != "9" {
-			return ErrValue, "sex code must be 0, 1, 2 or 9"
+			return "sex code must be 0, 1, 2 or 9", ErrValue
 		}
 	}
-	return nil, ""
+	return "", nil
 }
 
-func checkDate(mm, dd string, leap bool, dayZeroOK bool) (error, string) {
+func checkDate(mm, dd string, leap bool, dayZeroOK bool) (string, error) {
 	m, d := num(mm), num(dd)
 	if m < 1 || m > 12 {
-		return ErrDate, "month " + mm + " is not valid"
+		return "month " + mm + " is not valid", ErrDate
 	}
 	if d == 0 && dayZeroOK {
-		return nil, ""
+		return "", nil
 	}
 	max := daysIn(2001, m)
 	if m == 2 && leap {
 		max = 29
 	}
 	if d < 1 || d > max {
-		return ErrDate, "day " + dd + " is not valid in month " + mm
+		return "day " + dd + " is not valid in month " + mm, ErrDate
 	}
-	return nil, ""
+	return "", nil
 }
 
-func checkRange(what, s string, max int) (error, string) {
+func checkRange(what, s string, max int) (string, error) {
 	if num(s) > max {
-		return ErrDate, what + " " + s + " is not valid"
+		return what + " " + s + " is not valid", ErrDate
 	}
-	return nil, ""
+	return "", nil
 }
 
-func lintKey(s string) (error, string) {
+func lintKey(s string) (string, error) {
 	if len(s) < 4 {
-		return ErrValue, "too short to start with a GS1 Company Prefix"
+		return "too short to start with a GS1 Company Prefix", ErrValue
 	}
 	if !allDigits(s[:4]) {
-		return ErrValue, "does not start with a GS1 Company Prefix (4 or more digits)"
+		return "does not start with a GS1 Company Prefix (4 or more digits)", ErrValue
 	}
-	return nil, ""
+	return "", nil
 }
 
 // Prime weights for the alphanumeric check character pair (GS1 General
@@ -247,16 +247,16 @@ var csumPrimes = [...]int{
 	421, 431, 433, 439, 443, 449, 457, 461, 463, 467, 479, 487, 491, 499, 503, 509,
 }
 
-func lintCsumAlpha(s string) (error, string) {
+func lintCsumAlpha(s string) (string, error) {
 	n := len(s)
 	if n < 2 {
-		return ErrLength, "too short for a check character pair"
+		return "too short for a check character pair", ErrLength
 	}
 	if n-2 > len(csumPrimes) {
-		return ErrLength, "too long for a check character pair"
+		return "too long for a check character pair", ErrLength
 	}
 	if strings.IndexByte(cset32, s[n-2]) < 0 || strings.IndexByte(cset32, s[n-1]) < 0 {
-		return ErrCharset, "check characters " + strconv.Quote(s[n-2:]) + " are not in the GS1 character set 32"
+		return "check characters " + strconv.Quote(s[n-2:]) + " are not in the GS1 character set 32", ErrCharset
 	}
 	sum := 0
 	for i := 0; i < n-2; i++ {
@@ -265,9 +265,9 @@ func lintCsumAlpha(s string) (error, string) {
 	sum %= 1021
 	want := string([]byte{cset32[sum>>5], cset32[sum&31]})
 	if s[n-2:] != want {
-		return ErrCheckDigit, "check character pair is " + want + ", not " + s[n-2:]
+		return "check character pair is " + want + ", not " + s[n-2:], ErrCheckDigit
 	}
-	return nil, ""
+	return "", nil
 }
 
 func isHex(b byte) bool {

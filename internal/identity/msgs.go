@@ -135,11 +135,6 @@ func (k *Keeper) Routes() []ledger.Route {
 	}
 }
 
-// Result of messages that create an identity.
-type Created struct {
-	ID string `json:"id"`
-}
-
 func requireAdmin(ctx *ledger.Context, org string) error {
 	s := ctx.Signer
 	if s.Kind != ledger.Member || s.Org != org || !s.HasRole(ledger.RoleAdmin) {
@@ -162,7 +157,7 @@ func (k *Keeper) registerMember(ctx *ledger.Context, m RegisterMember) (any, err
 	}
 	id := org + "/" + m.Handle
 	ctx.Emit(EventMemberRegistered.New(id, org, string(m.Kind)))
-	return Created{ID: id}, nil
+	return ledger.Created{ID: id}, nil
 }
 
 func (k *Keeper) memberForAdmin(ctx *ledger.Context, id string) (Member, error) {
@@ -321,5 +316,5 @@ func (k *Keeper) registerPatient(ctx *ledger.Context, _ RegisterPatient) (any, e
 	patients.Set(ctx.Store, id, Patient{ID: id, Created: ctx.Height, Keys: []tx.PubKey{key}})
 	keys.Set(ctx.Store, key.String(), Key{PublicKey: key, Owner: id, OwnerKind: ledger.Patient, Status: StatusActive, Added: ctx.Height})
 	ctx.Emit(EventPatientRegistered.New(id))
-	return Created{ID: id}, nil
+	return ledger.Created{ID: id}, nil
 }

@@ -154,6 +154,11 @@ func (NoGenesis) InitGenesis(ctx *Context, raw json.RawMessage) error {
 	return nil
 }
 
+// Created is the result of a message that creates something with an ID.
+type Created struct {
+	ID string `json:"id"`
+}
+
 // IDFrom derives an object's ID from the hash of the transaction that
 // creates it: prefix and the first 24 hex digits of the hash, so that the
 // client knows the ID before the transaction commits.

@@ -137,7 +137,7 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 			}
 			return true
 		}
-		if err, n := k.covers(g, a, rec, ver, now); err != nil {
+		if n, err := k.covers(g, a, rec, ver, now); err != nil {
 			if n > rank {
 				rank, best = n, err
 			}
@@ -179,30 +179,30 @@ func delegateActive(r state.Reader, patient, id string, now int64) bool {
 
 // covers checks one grant naming the reader. A refusal comes with a rank:
 // the refusal closest to success is the one the reader is told.
-func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (error, int) {
+func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (int, error) {
 	switch {
 	case g.Status == StatusRevoked:
-		return fmt.Errorf("%w: grant %s was revoked at height %d", ErrGrantRevoked, g.ID, g.RevokedAt), 1
+		return 1, fmt.Errorf("%w: grant %s was revoked at height %d", ErrGrantRevoked, g.ID, g.RevokedAt)
 	case now >= g.Expires:
-		return fmt.Errorf("%w: grant %s expired at %s", ErrGrantExpired, g.ID, time.Unix(g.Expires, 0).UTC().Format(time.RFC3339)), 2
+		return 2, fmt.Errorf("%w: grant %s expired at %s", ErrGrantExpired, g.ID, time.Unix(g.Expires, 0).UTC().Format(time.RFC3339))
 	case now < g.Start:
-		return fmt.Errorf("%w: grant %s starts at %s", ErrGrantExpired, g.ID, time.Unix(g.Start, 0).UTC().Format(time.RFC3339)), 2
+		return 2, fmt.Errorf("%w: grant %s starts at %s", ErrGrantExpired, g.ID, time.Unix(g.Start, 0).UTC().Format(time.RFC3339))
 	case !slices.Contains(g.Purposes, a.Purpose):
-		return fmt.Errorf("%w: grant %s allows %v, not %s", ErrPurpose, g.ID, g.Purposes, a.Purpose), 3
+		return 3, fmt.Errorf("%w: grant %s allows %v, not %s", ErrPurpose, g.ID, g.Purposes, a.Purpose)
 	case len(g.Records) > 0 && !slices.Contains(g.Records, rec.ID):
-		return fmt.Errorf("%w: grant %s covers records %v, not %s", ErrOutOfScope, g.ID, g.Records, rec.ID), 4
+		return 4, fmt.Errorf("%w: grant %s covers records %v, not %s", ErrOutOfScope, g.ID, g.Records, rec.ID)
 	}
 	if len(g.Types) > 0 {
 		for _, t := range v.Types {
 			if !slices.Contains(g.Types, t) {
-				return fmt.Errorf("%w: grant %s covers types %v; record %s version %d also holds %s", ErrOutOfScope, g.ID, g.Types, rec.ID, v.Version, t), 4
+				return 4, fmt.Errorf("%w: grant %s covers types %v; record %s version %d also holds %s", ErrOutOfScope, g.ID, g.Types, rec.ID, v.Version, t)
 			}
 		}
 	}
 	if g.Condition != "" {
 		rule, err := k.rules.Compile(g.Condition)
 		if err != nil {
-			return fmt.Errorf("%w: grant %s: condition no longer compiles: %v", ErrCondition, g.ID, err), 5
+			return 5, fmt.Errorf("%w: grant %s: condition no longer compiles: %v", ErrCondition, g.ID, err)
 		}
 		ok, err := rule.EvalBool(map[string]any{
 			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": roleNames(a.Reader.Roles),
@@ -210,13 +210,13 @@ func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (er
 			"record_version": int64(v.Version), "now": now,
 		})
 		if err != nil {
-			return fmt.Errorf("%w: grant %s: %v", ErrCondition, g.ID, err), 5
+			return 5, fmt.Errorf("%w: grant %s: %v", ErrCondition, g.ID, err)
 		}
 		if !ok {
-			return fmt.Errorf("%w: grant %s: condition %q is false for this read", ErrCondition, g.ID, g.Condition), 5
+			return 5, fmt.Errorf("%w: grant %s: condition %q is false for this read", ErrCondition, g.ID, g.Condition)
 		}
 	}
-	return nil, 0
+	return 0, nil
 }
 
 // roleNames are roles as the strings a consent condition sees.

@@ -147,11 +147,6 @@ func (m *GrantMsg) Validate() error {
 	return nil
 }
 
-// Created names what a message created.
-type Created struct {
-	ID string `json:"id"`
-}
-
 // Revoke ends a grant from the next block on. Signed by the patient or a
 // delegate.
 type Revoke struct {
@@ -341,7 +336,7 @@ func (m *SetEndpoint) Validate() error {
 	case u.User != nil:
 		return fmt.Errorf("url %q must not carry user information", m.URL)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.HasSuffix(m.URL, "#"):
-		return fmt.Errorf("url %q must have no query or fragment: it is the base of /v1/...", m.URL)
+		return fmt.Errorf("url %q must have no query or fragment: it is the base of the node's /v1 routes", m.URL)
 	}
 	return nil
 }
@@ -510,7 +505,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 	grantPaths.Set(ctx.Store, id, path)
 	grantsByPt.Set(ctx.Store, path, gr)
 	ctx.Emit(EventGranted.New(id, patient))
-	return Created{ID: id}, nil
+	return ledger.Created{ID: id}, nil
 }
 
 func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {

@@ -166,7 +166,7 @@ func (w *world) grant(by ledger.Principal, g records.GrantMsg) string {
 	if len(g.Purposes) == 0 {
 		g.Purposes = []string{records.PurposeTreatment}
 	}
-	return w.must(by, records.TypeGrant, g).(records.Created).ID
+	return w.must(by, records.TypeGrant, g).(ledger.Created).ID
 }
 
 func (w *world) authorize(reader ledger.Principal, record, purpose string) records.Decision {

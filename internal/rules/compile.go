@@ -460,7 +460,7 @@ func (e *estimator) EstimateCallCost(function, overloadID string, target *cost.A
 	switch {
 	case overloadID == overloads.IntToString:
 		// The decimal form of an int64 has at most 20 characters.
-		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 1}, ResultSize: &cost.SizeEstimate{Min: 1, Max: 20}}
+		return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: 1}, &cost.SizeEstimate{Min: 1, Max: 20})
 	case overloadID == overloads.Matches && len(args) == 2:
 		subject, pattern = args[0], args[1]
 	case overloadID == overloads.MatchesString && target != nil && len(args) == 1:
@@ -484,7 +484,7 @@ func (e *estimator) EstimateCallCost(function, overloadID string, target *cost.A
 	if hi == 0 && sz.Max != math.MaxUint64 {
 		max = lo/10 + 2
 	}
-	return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: max}}
+	return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: max}, nil)
 }
 
 // hasComment reports whether parsed CEL source has a // comment outside its

@@ -3,6 +3,7 @@ package seal
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func loadIdentity(path string) (*age.X25519Identity, error) {
 		return nil, fmt.Errorf("seal: read identity: %w", err)
 	}
 	defer f.Close()
-	ids, err := age.ParseIdentities(f)
+	ids, err := age.ParseIdentities(io.LimitReader(f, maxIdentityFile))
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrCorruptIdentity, path, err)
 	}

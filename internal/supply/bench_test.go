@@ -316,7 +316,7 @@ func buildScanState(b *testing.B, c *benchChain, units int) []scanLot {
 	var out []shipped
 	ship := func(from ledger.Principal, to string, items []string, sensors []string, lot int) {
 		res := c.exec(from, supply.TypeShip, supply.Ship{To: to, Items: items, Sensors: sensors})
-		out = append(out, shipped{id: res.(supply.Created).ID, by: to, items: items, lot: lot})
+		out = append(out, shipped{id: res.(ledger.Created).ID, by: to, items: items, lot: lot})
 		c.maybeCommit()
 	}
 	loose := func(l scanLot, from, to int) []string {
@@ -393,7 +393,7 @@ func buildScanState(b *testing.B, c *benchChain, units int) []scanLot {
 	var second []string
 	for _, s := range forward {
 		res := c.exec(benchDock, supply.TypeShip, supply.Ship{To: "corner", Items: s.items})
-		second = append(second, res.(supply.Created).ID)
+		second = append(second, res.(ledger.Created).ID)
 		c.maybeCommit()
 	}
 	c.commit()

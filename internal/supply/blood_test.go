@@ -227,11 +227,11 @@ func TestBloodDonationToTransfusionAndLookback(t *testing.T) {
 	})
 
 	// Issue to hospitals with the ordinary ship and receive.
-	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "general", Items: []string{rbc1}}).(supply.Created).ID
+	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "general", Items: []string{rbc1}}).(ledger.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{rbc1}})
-	sh = w.must(rcNurse, supply.TypeShip, supply.Ship{To: "mercy", Items: []string{rbc2}}).(supply.Created).ID
+	sh = w.must(rcNurse, supply.TypeShip, supply.Ship{To: "mercy", Items: []string{rbc2}}).(ledger.Created).ID
 	w.must(mercyDoc, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{rbc2}})
-	sh = w.must(maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{unit(1)}}).(supply.Created).ID
+	sh = w.must(maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{unit(1)}}).(ledger.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{unit(1)}})
 
 	// Transfusion: a physician or nurse of the hospital holding the unit.
@@ -330,7 +330,7 @@ func TestPlasmaPoolFractionateTraceLot(t *testing.T) {
 		w.must(rcNurse, supply.TypeSeparate, supply.Separate{DIN: din, Components: []supply.ComponentSpec{{GTIN: src, Expiry: "2027-05-01"}}})
 		units = append(units, supply.UnitID(src, din))
 	}
-	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "plasmaco", Items: units[:4]}).(supply.Created).ID
+	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "plasmaco", Items: units[:4]}).(ledger.Created).ID
 	w.must(pcOps, supply.TypeReceive, supply.Receive{Shipment: sh, Items: units[:4]})
 
 	const pool = "POOL-2026-001"
@@ -420,7 +420,7 @@ func TestBloodSplitByTransform(t *testing.T) {
 	split := supply.Output{GTIN: paed, Lot: din1, Expiry: "2026-06-10", Serials: supply.Serials{List: []string{din1 + "A", din1 + "B"}}}
 	tf := w.must(rcNurse, supply.TypeTransform, supply.Transform{Inputs: []string{rbc1}, Outputs: []supply.Output{split}}).(supply.Transformation)
 	a, b := supply.UnitID(paed, din1+"A"), supply.UnitID(paed, din1+"B")
-	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "general", Items: []string{a}}).(supply.Created).ID
+	sh := w.must(rcNurse, supply.TypeShip, supply.Ship{To: "general", Items: []string{a}}).(ledger.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{a}})
 	w.must(genDoc, supply.TypeTransfuse, supply.Transfuse{Item: a, Recipient: "pt-cccccccccccccccccccc"})
 

@@ -325,11 +325,6 @@ func (m *ReportScan) Validate() error {
 	return nil
 }
 
-// Created names what a message created.
-type Created struct {
-	ID string `json:"id"`
-}
-
 // Routes implements ledger.Module.
 func (k *Keeper) Routes() []ledger.Route {
 	routes := []ledger.Route{
@@ -564,7 +559,7 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 	}
 	shipments.Set(ctx.Store, id, sh)
 	ctx.Emit(EventShipped.New(id, sh.From, sh.To, strconv.Itoa(len(m.Items))))
-	return Created{ID: id}, nil
+	return ledger.Created{ID: id}, nil
 }
 
 func (k *Keeper) recalled(r state.Reader, it Item) bool {

@@ -80,7 +80,7 @@ func TestPPEDemandPledgeDeliverShortages(t *testing.T) {
 		{"another's pledge", maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{caseM1}, Pledge: p2.ID}, supply.ErrUnauthorized},
 		{"nothing pledged in it", maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{unit(1)}, Pledge: p1.ID}, supply.ErrState},
 	})
-	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{caseM1, caseM2}, Pledge: p1.ID}).(supply.Created).ID
+	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "general", Items: []string{caseM1, caseM2}, Pledge: p1.ID}).(ledger.Created).ID
 	if p, _ := w.k.Pledge(w.db.Committed(), p1.ID); p.InTransit != 600 {
 		t.Fatalf("pledge in transit: %+v", p)
 	}
@@ -90,10 +90,10 @@ func TestPPEDemandPledgeDeliverShortages(t *testing.T) {
 	}
 
 	// The distributor's pledge: one unit goes missing, and is shipped again.
-	sh = w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: masks(600, 1002)}).(supply.Created).ID
+	sh = w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: masks(600, 1002)}).(ledger.Created).ID
 	w.must(dist, supply.TypeReceive, supply.Receive{Shipment: sh, Items: masks(600, 1002)})
 	w.refuse(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(600, 1000), Pledge: p1.ID}, supply.ErrUnauthorized)
-	sh = w.must(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(600, 1000), Pledge: p2.ID}).(supply.Created).ID
+	sh = w.must(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(600, 1000), Pledge: p2.ID}).(ledger.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: masks(600, 999)})
 	r := w.db.Committed()
 	if p, _ := w.k.Pledge(r, p2.ID); p.Delivered != 399 || p.InTransit != 0 {
@@ -103,7 +103,7 @@ func TestPPEDemandPledgeDeliverShortages(t *testing.T) {
 		t.Fatalf("shortage before the last unit: %+v", got)
 	}
 	w.refuse(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(1000, 1002), Pledge: p2.ID}, supply.ErrExceeds)
-	sh = w.must(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(1000, 1001), Pledge: p2.ID}).(supply.Created).ID
+	sh = w.must(dist, supply.TypeShip, supply.Ship{To: "general", Items: masks(1000, 1001), Pledge: p2.ID}).(ledger.Created).ID
 	w.must(genBuyer, supply.TypeReceive, supply.Receive{Shipment: sh, Items: masks(1000, 1001)})
 
 	r = w.db.Committed()

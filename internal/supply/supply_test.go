@@ -148,7 +148,7 @@ func TestPackShipReceiveVerify(t *testing.T) {
 	wantErr(t, err, supply.ErrState) // the case is on a pallet: ship the pallet
 
 	res := w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{pallet, unit(15)}, Sensors: []string{fridge.ID}})
-	sh := res.(supply.Created).ID
+	sh := res.(ledger.Created).ID
 	if v := w.verify(unit(3)); v.Status != supply.StatusInTransit || v.Custodian != "vaxco" || v.Container != pallet {
 		t.Fatalf("in transit: %+v", v)
 	}
@@ -198,7 +198,7 @@ func TestPackShipReceiveVerify(t *testing.T) {
 func TestColdChainExcursionQuarantines(t *testing.T) {
 	w := newWorld(t)
 	w.setup()
-	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{unit(1), unit(2)}, Sensors: []string{fridge.ID}}).(supply.Created).ID
+	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "swift", Items: []string{unit(1), unit(2)}, Sensors: []string{fridge.ID}}).(ledger.Created).ID
 	res := w.must(fridge, supply.TypeReading, supply.Reading{Shipment: sh, Readings: []supply.Reading1{{Time: w.now.Unix(), MilliC: 5000}, {Time: w.now.Unix() + 600, MilliC: 11500}}})
 	if n := res.(map[string]int)["excursions"]; n != 1 {
 		t.Fatalf("excursions = %d", n)
@@ -236,7 +236,7 @@ func TestColdChainExcursionQuarantines(t *testing.T) {
 func TestDispenseScanRecall(t *testing.T) {
 	w := newWorld(t)
 	w.setup()
-	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "corner", Items: []string{unit(1), unit(2), unit(3)}}).(supply.Created).ID
+	sh := w.must(maker, supply.TypeShip, supply.Ship{To: "corner", Items: []string{unit(1), unit(2), unit(3)}}).(ledger.Created).ID
 	w.must(pharm, supply.TypeReceive, supply.Receive{Shipment: sh, Items: []string{unit(1), unit(2), unit(3)}})
 	_, err := w.exec(stranger, supply.TypeDispense, supply.Dispense{Items: []string{unit(1)}})
 	wantErr(t, err, supply.ErrUnauthorized)

@@ -114,7 +114,7 @@ func validOutputs(outs []Output, required bool) error {
 	total := 0
 	seen := map[string]bool{}
 	for i, o := range outs {
-		c := Commission{GTIN: o.GTIN, Lot: o.Lot, Expiry: o.Expiry, Serials: o.Serials}
+		c := Commission(o)
 		if err := c.Validate(); err != nil {
 			return fmt.Errorf("outputs[%d]: %w", i, err)
 		}
