@@ -64,10 +64,10 @@
 // validator updates ("validator $key(val-x) power=N") and the state it
 // changed, one key per line, keys sorted:
 //
-//	+ key = value        added
-//	~ key {…}            changed; a JSON object prints as a merge patch
-//	                     (RFC 7386: changed fields, removed ones as null)
-//	- key                deleted
+//   - key = value        added
+//     ~ key {…}            changed; a JSON object prints as a merge patch
+//     (RFC 7386: changed fields, removed ones as null)
+//   - key                deleted
 //
 // Keys print with bytes outside printable ASCII escaped (\x00 separates the
 // parts of an index key), values as compact JSON, an index entry (value 0x01)

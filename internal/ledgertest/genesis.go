@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cockroachdb/datadriven"
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/datadriven"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
-	"github.com/cockroachdb/datadriven"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/state"
@@ -83,7 +83,7 @@ type Chain struct {
 	// committed is every module key of the last committed state, prev of
 	// the one before: the last block's changes are the difference.
 	committed, prev map[string][]byte
-	names     *names
+	names           *names
 }
 
 // App is the application under test.
