@@ -64,10 +64,11 @@
 // validator updates ("validator $key(val-x) power=N") and the state it
 // changed, one key per line, keys sorted:
 //
-//   - key = value        added
-//     ~ key {…}            changed; a JSON object prints as a merge patch
-//     (RFC 7386: changed fields, removed ones as null)
-//   - key                deleted
+//	added:    + key = value
+//	changed:  ~ key {…}    a JSON object as a merge patch (RFC 7386: the
+//	                       changed fields, removed ones as null)
+//	          ~ key = value  anything else
+//	deleted:  - key
 //
 // Keys print with bytes outside printable ASCII escaped (\x00 separates the
 // parts of an index key), values as compact JSON, an index entry (value 0x01)
