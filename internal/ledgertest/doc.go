@@ -3,15 +3,27 @@
 // real application (chain.New over an in-memory state store), and below each
 // command stands what the chain answered: the result or the error code, the
 // events, the validator updates and the state the transaction changed.
-// `go test -run TestScripts -rewrite` writes the answers of this run in place
-// of the expected ones (github.com/cockroachdb/datadriven, as etcd-io/raft's
-// interaction tests do); review the diff before committing it.
 //
-// A module's test is one call:
+//	go test ./internal/identity -run TestScripts            # compare
+//	go test ./internal/identity -run TestScripts -rewrite   # regenerate
+//
+// -rewrite (github.com/cockroachdb/datadriven, as in etcd-io/raft's
+// interaction tests) writes this run's answers in place of the expected ones;
+// read the diff before committing it, as it is the review of the change. A
+// mismatch fails the test with a diff of the command's output.
+//
+// A module's test is one call, in its external test package, registering
+// the queries its scripts call by name:
 //
 //	func TestScripts(t *testing.T) {
 //		ledgertest.Run(t, "testdata", ledgertest.WithQueries(map[string]ledgertest.Query{
-//			"member": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) { … },
+//			"member": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+//				m, ok := c.App().Identity().Member(c.View(), a["id"])
+//				if !ok {
+//					return nil, fmt.Errorf("no member %q", a["id"])
+//				}
+//				return m, nil
+//			},
 //		}))
 //	}
 //

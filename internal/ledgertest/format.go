@@ -199,10 +199,9 @@ func (s *script) event(e abci.Event) string {
 
 // printBlock prints what a block did besides its transactions' results:
 // end-block events, validator updates, and the state it changed.
-func (s *script) printBlock(b *strings.Builder, resp *abci.ResponseFinalizeBlock) error {
+func (s *script) printBlock(b *strings.Builder, resp *abci.ResponseFinalizeBlock) {
 	s.printEndBlock(b, resp)
 	s.printDiff(b, s.c.prev, s.c.committed)
-	return nil
 }
 
 func (s *script) printEndBlock(b *strings.Builder, resp *abci.ResponseFinalizeBlock) {
