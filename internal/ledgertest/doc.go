@@ -28,13 +28,14 @@
 //	}
 //
 // Every transaction is signed with a key derived from a name
-// (ed25519.GenPrivKeyFromSecret of the name), goes through FinalizeBlock and
-// Commit in a block of its own, and so meets the real decoding, signature
-// check, replay protection, authentication, routing and error codes. The
-// harness must not reach into module state or call handlers directly, must
-// not read the wall clock (block times advance by a fixed step from a fixed
-// genesis time) and must print nothing that depends on map order: the same
-// script gives the same output on every machine.
+// (ed25519.GenPrivKeyFromSecret of the name) and goes through FinalizeBlock
+// and Commit, in a block of its own unless a block command groups several, so
+// it meets the real decoding, signature check, replay protection,
+// authentication, routing and error codes. The harness must not write state,
+// call handlers or build a ledger.Context itself (queries only read committed
+// state), must not read the wall clock (block times advance by a fixed step
+// from a fixed genesis time) and must print nothing that depends on map
+// order: the same script gives the same output on every machine.
 //
 // # Names
 //
@@ -56,7 +57,10 @@
 // genesis [max-tx-ttl=N] [voting-period=N] [max-voting-period=N]
 //
 // starts a fresh chain (a file may hold several). Its input declares the
-// cast, one per line; with no input it is the standard cast printed below.
+// cast, one per line; with no input it is StandardCast. Declare a cast when
+// the story needs other organisation kinds or roles (supply's manufacturers
+// and pharmacies: "org acme-pharma manufacturer", "member acme-pharma/qa
+// quality-officer").
 //
 //	org <id> <kind> [validator=<power>]   a founding organisation
 //	member <org>/<handle> <role>... [kind=device|system]
