@@ -2,6 +2,9 @@ package ledgertest_test
 
 import (
 	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/medchain/medchain/internal/ledgertest"
@@ -22,4 +25,20 @@ func TestScripts(t *testing.T) {
 			return map[string]any{"height": c.Height(), "time": c.Time()}, nil
 		},
 	}))
+}
+
+// TestOnlyTestsImportTheHarness: the harness imports testing and the
+// datadriven library; no package's non-test code may link them in.
+func TestOnlyTestsImportTheHarness(t *testing.T) {
+	const self = "github.com/medchain/medchain/internal/ledgertest"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/medchain/medchain/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if slices.Contains(f[1:], self) {
+			t.Errorf("%s imports %s outside its tests", f[0], self)
+		}
+	}
 }
