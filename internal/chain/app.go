@@ -284,7 +284,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	ctx := &ledger.Context{Store: w, ChainID: req.ChainId, Height: req.InitialHeight, Time: req.Time.UTC()}
 	for _, mod := range a.modules {
 		if err := mod.InitGenesis(ctx, raw[mod.Name()]); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrGenesis, mod.Name(), err)
+			return nil, fmt.Errorf("%w: app_state.%s: %v", ErrGenesis, mod.Name(), err)
 		}
 	}
 	if err := a.checkGenesisValidators(w, req.Validators); err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -160,45 +159,6 @@ func TestGenesisMismatchedValidatorsRejected(t *testing.T) {
 	}
 }
 
-func TestRegisterMemberAndSignAsThem(t *testing.T) {
-	h := newHarness(t)
-	r := h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "dr-grey", Roles: []ledger.Role{"physician"}, PublicKey: pub("dr-grey"),
-	})
-	var created ledger.Created
-	if err := json.Unmarshal(r.Data, &created); err != nil || created.ID != "general-hospital/dr-grey" {
-		t.Fatalf("result data %s: %v", r.Data, err)
-	}
-	m, ok := h.app.Identity().Member(h.app.State().Committed(), "general-hospital/dr-grey")
-	if !ok || m.Roles[0] != "physician" || m.Status != identity.StatusActive {
-		t.Fatalf("member in state: %+v %v", m, ok)
-	}
-	// The new member signs; a physician may not register members.
-	h.fails("identity.unauthorized", "dr-grey", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "x", Roles: []ledger.Role{"nurse"}, PublicKey: pub("x"),
-	})
-	// An admin of another org may not change this member's roles.
-	h.fails("identity.unauthorized", "insurer-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/dr-grey", Roles: []ledger.Role{"nurse"}})
-	// An admin keeps their own admin role, as they cannot suspend themselves:
-	// the organisation would be left with nobody to name an admin.
-	r = h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"physician"}})
-	if !strings.Contains(r.Log, "own admin role") {
-		t.Fatalf("log does not say why: %s", r.Log)
-	}
-	h.fails("identity.unauthorized", "hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/admin", Status: "suspended"})
-	h.ok("hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/admin", Roles: []ledger.Role{"admin", "physician"}})
-	// Unknown roles and handles are rejected with a message saying which.
-	r = h.fails("chain.invalid_message", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "nurse-joy", Roles: []ledger.Role{"wizard"}, PublicKey: pub("joy"),
-	})
-	if !bytes.Contains([]byte(r.Log), []byte(`unknown role "wizard"`)) {
-		t.Fatalf("log does not name the bad role: %s", r.Log)
-	}
-	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "dr-grey", Roles: []ledger.Role{"nurse"}, PublicKey: pub("other"),
-	})
-}
-
 func TestRejections(t *testing.T) {
 	h := newHarness(t)
 	h.block()
@@ -307,53 +267,6 @@ func TestFailedTxLeavesNoWrites(t *testing.T) {
 	}
 }
 
-func TestRevokedKeyFailsFromNextTx(t *testing.T) {
-	h := newHarness(t)
-	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "nurse", Roles: []ledger.Role{"nurse"}, PublicKey: pub("nurse-1")})
-	h.ok("nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-2")})
-
-	// Revoke nurse-1, and in the same block a tx signed by nurse-1 after it.
-	revoke := h.sign("hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-1"), Reason: "lost laptop"})
-	after := h.sign("nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-3")})
-	resp := h.block(revoke, after)
-	if resp.TxResults[0].Code != 0 {
-		t.Fatal(resp.TxResults[0].Log)
-	}
-	if resp.TxResults[1].Info != "identity.key_revoked" {
-		t.Fatalf("tx signed by revoked key in same block: %q %s", resp.TxResults[1].Info, resp.TxResults[1].Log)
-	}
-	// And in every later block; the other key still works.
-	h.fails("identity.key_revoked", "nurse-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-4")})
-	h.ok("nurse-2", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-5")})
-	// A member cannot lock itself out by revoking its last key...
-	h.ok("nurse-2", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-5")})
-	h.fails("identity.last_key", "nurse-2", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("nurse-2")})
-	// ...but can rotate it.
-	h.ok("nurse-2", identity.TypeRotateKey, identity.RotateKey{NewKey: pub("nurse-6")})
-	h.fails("identity.key_revoked", "nurse-2", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-7")})
-	h.ok("nurse-6", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-7")})
-	// Suspension stops every key of the member.
-	h.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/nurse", Status: "suspended"})
-	h.fails("identity.inactive", "nurse-7", identity.TypeAddKey, identity.AddKey{PublicKey: pub("nurse-8")})
-}
-
-func TestPatientSelfRegistration(t *testing.T) {
-	h := newHarness(t)
-	r := h.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	var c ledger.Created
-	json.Unmarshal(r.Data, &c)
-	if c.ID != identity.PatientID(pub("patient-1")) {
-		t.Fatalf("patient id %q", c.ID)
-	}
-	h.fails("identity.exists", "patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
-	// A patient cannot act as an org admin, and may manage only their own keys.
-	h.fails("identity.unauthorized", "patient-1", identity.TypeRegisterMember, identity.RegisterMember{Handle: "x", Roles: []ledger.Role{"nurse"}, PublicKey: pub("x")})
-	h.ok("patient-1", identity.TypeAddKey, identity.AddKey{PublicKey: pub("patient-1b")})
-	h.fails("identity.unauthorized", "hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("patient-1b")})
-	// A member's key cannot register as a patient.
-	h.fails("identity.exists", "hospital-admin", identity.TypeRegisterPatient, identity.RegisterPatient{})
-}
-
 func propose(h *harness, signer string, a governance.Action) governance.Outcome {
 	h.t.Helper()
 	r := h.ok(signer, governance.TypePropose, governance.Propose{Action: a})
@@ -365,92 +278,6 @@ func propose(h *harness, signer string, a governance.Action) governance.Outcome 
 func action(typ string, payload any) governance.Action {
 	b, _ := json.Marshal(payload)
 	return governance.Action{Type: typ, Payload: b}
-}
-
-func TestAdmitOrgNeedsMoreThanTwoThirds(t *testing.T) {
-	h := newHarness(t)
-	admit := action(governance.ActionAdmitOrg, governance.AdmitOrg{
-		ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: ledger.OrgPharmacy,
-		Admin: "admin", AdminKey: pub("pharmacy-admin"),
-		Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5},
-	})
-	o := propose(h, "hospital-admin", admit)
-	if o.Status != governance.StatusOpen {
-		t.Fatalf("1 of 3 approvals: %s", o.Status)
-	}
-	// Only admins of member orgs vote, once each.
-	h.fails("governance.already_voted", "hospital-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
-	h.fails("identity.unknown_signer", "pharmacy-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
-	// 2 of 3 is not more than two thirds.
-	r := h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
-	var out governance.Outcome
-	json.Unmarshal(r.Data, &out)
-	if out.Status != governance.StatusOpen {
-		t.Fatalf("2 of 3 approvals: %s", out.Status)
-	}
-	// The new org's admin cannot sign yet.
-	h.fails("identity.unknown_signer", "pharmacy-admin", identity.TypeAddKey, identity.AddKey{PublicKey: pub("p2")})
-	resp := h.block(h.sign("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true}))
-	if resp.TxResults[0].Code != 0 {
-		t.Fatal(resp.TxResults[0].Log)
-	}
-	if len(resp.ValidatorUpdates) != 1 || resp.ValidatorUpdates[0].Power != 5 {
-		t.Fatalf("validator updates: %v", resp.ValidatorUpdates)
-	}
-	p, _ := h.app.Governance().Proposal(h.app.State().Committed(), o.Proposal)
-	if p.Status != governance.StatusPassed {
-		t.Fatalf("3 of 3: %s (%s)", p.Status, p.Reason)
-	}
-	org, ok := h.app.Governance().Org(h.app.State().Committed(), "northside-pharmacy")
-	if !ok || org.Kind != ledger.OrgPharmacy || org.Status != governance.OrgActive {
-		t.Fatalf("admitted org: %+v", org)
-	}
-	// Its admin now signs.
-	h.ok("pharmacy-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "rph", Roles: []ledger.Role{"pharmacist"}, PublicKey: pub("rph")})
-}
-
-func TestRemoveOrgRejectedExpiredAndEffective(t *testing.T) {
-	h := newHarness(t)
-	remove := action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "city-lab"})
-	// Two noes make it hopeless: rejected at once.
-	o := propose(h, "hospital-admin", remove)
-	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: false})
-	p, _ := h.app.Governance().Proposal(h.app.State().Committed(), o.Proposal)
-	if p.Status != governance.StatusRejected {
-		t.Fatalf("after a no from 1 of 3: %s", p.Status)
-	}
-	h.fails("governance.closed", "insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o.Proposal, Approve: true})
-
-	// A proposal with a near deadline expires if nobody else votes.
-	r := h.ok("hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: h.height + 3})
-	var o2 governance.Outcome
-	json.Unmarshal(r.Data, &o2)
-	for i := 0; i < 4; i++ {
-		h.block()
-	}
-	p, _ = h.app.Governance().Proposal(h.app.State().Committed(), o2.Proposal)
-	if p.Status != governance.StatusExpired {
-		t.Fatalf("past deadline: %s", p.Status)
-	}
-	h.fails("governance.closed", "insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o2.Proposal, Approve: true})
-
-	// With all three the lab is removed and its admin can no longer sign.
-	o3 := propose(h, "hospital-admin", remove)
-	h.ok("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o3.Proposal, Approve: true})
-	h.ok("lab-admin", governance.TypeVote, governance.CastVote{Proposal: o3.Proposal, Approve: true})
-	h.fails("identity.inactive", "lab-admin", identity.TypeAddKey, identity.AddKey{PublicKey: pub("l2")})
-	// Now 2 of 2 members: a proposal passes with both.
-	o4 := propose(h, "hospital-admin", action(governance.ActionSetValidator, governance.SetValidator{Org: "acme-insurance", PublicKey: pub("val-insurer-2"), Power: 7}))
-	resp := h.block(h.sign("insurer-admin", governance.TypeVote, governance.CastVote{Proposal: o4.Proposal, Approve: true}))
-	if len(resp.ValidatorUpdates) != 2 {
-		t.Fatalf("key change should remove the old key and add the new: %v", resp.ValidatorUpdates)
-	}
-	// Bad payloads are refused when proposed, with the reason.
-	h.fails("governance.invalid_proposal", "hospital-admin", governance.TypePropose, governance.Propose{Action: action("records/teleport", map[string]int{})})
-	h.fails("governance.not_found", "hospital-admin", governance.TypePropose, governance.Propose{Action: action(governance.ActionRemoveOrg, governance.RemoveOrg{ID: "nope"})})
-	h.fails("governance.deadline", "hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: 1})
-	// A deadline at the proposal's own height would close it in that block.
-	h.fails("governance.deadline", "hospital-admin", governance.TypePropose, governance.Propose{Action: remove, Deadline: h.height + 1})
 }
 
 // The determinism test: the same blocks replayed on two fresh apps give the
@@ -633,40 +460,5 @@ func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
 	h.deliver(done)
 	if r := recheck(done); r.Info != "chain.replay" {
 		t.Fatalf("recheck of an included tx: %q %s", r.Info, r.Log)
-	}
-}
-
-// An admission that would fail once voted through is refused when it is
-// proposed: the admin's handle and key, the validator's key and power.
-func TestAdmitOrgCheckedWhenProposed(t *testing.T) {
-	h := newHarness(t)
-	admit := func(mod func(*governance.AdmitOrg)) governance.Propose {
-		a := governance.AdmitOrg{ID: "northside-pharmacy", Name: "Northside Pharmacy", Kind: ledger.OrgPharmacy,
-			Admin: "admin", AdminKey: pub("pharmacy-admin"), Validator: &governance.Validator{PublicKey: pub("val-pharmacy"), Power: 5}}
-		mod(&a)
-		return governance.Propose{Action: action(governance.ActionAdmitOrg, a)}
-	}
-	taken := pub("val-hospital") // the hospital's validator, at genesis
-	for _, c := range []struct {
-		name, code, detail string
-		mod                func(*governance.AdmitOrg)
-	}{
-		{"admin key taken", "identity.exists", "already registered", func(a *governance.AdmitOrg) { a.AdminKey = pub("hospital-admin") }},
-		{"bad admin handle", "chain.invalid_message", "admin", func(a *governance.AdmitOrg) { a.Admin = "Not A Handle" }},
-		{"short admin key", "governance.invalid_proposal", "32 bytes", func(a *governance.AdmitOrg) { a.AdminKey = a.AdminKey[:8] }},
-		{"validator key taken", "governance.exists", "belongs to", func(a *governance.AdmitOrg) { a.Validator.PublicKey = taken }},
-		{"validator key short", "governance.invalid_proposal", "32 bytes", func(a *governance.AdmitOrg) { a.Validator.PublicKey = a.Validator.PublicKey[:8] }},
-		{"validator power too high", "governance.invalid_proposal", "2^40", func(a *governance.AdmitOrg) { a.Validator.Power = 1<<40 + 1 }},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			r := h.fails(c.code, "hospital-admin", governance.TypePropose, admit(c.mod))
-			if !strings.Contains(r.Log, c.detail) {
-				t.Fatalf("log does not say %q: %s", c.detail, r.Log)
-			}
-		})
-	}
-	o := propose(h, "hospital-admin", admit(func(*governance.AdmitOrg) {}).Action)
-	if o.Status != governance.StatusOpen {
-		t.Fatalf("a sound admission: %s", o.Status)
 	}
 }
