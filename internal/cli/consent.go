@@ -202,7 +202,7 @@ func (o *consentGrantOptions) run(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	res, err := send(cmd, g, client.TypeGrant, msg)
+	res, err := send(cmd, g, msg)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ Example:
   medchain consent revoke gr-… --as alice`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeRevokeGrant, client.RevokeGrant{Grant: args[0]})
+			res, err := send(cmd, g, client.RevokeGrant{Grant: args[0]})
 			if err != nil {
 				return err
 			}
@@ -331,7 +331,7 @@ Example:
 					}
 				})
 			}
-			res, err := send(cmd, g, client.TypeGrant, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}
@@ -401,7 +401,7 @@ Example:
 				}
 				msg.Expires = &exp
 			}
-			res, err := send(cmd, g, client.TypeDelegate, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}

@@ -14,44 +14,14 @@ import (
 
 	"github.com/medchain/medchain/internal/epcis"
 	"github.com/medchain/medchain/internal/gs1"
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
 )
 
-// ItemID reads a scanned or written identifier: a GS1 element string (with
-// parentheses, or raw with FNC1/GS separators and a symbology identifier), a
-// GS1 Digital Link URI, an EPC URN (sgtin, sscc), or an item ID as the
-// ledger writes it ("01/<GTIN>/21/<serial>", "00/<SSCC>").
-func ItemID(code string) (string, error) {
-	code = strings.TrimSpace(code)
-	if _, _, err := supply.ParseID(code); err == nil {
-		return code, nil
-	}
-	var (
-		id  gs1.ID
-		err error
-	)
-	if strings.HasPrefix(strings.ToLower(code), "urn:epc:") {
-		id, err = gs1.ParseEPC(code)
-	} else {
-		var e gs1.Element
-		if e, err = gs1.Parse(code); err == nil {
-			id, err = e.ID()
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case id.GTIN != "" && id.Serial != "":
-		return supply.UnitID(id.GTIN, id.Serial), nil
-	case id.SSCC != "":
-		return supply.ContainerID(id.SSCC), nil
-	case id.GTIN != "":
-		return "", fmt.Errorf("%s names a product (GTIN %s) but no serial number: a scan that tells genuine from counterfeit needs the serial (AI 21)", code, id.GTIN)
-	}
-	return "", fmt.Errorf("%s names neither a serialised trade item (GTIN + serial) nor a logistic unit (SSCC)", code)
-}
+// ItemID reads a scanned or written identifier into an item ID: see
+// itemid.Read.
+func ItemID(code string) (string, error) { return itemid.Read(code) }
 
 // Ledger is what the mapper reads of committed state.
 type Ledger interface {

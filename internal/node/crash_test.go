@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/tx"
@@ -108,7 +110,7 @@ func TestKilledNodeKeepsCommittedTxs(t *testing.T) {
 				copy(key, h)
 				key[31] = 0xCC
 				msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []string{"nurse"}, PublicKey: key})
-				raw, err := tx.Sign(admin, tx.Body{ChainID: "medchain-testnet", Nonce: uint64(w<<32 | i), Expires: 900, Type: identity.TypeRegisterMember, Msg: msg})
+				raw, err := tx.Sign(ed25519.PrivKey(admin), tx.Body{ChainID: "medchain-testnet", Nonce: uint64(w<<32 | i), Expires: 900, Type: identity.TypeRegisterMember, Msg: msg})
 				if err != nil {
 					t.Error(err)
 					return
