@@ -1,7 +1,9 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +21,16 @@ func startNode() *apitest.Harness {
 		log.Fatal(err)
 	}
 	return h
+}
+
+// A signer takes a standard library Ed25519 key; client/keystore stores
+// them sealed with a passphrase and hands them out as such.
+func ExampleNewSigner() {
+	seed := bytes.Repeat([]byte{7}, ed25519.SeedSize) // a fixed seed, for a stable output
+	s := client.NewSigner(ed25519.NewKeyFromSeed(seed))
+	fmt.Println(s.PublicKey())
+	// Output:
+	// ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c
 }
 
 // An organisation's admin registers a physician, who then signs with their
@@ -68,7 +80,7 @@ func ExampleIsCode() {
 	// The lab's admin may not change the hospital's members.
 	lab := client.NewSigner(apitest.PrivateKey("lab-admin"))
 	_, err := c.Send(ctx, lab, client.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}})
-	fmt.Println(client.IsCode(err, "identity.unauthorized"))
+	fmt.Println(client.IsCode(err, client.CodeIdentityUnauthorized))
 	var e *client.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Status, e.Code)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/medchain/medchain/internal/seal"
 )
@@ -47,7 +48,11 @@ type ReadResult struct {
 // BreakGlassWindow is a break-glass window as the API lists it.
 type BreakGlassWindow struct {
 	BreakGlass
+	// Open says whether the window is open at the latest block.
 	Open bool `json:"open"`
+	// OpenedAt and ExpiresAt are Opened and Expires as times.
+	OpenedAt  time.Time `json:"opened_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 type signedRequest struct {
