@@ -279,6 +279,8 @@ type SupplyEvent struct {
 // EventOp is what one EPCIS event does to the ledger: at most one of the
 // operations, or none for an event that is only anchored (an observation).
 type EventOp struct {
+	// Commission, Pack, Unpack, Ship, Receive, Dispense and Destroy are
+	// the operation of the same message type.
 	Commission *Commission `json:"commission,omitempty"`
 	Pack       *Pack       `json:"pack,omitempty"`
 	Unpack     *Unpack     `json:"unpack,omitempty"`

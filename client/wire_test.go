@@ -238,3 +238,43 @@ func populate(v reflect.Value, depth int) {
 		}
 	}
 }
+
+// TestListsAndLimitsAreTheChains: the codes, lists and limits the SDK
+// copies for its callers (help texts, checks before sending) are the
+// chain's.
+func TestListsAndLimitsAreTheChains(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		sdk, want any
+	}{
+		{"Purposes", client.Purposes, records.Purposes},
+		{"BreakGlassReasons", client.BreakGlassReasons, records.BreakGlassReasons},
+		{"EraseReasons", client.EraseReasons, records.EraseReasons},
+		{"AuthorRoles", client.AuthorRoles, records.AuthorRoles},
+		{"MaxAnchorsPerTx", client.MaxAnchorsPerTx, records.MaxAnchorsPerTx},
+		{"ProductKinds", client.ProductKinds, supply.Kinds},
+		{"PPECategories", client.PPECategories, supply.PPECategories},
+		{"Regulators", client.Regulators, supply.Regulators},
+		{"RegulatorRecallRoles", client.RegulatorRecallRoles, supply.RegulatorRecallRoles},
+		{"RequiredTests(blood)", client.RequiredTests("blood"), supply.RequiredTests(supply.DonationBlood)},
+		{"RequiredTests(plasma)", client.RequiredTests("plasma"), supply.RequiredTests(supply.DonationPlasma)},
+		{"MaxCommission", client.MaxCommission, supply.MaxCommission},
+		{"MaxItems", client.MaxItems, supply.MaxItems},
+		{"MaxReadings", client.MaxReadings, supply.MaxReadings},
+		{"item statuses", []string{client.ItemActive, client.ItemInTransit, client.ItemDispensed, client.ItemDestroyed,
+			client.ItemQuarantined, client.ItemMissing, client.ItemConsumed, client.ItemTransfused},
+			[]string{supply.StatusActive, supply.StatusInTransit, supply.StatusDispensed, supply.StatusDestroyed,
+				supply.StatusQuarantined, supply.StatusMissing, supply.StatusConsumed, supply.StatusTransfused}},
+		{"actions", []string{client.ActionAdmitOrg, client.ActionRemoveOrg, client.ActionSetValidator},
+			[]string{governance.ActionAdmitOrg, governance.ActionRemoveOrg, governance.ActionSetValidator}},
+	} {
+		if !reflect.DeepEqual(c.sdk, c.want) {
+			t.Errorf("client's %s = %v, the chain's %v", c.name, c.sdk, c.want)
+		}
+	}
+	// The serials of a range are the chain's.
+	s := client.Serials{Prefix: "SN", Start: 98, Count: 3, Width: 3}
+	if got, want := s.Expand(), (supply.Serials{Prefix: "SN", Start: 98, Count: 3, Width: 3}).Expand(); !reflect.DeepEqual(got, want) || len(got) != 3 || got[2] != "SN100" {
+		t.Errorf("Serials.Expand = %v, the chain's %v", got, want)
+	}
+}
