@@ -545,7 +545,7 @@ type Lot struct {
 	Height       int64   `json:"height"`
 }
 
-// Recall of a lot.
+// Recall is a lot's recall: who recalled it, when and why.
 type Recall struct {
 	By     string `json:"by"`
 	Org    string `json:"org"`
@@ -766,7 +766,7 @@ type Transformation struct {
 	Kind string `json:"kind"`
 	Org  string `json:"org"`
 	By   string `json:"by"`
-	// Inputs is the number of items consumed; TransformationInputs lists them.
+	// Inputs is the number of items consumed; TransformationInfo lists them.
 	Inputs  int      `json:"inputs"`
 	Outputs []LotRef `json:"outputs,omitempty"`
 	Height  int64    `json:"height"`
