@@ -1,8 +1,7 @@
 // Package epcismap turns what the supply chain's standards say into what the
-// ledger's supply module does: a scanned barcode (GS1 element string,
-// Digital Link URI, EPC URN) into an item ID, and the events of a validated
-// EPCIS 2.0 document into supply/events operations, each under its CBV event
-// hash. It runs at the edge (API), against committed state: it looks up the
+// ledger's supply module does: the events of a validated EPCIS 2.0 document
+// into supply/events operations, each under its CBV event hash (item IDs
+// are read with internal/itemid). It runs at the edge (API), against committed state: it looks up the
 // organisation behind a destination GLN and the shipment a receiving event
 // closes. The ledger re-checks everything when the events are applied.
 package epcismap
@@ -18,10 +17,6 @@ import (
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
 )
-
-// ItemID reads a scanned or written identifier into an item ID: see
-// itemid.Read.
-func ItemID(code string) (string, error) { return itemid.Read(code) }
 
 // Ledger is what the mapper reads of committed state.
 type Ledger interface {
@@ -59,7 +54,7 @@ func Map(doc epcis.Document, r state.Reader, l Ledger) (Mapped, error) {
 func items(ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, s := range ids {
-		id, err := ItemID(s)
+		id, err := itemid.Read(s)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +113,7 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 		if e.ParentID == "" {
 			return ev, "", errors.New("an aggregation names its parentID")
 		}
-		parent, err := ItemID(e.ParentID)
+		parent, err := itemid.Read(e.ParentID)
 		if err != nil {
 			return ev, "", err
 		}

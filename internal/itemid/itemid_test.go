@@ -1,25 +1,43 @@
 package itemid
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/medchain/medchain/internal/gs1"
 )
 
 func TestRead(t *testing.T) {
-	for in, want := range map[string]string{
-		"(01)09506000134352(17)271231(10)L1(21)ABC123":   "01/09506000134352/21/ABC123",
-		"https://id.gs1.org/01/09506000134352/21/ABC123": "01/09506000134352/21/ABC123",
-		"urn:epc:id:sgtin:9506000.013435.ABC123":         "01/09506000134352/21/ABC123",
-		"(00)006141410000010004":                         "00/006141410000010004",
-		" 01/09506000134352/21/A/1 ":                     "01/09506000134352/21/A/1",
-	} {
-		if got, err := Read(in); err != nil || got != want {
-			t.Errorf("Read(%q) = %q, %v; want %q", in, got, err, want)
-		}
+	const gtin, sscc = "09506000134352", "106141412345678908"
+	unit := Unit(gtin, "ABC123")
+	sgtin, err := gs1.SGTIN(gtin, "ABC123", 7)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range []string{"(01)09506000134352(10)L1", "01/09506000134353/21/A", "00/123", "hello"} {
-		if got, err := Read(bad); err == nil {
-			t.Errorf("Read(%q) = %q, want an error", bad, got)
+	for _, c := range []struct{ in, want, err string }{
+		{"(01)09506000134352(17)271231(10)L1(21)ABC123", unit, ""},
+		{"]d2010950600013435217271231" + "10L1\x1d21ABC123", unit, ""},
+		{"https://id.gs1.org/01/09506000134352/10/L1/21/ABC123?17=271231", unit, ""},
+		{"https://pharma.example/dl/01/09506000134352/21/ABC123", unit, ""},
+		{sgtin, unit, ""},
+		{unit, unit, ""},
+		{" 01/09506000134352/21/A/1 ", Unit(gtin, "A/1"), ""},
+		{"(00)" + sscc, Container(sscc), ""},
+		{"(01)09506000134352(10)L1", "", "no serial"},
+		{"(01)09506000134353(21)X", "", "check digit"},
+		{"00/123", "", ""},
+		{"hello", "", ""},
+	} {
+		got, err := Read(c.in)
+		switch {
+		case c.want != "" && (err != nil || got != c.want):
+			t.Errorf("Read(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		case c.want == "" && err == nil:
+			t.Errorf("Read(%q) = %q, want an error", c.in, got)
+		case c.want == "" && !strings.Contains(fmt.Sprint(err), c.err):
+			t.Errorf("Read(%q) error %q does not say %q", c.in, err, c.err)
 		}
 	}
 }
