@@ -3,15 +3,22 @@
 // proofs that it can verify). The medchain CLI and benchmarks use only this
 // package to talk to a node; integrators import it the same way.
 //
+// Every message type (RegisterMember, GrantConsent, Ship ...) implements
+// Msg: it knows its transaction type, so Send takes just the message. The
+// types are the SDK's own, kept field for field equal to the chain's by
+// tests; NewSigner takes a crypto/ed25519 key.
+//
 // A Client is safe for concurrent use. Errors the node reports are *Error
-// values carrying the API's stable code ("identity.key_revoked"): test them
-// with IsCode, never by matching text.
+// values carrying the API's stable code: test them with IsCode and the Code
+// constants (IsCode(err, CodeIdentityKeyRevoked)), never by matching text.
 //
 // What it must not do: hold or persist private keys beyond the Signer a
 // caller gives it (client/keystore stores keys), decide whether a
 // transaction is allowed (the chain does), or trust a node's word where a
 // proof can be checked: VerifyProof takes the app hash from the caller, who
-// should get it from a header they trust.
+// should get it from a header they trust. It must not import the node's
+// packages (modules, state, CometBFT's node side): integrators import it
+// without building a node, and a test keeps it so.
 package client
 
 import (
@@ -77,8 +84,9 @@ func New(baseURL string, opts ...Option) *Client {
 type Error struct {
 	// Status is the HTTP status.
 	Status int
-	// Code is the stable error code, e.g. "identity.key_revoked"; empty if
-	// the response was not a problem document.
+	// Code is the stable error code, e.g. CodeIdentityKeyRevoked
+	// ("identity.key_revoked"); empty if the response was not a problem
+	// document.
 	Code  string
 	Title string
 	// Detail says what went wrong this time, for people.
@@ -115,7 +123,8 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// IsCode reports whether err is, or wraps, an *Error with the stable code.
+// IsCode reports whether err is, or wraps, an *Error with the stable code
+// (one of the Code constants, or an "api." code of the API's own).
 func IsCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code

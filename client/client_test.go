@@ -29,7 +29,7 @@ func start(t *testing.T, opts apitest.Options) (*apitest.Harness, *client.Client
 	return h, client.New(h.URL)
 }
 
-func signer(name string) *client.Signer { return client.NewSigner(apitest.Key(name)) }
+func signer(name string) *client.Signer { return client.NewSigner(apitest.PrivateKey(name)) }
 
 func TestSendAndRead(t *testing.T) {
 	h, c := start(t, apitest.Options{})
@@ -39,7 +39,7 @@ func TestSendAndRead(t *testing.T) {
 		t.Fatalf("public key %s", admin.PublicKey())
 	}
 
-	res, err := c.Send(ctx, admin, client.TypeRegisterMember, client.RegisterMember{Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: signer("dr-grey").PublicKey()})
+	res, err := c.Send(ctx, admin, client.RegisterMember{Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: signer("dr-grey").PublicKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestSendAndRead(t *testing.T) {
 	}
 
 	// Governance through the SDK's action helpers.
-	out, err := c.Send(ctx, admin, client.TypePropose, client.Propose{Title: "Admit", Action: client.AdmitOrg{
+	out, err := c.Send(ctx, admin, client.Propose{Title: "Admit", Action: client.AdmitOrg{
 		ID: "north-pharmacy", Name: "North Pharmacy", Kind: "pharmacy", Admin: "admin", AdminKey: signer("pharmacy-admin").PublicKey(),
 	}.Action()})
 	if err != nil {
@@ -96,7 +96,7 @@ func TestSendAndRead(t *testing.T) {
 	var o client.Outcome
 	out.Decode(&o)
 	for _, voter := range []string{"insurer-admin", "lab-admin"} {
-		if _, err := c.Send(ctx, signer(voter), client.TypeVote, client.Vote{Proposal: o.Proposal, Approve: true}); err != nil {
+		if _, err := c.Send(ctx, signer(voter), client.Vote{Proposal: o.Proposal, Approve: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,13 +118,13 @@ func TestErrorsCarryStableCodes(t *testing.T) {
 	_, c := start(t, apitest.Options{})
 	ctx := context.Background()
 	nurse := signer("nurse")
-	if _, err := c.Send(ctx, signer("hospital-admin"), client.TypeRegisterMember, client.RegisterMember{Handle: "nurse", Roles: []string{"nurse"}, PublicKey: nurse.PublicKey()}); err != nil {
+	if _, err := c.Send(ctx, signer("hospital-admin"), client.RegisterMember{Handle: "nurse", Roles: []string{"nurse"}, PublicKey: nurse.PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, nurse, client.TypeAddKey, client.AddKey{PublicKey: signer("nurse-2").PublicKey()}); err != nil {
+	if _, err := c.Send(ctx, nurse, client.AddKey{PublicKey: signer("nurse-2").PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("hospital-admin"), client.TypeRevokeKey, client.RevokeKey{PublicKey: nurse.PublicKey(), Reason: "lost badge"}); err != nil {
+	if _, err := c.Send(ctx, signer("hospital-admin"), client.RevokeKey{PublicKey: nurse.PublicKey(), Reason: "lost badge"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -136,15 +136,15 @@ func TestErrorsCarryStableCodes(t *testing.T) {
 		field  string
 	}{
 		{"revoked key", func() error {
-			_, err := c.Send(ctx, nurse, client.TypeAddKey, client.AddKey{PublicKey: signer("x").PublicKey()})
+			_, err := c.Send(ctx, nurse, client.AddKey{PublicKey: signer("x").PublicKey()})
 			return err
 		}, 401, "identity.key_revoked", ""},
 		{"unauthorized", func() error {
-			_, err := c.Send(ctx, signer("nurse-2"), client.TypeRegisterMember, client.RegisterMember{Handle: "x", Roles: []string{"nurse"}, PublicKey: signer("x").PublicKey()})
+			_, err := c.Send(ctx, signer("nurse-2"), client.RegisterMember{Handle: "x", Roles: []string{"nurse"}, PublicKey: signer("x").PublicKey()})
 			return err
 		}, 403, "identity.unauthorized", ""},
 		{"unknown signer", func() error {
-			_, err := c.Send(ctx, signer("stranger"), client.TypeAddKey, client.AddKey{PublicKey: signer("y").PublicKey()})
+			_, err := c.Send(ctx, signer("stranger"), client.AddKey{PublicKey: signer("y").PublicKey()})
 			return err
 		}, 401, "identity.unknown_signer", ""},
 		{"garbage", func() error { _, err := c.Submit(ctx, []byte("junk"), client.WaitSync); return err }, 400, "chain.malformed_tx", ""},
@@ -194,7 +194,7 @@ func TestSubmitSyncAndPending(t *testing.T) {
 	h, _ := start(t, apitest.Options{ManualCommit: true, CommitTimeout: 20 * time.Millisecond})
 	c := client.New(h.URL, client.WithTTL(10), client.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	ctx := context.Background()
-	raw, err := c.Build(ctx, signer("patient-1"), client.TypeRegisterPatient, client.RegisterPatient{})
+	raw, err := c.Build(ctx, signer("patient-1"), client.RegisterPatient{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestSubmitSyncAndPending(t *testing.T) {
 	if err != nil || res.Status != client.StatusPending || res.Committed() || res.Height != 0 {
 		t.Fatalf("sync: %+v %v", res, err)
 	}
-	raw2, _ := c.Build(ctx, signer("patient-2"), client.TypeRegisterPatient, client.RegisterPatient{})
+	raw2, _ := c.Build(ctx, signer("patient-2"), client.RegisterPatient{})
 	res, err = c.Submit(ctx, raw2, client.WaitCommit)
 	if !errors.Is(err, client.ErrPending) || res == nil || res.Status != client.StatusPending || res.Hash == "" {
 		t.Fatalf("pending: %+v %v", res, err)
@@ -219,7 +219,7 @@ func TestSubmitSyncAndPending(t *testing.T) {
 func TestProofs(t *testing.T) {
 	h, c := start(t, apitest.Options{})
 	ctx := context.Background()
-	res, err := c.Send(ctx, signer("patient-9"), client.TypeRegisterPatient, client.RegisterPatient{})
+	res, err := c.Send(ctx, signer("patient-9"), client.RegisterPatient{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,30 +279,27 @@ func TestProofs(t *testing.T) {
 func TestWireTypesRoundTrip(t *testing.T) {
 	h, c := start(t, apitest.Options{})
 	ctx := context.Background()
-	res, err := c.Send(ctx, signer("hospital-admin"), client.TypeRegisterMember, client.RegisterMember{Handle: "dr-w", Roles: []string{"physician"}, PublicKey: signer("dr-w").PublicKey()})
+	res, err := c.Send(ctx, signer("hospital-admin"), client.RegisterMember{Handle: "dr-w", Roles: []string{"physician"}, PublicKey: signer("dr-w").PublicKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("dr-w"), client.TypeAddKey, client.AddKey{PublicKey: signer("dr-w2").PublicKey()}); err != nil {
+	if _, err := c.Send(ctx, signer("dr-w"), client.AddKey{PublicKey: signer("dr-w2").PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("dr-w"), client.TypeRevokeKey, client.RevokeKey{PublicKey: signer("dr-w").PublicKey(), Reason: "r"}); err != nil {
+	if _, err := c.Send(ctx, signer("dr-w"), client.RevokeKey{PublicKey: signer("dr-w").PublicKey(), Reason: "r"}); err != nil {
 		t.Fatal(err)
 	}
-	pt, _ := c.Send(ctx, signer("pt"), client.TypeRegisterPatient, client.RegisterPatient{})
+	pt, _ := c.Send(ctx, signer("pt"), client.RegisterPatient{})
 	var ptID client.Created
 	pt.Decode(&ptID)
-	if _, err := c.Send(ctx, signer("hospital-admin"), client.TypePropose, client.Propose{Title: "t", Action: client.RemoveOrg{ID: "city-lab"}.Action()}); err != nil {
+	if _, err := c.Send(ctx, signer("hospital-admin"), client.Propose{Title: "t", Action: client.RemoveOrg{ID: "city-lab"}.Action()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("insurer-admin"), client.TypeVote, client.Vote{Proposal: 1, Approve: false}); err != nil {
+	if _, err := c.Send(ctx, signer("insurer-admin"), client.Vote{Proposal: 1, Approve: false}); err != nil {
 		t.Fatal(err)
 	}
 
-	cases := []struct {
-		path string
-		into any
-	}{
+	cases := []apiCase{
 		{"/v1/status", &client.Status{}},
 		{"/v1/txs/" + res.Hash, &client.Tx{}},
 		{"/v1/blocks/latest", &client.Block{}},
@@ -318,9 +315,23 @@ func TestWireTypesRoundTrip(t *testing.T) {
 		{"/v1/proposals/1", &client.Proposal{}},
 		{"/v1/proofs?key=id/m/general-hospital/dr-w", &client.Proof{}},
 	}
+	strictRoundTrip(t, h.URL, cases)
+}
+
+// apiCase is a read of the API and the SDK type that should hold its answer.
+type apiCase struct {
+	path string
+	into any
+}
+
+// strictRoundTrip GETs each path and checks that the answer decodes
+// strictly into the SDK's type (no field it lacks) and encodes back to the
+// same JSON (no field it renames or drops).
+func strictRoundTrip(t *testing.T, base string, cases []apiCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, err := http.Get(h.URL + tc.path)
+			resp, err := http.Get(base + tc.path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,9 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +23,16 @@ func startNode() *apitest.Harness {
 	return h
 }
 
+// A signer takes a standard library Ed25519 key; client/keystore stores
+// them sealed with a passphrase and hands them out as such.
+func ExampleNewSigner() {
+	seed := bytes.Repeat([]byte{7}, ed25519.SeedSize) // a fixed seed, for a stable output
+	s := client.NewSigner(ed25519.NewKeyFromSeed(seed))
+	fmt.Println(s.PublicKey())
+	// Output:
+	// ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c
+}
+
 // An organisation's admin registers a physician, who then signs with their
 // own key.
 func Example() {
@@ -29,10 +41,10 @@ func Example() {
 	ctx := context.Background()
 	c := client.New(node.URL)
 
-	admin := client.NewSigner(apitest.Key("hospital-admin")) // from client/keystore in real use
-	grey := client.NewSigner(apitest.Key("dr-grey"))
+	admin := client.NewSigner(apitest.PrivateKey("hospital-admin")) // from client/keystore in real use
+	grey := client.NewSigner(apitest.PrivateKey("dr-grey"))
 
-	res, err := c.Send(ctx, admin, client.TypeRegisterMember, client.RegisterMember{
+	res, err := c.Send(ctx, admin, client.RegisterMember{
 		Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: grey.PublicKey(),
 	})
 	if err != nil {
@@ -45,7 +57,7 @@ func Example() {
 	fmt.Println("registered", created.ID, res.Status)
 
 	// The physician adds a second key, signing with the first.
-	if _, err := c.Send(ctx, grey, client.TypeAddKey, client.AddKey{PublicKey: client.NewSigner(apitest.Key("dr-grey-laptop")).PublicKey()}); err != nil {
+	if _, err := c.Send(ctx, grey, client.AddKey{PublicKey: client.NewSigner(apitest.PrivateKey("dr-grey-laptop")).PublicKey()}); err != nil {
 		log.Fatal(err)
 	}
 	id, err := c.Identity(ctx, created.ID)
@@ -66,9 +78,9 @@ func ExampleIsCode() {
 	c := client.New(node.URL)
 
 	// The lab's admin may not change the hospital's members.
-	lab := client.NewSigner(apitest.Key("lab-admin"))
-	_, err := c.Send(ctx, lab, client.TypeSetRoles, client.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}})
-	fmt.Println(client.IsCode(err, "identity.unauthorized"))
+	lab := client.NewSigner(apitest.PrivateKey("lab-admin"))
+	_, err := c.Send(ctx, lab, client.SetRoles{Member: "general-hospital/admin", Roles: []string{"nurse"}})
+	fmt.Println(client.IsCode(err, client.CodeIdentityUnauthorized))
 	var e *client.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Status, e.Code)
@@ -122,16 +134,16 @@ func ExampleAdmitOrg() {
 
 	admit := client.AdmitOrg{
 		ID: "north-pharmacy", Name: "North Pharmacy", Kind: "pharmacy",
-		Admin: "admin", AdminKey: client.NewSigner(apitest.Key("pharmacy-admin")).PublicKey(),
+		Admin: "admin", AdminKey: client.NewSigner(apitest.PrivateKey("pharmacy-admin")).PublicKey(),
 	}
-	res, err := c.Send(ctx, client.NewSigner(apitest.Key("hospital-admin")), client.TypePropose, client.Propose{Title: "Admit North Pharmacy", Action: admit.Action()})
+	res, err := c.Send(ctx, client.NewSigner(apitest.PrivateKey("hospital-admin")), client.Propose{Title: "Admit North Pharmacy", Action: admit.Action()})
 	if err != nil {
 		log.Fatal(err)
 	}
 	var out client.Outcome
 	res.Decode(&out)
 	for _, voter := range []string{"insurer-admin", "lab-admin"} {
-		if _, err := c.Send(ctx, client.NewSigner(apitest.Key(voter)), client.TypeVote, client.Vote{Proposal: out.Proposal, Approve: true}); err != nil {
+		if _, err := c.Send(ctx, client.NewSigner(apitest.PrivateKey(voter)), client.Vote{Proposal: out.Proposal, Approve: true}); err != nil {
 			log.Fatal(err)
 		}
 	}

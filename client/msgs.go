@@ -3,75 +3,94 @@ package client
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/medchain/medchain/internal/governance"
-	"github.com/medchain/medchain/internal/identity"
 )
 
-// Message types: the Type of a transaction carrying each message. They are
-// the chain's own constants, so the two cannot disagree.
+// Message types of the identity and governance modules: what each
+// message's MsgType returns. Public keys in messages are 64 lower-case hex
+// digits (Signer.PublicKey); member IDs are "org/handle".
 const (
-	TypeRegisterMember  = identity.TypeRegisterMember
-	TypeSetRoles        = identity.TypeSetRoles
-	TypeSetMemberStatus = identity.TypeSetMemberStatus
-	TypeAddKey          = identity.TypeAddKey
-	TypeRotateKey       = identity.TypeRotateKey
-	TypeRevokeKey       = identity.TypeRevokeKey
-	TypeRegisterPatient = identity.TypeRegisterPatient
-	TypePropose         = governance.TypePropose
-	TypeVote            = governance.TypeVote
+	TypeRegisterMember  = "identity/register-member"
+	TypeSetRoles        = "identity/set-roles"
+	TypeSetMemberStatus = "identity/set-member-status"
+	TypeAddKey          = "identity/add-key"
+	TypeRotateKey       = "identity/rotate-key"
+	TypeRevokeKey       = "identity/revoke-key"
+	TypeRegisterPatient = "identity/register-patient"
+	TypePropose         = "governance/propose"
+	TypeVote            = "governance/vote"
 )
 
 // RegisterMember adds a member to the signer's organisation. Signed by one
-// of its admins. Kind is "person" (the default), "device" or "system".
+// of its admins. The result is a Created with the member's ID.
 type RegisterMember struct {
-	Handle    string   `json:"handle"`
-	Kind      string   `json:"kind,omitempty"`
-	Roles     []string `json:"roles"`
-	PublicKey string   `json:"public_key"`
+	// Handle names the member within its organisation: the ID is
+	// "org/handle".
+	Handle string `json:"handle"`
+	// Kind is "person" (the default when empty), "device" or "system".
+	Kind string `json:"kind,omitempty"`
+	// Roles are the member's roles ("physician", "admin" ...).
+	Roles []string `json:"roles"`
+	// PublicKey is the member's first signing key, hex.
+	PublicKey string `json:"public_key"`
 }
 
 // SetRoles replaces a member's roles. Signed by an admin of its organisation.
 type SetRoles struct {
-	Member string   `json:"member"`
-	Roles  []string `json:"roles"`
+	// Member is the member's ID, "org/handle".
+	Member string `json:"member"`
+	// Roles replace the member's roles.
+	Roles []string `json:"roles"`
 }
 
-// SetMemberStatus suspends ("suspended") or reinstates ("active") a member.
+// SetMemberStatus suspends or reinstates a member. Signed by an admin of
+// its organisation.
 type SetMemberStatus struct {
+	// Member is the member's ID, "org/handle".
 	Member string `json:"member"`
+	// Status is "suspended" or "active" (reinstated).
 	Status string `json:"status"`
+	// Reason is kept in the member's StatusChange.
 	Reason string `json:"reason,omitempty"`
 }
 
-// AddKey gives an identity (by default the signer) another key.
+// AddKey gives an identity another signing key.
 type AddKey struct {
-	Owner     string `json:"owner,omitempty"`
+	// Owner is the identity (member or patient ID); empty: the signer's.
+	Owner string `json:"owner,omitempty"`
+	// PublicKey is the new key, hex.
 	PublicKey string `json:"public_key"`
 }
 
-// RotateKey adds NewKey and revokes OldKey (by default the signing key).
+// RotateKey adds NewKey and revokes OldKey in one transaction.
 type RotateKey struct {
-	Owner  string `json:"owner,omitempty"`
+	// Owner is the identity (member or patient ID); empty: the signer's.
+	Owner string `json:"owner,omitempty"`
+	// OldKey is the key to revoke, hex; empty: the signing key.
 	OldKey string `json:"old_key,omitempty"`
+	// NewKey is the key to add, hex.
 	NewKey string `json:"new_key"`
 }
 
 // RevokeKey revokes a key, with immediate effect.
 type RevokeKey struct {
+	// PublicKey is the key to revoke, hex.
 	PublicKey string `json:"public_key"`
-	Reason    string `json:"reason,omitempty"`
+	// Reason is kept in the key's record.
+	Reason string `json:"reason,omitempty"`
 }
 
 // RegisterPatient registers the signer's key as a new patient. It has no
-// fields: no personal data reaches the ledger. The result's ID is the
-// patient's pseudonymous ID.
+// fields: no personal data reaches the ledger. The result is a Created
+// whose ID is the patient's pseudonymous ID.
 type RegisterPatient struct{}
 
 // Action is what a proposal would do: a built-in action (AdmitOrg,
 // RemoveOrg, SetValidator) or a module's, by type and JSON payload.
 type Action struct {
-	Type    string          `json:"type"`
+	// Type is ActionAdmitOrg, ActionRemoveOrg, ActionSetValidator or a
+	// module's action type.
+	Type string `json:"type"`
+	// Payload is the action's JSON (an AdmitOrg ...).
 	Payload json.RawMessage `json:"payload"`
 }
 
@@ -86,34 +105,46 @@ func NewAction(actionType string, payload any) (Action, error) {
 
 // Built-in proposal action types.
 const (
-	ActionAdmitOrg     = governance.ActionAdmitOrg
-	ActionRemoveOrg    = governance.ActionRemoveOrg
-	ActionSetValidator = governance.ActionSetValidator
+	ActionAdmitOrg     = "admit-org"
+	ActionRemoveOrg    = "remove-org"
+	ActionSetValidator = "set-validator"
 )
 
 // Propose puts an action to the member organisations; the proposer's
-// organisation votes yes. Deadline is a block height (0: the default
-// voting period).
+// organisation votes yes. Signed by an admin. The result is an Outcome.
 type Propose struct {
-	Action   Action `json:"action"`
-	Title    string `json:"title,omitempty"`
-	Deadline int64  `json:"deadline,omitempty"`
+	// Action is what the proposal would do (AdmitOrg{...}.Action() ...).
+	Action Action `json:"action"`
+	// Title says what the proposal is about, for people (200 characters
+	// at most).
+	Title string `json:"title,omitempty"`
+	// Deadline is the block height voting ends at; 0: the default voting
+	// period.
+	Deadline int64 `json:"deadline,omitempty"`
 }
 
-// Vote is an organisation's vote on a proposal, signed by one of its admins.
+// Vote is an organisation's vote on a proposal, signed by one of its
+// admins. The result is an Outcome.
 type Vote struct {
+	// Proposal is the proposal's number.
 	Proposal uint64 `json:"proposal"`
-	Approve  bool   `json:"approve"`
+	// Approve is a yes; false a no.
+	Approve bool `json:"approve"`
 }
 
 // AdmitOrg admits an organisation with its first admin and, optionally, a
-// validator.
+// validator: a proposal's action payload, not a message of its own.
 type AdmitOrg struct {
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	Kind      string        `json:"kind"`
-	Admin     string        `json:"admin"`
-	AdminKey  string        `json:"admin_key"`
+	// ID is the new organisation's ID ("north-pharmacy").
+	ID string `json:"id"`
+	// Name is its display name.
+	Name string `json:"name"`
+	// Kind is its kind ("hospital", "pharmacy", "regulator" ...).
+	Kind string `json:"kind"`
+	// Admin is the handle of its first admin, AdminKey their key (hex).
+	Admin    string `json:"admin"`
+	AdminKey string `json:"admin_key"`
+	// Validator, if set, makes the organisation's node a validator.
 	Validator *ValidatorKey `json:"validator,omitempty"`
 }
 
@@ -123,6 +154,7 @@ func (a AdmitOrg) Action() Action { return mustAction(ActionAdmitOrg, a) }
 // RemoveOrg removes an organisation: its members' keys stop signing and its
 // validator leaves the set.
 type RemoveOrg struct {
+	// ID is the organisation's ID.
 	ID string `json:"id"`
 }
 
@@ -132,9 +164,12 @@ func (a RemoveOrg) Action() Action { return mustAction(ActionRemoveOrg, a) }
 // SetValidator sets an organisation's validator key and power; power 0
 // takes it out of the set.
 type SetValidator struct {
-	Org       string `json:"org"`
+	// Org is the organisation's ID.
+	Org string `json:"org"`
+	// PublicKey is its node's consensus key, hex.
 	PublicKey string `json:"public_key"`
-	Power     int64  `json:"power"`
+	// Power is the voting power; 0 removes the validator.
+	Power int64 `json:"power"`
 }
 
 // Action wraps the payload as a proposal action.
@@ -148,3 +183,30 @@ func mustAction(t string, payload any) Action {
 	}
 	return a
 }
+
+// MsgType implements Msg.
+func (RegisterMember) MsgType() string { return TypeRegisterMember }
+
+// MsgType implements Msg.
+func (SetRoles) MsgType() string { return TypeSetRoles }
+
+// MsgType implements Msg.
+func (SetMemberStatus) MsgType() string { return TypeSetMemberStatus }
+
+// MsgType implements Msg.
+func (AddKey) MsgType() string { return TypeAddKey }
+
+// MsgType implements Msg.
+func (RotateKey) MsgType() string { return TypeRotateKey }
+
+// MsgType implements Msg.
+func (RevokeKey) MsgType() string { return TypeRevokeKey }
+
+// MsgType implements Msg.
+func (RegisterPatient) MsgType() string { return TypeRegisterPatient }
+
+// MsgType implements Msg.
+func (Propose) MsgType() string { return TypePropose }
+
+// MsgType implements Msg.
+func (Vote) MsgType() string { return TypeVote }

@@ -2,91 +2,19 @@ package client
 
 import (
 	"context"
-	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
-	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 )
-
-// Records message types.
-const (
-	TypeAddRecords  = records.TypeAdd
-	TypeGrant       = records.TypeGrant
-	TypeRevokeGrant = records.TypeRevoke
-	TypeDelegate    = records.TypeDelegate
-	TypeBreakGlass  = records.TypeBreakGlass
-	TypeErase       = records.TypeErase
-	TypeEndpoint    = records.TypeEndpoint
-	TypeReadRequest = records.TypeReadRequest
-	TypeUpload      = records.TypeUpload
-)
-
-// The records module's messages and views are the chain's own types: the
-// SDK cannot drift from them.
-type (
-	// Anchor is one version of a record as the ledger keeps it.
-	Anchor = records.Anchor
-	// AddRecords anchors records (signed by their author).
-	AddRecords = records.Add
-	// GrantConsent is a patient's consent (signed by the patient or a delegate).
-	GrantConsent = records.GrantMsg
-	// Grantee names who a grant is for.
-	Grantee = records.Grantee
-	// RevokeGrant ends a grant from the next block on.
-	RevokeGrant = records.Revoke
-	// DelegateAccess names (or removes) a delegate of the signing patient.
-	DelegateAccess = records.Delegate
-	// OpenBreakGlass opens an emergency access window.
-	OpenBreakGlass = records.OpenBreakGlass
-	// EraseRecord asks for a record's erasure.
-	EraseRecord = records.Erase
-	// SetEndpoint publishes where an organisation's node serves its records.
-	SetEndpoint = records.SetEndpoint
-	// ReadRequest is what a reader signs to read a record.
-	ReadRequest = records.ReadRequest
-	// Upload hands a FHIR document to the custodian's node.
-	Upload = records.Upload
-	// Record is a record's head; RecordVersion the anchor of one version.
-	Record        = records.Record
-	RecordVersion = records.Version
-	// Grant is a consent grant as the ledger keeps it.
-	Grant = records.Grant
-	// Delegation is a delegate of a patient.
-	Delegation = records.Delegation
-	// BreakGlass is an emergency access window.
-	BreakGlass = records.BreakGlass
-	// Receipt is the access receipt of one read, served or refused.
-	Receipt = records.Receipt
-)
-
-// Purposes of use.
-const (
-	PurposeTreatment    = records.PurposeTreatment
-	PurposePayment      = records.PurposePayment
-	PurposeOperations   = records.PurposeOperations
-	PurposeResearch     = records.PurposeResearch
-	PurposeEmergency    = records.PurposeEmergency
-	PurposePublicHealth = records.PurposePublicHealth
-)
-
-// Codes a records message may carry, sorted: the chain's own lists.
-var (
-	Purposes          = records.Purposes
-	BreakGlassReasons = records.BreakGlassReasons
-	EraseReasons      = records.EraseReasons
-	// AuthorRoles may add records.
-	AuthorRoles = names(records.AuthorRoles)
-)
-
-// MaxAnchorsPerTx bounds the anchors of one records/add transaction.
-const MaxAnchorsPerTx = records.MaxAnchorsPerTx
 
 // Uploaded is a document the custodian's node encrypted and stored; its
 // author anchors it with AddRecords.
@@ -120,7 +48,11 @@ type ReadResult struct {
 // BreakGlassWindow is a break-glass window as the API lists it.
 type BreakGlassWindow struct {
 	BreakGlass
+	// Open says whether the window is open at the latest block.
 	Open bool `json:"open"`
+	// OpenedAt and ExpiresAt are Opened and Expires as times.
+	OpenedAt  time.Time `json:"opened_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 type signedRequest struct {
@@ -128,8 +60,8 @@ type signedRequest struct {
 }
 
 // signed posts a request signed by s with the transaction envelope.
-func (c *Client) signed(ctx context.Context, s *Signer, path, msgType string, msg any, out any) (int, error) {
-	raw, err := c.Build(ctx, s, msgType, msg)
+func (c *Client) signed(ctx context.Context, s *Signer, path string, msg Msg, out any) (int, error) {
+	raw, err := c.Build(ctx, s, msg)
 	if err != nil {
 		return 0, err
 	}
@@ -147,23 +79,23 @@ func (c *Client) Upload(ctx context.Context, s *Signer, up Upload) ([]Uploaded, 
 	var out struct {
 		Uploads []Uploaded `json:"uploads"`
 	}
-	if _, err := c.signed(ctx, s, "/v1/records/uploads", TypeUpload, up, &out); err != nil {
+	if _, err := c.signed(ctx, s, "/v1/records/uploads", up, &out); err != nil {
 		return nil, err
 	}
 	return out.Uploads, nil
 }
 
 // Anchor signs and submits the anchors of uploaded documents, at most
-// records.MaxAnchorsPerTx per transaction, and waits for each to commit.
+// MaxAnchorsPerTx per transaction, and waits for each to commit.
 // progress, if not nil, is called with the number anchored so far.
 func (c *Client) Anchor(ctx context.Context, s *Signer, ups []Uploaded, progress func(done int)) error {
-	for i := 0; i < len(ups); i += records.MaxAnchorsPerTx {
-		end := min(i+records.MaxAnchorsPerTx, len(ups))
+	for i := 0; i < len(ups); i += MaxAnchorsPerTx {
+		end := min(i+MaxAnchorsPerTx, len(ups))
 		msg := AddRecords{}
 		for _, u := range ups[i:end] {
 			msg.Anchors = append(msg.Anchors, u.Anchor)
 		}
-		if _, err := c.Send(ctx, s, TypeAddRecords, msg); err != nil {
+		if _, err := c.Send(ctx, s, msg); err != nil {
 			return fmt.Errorf("anchor records %d-%d: %w", i, end-1, err)
 		}
 		if progress != nil {
@@ -198,7 +130,7 @@ func (c *Client) AddRecord(ctx context.Context, s *Signer, patient, record strin
 // endpoint (records/set-endpoint), a new request goes there.
 func (c *Client) ReadRecord(ctx context.Context, s *Signer, req ReadRequest) (*ReadResult, error) {
 	r, err := c.readRecord(ctx, s, req)
-	if !IsCode(err, "records.not_custodian") {
+	if !IsCode(err, CodeRecordsNotCustodian) {
 		return r, err
 	}
 	// Another organisation keeps the record: send a new request to the
@@ -217,10 +149,10 @@ func (c *Client) readRecord(ctx context.Context, s *Signer, req ReadRequest) (*R
 		Ciphertext []byte `json:"ciphertext"`
 		WrappedKey []byte `json:"wrapped_key"`
 	}
-	if _, err := c.signed(ctx, s, "/v1/records/reads", TypeReadRequest, req, &out); err != nil {
+	if _, err := c.signed(ctx, s, "/v1/records/reads", req, &out); err != nil {
 		return nil, err
 	}
-	id, err := seal.IdentityForEd25519(ed25519.PrivateKey(s.key.Bytes()))
+	id, err := seal.IdentityForEd25519(s.key)
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -232,7 +164,8 @@ func (c *Client) readRecord(ctx context.Context, s *Signer, req ReadRequest) (*R
 	if err != nil {
 		return nil, fmt.Errorf("client: decrypt %s: %w", out.Record.ID, err)
 	}
-	if got := records.HashHex(out.Ciphertext); got != out.Version.Hash {
+	sum := sha256.Sum256(out.Ciphertext)
+	if got := hex.EncodeToString(sum[:]); got != out.Version.Hash {
 		return nil, fmt.Errorf("client: ciphertext of %s hashes to %s, the ledger anchors %s", out.Record.ID, got, out.Version.Hash)
 	}
 	r := out.ReadResult

@@ -7,198 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/medchain/medchain/internal/epcismap"
-	"github.com/medchain/medchain/internal/supply"
 )
-
-// Supply message types.
-const (
-	TypeRegisterProduct = supply.TypeRegisterProduct
-	TypeCommission      = supply.TypeCommission
-	TypePack            = supply.TypePack
-	TypeUnpack          = supply.TypeUnpack
-	TypeShip            = supply.TypeShip
-	TypeReceive         = supply.TypeReceive
-	TypeReading         = supply.TypeReading
-	TypeRelease         = supply.TypeRelease
-	TypeDispense        = supply.TypeDispense
-	TypeDestroy         = supply.TypeDestroy
-	TypeRecall          = supply.TypeRecall
-	TypeReportScan      = supply.TypeReportScan
-	TypeSupplyEvents    = supply.TypeEvents
-	TypeRegisterGLN     = supply.TypeRegisterGLN
-	// Blood and plasma.
-	TypeDonation    = supply.TypeDonation
-	TypeTestResults = supply.TypeTestResults
-	TypeSeparate    = supply.TypeSeparate
-	TypeTransfuse   = supply.TypeTransfuse
-	TypePool        = supply.TypePool
-	TypeFractionate = supply.TypeFractionate
-	TypeTransform   = supply.TypeTransform
-	// PPE supply and demand.
-	TypeDemand = supply.TypeDemand
-	TypePledge = supply.TypePledge
-)
-
-// The supply module's messages and views are the chain's own types: the SDK
-// cannot drift from them. Item IDs are GS1 Digital Link paths,
-// "01/<GTIN-14>/21/<serial>" for a unit and "00/<SSCC>" for a case or
-// pallet (ItemID reads the other forms a scanner gives); temperatures are
-// integers in milli-degrees Celsius.
-type (
-	// RegisterProduct registers a product of the signer's organisation.
-	RegisterProduct = supply.RegisterProduct
-	// Commission creates serialised units of a lot.
-	Commission = supply.Commission
-	// Serials is a list of serials or a numeric range of them.
-	Serials = supply.Serials
-	// Pack puts items into a container; Unpack takes them out.
-	Pack   = supply.Pack
-	Unpack = supply.Unpack
-	// Ship sends items to an organisation; Receive confirms what arrived.
-	Ship    = supply.Ship
-	Receive = supply.Receive
-	// Reading is a batch of temperature readings signed by a sensor.
-	Reading = supply.Reading
-	// TemperatureReading is one reading: unix seconds and milli-°C.
-	TemperatureReading = supply.Reading1
-	// Release lifts a quarantine; Dispense and Destroy end units.
-	Release  = supply.Release
-	Dispense = supply.Dispense
-	Destroy  = supply.Destroy
-	// RecallLots recalls lots of a product.
-	RecallLots = supply.RecallLots
-	// ReportScan records a suspect scan as an alert.
-	ReportScan = supply.ReportScan
-	// SupplyEvents anchors and applies EPCIS events, all or none.
-	SupplyEvents = supply.Events
-	// SupplyEvent is one EPCIS event as the ledger takes it; EventOp what it does.
-	SupplyEvent = supply.Event
-	EventOp     = supply.Op
-	// RegisterGLN claims a GS1 Global Location Number for the signer's organisation.
-	RegisterGLN = supply.RegisterGLN
-
-	// RegisterDonation registers a blood or plasma donation.
-	RegisterDonation = supply.RegisterDonation
-	// RecordTests records a donation's test results; TestOutcome is one.
-	RecordTests = supply.RecordTests
-	TestOutcome = supply.TestOutcome
-	// Separate makes components of a donation; ComponentSpec is one.
-	Separate      = supply.Separate
-	ComponentSpec = supply.ComponentSpec
-	// Transfuse records a component transfused to a patient.
-	Transfuse = supply.Transfuse
-	// Pool pools plasma components; Fractionate makes plasma product lots of a pool.
-	Pool        = supply.Pool
-	Fractionate = supply.Fractionate
-	// Transform consumes inputs and commissions outputs (an EPCIS TransformationEvent).
-	Transform = supply.Transform
-	// TransformOutput is an output lot of a transformation.
-	TransformOutput = supply.Output
-	// PostDemand posts PPE demand; MakePledge pledges units against it.
-	PostDemand = supply.PostDemand
-	MakePledge = supply.MakePledge
-
-	// Product is a registered product.
-	Product = supply.Product
-	// Lot is a batch of a product; Recall a lot's recall.
-	Lot    = supply.Lot
-	Recall = supply.Recall
-	// Item is a serialised unit or a logistic unit (case, pallet).
-	Item = supply.Item
-	// Custody is one hand-over in an item's history.
-	Custody = supply.Custody
-	// Shipment moves items between organisations.
-	Shipment = supply.Shipment
-	// Excursion is a reading outside a product's storage range.
-	Excursion = supply.Excursion
-	// Alert is a suspected counterfeit or diversion.
-	Alert = supply.Alert
-	// EventAnchor is an EPCIS event on the ledger, under its CBV event hash.
-	EventAnchor = supply.EventAnchor
-	// Verdict is what a scan of one identifier answers.
-	Verdict = supply.Verdict
-	// Holder is who holds units of a lot.
-	Holder = supply.Holder
-	// Donation is a blood or plasma donation; TestResult one of its tests.
-	Donation   = supply.Donation
-	TestResult = supply.TestResult
-	// Separated is what supply/separate made.
-	Separated = supply.Separated
-	// Transfusion records a component transfused to a patient.
-	Transfusion = supply.Transfusion
-	// Trace is one component in a lookback.
-	Trace = supply.Trace
-	// LotTrace is where a lot comes from: transformations and donations.
-	LotTrace = supply.LotTrace
-	// Transformation is the record of a transformation (a pool, say); LotRef an output lot.
-	Transformation = supply.Transformation
-	LotRef         = supply.LotRef
-	// Demand is posted PPE demand, Pledge a supplier's commitment, Shortage
-	// the state of one item in one region.
-	Demand   = supply.Demand
-	Pledge   = supply.Pledge
-	Shortage = supply.Shortage
-)
-
-// Product kinds.
-const (
-	KindDrug           = supply.KindDrug
-	KindVaccine        = supply.KindVaccine
-	KindPPE            = supply.KindPPE
-	KindDevice         = supply.KindDevice
-	KindBloodComponent = supply.KindBloodComponent
-	KindPlasmaProduct  = supply.KindPlasmaProduct
-)
-
-// Item statuses (a Verdict may also say recalled, expired or unknown).
-const (
-	ItemActive      = supply.StatusActive
-	ItemInTransit   = supply.StatusInTransit
-	ItemDispensed   = supply.StatusDispensed
-	ItemDestroyed   = supply.StatusDestroyed
-	ItemQuarantined = supply.StatusQuarantined
-	ItemMissing     = supply.StatusMissing
-	ItemConsumed    = supply.StatusConsumed
-	ItemTransfused  = supply.StatusTransfused
-)
-
-// Codes a supply message may carry, sorted: the chain's own lists.
-var (
-	ProductKinds  = supply.Kinds
-	PPECategories = supply.PPECategories
-	// Regulators are the organisation kinds that may recall any lot.
-	Regulators = names(supply.Regulators)
-	// RegulatorRecallRoles are the roles with which a regulator's member recalls lots.
-	RegulatorRecallRoles = names(supply.RegulatorRecallRoles)
-)
-
-// RequiredTests lists the tests a donation of a type ("blood", "plasma")
-// must pass before its components are released.
-func RequiredTests(donationType string) []string { return supply.RequiredTests(donationType) }
-
-// Limits of supply messages.
-const (
-	MaxCommission = supply.MaxCommission // units per commission
-	MaxItems      = supply.MaxItems      // items per pack, ship, receive ...
-	MaxReadings   = supply.MaxReadings   // readings per message
-)
-
-// UnitID is the item ID of a serialised unit.
-func UnitID(gtin, serial string) string { return supply.UnitID(gtin, serial) }
-
-// ContainerID is the item ID of a logistic unit identified by an SSCC.
-func ContainerID(sscc string) string { return supply.ContainerID(sscc) }
-
-// ItemID reads what a scanner or a person gives: a GS1 element string
-// ("(01)09506000134352(17)271231(10)L1(21)ABC123", or raw with FNC1/GS
-// separators), a GS1 Digital Link URI, an EPC URN (sgtin, sscc) or an item
-// ID as the ledger writes it, and returns the item ID. It works offline.
-func ItemID(code string) (string, error) { return epcismap.ItemID(code) }
-
-// ValidGTIN checks a GTIN-14 and its check digit.
-func ValidGTIN(gtin string) error { return supply.ValidGTIN(gtin) }
 
 // ScanResult is the answer to a scan: the verdict on the code scanned and,
 // for a suspect scan, the alert the node recorded on the ledger.
@@ -296,9 +105,8 @@ func (c *Client) ImportEPCIS(ctx context.Context, s *Signer, doc []byte, progres
 	if err != nil {
 		return nil, err
 	}
-	msgType := m.Type
-	if msgType == "" {
-		msgType = TypeSupplyEvents
+	if m.Type != TypeSupplyEvents {
+		return nil, fmt.Errorf("client: the node mapped the EPCIS document to %q messages; this SDK sends %q", m.Type, TypeSupplyEvents)
 	}
 	total, done := m.Events(), 0
 	out := &EPCISImport{Notes: m.Notes, Events: []string{}, Txs: []*TxResult{}}
@@ -306,7 +114,7 @@ func (c *Client) ImportEPCIS(ctx context.Context, s *Signer, doc []byte, progres
 		progress(0, total)
 	}
 	for i, msg := range m.Msgs {
-		res, err := c.Send(ctx, s, msgType, msg)
+		res, err := c.Send(ctx, s, msg)
 		if err != nil {
 			return out, fmt.Errorf("%d of %d events on the ledger; message %d of %d: %w", done, total, i+1, len(m.Msgs), err)
 		}
@@ -458,13 +266,4 @@ func filterQuery(item, region string) url.Values {
 		q.Set("region", region)
 	}
 	return q
-}
-
-// names are the chain's typed names as strings.
-func names[S ~string](list []S) []string {
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i] = string(v)
-	}
-	return out
 }

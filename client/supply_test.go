@@ -67,12 +67,12 @@ func TestImportEPCIS(t *testing.T) {
 
 	// The same events again are refused, and the result says none went in.
 	res, err = c.ImportEPCIS(ctx, signer("hospital-admin"), []byte(observations), nil)
-	if !client.IsCode(err, "supply.exists") || res == nil || len(res.Events) != 0 || !strings.Contains(err.Error(), "0 of 2 events") {
+	if !client.IsCode(err, client.CodeSupplyExists) || res == nil || len(res.Events) != 0 || !strings.Contains(err.Error(), "0 of 2 events") {
 		t.Fatalf("replay: %+v %v", res, err)
 	}
 	// A document that is not EPCIS is refused before anything is signed.
 	_, err = c.ImportEPCIS(ctx, signer("hospital-admin"), []byte(`{"type": "EPCISDocument"}`), nil)
-	if !client.IsCode(err, "supply.invalid_document") {
+	if !client.IsCode(err, client.CodeSupplyInvalidDocument) {
 		t.Fatalf("invalid document: %v", err)
 	}
 }
@@ -95,10 +95,10 @@ func TestSupplyQueries(t *testing.T) {
 	}
 	// Item IDs hold slashes (in serials too) and go in the path as they are.
 	var e *client.Error
-	if _, err := c.Item(ctx, "01/09506000134352/21/A/1"); !errors.As(err, &e) || e.Code != "supply.not_found" || !strings.Contains(e.Detail, "01/09506000134352/21/A/1") {
+	if _, err := c.Item(ctx, "01/09506000134352/21/A/1"); !errors.As(err, &e) || e.Code != client.CodeSupplyNotFound || !strings.Contains(e.Detail, "01/09506000134352/21/A/1") {
 		t.Fatalf("item: %v", err)
 	}
-	if _, err := c.Product(ctx, "09506000134352"); !client.IsCode(err, "supply.not_found") {
+	if _, err := c.Product(ctx, "09506000134352"); !client.IsCode(err, client.CodeSupplyNotFound) {
 		t.Fatalf("product: %v", err)
 	}
 	if _, err := c.Donation(ctx, "not-a-din"); !errors.As(err, &e) || e.Status != http.StatusBadRequest {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -12,22 +13,37 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/medchain/medchain/internal/tx"
 )
 
-// Signer signs transactions with one Ed25519 key.
-type Signer struct {
-	key ed25519.PrivKey
+// Msg is a message of a transaction (or of a signed request such as
+// ReadRequest): every message type of this package implements it, and
+// MsgType names the chain's message type ("identity/register-member"),
+// which goes in the signed body next to the message's JSON.
+type Msg interface {
+	MsgType() string
 }
 
-// NewSigner returns a signer for key (see client/keystore for storing keys).
-func NewSigner(key ed25519.PrivKey) *Signer { return &Signer{key: key} }
+// Signer signs transactions with one Ed25519 key.
+type Signer struct {
+	key ed25519.PrivateKey
+}
+
+// NewSigner returns a signer for key (see client/keystore for storing
+// keys). It panics if key is not an Ed25519 private key of
+// ed25519.PrivateKeySize bytes, as crypto/ed25519 does when signing.
+func NewSigner(key ed25519.PrivateKey) *Signer {
+	if len(key) != ed25519.PrivateKeySize {
+		panic(fmt.Sprintf("client: NewSigner: an Ed25519 private key is %d bytes, not %d", ed25519.PrivateKeySize, len(key)))
+	}
+	return &Signer{key: key}
+}
 
 // PublicKey is the signer's public key as lower-case hex, the form the
 // ledger uses in messages and IDs.
-func (s *Signer) PublicKey() string { return hex.EncodeToString(s.key.PubKey().Bytes()) }
+func (s *Signer) PublicKey() string { return hex.EncodeToString(s.key.Public().(ed25519.PublicKey)) }
 
 // Wait says when Submit returns.
 type Wait string
@@ -42,29 +58,30 @@ const (
 // maxSafeNonce keeps nonces exact in JavaScript numbers.
 const maxSafeNonce = 1<<53 - 1
 
-// Build makes a signed transaction of msg (any value that marshals to the
-// message's JSON, such as RegisterMember) with type msgType. The chain ID
-// comes from the node's status, and the expiry is the latest height plus
-// the client's TTL.
-func (c *Client) Build(ctx context.Context, s *Signer, msgType string, msg any) ([]byte, error) {
+// Build makes a signed transaction of msg (RegisterMember, GrantConsent
+// ...), of the type msg.MsgType() names. The chain ID comes from the
+// node's status, and the expiry is the latest height plus the client's TTL.
+func (c *Client) Build(ctx context.Context, s *Signer, msg Msg) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("client: Build needs a signer")
+	}
+	if msg == nil {
+		return nil, errors.New("client: Build needs a message")
+	}
+	msgType := msg.MsgType()
+	m, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("client: marshal %s message: %w", msgType, err)
 	}
 	chainID, height, err := c.chainAndHeight(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m, ok := msg.(json.RawMessage)
-	if !ok {
-		if m, err = json.Marshal(msg); err != nil {
-			return nil, fmt.Errorf("client: marshal %s message: %w", msgType, err)
-		}
-	}
 	var nb [8]byte
 	if _, err := rand.Read(nb[:]); err != nil {
 		return nil, fmt.Errorf("client: nonce: %w", err)
 	}
-	raw, err := tx.Sign(s.key, tx.Body{
+	raw, err := tx.Sign(cmted25519.PrivKey(s.key), tx.Body{
 		ChainID: chainID,
 		Nonce:   binary.BigEndian.Uint64(nb[:]) & maxSafeNonce,
 		Expires: height + c.ttl,
@@ -113,9 +130,10 @@ func (c *Client) Submit(ctx context.Context, raw []byte, wait Wait) (*TxResult, 
 	return &r, nil
 }
 
-// Send builds, signs and submits msg, and waits for the commit.
-func (c *Client) Send(ctx context.Context, s *Signer, msgType string, msg any) (*TxResult, error) {
-	raw, err := c.Build(ctx, s, msgType, msg)
+// Send builds, signs and submits msg, and waits for the commit. Errors are
+// as Submit's.
+func (c *Client) Send(ctx context.Context, s *Signer, msg Msg) (*TxResult, error) {
+	raw, err := c.Build(ctx, s, msg)
 	if err != nil {
 		return nil, err
 	}

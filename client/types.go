@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/medchain/medchain/internal/identity"
 )
 
 // The types below mirror the API's JSON (internal/api/openapi.json).
@@ -170,9 +168,17 @@ type Member struct {
 	StatusChange *StatusChange `json:"status_change,omitempty"`
 }
 
-// StatusChange is an admin's decision on a member's status: who, when, why
-// (the chain's own type, as for records).
-type StatusChange = identity.StatusChange
+// StatusChange is an admin's decision on a member's status: who, when, why.
+type StatusChange struct {
+	// Status is the status decided: "suspended" or "active".
+	Status string `json:"status"`
+	// By is the admin's member ID.
+	By string `json:"by"`
+	// Reason is the admin's reason, if given.
+	Reason string `json:"reason,omitempty"`
+	// Height is the block of the decision.
+	Height int64 `json:"height"`
+}
 
 // Patient is a self-registered patient: a pseudonymous ID.
 type Patient struct {

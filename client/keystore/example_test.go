@@ -2,13 +2,13 @@ package keystore_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/medchain/medchain/client/keystore"
 )
 
@@ -50,13 +50,10 @@ func ExampleOpen() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sig, err := key.Sign([]byte("hello"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	sig := ed25519.Sign(key, []byte("hello"))
 	e, _ := ks.Get("alice")
 	pub, _ := hex.DecodeString(e.PublicKey)
-	fmt.Println("verified:", ed25519.PubKey(pub).VerifySignature([]byte("hello"), sig))
+	fmt.Println("verified:", ed25519.Verify(pub, []byte("hello"), sig))
 	// Output:
 	// alice patient-42 ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c
 	// verified: true

@@ -22,7 +22,7 @@ package keystore
 
 import (
 	"bytes"
-	stded25519 "crypto/ed25519"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -40,7 +40,6 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
-	"github.com/cometbft/cometbft/crypto/ed25519"
 )
 
 // FormatVersion is the keystore file format version this package reads and
@@ -49,7 +48,7 @@ const FormatVersion = 1
 
 // SeedSize is the length in bytes of an Ed25519 seed, the secret stored for
 // each key.
-const SeedSize = stded25519.SeedSize
+const SeedSize = ed25519.SeedSize
 
 // DevPassphrase is the fixed, public passphrase that seals dev keys (the
 // insecure demo keys of `medchain dev`). It is not a secret.
@@ -175,8 +174,8 @@ func (s *Store) load(data []byte) error {
 			return fmt.Errorf("%s: duplicate name", where)
 		}
 		pub, err := hex.DecodeString(r.PublicKey)
-		if err != nil || len(pub) != stded25519.PublicKeySize {
-			return fmt.Errorf("%s: public_key must be %d bytes of hex", where, stded25519.PublicKeySize)
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			return fmt.Errorf("%s: public_key must be %d bytes of hex", where, ed25519.PublicKeySize)
 		}
 		r.PublicKey = hex.EncodeToString(pub)
 		if other, dup := pubs[r.PublicKey]; dup {
@@ -244,7 +243,7 @@ func (s *Store) Add(name string, seed []byte, identity, note, passphrase string,
 	if workFactor < 0 || workFactor > MaxWorkFactor {
 		return Entry{}, fmt.Errorf("keystore: WorkFactor %d out of range (0 or 1..%d)", workFactor, MaxWorkFactor)
 	}
-	pub := stded25519.NewKeyFromSeed(seed).Public().(stded25519.PublicKey)
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
 	pubHex := hex.EncodeToString(pub)
 
 	// Check before the (slow) sealing, and again after under the lock.
@@ -284,17 +283,18 @@ func (s *Store) Generate(name, identity, note, passphrase string) (Entry, error)
 	return s.Add(name, seed, identity, note, passphrase, false)
 }
 
-// Key decrypts the key named name and returns it as a CometBFT Ed25519
-// private key (64 bytes: seed followed by public key). For dev keys the
+// Key decrypts the key named name and returns it as a standard library
+// Ed25519 private key (64 bytes: seed followed by public key), the key
+// client.NewSigner takes. For dev keys the
 // passphrase argument is ignored. Errors wrap [ErrNotFound] or
 // [ErrPassphrase].
-func (s *Store) Key(name, passphrase string) (ed25519.PrivKey, error) {
+func (s *Store) Key(name, passphrase string) (ed25519.PrivateKey, error) {
 	seed, err := s.open(name, passphrase)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(seed)
-	return ed25519.PrivKey(stded25519.NewKeyFromSeed(seed)), nil
+	return ed25519.NewKeyFromSeed(seed), nil
 }
 
 // Export decrypts the key named name and returns its 32-byte seed as hex, for
@@ -418,7 +418,7 @@ func (s *Store) open(name, passphrase string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("keystore: %s: key %q: cannot decrypt: %w", s.path, name, err)
 	}
-	pub := stded25519.NewKeyFromSeed(seed).Public().(stded25519.PublicKey)
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
 	if hex.EncodeToString(pub) != r.PublicKey {
 		clear(seed)
 		return nil, fmt.Errorf("keystore: %s: key %q: decrypted seed does not match public_key (file tampered with?)", s.path, name)

@@ -13,6 +13,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/epcis"
 	"github.com/medchain/medchain/internal/epcismap"
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
 )
@@ -158,7 +159,7 @@ func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
 }
 
 // parseGS1 reads a GS1 element string, Digital Link URI or EPC URN.
-func parseGS1(code string) (string, error) { return epcismap.ItemID(code) }
+func parseGS1(code string) (string, error) { return itemid.Read(code) }
 
 // epcisToEvents handles POST /v1/supply/epcis: it validates an EPCIS 2.0
 // document against GS1's schema, computes each event's CBV hash and maps the

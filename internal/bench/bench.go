@@ -27,6 +27,7 @@ package bench
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/node"
@@ -58,7 +59,7 @@ type Config struct {
 	// Admin is an organisation admin's key on the target network, for
 	// workloads whose setup registers members. Run fills it in for the
 	// node it starts.
-	Admin ed25519.PrivKey
+	Admin ed25519.PrivateKey
 	// Progress receives progress bars; nil shows none.
 	Progress io.Writer
 	// Profile, if set, is called when medchain's timed phase starts; the
@@ -192,7 +193,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	}
 
 	bar := newBar(c.Progress, c.Txs, "signing "+c.Workload.Name())
-	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add, Admin: c.Admin}, c.Txs)
+	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add, Admin: cmted25519.PrivKey(c.Admin)}, c.Txs)
 	bar.done()
 	if err != nil {
 		return nil, err

@@ -33,9 +33,8 @@ var chainCodes = []ledger.ErrorCode{
 	{Err: ErrExpiryTooFar, Number: 6, Name: "expiry_too_far", Kind: ledger.KindInvalid},
 	{Err: ErrReplay, Number: 7, Name: "replay", Kind: ledger.KindConflict},
 	{Err: ErrUnknownType, Number: 8, Name: "unknown_type", Kind: ledger.KindInvalid},
-	{Err: ErrGenesis, Number: 10, Name: "invalid_genesis", Kind: ledger.KindInvalid},
-	{Err: ErrQueryNotFound, Number: 11, Name: "unknown_query", Kind: ledger.KindNotFound},
-	{Err: ErrNoHeight, Number: 12, Name: "height_not_available", Kind: ledger.KindNotFound},
+	{Err: ErrQueryNotFound, Number: 10, Name: "unknown_query", Kind: ledger.KindNotFound},
+	{Err: ErrNoHeight, Number: 11, Name: "height_not_available", Kind: ledger.KindNotFound},
 }
 
 var invalidMsgCode = ledger.ErrorCode{Err: ledger.ErrInvalidMsg, Number: 9, Name: "invalid_message", Kind: ledger.KindInvalid}

@@ -20,12 +20,12 @@ func addClientCommands(root *cobra.Command, g *Global) {
 func (g *Global) client() *client.Client { return client.New(g.Node) }
 
 // send signs msg as --as, submits it, waits for commit and returns the result.
-func send(cmd *cobra.Command, g *Global, msgType string, msg any) (*client.TxResult, error) {
+func send(cmd *cobra.Command, g *Global, msg client.Msg) (*client.TxResult, error) {
 	key, _, err := signingKey(g)
 	if err != nil {
 		return nil, err
 	}
-	return g.client().Send(cmd.Context(), client.NewSigner(key), msgType, msg)
+	return g.client().Send(cmd.Context(), client.NewSigner(key), msg)
 }
 
 // printTx prints a committed submission: hash and height, plus what the
@@ -230,7 +230,7 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeRegisterMember, client.RegisterMember{Handle: handle, Kind: kind, Roles: roles, PublicKey: pub})
+			res, err := send(cmd, g, client.RegisterMember{Handle: handle, Kind: kind, Roles: roles, PublicKey: pub})
 			if err != nil {
 				return err
 			}
@@ -256,7 +256,7 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 		Short: "Replace a member's roles",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeSetRoles, client.SetRoles{Member: args[0], Roles: setRoles})
+			res, err := send(cmd, g, client.SetRoles{Member: args[0], Roles: setRoles})
 			if err != nil {
 				return err
 			}
@@ -273,7 +273,7 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 			Short: short,
 			Args:  cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				res, err := send(cmd, g, client.TypeSetMemberStatus, client.SetMemberStatus{Member: args[0], Status: status, Reason: reason})
+				res, err := send(cmd, g, client.SetMemberStatus{Member: args[0], Status: status, Reason: reason})
 				if err != nil {
 					return err
 				}
@@ -287,14 +287,14 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 	var owner, reason string
 	addKey := keyTxCmd(g, "add-key --key NAME|HEX [--owner ID] --as SIGNER", "Give an identity (by default the signer) another key",
 		"the new key: a keystore name or 64 hex characters",
-		func(pub string) (string, any, string) {
-			return client.TypeAddKey, client.AddKey{Owner: owner, PublicKey: pub}, "key " + pub + " added"
+		func(pub string) (client.Msg, string) {
+			return client.AddKey{Owner: owner, PublicKey: pub}, "key " + pub + " added"
 		})
 	addKey.Flags().StringVar(&owner, "owner", "", "identity to add it to (default: the signer)")
 	revoke := keyTxCmd(g, "revoke-key --key NAME|HEX --as SIGNER [--reason TEXT]", "Revoke a key: no transaction it signs is accepted from now on",
 		"the key: a keystore name or 64 hex characters",
-		func(pub string) (string, any, string) {
-			return client.TypeRevokeKey, client.RevokeKey{PublicKey: pub, Reason: reason}, "key " + pub + " revoked"
+		func(pub string) (client.Msg, string) {
+			return client.RevokeKey{PublicKey: pub, Reason: reason}, "key " + pub + " revoked"
 		})
 	revoke.Flags().StringVar(&reason, "reason", "", "why (kept on the ledger, 200 characters at most)")
 
@@ -312,7 +312,7 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeRotateKey, client.RotateKey{NewKey: pub})
+			res, err := send(cmd, g, client.RotateKey{NewKey: pub})
 			if err != nil {
 				return err
 			}
@@ -334,7 +334,7 @@ their own keys. Revoking a key takes effect for the very next transaction.`,
 
 // keyTxCmd is a command that names a key with --key and sends one message
 // about it, built by msg from the key's hex.
-func keyTxCmd(g *Global, use, short, keyHelp string, msg func(pub string) (msgType string, m any, done string)) *cobra.Command {
+func keyTxCmd(g *Global, use, short, keyHelp string, msg func(pub string) (m client.Msg, done string)) *cobra.Command {
 	var ref string
 	c := &cobra.Command{
 		Use:   use,
@@ -345,8 +345,8 @@ func keyTxCmd(g *Global, use, short, keyHelp string, msg func(pub string) (msgTy
 			if err != nil {
 				return err
 			}
-			typ, m, done := msg(pub)
-			res, err := send(cmd, g, typ, m)
+			m, done := msg(pub)
+			res, err := send(cmd, g, m)
 			if err != nil {
 				return err
 			}
@@ -371,7 +371,7 @@ no address, no identifier) is sent to the ledger.`,
 		Short: "Register the --as key as a new patient",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := send(cmd, g, client.TypeRegisterPatient, client.RegisterPatient{})
+			res, err := send(cmd, g, client.RegisterPatient{})
 			if err != nil {
 				return err
 			}
@@ -462,7 +462,7 @@ The proposer's organisation votes yes.`,
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypePropose, client.Propose{Action: a, Title: title, Deadline: deadline})
+			res, err := send(cmd, g, client.Propose{Action: a, Title: title, Deadline: deadline})
 			if err != nil {
 				return err
 			}
@@ -537,7 +537,7 @@ The proposer's organisation votes yes.`,
 			if approve == reject {
 				return fmt.Errorf("say --approve or --reject")
 			}
-			res, err := send(cmd, g, client.TypeVote, client.Vote{Proposal: pid, Approve: approve})
+			res, err := send(cmd, g, client.Vote{Proposal: pid, Approve: approve})
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/medchain/medchain/client"
-	"github.com/medchain/medchain/internal/ledger"
 )
 
 func newConsentCmd(g *Global) *cobra.Command {
@@ -57,7 +56,7 @@ func granteeString(g client.Grantee) string {
 	case g.Member != "":
 		return g.Member
 	case g.Role != "":
-		return g.Org + ":" + string(g.Role)
+		return g.Org + ":" + g.Role
 	}
 	return g.Org
 }
@@ -174,7 +173,7 @@ func (o *consentGrantOptions) grantee() (client.Grantee, error) {
 		if !ok || org == "" || role == "" {
 			return client.Grantee{}, fmt.Errorf("--role %q must be ORG:ROLE, e.g. st-marys-hospital:nurse", o.role)
 		}
-		return client.Grantee{Org: org, Role: ledger.Role(role)}, nil
+		return client.Grantee{Org: org, Role: role}, nil
 	}
 	return client.Grantee{Org: o.to}, nil
 }
@@ -203,7 +202,7 @@ func (o *consentGrantOptions) run(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	res, err := send(cmd, g, client.TypeGrant, msg)
+	res, err := send(cmd, g, msg)
 	if err != nil {
 		return err
 	}
@@ -223,7 +222,7 @@ Example:
   medchain consent revoke gr-… --as alice`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeRevokeGrant, client.RevokeGrant{Grant: args[0]})
+			res, err := send(cmd, g, client.RevokeGrant{Grant: args[0]})
 			if err != nil {
 				return err
 			}
@@ -332,7 +331,7 @@ Example:
 					}
 				})
 			}
-			res, err := send(cmd, g, client.TypeGrant, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}
@@ -402,7 +401,7 @@ Example:
 				}
 				msg.Expires = &exp
 			}
-			res, err := send(cmd, g, client.TypeDelegate, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/spf13/cobra"
 
 	"github.com/medchain/medchain/client/keystore"
@@ -20,7 +20,7 @@ func keystorePath(g *Global) string { return filepath.Join(g.Home, node.Keystore
 func openKeystore(g *Global) (*keystore.Store, error) { return keystore.Open(keystorePath(g)) }
 
 // signingKey loads the --as key, asking for the passphrase unless it is a dev key.
-func signingKey(g *Global) (ed25519.PrivKey, keystore.Entry, error) {
+func signingKey(g *Global) (ed25519.PrivateKey, keystore.Entry, error) {
 	if g.As == "" {
 		return nil, keystore.Entry{}, fmt.Errorf("this command signs a transaction: say who signs with --as NAME (see `medchain keys list`)")
 	}

@@ -411,7 +411,7 @@ func (o *recordsReadOptions) run(cmd *cobra.Command, rec string) error {
 		if err != nil {
 			return err
 		}
-		res, err := c.Send(ctx, s, client.TypeBreakGlass, client.OpenBreakGlass{Patient: info.Patient, Reason: o.breakGlass, Minutes: o.minutes})
+		res, err := c.Send(ctx, s, client.OpenBreakGlass{Patient: info.Patient, Reason: o.breakGlass, Minutes: o.minutes})
 		if err != nil {
 			return err
 		}
@@ -554,7 +554,7 @@ Example:
   medchain records erase rec-… --as alice --reason patient-request`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeErase, client.EraseRecord{Record: args[0], Reason: reason})
+			res, err := send(cmd, g, client.EraseRecord{Record: args[0], Reason: reason})
 			if err != nil {
 				return err
 			}

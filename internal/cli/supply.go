@@ -266,7 +266,7 @@ func (o *productRegisterOptions) run(cmd *cobra.Command) error {
 			return fmt.Errorf("--max: %w", err)
 		}
 	}
-	res, err := send(cmd, o.g, client.TypeRegisterProduct, msg)
+	res, err := send(cmd, o.g, msg)
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (o *commissionOptions) run(cmd *cobra.Command, gtin, lot string) error {
 	if err != nil {
 		return err
 	}
-	res, err := send(cmd, o.g, client.TypeCommission, client.Commission{GTIN: gtin, Lot: lot, Expiry: o.expiry, Serials: s})
+	res, err := send(cmd, o.g, client.Commission{GTIN: gtin, Lot: lot, Expiry: o.expiry, Serials: s})
 	if err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ Example:
 			return err
 		}
 		if unpack {
-			res, err := send(cmd, g, client.TypeUnpack, client.Unpack{Parent: ids[0], Children: ids[1:]})
+			res, err := send(cmd, g, client.Unpack{Parent: ids[0], Children: ids[1:]})
 			if err != nil {
 				return err
 			}
@@ -405,7 +405,7 @@ Example:
 			}
 			return printTx(g, res, what)
 		}
-		res, err := send(cmd, g, client.TypePack, client.Pack{Parent: ids[0], Children: ids[1:]})
+		res, err := send(cmd, g, client.Pack{Parent: ids[0], Children: ids[1:]})
 		if err != nil {
 			return err
 		}
@@ -470,7 +470,7 @@ func (o *shipOptions) run(cmd *cobra.Command, args []string) error {
 		}
 		msg.Sensors = append(msg.Sensors, id)
 	}
-	res, err := send(cmd, o.g, client.TypeShip, msg)
+	res, err := send(cmd, o.g, msg)
 	if err != nil {
 		return err
 	}
@@ -570,7 +570,7 @@ func (o *receiveOptions) run(cmd *cobra.Command, shipment string) error {
 			return err
 		}
 	}
-	res, err := send(cmd, g, client.TypeReceive, client.Receive{Shipment: shipment, Items: items})
+	res, err := send(cmd, g, client.Receive{Shipment: shipment, Items: items})
 	if err != nil {
 		return err
 	}
@@ -581,7 +581,7 @@ func (o *receiveOptions) run(cmd *cobra.Command, shipment string) error {
 	return g.Print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "received %s: %d received, %d missing, %d extra (tx %s, height %d)\n",
 			got.ID, len(got.Received), len(got.Missing), len(got.Extra), res.Hash, res.Height)
-		if got.ColdChainVerdict() == "fail" {
+		if len(got.Excursions) > 0 { // the cold-chain verdict is "fail"
 			fmt.Fprintf(w, "the goods are quarantined (cold chain); see supply verify, supply release\n")
 		}
 		for _, id := range got.Missing {
@@ -661,7 +661,7 @@ func (o *readingOptions) run(cmd *cobra.Command, args []string) error {
 		}
 		msg.Readings = append(msg.Readings, client.TemperatureReading{Time: t.Unix(), MilliC: mc})
 	}
-	res, err := send(cmd, o.g, client.TypeReading, msg)
+	res, err := send(cmd, o.g, msg)
 	if err != nil {
 		return err
 	}
@@ -702,7 +702,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeRelease, client.Release{Items: ids, Reason: reason})
+			res, err := send(cmd, g, client.Release{Items: ids, Reason: reason})
 			if err != nil {
 				return err
 			}
@@ -734,7 +734,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeDispense, client.Dispense{Items: ids})
+			res, err := send(cmd, g, client.Dispense{Items: ids})
 			if err != nil {
 				return err
 			}
@@ -762,7 +762,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeDestroy, client.Destroy{Items: ids, Reason: reason})
+			res, err := send(cmd, g, client.Destroy{Items: ids, Reason: reason})
 			if err != nil {
 				return err
 			}
@@ -792,7 +792,7 @@ Example:
   medchain supply recall 09506000134352 FLU-24A --reason "potency below specification" --as epidemiologist`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeRecall, client.RecallLots{GTIN: args[0], Lots: args[1:], Reason: reason})
+			res, err := send(cmd, g, client.RecallLots{GTIN: args[0], Lots: args[1:], Reason: reason})
 			if err != nil {
 				return err
 			}
@@ -1248,7 +1248,7 @@ Example:
   medchain supply register-gln 0614141000029 --as distributor-admin`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypeRegisterGLN, client.RegisterGLN{GLN: args[0]})
+			res, err := send(cmd, g, client.RegisterGLN{GLN: args[0]})
 			if err != nil {
 				return err
 			}
@@ -1288,7 +1288,7 @@ Example:
   medchain supply donation --din A999926123456 --donor 9f2c4e6a8b0d1f3e --as blood-nurse`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := send(cmd, g, client.TypeDonation, client.RegisterDonation{DIN: o.din, Type: o.typ, Donor: o.donor, Certificate: o.certificate})
+			res, err := send(cmd, g, client.RegisterDonation{DIN: o.din, Type: o.typ, Donor: o.donor, Certificate: o.certificate})
 			if err != nil {
 				return err
 			}
@@ -1382,7 +1382,7 @@ Example:
 			if len(msg.Results) == 0 {
 				return errors.New("give the results with --pass TEST,... and/or --fail TEST,...")
 			}
-			res, err := send(cmd, g, client.TypeTestResults, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}
@@ -1434,7 +1434,7 @@ Example:
 			if len(msg.Components) == 0 {
 				return errors.New("name the components with --component GTIN:EXPIRY[:SERIAL]")
 			}
-			res, err := send(cmd, g, client.TypeSeparate, msg)
+			res, err := send(cmd, g, msg)
 			if err != nil {
 				return err
 			}
@@ -1480,7 +1480,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeTransfuse, client.Transfuse{Item: id, Recipient: pt})
+			res, err := send(cmd, g, client.Transfuse{Item: id, Recipient: pt})
 			if err != nil {
 				return err
 			}
@@ -1587,7 +1587,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypePool, client.Pool{Pool: args[0], Items: ids})
+			res, err := send(cmd, g, client.Pool{Pool: args[0], Items: ids})
 			if err != nil {
 				return err
 			}
@@ -1646,7 +1646,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.TypeFractionate, client.Fractionate{Pool: args[0],
+			res, err := send(cmd, g, client.Fractionate{Pool: args[0],
 				Outputs: []client.TransformOutput{{GTIN: o.gtin, Lot: o.lot, Expiry: o.expiry, Serials: s}}})
 			if err != nil {
 				return err
@@ -1725,7 +1725,7 @@ Example:
   medchain supply demand --item mask-n95 --quantity 500 --needed-by 2026-12-31 --region US-MA --as hospital-pharmacist`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := send(cmd, g, client.TypeDemand, client.PostDemand{Item: o.item, Quantity: o.quantity, NeededBy: o.neededBy, Region: o.region})
+			res, err := send(cmd, g, client.PostDemand{Item: o.item, Quantity: o.quantity, NeededBy: o.neededBy, Region: o.region})
 			if err != nil {
 				return err
 			}
@@ -1791,7 +1791,7 @@ Example:
   medchain supply pledge dm-… --quantity 200 --gtin 09506000134369 --as pharmaco-quality`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.TypePledge, client.MakePledge{Demand: args[0], Quantity: quantity, GTIN: gtin})
+			res, err := send(cmd, g, client.MakePledge{Demand: args[0], Quantity: quantity, GTIN: gtin})
 			if err != nil {
 				return err
 			}

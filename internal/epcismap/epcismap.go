@@ -1,8 +1,7 @@
 // Package epcismap turns what the supply chain's standards say into what the
-// ledger's supply module does: a scanned barcode (GS1 element string,
-// Digital Link URI, EPC URN) into an item ID, and the events of a validated
-// EPCIS 2.0 document into supply/events operations, each under its CBV event
-// hash. It runs at the edge (API), against committed state: it looks up the
+// ledger's supply module does: the events of a validated EPCIS 2.0 document
+// into supply/events operations, each under its CBV event hash (item IDs
+// are read with internal/itemid). It runs at the edge (API), against committed state: it looks up the
 // organisation behind a destination GLN and the shipment a receiving event
 // closes. The ledger re-checks everything when the events are applied.
 package epcismap
@@ -14,44 +13,10 @@ import (
 
 	"github.com/medchain/medchain/internal/epcis"
 	"github.com/medchain/medchain/internal/gs1"
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
 )
-
-// ItemID reads a scanned or written identifier: a GS1 element string (with
-// parentheses, or raw with FNC1/GS separators and a symbology identifier), a
-// GS1 Digital Link URI, an EPC URN (sgtin, sscc), or an item ID as the
-// ledger writes it ("01/<GTIN>/21/<serial>", "00/<SSCC>").
-func ItemID(code string) (string, error) {
-	code = strings.TrimSpace(code)
-	if _, _, err := supply.ParseID(code); err == nil {
-		return code, nil
-	}
-	var (
-		id  gs1.ID
-		err error
-	)
-	if strings.HasPrefix(strings.ToLower(code), "urn:epc:") {
-		id, err = gs1.ParseEPC(code)
-	} else {
-		var e gs1.Element
-		if e, err = gs1.Parse(code); err == nil {
-			id, err = e.ID()
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case id.GTIN != "" && id.Serial != "":
-		return supply.UnitID(id.GTIN, id.Serial), nil
-	case id.SSCC != "":
-		return supply.ContainerID(id.SSCC), nil
-	case id.GTIN != "":
-		return "", fmt.Errorf("%s names a product (GTIN %s) but no serial number: a scan that tells genuine from counterfeit needs the serial (AI 21)", code, id.GTIN)
-	}
-	return "", fmt.Errorf("%s names neither a serialised trade item (GTIN + serial) nor a logistic unit (SSCC)", code)
-}
 
 // Ledger is what the mapper reads of committed state.
 type Ledger interface {
@@ -89,7 +54,7 @@ func Map(doc epcis.Document, r state.Reader, l Ledger) (Mapped, error) {
 func items(ids []string) ([]string, error) {
 	out := make([]string, 0, len(ids))
 	for _, s := range ids {
-		id, err := ItemID(s)
+		id, err := itemid.Read(s)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +113,7 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 		if e.ParentID == "" {
 			return ev, "", errors.New("an aggregation names its parentID")
 		}
-		parent, err := ItemID(e.ParentID)
+		parent, err := itemid.Read(e.ParentID)
 		if err != nil {
 			return ev, "", err
 		}

@@ -23,36 +23,6 @@ const (
 	gln  = "0614141000029" // the distributor's
 )
 
-func TestItemID(t *testing.T) {
-	unit := supply.UnitID(gtin, "ABC123")
-	sgtin, err := gs1.SGTIN(gtin, "ABC123", 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ in, want, err string }{
-		{"(01)09506000134352(17)271231(10)L1(21)ABC123", unit, ""},
-		{"]d2010950600013435217271231" + "10L1\x1d21ABC123", unit, ""},
-		{"https://id.gs1.org/01/09506000134352/10/L1/21/ABC123?17=271231", unit, ""},
-		{"https://pharma.example/dl/01/09506000134352/21/ABC123", unit, ""},
-		{sgtin, unit, ""},
-		{unit, unit, ""},
-		{"(00)" + sscc, supply.ContainerID(sscc), ""},
-		{"(01)09506000134352(10)L1", "", "no serial"},
-		{"(01)09506000134353(21)X", "", "check digit"},
-		{"hello", "", ""},
-	} {
-		got, err := epcismap.ItemID(c.in)
-		switch {
-		case c.want != "" && (err != nil || got != c.want):
-			t.Errorf("ItemID(%q) = %q, %v; want %q", c.in, got, err, c.want)
-		case c.want == "" && err == nil:
-			t.Errorf("ItemID(%q) = %q, want an error", c.in, got)
-		case c.want == "" && !strings.Contains(fmt.Sprint(err), c.err):
-			t.Errorf("ItemID(%q) error %q does not say %q", c.in, err, c.err)
-		}
-	}
-}
-
 // fakeDir: a manufacturer and a distributor with one member each.
 type fakeDir struct{}
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
@@ -108,8 +110,8 @@ func TestKilledNodeKeepsCommittedTxs(t *testing.T) {
 				key := make([]byte, 32)
 				copy(key, h)
 				key[31] = 0xCC
-				msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{"nurse"}, PublicKey: key})
-				raw, err := tx.Sign(admin, tx.Body{ChainID: "medchain-testnet", Nonce: uint64(w<<32 | i), Expires: 900, Type: identity.TypeRegisterMember, Msg: msg})
+				msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{ledger.RoleNurse}, PublicKey: key})
+				raw, err := tx.Sign(ed25519.PrivKey(admin), tx.Body{ChainID: "medchain-testnet", Nonce: uint64(w<<32 | i), Expires: 900, Type: identity.TypeRegisterMember, Msg: msg})
 				if err != nil {
 					t.Error(err)
 					return

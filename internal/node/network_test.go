@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
@@ -117,8 +119,8 @@ func TestFourValidatorNetwork(t *testing.T) {
 			handles = append(handles, h)
 			kp := tx.PubKey(bytes.Repeat([]byte{byte(nonce)}, 32))
 			kp[0], kp[1] = byte(nonce>>8), 0xAA
-			msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{"nurse"}, PublicKey: kp})
-			raw, err := tx.Sign(admin, tx.Body{ChainID: "medchain-testnet", Nonce: nonce, Expires: height(nodes[0]) + 200, Type: identity.TypeRegisterMember, Msg: msg})
+			msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{ledger.RoleNurse}, PublicKey: kp})
+			raw, err := tx.Sign(ed25519.PrivKey(admin), tx.Body{ChainID: "medchain-testnet", Nonce: nonce, Expires: height(nodes[0]) + 200, Type: identity.TypeRegisterMember, Msg: msg})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,7 +35,7 @@ func BenchmarkRecordReads(b *testing.B) {
 		}
 		recs[i] = up.Record
 	}
-	if _, err := c.Send(ctx, alice, client.TypeGrant, client.GrantConsent{
+	if _, err := c.Send(ctx, alice, client.GrantConsent{
 		Grantee: client.Grantee{Org: "riverside-clinic"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(24 * time.Hour)}); err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	stded25519 "crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,7 @@ import (
 
 // demoSigner is the signer of a demo key of `medchain dev`.
 func demoSigner(name string) *client.Signer {
-	return client.NewSigner(ed25519.PrivKey(stdKey(DevSeed(name))))
+	return client.NewSigner(stdKey(DevSeed(name)))
 }
 
 func demoPatient(name string) string { return identity.PatientID(pubFromSeed(DevSeed(name))) }
@@ -116,7 +117,7 @@ func TestRecordLifecycle(t *testing.T) {
 		t.Fatalf("refusal: %+v", ce)
 	}
 	// The patient grants the clinic; its physician reads; the grant is revoked; refused again.
-	res, err := c.Send(ctx, alice, client.TypeGrant, client.GrantConsent{
+	res, err := c.Send(ctx, alice, client.GrantConsent{
 		Grantee: client.Grantee{Org: "riverside-clinic"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -134,14 +135,14 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 	_, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeResearch})
 	wantCode(t, err, "records.purpose_not_granted")
-	if _, err := c.Send(ctx, alice, client.TypeRevokeGrant, client.RevokeGrant{Grant: created.ID}); err != nil {
+	if _, err := c.Send(ctx, alice, client.RevokeGrant{Grant: created.ID}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ReadRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
 	wantCode(t, err, "records.grant_revoked")
 
 	// Break-glass: the clinic physician opens a window and reads, flagged.
-	res, err = c.Send(ctx, patel, client.TypeBreakGlass, client.OpenBreakGlass{Patient: aliceID, Reason: "patient-unconscious"})
+	res, err = c.Send(ctx, patel, client.OpenBreakGlass{Patient: aliceID, Reason: "patient-unconscious"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 
 	// Erasure: the ciphertext and keys are shredded; reads are 410 Gone.
-	if _, err := c.Send(ctx, alice, client.TypeErase, client.EraseRecord{Record: up.Record, Reason: "patient-request"}); err != nil {
+	if _, err := c.Send(ctx, alice, client.EraseRecord{Record: up.Record, Reason: "patient-request"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ReadRecord(ctx, alice, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
@@ -256,15 +257,15 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	}
 	// Each organisation registers a physician, through its own node.
 	readerKey := ed25519.GenPrivKey()
-	author, reader := client.NewSigner(ed25519.GenPrivKey()), client.NewSigner(readerKey)
-	if _, err := clients[0].Send(ctx, admins[0], client.TypeRegisterMember, client.RegisterMember{Handle: "dr-a", Roles: []string{"physician"}, PublicKey: author.PublicKey()}); err != nil {
+	author, reader := client.NewSigner(stded25519.PrivateKey(ed25519.GenPrivKey())), client.NewSigner(stded25519.PrivateKey(readerKey))
+	if _, err := clients[0].Send(ctx, admins[0], client.RegisterMember{Handle: "dr-a", Roles: []string{"physician"}, PublicKey: author.PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := clients[1].Send(ctx, admins[1], client.TypeRegisterMember, client.RegisterMember{Handle: "dr-b", Roles: []string{"physician"}, PublicKey: reader.PublicKey()}); err != nil {
+	if _, err := clients[1].Send(ctx, admins[1], client.RegisterMember{Handle: "dr-b", Roles: []string{"physician"}, PublicKey: reader.PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	pt := client.NewSigner(ed25519.GenPrivKey())
-	res, err := clients[1].Send(ctx, pt, client.TypeRegisterPatient, client.RegisterPatient{})
+	pt := client.NewSigner(stded25519.PrivateKey(ed25519.GenPrivKey()))
+	res, err := clients[1].Send(ctx, pt, client.RegisterPatient{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +305,7 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
 	wantCode(t, err, "records.no_grant")
 
-	if _, err := clients[1].Send(ctx, pt, client.TypeGrant, client.GrantConsent{
+	if _, err := clients[1].Send(ctx, pt, client.GrantConsent{
 		Grantee: client.Grantee{Org: clinic, Role: "physician"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/medchain/medchain/internal/epcismap"
 	"github.com/medchain/medchain/internal/gs1"
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
@@ -453,7 +453,7 @@ func checkScanState(b *testing.B, k *supply.Keeper, view state.Reader, now time.
 }
 
 // BenchmarkVerifyScan measures what a barcode scan costs on the node, less
-// HTTP: epcismap.ItemID of the GS1 element string on the pack, then Verify
+// HTTP: itemid.Read of the GS1 element string on the pack, then Verify
 // against the committed view of an on-disk state holding a million units
 // (MEDCHAIN_BENCH_UNITS scales it) of two products in lots of 10,000, of
 // which 20% are packed in cases of 50 on pallets of 20 cases (half of those
@@ -505,7 +505,7 @@ func BenchmarkVerifyScan(b *testing.B) {
 				code := pool[next%len(pool)]
 				next++
 				t := time.Now()
-				id, err := epcismap.ItemID(code)
+				id, err := itemid.Read(code)
 				v := k.Verify(view, id, now)
 				lat = append(lat, time.Since(t))
 				if err != nil {

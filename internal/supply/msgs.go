@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 )
@@ -72,15 +73,7 @@ func (s Serials) Expand() []string {
 	if len(s.List) > 0 {
 		return s.List
 	}
-	out := make([]string, 0, s.Count)
-	for i := int64(0); i < s.Count; i++ {
-		n := strconv.FormatInt(s.Start+i, 10)
-		for len(n) < s.Width {
-			n = "0" + n
-		}
-		out = append(out, s.Prefix+n)
-	}
-	return out
+	return itemid.SerialRange(s.Prefix, s.Start, s.Count, s.Width)
 }
 
 func (s Serials) validate() error {

@@ -24,9 +24,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/medchain/medchain/internal/gs1"
+	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 )
@@ -288,44 +288,18 @@ func ValidSerial(s string) error { return gs1.ValidateAI("21", s) }
 func ValidLot(l string) error { return gs1.ValidateAI("10", l) }
 
 // UnitID is the ID of a serialised unit.
-func UnitID(gtin, serial string) string { return "01/" + gtin + "/21/" + serial }
+func UnitID(gtin, serial string) string { return itemid.Unit(gtin, serial) }
 
 // ContainerID is the ID of a logistic unit identified by an SSCC.
-func ContainerID(sscc string) string { return "00/" + sscc }
+func ContainerID(sscc string) string { return itemid.Container(sscc) }
 
 // ParseID checks an item ID and returns its GTIN and serial (empty for a
 // container).
-func ParseID(id string) (gtin, serial string, err error) {
-	switch {
-	case strings.HasPrefix(id, "01/"):
-		if len(id) < 3+14+4+1 || id[17:21] != "/21/" {
-			return "", "", fmt.Errorf("item %q: a unit is 01/<GTIN-14>/21/<serial>", id)
-		}
-		gtin, serial = id[3:17], id[21:]
-		if err := ValidGTIN(gtin); err != nil {
-			return "", "", fmt.Errorf("item %q: %w", id, err)
-		}
-		if err := ValidSerial(serial); err != nil {
-			return "", "", fmt.Errorf("item %q: %w", id, err)
-		}
-		return gtin, serial, nil
-	case strings.HasPrefix(id, "00/"):
-		if err := gs1.ValidateAI("00", id[3:]); err != nil {
-			return "", "", fmt.Errorf("item %q: a logistic unit is 00/<SSCC-18>: %w", id, err)
-		}
-		return "", "", nil
-	}
-	return "", "", fmt.Errorf("item %q: must be 01/<GTIN>/21/<serial> or 00/<SSCC>", id)
-}
+func ParseID(id string) (gtin, serial string, err error) { return itemid.Parse(id) }
 
 // ValidGTIN checks a GTIN-14 (the ledger keeps GTINs in 14 digits) and its
 // check digit.
-func ValidGTIN(g string) error {
-	if len(g) != 14 {
-		return fmt.Errorf("GTIN %q must be 14 digits", g)
-	}
-	return gs1.ValidGTIN(g)
-}
+func ValidGTIN(g string) error { return itemid.ValidGTIN(g) }
 
 func member(ctx *ledger.Context) error {
 	if ctx.Signer.Kind != ledger.Member {

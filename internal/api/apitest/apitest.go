@@ -18,6 +18,7 @@ package apitest
 
 import (
 	"context"
+	stded25519 "crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +54,10 @@ var GenesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Key returns the Ed25519 key derived from name. Insecure by design.
 func Key(name string) ed25519.PrivKey { return ed25519.GenPrivKeyFromSecret([]byte(name)) }
+
+// PrivateKey returns Key(name) as a standard library key, the kind
+// client.NewSigner and the keystore use.
+func PrivateKey(name string) stded25519.PrivateKey { return stded25519.PrivateKey(Key(name)) }
 
 // PubKey returns the public key of Key(name).
 func PubKey(name string) tx.PubKey { return tx.PubKey(Key(name).PubKey().Bytes()) }

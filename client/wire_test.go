@@ -1,0 +1,290 @@
+package client_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/governance"
+	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/supply"
+)
+
+// wirePair is an SDK type and the chain's type of the same JSON.
+type wirePair struct {
+	sdk   any // a value of the SDK type
+	chain any // a value of the chain's type
+}
+
+// messages pairs every SDK message with the chain's message struct that its
+// MsgType's handler decodes.
+var messages = []wirePair{
+	{client.RegisterMember{}, identity.RegisterMember{}},
+	{client.SetRoles{}, identity.SetRoles{}},
+	{client.SetMemberStatus{}, identity.SetMemberStatus{}},
+	{client.AddKey{}, identity.AddKey{}},
+	{client.RotateKey{}, identity.RotateKey{}},
+	{client.RevokeKey{}, identity.RevokeKey{}},
+	{client.RegisterPatient{}, identity.RegisterPatient{}},
+	{client.Propose{}, governance.Propose{}},
+	{client.Vote{}, governance.CastVote{}},
+
+	{client.AddRecords{}, records.Add{}},
+	{client.GrantConsent{}, records.GrantMsg{}},
+	{client.RevokeGrant{}, records.Revoke{}},
+	{client.DelegateAccess{}, records.Delegate{}},
+	{client.OpenBreakGlass{}, records.OpenBreakGlass{}},
+	{client.PostReceipts{}, records.PostReceipts{}},
+	{client.EraseRecord{}, records.Erase{}},
+	{client.SetEndpoint{}, records.SetEndpoint{}},
+	// Signed requests: the same envelope, sent to a node, never routed.
+	{client.ReadRequest{}, records.ReadRequest{}},
+	{client.Upload{}, records.Upload{}},
+
+	{client.RegisterProduct{}, supply.RegisterProduct{}},
+	{client.Commission{}, supply.Commission{}},
+	{client.Pack{}, supply.Pack{}},
+	{client.Unpack{}, supply.Unpack{}},
+	{client.Ship{}, supply.Ship{}},
+	{client.Receive{}, supply.Receive{}},
+	{client.Reading{}, supply.Reading{}},
+	{client.Release{}, supply.Release{}},
+	{client.Dispense{}, supply.Dispense{}},
+	{client.Destroy{}, supply.Destroy{}},
+	{client.RecallLots{}, supply.RecallLots{}},
+	{client.ReportScan{}, supply.ReportScan{}},
+	{client.SupplyEvents{}, supply.Events{}},
+	{client.RegisterGLN{}, supply.RegisterGLN{}},
+	{client.RegisterDonation{}, supply.RegisterDonation{}},
+	{client.RecordTests{}, supply.RecordTests{}},
+	{client.Separate{}, supply.Separate{}},
+	{client.Transfuse{}, supply.Transfuse{}},
+	{client.Pool{}, supply.Pool{}},
+	{client.Fractionate{}, supply.Fractionate{}},
+	{client.Transform{}, supply.Transform{}},
+	{client.PostDemand{}, supply.PostDemand{}},
+	{client.MakePledge{}, supply.MakePledge{}},
+}
+
+// signedRequests are the message types that are signed but not routed.
+var signedRequests = []string{client.TypeReadRequest, client.TypeUpload}
+
+// views pairs the SDK's other wire types (action payloads, results, what
+// the API returns) with the chain's.
+var views = []wirePair{
+	{client.AdmitOrg{}, governance.AdmitOrg{}},
+	{client.RemoveOrg{}, governance.RemoveOrg{}},
+	{client.SetValidator{}, governance.SetValidator{}},
+	{client.Created{}, ledger.Created{}},
+	{client.Created{}, ledger.Created{}},
+	{client.Outcome{}, governance.Outcome{}},
+	{client.StatusChange{}, identity.StatusChange{}},
+
+	{client.Anchor{}, records.Anchor{}},
+	{client.AddResult{}, records.AddResult{}},
+	{client.Record{}, records.Record{}},
+	{client.RecordVersion{}, records.Version{}},
+	{client.Grant{}, records.Grant{}},
+	{client.Delegation{}, records.Delegation{}},
+	{client.BreakGlass{}, records.BreakGlass{}},
+	{client.Receipt{}, records.Receipt{}},
+
+	{client.Product{}, supply.Product{}},
+	{client.Lot{}, supply.Lot{}},
+	{client.Item{}, supply.Item{}},
+	{client.Custody{}, supply.Custody{}},
+	{client.Shipment{}, supply.Shipment{}},
+	{client.Alert{}, supply.Alert{}},
+	{client.EventAnchor{}, supply.EventAnchor{}},
+	{client.Verdict{}, supply.Verdict{}},
+	{client.Holder{}, supply.Holder{}},
+	{client.Donation{}, supply.Donation{}},
+	{client.Separated{}, supply.Separated{}},
+	{client.Trace{}, supply.Trace{}},
+	{client.LotTrace{}, supply.LotTrace{}},
+	{client.Transformation{}, supply.Transformation{}},
+	{client.Demand{}, supply.Demand{}},
+	{client.Pledge{}, supply.Pledge{}},
+	{client.Shortage{}, supply.Shortage{}},
+}
+
+// TestEveryRoutedTypeHasAnSDKMessage: for every message type the chain
+// routes there is an SDK message whose MsgType is it, and the SDK has no
+// message of a type the chain does not route (but its signed requests).
+func TestEveryRoutedTypeHasAnSDKMessage(t *testing.T) {
+	h, err := apitest.Start(apitest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	routed := h.App.MessageTypes()
+	if len(routed) == 0 {
+		t.Fatal("the chain routes no message types")
+	}
+	sdk := map[string]bool{}
+	for _, p := range messages {
+		m, ok := p.sdk.(client.Msg)
+		if !ok {
+			t.Errorf("%T does not implement client.Msg", p.sdk)
+			continue
+		}
+		if sdk[m.MsgType()] {
+			t.Errorf("two SDK messages of type %s", m.MsgType())
+		}
+		sdk[m.MsgType()] = true
+		if !slices.Contains(routed, m.MsgType()) && !slices.Contains(signedRequests, m.MsgType()) {
+			t.Errorf("%T.MsgType() is %q, which the chain does not route", p.sdk, m.MsgType())
+		}
+	}
+	for _, typ := range routed {
+		if !sdk[typ] {
+			t.Errorf("the chain routes %s but the SDK has no message of that type", typ)
+		}
+	}
+}
+
+// TestWireTypesMatchTheChain: a fully populated SDK value decodes strictly
+// (no unknown field) into the chain's type and encodes back to the same
+// JSON, and a fully populated chain value does the same into the SDK's
+// type: neither side has a field the other lacks or names differently.
+func TestWireTypesMatchTheChain(t *testing.T) {
+	for _, p := range append(append([]wirePair{}, messages...), views...) {
+		name := strings.TrimPrefix(reflect.TypeOf(p.sdk).String(), "client.")
+		t.Run(name, func(t *testing.T) {
+			sameJSON(t, p.sdk, p.chain)
+			sameJSON(t, p.chain, p.sdk)
+		})
+	}
+}
+
+// sameJSON populates a value of from's type, decodes its JSON strictly into
+// a value of into's type and checks that the result encodes to the same
+// JSON.
+func sameJSON(t *testing.T, from, into any) {
+	t.Helper()
+	src := reflect.New(reflect.TypeOf(from))
+	populate(src.Elem(), 0)
+	b, err := json.Marshal(src.Interface())
+	if err != nil {
+		t.Fatalf("marshal %T: %v", from, err)
+	}
+	dst := reflect.New(reflect.TypeOf(into))
+	if err := strictDecode(b, dst.Interface()); err != nil {
+		t.Fatalf("%T does not decode strictly into %T: %v\n%s", from, into, err, b)
+	}
+	again, err := json.Marshal(dst.Interface())
+	if err != nil {
+		t.Fatalf("marshal %T: %v", into, err)
+	}
+	var a, c any
+	json.Unmarshal(b, &a)
+	json.Unmarshal(again, &c)
+	if !reflect.DeepEqual(a, c) {
+		t.Fatalf("%T -> %T loses or changes fields:\n from %s\n into %s", from, into, b, again)
+	}
+}
+
+// fillKey is a string every field of the chain accepts as text: it is also
+// a well-formed hex public key.
+var fillKey = strings.Repeat("ab", 32)
+
+// populate sets every field reachable from v to a value that is not zero,
+// so that a field one side drops shows in the JSON.
+func populate(v reflect.Value, depth int) {
+	if depth > 8 {
+		return
+	}
+	switch v.Type() {
+	case reflect.TypeOf(time.Time{}):
+		v.Set(reflect.ValueOf(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)))
+		return
+	case reflect.TypeOf(json.RawMessage{}):
+		v.SetBytes([]byte(`{"k":"v"}`))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fillKey)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(7)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(7)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			v.SetBytes(bytes.Repeat([]byte{0xab}, 32))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		populate(s.Index(0), depth+1)
+		v.Set(s)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		populate(p.Elem(), depth+1)
+		v.Set(p)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				populate(v.Field(i), depth+1)
+			}
+		}
+	}
+}
+
+// TestListsAndLimitsAreTheChains: the codes, lists and limits the SDK
+// copies for its callers (help texts, checks before sending) are the
+// chain's.
+func TestListsAndLimitsAreTheChains(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		sdk, want any
+	}{
+		{"Purposes", client.Purposes, records.Purposes},
+		{"BreakGlassReasons", client.BreakGlassReasons, records.BreakGlassReasons},
+		{"EraseReasons", client.EraseReasons, records.EraseReasons},
+		{"AuthorRoles", client.AuthorRoles, strs(records.AuthorRoles)},
+		{"MaxAnchorsPerTx", client.MaxAnchorsPerTx, records.MaxAnchorsPerTx},
+		{"ProductKinds", client.ProductKinds, supply.Kinds},
+		{"PPECategories", client.PPECategories, supply.PPECategories},
+		{"Regulators", client.Regulators, strs(supply.Regulators)},
+		{"RegulatorRecallRoles", client.RegulatorRecallRoles, strs(supply.RegulatorRecallRoles)},
+		{"RequiredTests(blood)", client.RequiredTests("blood"), supply.RequiredTests(supply.DonationBlood)},
+		{"RequiredTests(plasma)", client.RequiredTests("plasma"), supply.RequiredTests(supply.DonationPlasma)},
+		{"MaxCommission", client.MaxCommission, supply.MaxCommission},
+		{"MaxItems", client.MaxItems, supply.MaxItems},
+		{"MaxReadings", client.MaxReadings, supply.MaxReadings},
+		{"item statuses", []string{client.ItemActive, client.ItemInTransit, client.ItemDispensed, client.ItemDestroyed,
+			client.ItemQuarantined, client.ItemMissing, client.ItemConsumed, client.ItemTransfused},
+			[]string{supply.StatusActive, supply.StatusInTransit, supply.StatusDispensed, supply.StatusDestroyed,
+				supply.StatusQuarantined, supply.StatusMissing, supply.StatusConsumed, supply.StatusTransfused}},
+		{"actions", []string{client.ActionAdmitOrg, client.ActionRemoveOrg, client.ActionSetValidator},
+			[]string{governance.ActionAdmitOrg, governance.ActionRemoveOrg, governance.ActionSetValidator}},
+	} {
+		if !reflect.DeepEqual(c.sdk, c.want) {
+			t.Errorf("client's %s = %v, the chain's %v", c.name, c.sdk, c.want)
+		}
+	}
+	// The serials of a range are the chain's.
+	s := client.Serials{Prefix: "SN", Start: 98, Count: 3, Width: 3}
+	if got, want := s.Expand(), (supply.Serials{Prefix: "SN", Start: 98, Count: 3, Width: 3}).Expand(); !reflect.DeepEqual(got, want) || len(got) != 3 || got[2] != "SN100" {
+		t.Errorf("Serials.Expand = %v, the chain's %v", got, want)
+	}
+}
+
+// strs are the chain's typed names as the SDK's strings.
+func strs[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
