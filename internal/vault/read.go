@@ -10,6 +10,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
+	"github.com/medchain/medchain/internal/tx"
 )
 
 // Served is a read the custodian answered: the ciphertext and its data key
@@ -39,14 +40,11 @@ func (d *Denied) Unwrap() error { return d.Err }
 // this node keeps, granted or denied, is written to the ledger as a receipt
 // before the answer goes out.
 func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
-	t, rr, err := records.DecodeReadRequest(raw, v.app.ChainID())
+	req, rr, err := admit[records.ReadRequest](v, raw, records.TypeReadRequest, tx.MaxSize)
 	if err != nil {
 		return Served{}, err
 	}
-	req, err := v.admit(t, records.TypeReadRequest)
-	if err != nil {
-		return Served{}, err
-	}
+	t := req.t
 	// The decision reads the record; it tells whose node keeps it too.
 	d := v.app.Records().Authorize(req.view, records.Access{
 		Reader: req.signer, Record: rr.Record, Version: rr.Version, Purpose: rr.Purpose,
@@ -115,7 +113,7 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 // it to commit.
 func (v *Vault) writeReceipt(ctx context.Context, c *custodian, e records.ReceiptEntry) error {
 	if err := v.send(ctx, c, records.TypeReceipts, records.PostReceipts{Receipts: []records.ReceiptEntry{e}}); err != nil {
-		return fmt.Errorf("vault: receipt %w, read not served", err)
+		return fmt.Errorf("vault: receipt not written, read not served: %w", err)
 	}
 	return nil
 }

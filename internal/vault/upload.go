@@ -12,11 +12,9 @@ import (
 	"filippo.io/age"
 
 	"github.com/medchain/medchain/internal/fhirdoc"
-	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 	"github.com/medchain/medchain/internal/state"
-	"github.com/medchain/medchain/internal/tx"
 )
 
 // MaxUpload bounds a signed upload request, document included.
@@ -33,52 +31,34 @@ type Uploaded struct {
 
 // Upload validates, encrypts and stores the FHIR document of a signed
 // records/upload request. With Split, each entry of a Bundle becomes its own
-// record. The ledger is not touched: the author anchors the result.
+// record. Each anchor is checked as records/add will check it
+// (records.CheckAnchor) before anything is stored, so an upload the ledger
+// would refuse is refused here with the same code. The ledger is not
+// touched: the author anchors the result.
 func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
-	t, err := tx.DecodeLimit(raw, MaxUpload)
-	if err == nil {
-		err = t.Verify()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", records.ErrBadRequest, err)
-	}
-	req, err := v.admit(t, records.TypeUpload)
+	req, up, err := admit[records.Upload](v, raw, records.TypeUpload, MaxUpload)
 	if err != nil {
 		return nil, err
 	}
-	up, err := ledger.Decode[records.Upload](t.Body.Msg)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", records.ErrBadRequest, err)
-	}
 	author := req.signer
-	if author.Kind != ledger.Member || !author.HasAnyRole(records.AuthorRoles...) {
-		return nil, fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", records.ErrUnauthorized, author.ID, records.AuthorRoles)
+	// Before the document is parsed; the anchor check applies it again.
+	if err := records.CheckAuthor(author); err != nil {
+		return nil, err
 	}
 	c, ok := v.orgs[author.Org]
 	if !ok {
 		return nil, fmt.Errorf("%w: this node keeps the records of %v, not of %s", records.ErrNotCustodian, v.Orgs(), author.Org)
 	}
 	keeper := v.app.Records()
-	if _, ok := v.app.Identity().Patient(req.view, up.Patient); !ok {
-		return nil, fmt.Errorf("%w: patient %q is not registered", records.ErrNotFound, up.Patient)
-	}
 	supersedes := 0
 	if up.Record != "" {
-		rec, ok := keeper.Record(req.view, up.Record)
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("%w: %s", records.ErrUnknownRecord, up.Record)
-		case rec.Custodian != author.Org:
-			return nil, fmt.Errorf("%w: record %s is held by %s", records.ErrUnauthorized, rec.ID, rec.Custodian)
-		case rec.Patient != up.Patient:
-			return nil, fmt.Errorf("%w: record %s belongs to another patient", records.ErrBadRequest, rec.ID)
-		case rec.Status == records.StatusErased:
-			return nil, fmt.Errorf("%w: record %s was erased", records.ErrErased, rec.ID)
+		// A correction supersedes the record's latest version. A record
+		// that does not exist has none: naming version 1 lets the anchor
+		// check refuse it as records/add would, as an unknown record.
+		supersedes = 1
+		if rec, ok := keeper.Record(req.view, up.Record); ok {
+			supersedes = rec.Latest
 		}
-		if up.Split {
-			return nil, fmt.Errorf("%w: a correction replaces one record; split applies to new records only", records.ErrBadRequest)
-		}
-		supersedes = rec.Latest
 	}
 	// One validating parse, which splits a Bundle too if asked to.
 	var (
@@ -106,27 +86,50 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 	} else {
 		docs = append(docs, doc{raw: up.Document, types: info.Types})
 	}
+	// Every document is encrypted and its anchor checked before any is
+	// stored: a refused upload leaves nothing behind.
+	out := make([]Uploaded, 0, len(docs))
+	var sealed []sealedDoc
+	defer func() {
+		for _, s := range sealed {
+			clear(s.key)
+		}
+	}()
+	for _, d := range docs {
+		ct, key, err := seal.Seal(d.raw)
+		if err != nil {
+			return nil, err
+		}
+		sd := sealedDoc{ct: ct, key: key, sum: sha256.Sum256(ct)}
+		sealed = append(sealed, sd)
+		a := records.Anchor{Record: up.Record, Patient: up.Patient, Types: d.types, Hash: hex.EncodeToString(sd.sum[:]),
+			Size: int64(len(ct)), Supersedes: supersedes}
+		if a.Record == "" {
+			a.Record = records.RecordIDFor(a.Hash)
+		}
+		if _, err := keeper.CheckAnchor(req.view, author, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, Uploaded{Anchor: a, Custodian: c.org, FullURL: d.fullURL})
+	}
 	recipients, err := v.patientRecipients(req.view, up.Patient)
 	if err != nil {
 		return nil, err
 	}
 	recipients = append(recipients, named{"org:" + c.org, c.ident.Recipient()})
-	out := make([]Uploaded, 0, len(docs))
-	for _, d := range docs {
-		a, err := v.store(d.raw, recipients)
-		if err != nil {
+	for _, s := range sealed {
+		if err := v.store(s, recipients); err != nil {
 			return nil, err
 		}
-		a.Patient, a.Types, a.Supersedes = up.Patient, d.types, supersedes
-		if up.Record != "" {
-			a.Record = up.Record
-		} else {
-			a.Record = records.RecordIDFor(a.Hash)
-		}
-		out = append(out, Uploaded{Anchor: a, Custodian: c.org, FullURL: d.fullURL})
 	}
 	v.log.Info("records uploaded", "author", author.ID, "patient", up.Patient, "documents", len(out))
 	return out, nil
+}
+
+// sealedDoc is a document encrypted under its data key.
+type sealedDoc struct {
+	ct, key []byte
+	sum     [32]byte // of ct
 }
 
 type named struct {
@@ -153,31 +156,25 @@ func (v *Vault) patientRecipients(r state.Reader, patient string) ([]named, erro
 	return out, nil
 }
 
-// store encrypts plaintext under a fresh key, keeps the ciphertext and one
-// wrap of the key per recipient, and returns the anchor's hash and size.
-func (v *Vault) store(plaintext []byte, to []named) (records.Anchor, error) {
-	ct, key, err := seal.Seal(plaintext)
-	if err != nil {
-		return records.Anchor{}, err
-	}
+// store keeps a sealed document's ciphertext and one wrap of its data key
+// per recipient.
+func (v *Vault) store(s sealedDoc, to []named) error {
 	// Marked pending before it is stored, so that no upload escapes the
 	// sweep if its author never anchors it.
-	sum := sha256.Sum256(ct)
-	if err := os.WriteFile(filepath.Join(v.pending, hex.EncodeToString(sum[:])), nil, 0o600); err != nil {
-		return records.Anchor{}, fmt.Errorf("vault: mark upload pending: %w", err)
+	if err := os.WriteFile(filepath.Join(v.pending, hex.EncodeToString(s.sum[:])), nil, 0o600); err != nil {
+		return fmt.Errorf("vault: mark upload pending: %w", err)
 	}
-	if _, err := v.blobs.Put(ct); err != nil {
-		return records.Anchor{}, err
+	if _, err := v.blobs.Put(s.ct); err != nil {
+		return err
 	}
 	for _, n := range to {
-		w, err := seal.Wrap(key, n.r)
+		w, err := seal.Wrap(s.key, n.r)
 		if err != nil {
-			return records.Anchor{}, err
+			return err
 		}
-		if err := v.blobs.PutKey(sum, n.name, w); err != nil {
-			return records.Anchor{}, err
+		if err := v.blobs.PutKey(s.sum, n.name, w); err != nil {
+			return err
 		}
 	}
-	clear(key)
-	return records.Anchor{Hash: hex.EncodeToString(sum[:]), Size: int64(len(ct))}, nil
+	return nil
 }

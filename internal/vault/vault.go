@@ -16,7 +16,6 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,13 +26,12 @@ import (
 	"sync"
 	"time"
 
-	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
-
 	"filippo.io/age"
 
 	"github.com/medchain/medchain/internal/blobstore"
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/localtx"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 	"github.com/medchain/medchain/internal/state"
@@ -43,14 +41,11 @@ import (
 // Custodian is an organisation this node keeps records for.
 type Custodian struct {
 	Org string
-	// Key signs the organisation's receipts: the key of a member of Org
+	// Signer signs and submits the organisation's receipts and endpoint
+	// announcements: the node's Submitter of the key of a member of Org
 	// with the custodian role.
-	Key cmted25519.PrivKey
+	Signer *localtx.Submitter
 }
-
-// Submitter puts a signed transaction in the mempool (CometBFT's
-// broadcast_tx_sync): it returns once CheckTx accepted or refused it.
-type Submitter func(ctx context.Context, tx []byte) error
 
 // Options configure a Vault.
 type Options struct {
@@ -58,11 +53,10 @@ type Options struct {
 	Dir        string
 	Custodians []Custodian
 	App        *chain.App
-	Submit     Submitter
 	Logger     *slog.Logger
 	// ReceiptTimeout bounds how long a read waits for its receipt to
-	// commit (default 20s). A read whose receipt does not commit is not
-	// served.
+	// commit, and an endpoint announcement for its transaction (default
+	// 20s). A read whose receipt does not commit is not served.
 	ReceiptTimeout time.Duration
 	// UploadTTL is how long an upload may wait for its anchor: a blob no
 	// anchor names, stored longer ago than this (in block time), is
@@ -77,10 +71,8 @@ const DefaultUploadTTL = 24 * time.Hour
 type Vault struct {
 	app     *chain.App
 	blobs   *blobstore.Store
-	submit  Submitter
 	log     *slog.Logger
 	orgs    map[string]*custodian
-	waiters *chain.Waiters
 	timeout time.Duration
 	ttl     time.Duration
 	// pending holds one empty file per upload not yet seen anchored, named
@@ -96,20 +88,16 @@ type Vault struct {
 }
 
 type custodian struct {
-	org   string
-	key   cmted25519.PrivKey
-	pub   tx.PubKey
-	ident *age.X25519Identity
-
-	mu    sync.Mutex // one receipts transaction at a time per org
-	nonce uint64
+	org    string
+	signer *localtx.Submitter
+	ident  *age.X25519Identity
 }
 
 // Open starts the vault over opts.Dir and subscribes it to the app's
 // commits. Call Close to stop it.
 func Open(opts Options) (*Vault, error) {
-	if opts.App == nil || opts.Submit == nil {
-		return nil, errors.New("vault: Options.App and Options.Submit are required")
+	if opts.App == nil {
+		return nil, errors.New("vault: Options.App is required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -129,18 +117,19 @@ func Open(opts Options) (*Vault, error) {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
 	v := &Vault{
-		app: opts.App, blobs: blobs, submit: opts.Submit, log: opts.Logger, orgs: map[string]*custodian{},
-		waiters: chain.NewWaiters(), timeout: opts.ReceiptTimeout, ttl: opts.UploadTTL, seen: map[tx.Hash]int64{},
+		app: opts.App, blobs: blobs, log: opts.Logger, orgs: map[string]*custodian{},
+		timeout: opts.ReceiptTimeout, ttl: opts.UploadTTL, seen: map[tx.Hash]int64{},
 		shred: make(chan string, 1024), done: make(chan struct{}), pending: pending,
 	}
 	for _, c := range opts.Custodians {
+		if c.Signer == nil {
+			return nil, fmt.Errorf("vault: custodian %s has no Signer", c.Org)
+		}
 		id, err := seal.LoadOrCreateIdentity(filepath.Join(opts.Dir, "custodians", c.Org+".agekey"))
 		if err != nil {
 			return nil, fmt.Errorf("vault: custodian identity of %s: %w", c.Org, err)
 		}
-		// The nonce only has to make this node's receipts distinct; the
-		// clock's nanoseconds do that across restarts.
-		v.orgs[c.Org] = &custodian{org: c.Org, key: c.Key, pub: tx.PubKey(c.Key.PubKey().Bytes()), ident: id, nonce: uint64(time.Now().UnixNano())}
+		v.orgs[c.Org] = &custodian{org: c.Org, signer: c.Signer, ident: id}
 	}
 	opts.App.Subscribe(v.committed)
 	v.wg.Add(1)
@@ -148,9 +137,10 @@ func Open(opts Options) (*Vault, error) {
 	return v, nil
 }
 
-// Close stops the vault: reads waiting for receipts fail.
+// Close stops the vault's background work (shredding, announcements).
+// Reads waiting for their receipts end when the node closes the waiters of
+// the custodians' Signers.
 func (v *Vault) Close() error {
-	v.waiters.Close()
 	close(v.done)
 	v.wg.Wait()
 	return nil
@@ -169,7 +159,7 @@ func (v *Vault) Orgs() []string {
 // Blobs is the node's blob store (for maintenance and tests).
 func (v *Vault) Blobs() *blobstore.Store { return v.blobs }
 
-// request is a verified signed request and the committed state it is
+// request is an admitted signed request and the committed state it is
 // decided on.
 type request struct {
 	t      *tx.Tx
@@ -177,68 +167,44 @@ type request struct {
 	signer ledger.Principal
 }
 
-// admit checks a signed request's envelope against committed state: the
-// signature, the chain, its expiry window, that it is not a replay, and who
-// signed it.
-func (v *Vault) admit(t *tx.Tx, wantType string) (*request, error) {
-	if t.Body.Type != wantType {
-		return nil, fmt.Errorf("%w: type is %q, not %q", records.ErrBadRequest, t.Body.Type, wantType)
+// admit is the one admission of the signed requests this node takes (read
+// requests and uploads), for every path that takes one: it decodes the
+// envelope of at most limit bytes, checks the signature, the type and the
+// message (records.DecodeRequest), the chain and the validity window as the
+// chain checks a transaction's (chain.CheckWindow, at the next block's
+// height), authenticates the signer against committed state, and refuses a
+// request already used, here or in a receipt on the ledger.
+func admit[M any](v *Vault, raw []byte, typ string, limit int) (*request, M, error) {
+	var zero M
+	t, m, err := records.DecodeRequest[M](raw, typ, limit)
+	if err != nil {
+		return nil, zero, err
 	}
-	// The same window as a transaction's, at the next block's height.
 	view := v.app.State().Committed()
 	if err := chain.CheckWindow(&t.Body, v.app.ChainID(), view.Version()+1, v.app.Params().MaxTxTTL); err != nil {
-		return nil, err
+		return nil, zero, err
 	}
 	p, err := v.app.Identity().Authenticate(view, t.Body.Signer)
 	if err != nil {
-		return nil, err
+		return nil, zero, err
 	}
 	id := strings.ToLower(t.Hash.String())
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if _, dup := v.seen[t.Hash]; dup || v.app.Records().HasReceipt(view, id) {
-		return nil, fmt.Errorf("%w: request %s was already used; sign a new one", chain.ErrReplay, t.Hash)
+		return nil, zero, fmt.Errorf("%w: request %s was already used; sign a new one", chain.ErrReplay, t.Hash)
 	}
 	v.seen[t.Hash] = t.Body.Expires
-	return &request{t: t, view: view, signer: p}, nil
+	return &request{t: t, view: view, signer: p}, m, nil
 }
 
-// send signs a transaction of c's custodian identity, submits it and waits
-// for it to commit.
+// send signs a transaction of c's custodian identity, submits it and waits,
+// at most the receipt timeout, for it to commit.
 func (v *Vault) send(ctx context.Context, c *custodian, typ string, m any) error {
-	c.mu.Lock()
-	c.nonce++
-	nonce := c.nonce
-	c.mu.Unlock()
-	msg, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	next := v.app.State().Committed().Version() + 1
-	raw, err := tx.Sign(c.key, tx.Body{ChainID: v.app.ChainID(), Signer: c.pub, Nonce: nonce,
-		Expires: next + min(v.app.Params().MaxTxTTL, 50), Type: typ, Msg: msg})
-	if err != nil {
-		return err
-	}
-	hash := tx.HashOf(raw)
-	done, cancel := v.waiters.Add(hash)
-	defer cancel()
-	if err := v.submit(ctx, raw); err != nil {
-		return fmt.Errorf("not accepted: %w", err)
-	}
 	ctx, stop := context.WithTimeout(ctx, v.timeout)
 	defer stop()
-	select {
-	case o := <-done:
-		if o.Result.Code.Number != 0 {
-			return fmt.Errorf("refused by the ledger (%s: %s)", o.Result.Code.ID(), o.Result.Log)
-		}
-		return nil
-	case <-v.waiters.Stopped():
-		return errors.New("not committed: shutting down")
-	case <-ctx.Done():
-		return fmt.Errorf("did not commit in time: %w", ctx.Err())
-	}
+	_, err := c.signer.Send(ctx, typ, m)
+	return err
 }
 
 // Announce publishes url as the records endpoint of every organisation this
@@ -298,10 +264,9 @@ func (v *Vault) Announce(url string, ready func(context.Context) error) {
 }
 
 // committed is the app's commit callback (consensus goroutine: it must not
-// block). It wakes receipt waiters, forgets expired requests, and queues the
-// shredding of records erased in this block.
+// block). It forgets expired requests and queues the shredding of records
+// erased in this block.
 func (v *Vault) committed(b chain.Block) {
-	v.waiters.Committed(b)
 	v.mu.Lock()
 	for h, exp := range v.seen {
 		if exp < b.Height {
