@@ -251,7 +251,7 @@ func (v *Vault) Announce(url string, ready func(context.Context) error) {
 					v.log.Info("vault: records endpoint published", "org", org, "url", url)
 					break
 				}
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || errors.Is(err, localtx.ErrStopped) {
 					return
 				}
 				v.log.Warn("vault: records endpoint not published", "org", org, "url", url, "attempt", attempt, "err", err)

@@ -127,6 +127,18 @@ func (f *fixture) upload(name string, up records.Upload) ([]vault.Uploaded, erro
 	return f.v.Upload(context.Background(), f.sign(name, records.TypeUpload, up))
 }
 
+// addRecord adds a record of dr-grey's for patient 1, through the vault and
+// the ledger.
+func (f *fixture) addRecord() vault.Uploaded {
+	f.t.Helper()
+	ups, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Document: []byte(observation)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.ok("dr-grey", records.TypeAdd, records.Add{Anchors: []records.Anchor{ups[0].Anchor}})
+	return ups[0]
+}
+
 // stored counts the uploads the vault holds (each is marked pending until
 // the sweep sees its anchor).
 func (f *fixture) stored() int {
@@ -159,13 +171,7 @@ func fakeHash(n int) string { return records.HashHex(fmt.Appendf(nil, "ciphertex
 // stored.
 func TestUploadRefusedWithTheCodesOfRecordsAdd(t *testing.T) {
 	f := newFixture(t)
-	// A record of dr-grey's, through the vault and the ledger.
-	ups, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Document: []byte(observation)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.ok("dr-grey", records.TypeAdd, records.Add{Anchors: []records.Anchor{ups[0].Anchor}})
-	ours := ups[0].Record
+	ours := f.addRecord().Record
 	// A record city-lab keeps, and an erased one.
 	labs := records.RecordIDFor(fakeHash(1))
 	f.ok("lab-tech", records.TypeAdd, records.Add{Anchors: []records.Anchor{{Record: labs, Patient: f.patient1, Types: []string{"Observation"}, Hash: fakeHash(1), Size: 99}}})
@@ -215,23 +221,19 @@ func TestUploadRefusedWithTheCodesOfRecordsAdd(t *testing.T) {
 // version, and records/add accepts its anchor.
 func TestUploadCorrection(t *testing.T) {
 	f := newFixture(t)
-	ups, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Document: []byte(observation)})
+	first := f.addRecord()
+	fix, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Record: first.Record, Document: []byte(strings.Replace(observation, "72", "74", 1))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.ok("dr-grey", records.TypeAdd, records.Add{Anchors: []records.Anchor{ups[0].Anchor}})
-	fix, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Record: ups[0].Record, Document: []byte(strings.Replace(observation, "72", "74", 1))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fix) != 1 || fix[0].Record != ups[0].Record || fix[0].Supersedes != 1 || fix[0].Custodian != "general-hospital" {
+	if len(fix) != 1 || fix[0].Record != first.Record || fix[0].Supersedes != 1 || fix[0].Custodian != "general-hospital" {
 		t.Fatalf("correction anchor %+v", fix)
 	}
 	var res records.AddResult
 	if err := json.Unmarshal(f.ok("dr-grey", records.TypeAdd, records.Add{Anchors: []records.Anchor{fix[0].Anchor}}), &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Versions) != 1 || res.Versions[0] != (records.Ref{Record: ups[0].Record, Version: 2}) {
+	if len(res.Versions) != 1 || res.Versions[0] != (records.Ref{Record: first.Record, Version: 2}) {
 		t.Fatalf("records/add of the correction: %+v", res)
 	}
 }
@@ -240,14 +242,10 @@ func TestUploadCorrection(t *testing.T) {
 // the envelope, the chain and window, the signer, and replays.
 func TestAdmission(t *testing.T) {
 	f := newFixture(t)
-	ups, err := f.upload("dr-grey", records.Upload{Patient: f.patient1, Document: []byte(observation)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.ok("dr-grey", records.TypeAdd, records.Add{Anchors: []records.Anchor{ups[0].Anchor}})
+	rec := f.addRecord()
 
 	upload := records.Upload{Patient: f.patient1, Document: []byte(observation)}
-	read := records.ReadRequest{Record: ups[0].Record, Purpose: records.PurposeTreatment}
+	read := records.ReadRequest{Record: rec.Record, Purpose: records.PurposeTreatment}
 	height := f.h.App.Height()
 	signed := func(name, chainID string, expires int64, typ string, msg any) []byte {
 		m, err := json.Marshal(msg)
