@@ -2,11 +2,9 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,8 +13,10 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/localtx"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 	"github.com/medchain/medchain/internal/tx"
@@ -37,20 +37,16 @@ func newRecordsEnv(t *testing.T) *env {
 		Handle: "claims", Roles: []ledger.Role{"claims-officer"}, PublicKey: apitest.PubKey("claims")})
 
 	node := e.h.Node
+	waiters := chain.NewWaiters()
+	e.h.App.Subscribe(waiters.Committed)
+	signer, err := localtx.New(localtx.Options{Key: apitest.Key("hospital-custodian"), Chain: e.h.App, Broadcast: node.BroadcastTxSync, Waiters: waiters})
+	if err != nil {
+		t.Fatal(err)
+	}
 	v, err := vault.Open(vault.Options{
 		Dir:        t.TempDir(),
-		Custodians: []vault.Custodian{{Org: "general-hospital", Key: apitest.Key("hospital-custodian")}},
+		Custodians: []vault.Custodian{{Org: "general-hospital", Signer: signer}},
 		App:        e.h.App,
-		Submit: func(ctx context.Context, raw []byte) error {
-			res, err := node.BroadcastTxSync(ctx, raw)
-			if err != nil {
-				return err
-			}
-			if res.Code != 0 {
-				return fmt.Errorf("check failed: %d %s", res.Code, res.Log)
-			}
-			return nil
-		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +59,7 @@ func newRecordsEnv(t *testing.T) *env {
 	t.Cleanup(func() {
 		ts.Close()
 		srv.Close()
+		waiters.Close()
 		v.Close()
 	})
 	e.h.URL = ts.URL

@@ -189,6 +189,10 @@ func (a *App) Identity() *identity.Keeper { return a.ident }
 // State is the state store, for queries and proofs.
 func (a *App) State() *state.DB { return a.db }
 
+// Height is the last committed block's height: the height of the state
+// queries read.
+func (a *App) Height() int64 { return a.db.Version() }
+
 // ChainID is the chain's ID once InitChain has run.
 func (a *App) ChainID() string {
 	a.mu.RLock()

@@ -2,8 +2,6 @@ package node
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,13 +10,10 @@ import (
 	"path/filepath"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
-	"github.com/cometbft/cometbft/types"
 
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
-	"github.com/medchain/medchain/internal/tx"
-	"github.com/medchain/medchain/internal/vault"
 )
 
 // custodiansFile lists the organisations whose records this node keeps, with
@@ -55,9 +50,16 @@ func writeCustodians(home string, orgs []string, seeds map[string][]byte) error 
 	return nil
 }
 
+// custodianKey is one of the node's own identities: the custodian member of
+// org, whose key the node holds.
+type custodianKey struct {
+	org string
+	key ed25519.PrivKey
+}
+
 // loadCustodians reads config/custodians.json; a home without it keeps no
 // records.
-func loadCustodians(home string) ([]vault.Custodian, error) {
+func loadCustodians(home string) ([]custodianKey, error) {
 	path := filepath.Join(home, "config", custodiansFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -70,13 +72,13 @@ func loadCustodians(home string) ([]vault.Custodian, error) {
 	if err := json.Unmarshal(b, &list); err != nil {
 		return nil, fmt.Errorf("node: %s: %w", path, err)
 	}
-	out := make([]vault.Custodian, 0, len(list))
+	out := make([]custodianKey, 0, len(list))
 	for i, e := range list {
 		seed, err := hex.DecodeString(e.Seed)
 		if err != nil || len(seed) != 32 || e.Org == "" {
 			return nil, fmt.Errorf("node: %s: entry %d needs an org and a 32-byte hex seed", path, i)
 		}
-		out = append(out, vault.Custodian{Org: e.Org, Key: ed25519.PrivKey(stdKey(seed))})
+		out = append(out, custodianKey{org: e.Org, key: ed25519.PrivKey(stdKey(seed))})
 	}
 	return out, nil
 }
@@ -84,19 +86,6 @@ func loadCustodians(home string) ([]vault.Custodian, error) {
 // custodianMember is the genesis member of org's custodian identity.
 func custodianMember(org, key string) MemberSpec {
 	return MemberSpec{Key: key, Org: org, Handle: CustodianHandle, Kind: identity.System, Roles: []ledger.Role{ledger.RoleCustodian}}
-}
-
-// submitter puts a transaction in the node's mempool and reports CheckTx's
-// refusal as an error.
-func (n *Node) submit(ctx context.Context, raw []byte) error {
-	res, err := n.rpc.BroadcastTxSync(ctx, types.Tx(raw))
-	if err != nil {
-		return err
-	}
-	if res.Code != 0 {
-		return fmt.Errorf("refused by CheckTx: %s (%s %d)", res.Log, res.Codespace, res.Code)
-	}
-	return nil
 }
 
 // reportScan records a suspect scan as an alert, signed by the node's own
@@ -107,23 +96,9 @@ func (n *Node) reportScan(ctx context.Context, item, location string) (string, e
 	if len(n.custodians) == 0 {
 		return "", errors.New("this node has no identity of its own to record alerts with")
 	}
-	c := n.custodians[0]
-	msg, err := json.Marshal(supply.ReportScan{Item: item, Location: location})
+	hash, err := n.custodians[0].Signer.Submit(ctx, supply.TypeReportScan, supply.ReportScan{Item: item, Location: location})
 	if err != nil {
 		return "", err
 	}
-	var nonce [8]byte
-	if _, err := rand.Read(nonce[:]); err != nil {
-		return "", err
-	}
-	next := n.app.State().Committed().Version() + 1
-	raw, err := tx.Sign(c.Key, tx.Body{ChainID: n.app.ChainID(), Signer: tx.PubKey(c.Key.PubKey().Bytes()),
-		Nonce: binary.BigEndian.Uint64(nonce[:]) >> 11, Expires: next + 50, Type: supply.TypeReportScan, Msg: msg})
-	if err != nil {
-		return "", err
-	}
-	if err := n.submit(ctx, raw); err != nil {
-		return "", err
-	}
-	return ledger.IDFrom("al-", tx.HashOf(raw)), nil
+	return ledger.IDFrom("al-", hash), nil
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/localtx"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/vault"
 )
@@ -58,12 +59,15 @@ type Node struct {
 	dbs   *dbTracker
 	rpc   *local.Local
 	vault *vault.Vault
-	// custodians are the node's own identities (config/custodians.json).
+	// custodians are the node's own identities (config/custodians.json),
+	// each with the Submitter that signs its transactions.
 	custodians []vault.Custodian
-	api        *api.Server
-	srv        *http.Server
-	listener   net.Listener
-	served     chan error
+	// waiters hands the custodians' Submitters their committed results.
+	waiters  *chain.Waiters
+	api      *api.Server
+	srv      *http.Server
+	listener net.Listener
+	served   chan error
 
 	stopOnce sync.Once
 	stopErr  error
@@ -145,18 +149,27 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		dbs.closeAll()
 		return nil, fmt.Errorf("node: start CometBFT: %w", err)
 	}
-	n := &Node{Home: home, Config: appCfg, log: logger, cmt: cmt, app: app, dbs: dbs, rpc: local.New(cmt), served: make(chan error, 1)}
+	n := &Node{Home: home, Config: appCfg, log: logger, cmt: cmt, app: app, dbs: dbs, rpc: local.New(cmt), served: make(chan error, 1),
+		waiters: chain.NewWaiters()}
 
-	custodians, err := loadCustodians(home)
+	keys, err := loadCustodians(home)
 	if err != nil {
 		n.Stop()
 		return nil, err
 	}
-	n.custodians = custodians
-	if len(custodians) > 0 {
+	app.Subscribe(n.waiters.Committed)
+	for _, k := range keys {
+		s, err := localtx.New(localtx.Options{Key: k.key, Chain: app, Broadcast: n.rpc.BroadcastTxSync, Waiters: n.waiters})
+		if err != nil {
+			n.Stop()
+			return nil, err
+		}
+		n.custodians = append(n.custodians, vault.Custodian{Org: k.org, Signer: s})
+	}
+	if len(n.custodians) > 0 {
 		n.vault, err = vault.Open(vault.Options{
-			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: custodians, App: app,
-			Submit: n.submit, Logger: logger.With("module", "vault"), UploadTTL: appCfg.Records.UploadTTL.Duration,
+			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: n.custodians, App: app,
+			Logger: logger.With("module", "vault"), UploadTTL: appCfg.Records.UploadTTL.Duration,
 		})
 		if err != nil {
 			n.Stop()
@@ -249,6 +262,9 @@ func (n *Node) Stop() error {
 		if n.api != nil {
 			n.api.Close()
 		}
+		// Waits for the node's own transactions end first: reads waiting
+		// for their receipts fail rather than hold the vault open.
+		n.waiters.Close()
 		if n.vault != nil {
 			n.vault.Close()
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -240,6 +241,13 @@ type Upload struct {
 	Split bool `json:"split,omitempty"`
 }
 
+func (m *Upload) Validate() error {
+	if m.Split && m.Record != "" {
+		return errors.New("a correction replaces one record; split applies to new records only")
+	}
+	return nil
+}
+
 // ReceiptEntry is one read as the custodian reports it.
 type ReceiptEntry struct {
 	// Request is the reader's signed read request, exactly as received.
@@ -369,48 +377,81 @@ func (k *Keeper) Routes() []ledger.Route {
 	}
 }
 
-func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
-	s := ctx.Signer
-	if s.Kind != ledger.Member || !s.HasAnyRole(AuthorRoles...) {
-		return nil, fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", ErrUnauthorized, s.ID, AuthorRoles)
+// CheckAuthor is the rule of who writes records: a member with one of the
+// AuthorRoles. The records go to the member's organisation as custodian.
+func CheckAuthor(p ledger.Principal) error {
+	if p.Kind != ledger.Member || !p.HasAnyRole(AuthorRoles...) {
+		return fmt.Errorf("%w: %s may not add records (needs one of the roles %v)", ErrUnauthorized, p.ID, AuthorRoles)
 	}
-	var res AddResult
-	for i, a := range m.Anchors {
-		if hashes.Has(ctx.Store, a.Hash) {
-			return nil, fmt.Errorf("%w: anchors[%d]: ciphertext %s is already anchored", ErrExists, i, a.Hash)
+	return nil
+}
+
+// CheckAnchor checks one anchor that author would add with records/add,
+// against the records in r: its form (record ID, patient, FHIR resource
+// types, which it sorts and deduplicates in place, the ciphertext's hash and
+// size), that author may add records (CheckAuthor), that the ciphertext is
+// not anchored yet, and that the anchor fits its record: the patient of a
+// new record is registered; the record of a new version exists, is not
+// erased, is held by author's organisation, is the same patient's, and is
+// at the version the anchor supersedes.
+//
+// The records/add handler checks every anchor with it, and a custodian's
+// node the anchor of every upload before storing the upload, so that both
+// refuse a bad anchor with the same code. It returns the record's head as
+// it stands, or for a new record the head it starts with (Latest 0).
+func (k *Keeper) CheckAnchor(r state.Reader, author ledger.Principal, a *Anchor) (Record, error) {
+	// records/add has checked the form already, as part of its message;
+	// an upload's anchor is checked here.
+	if err := a.validate(); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
+	}
+	if err := CheckAuthor(author); err != nil {
+		return Record{}, err
+	}
+	if hashes.Has(r, a.Hash) {
+		return Record{}, fmt.Errorf("%w: ciphertext %s is already anchored", ErrExists, a.Hash)
+	}
+	rec, exists := records.Get(r, a.Record)
+	switch {
+	case a.Supersedes == 0 && exists:
+		return Record{}, fmt.Errorf("%w: record %s exists; a correction names the version it supersedes", ErrExists, a.Record)
+	case a.Supersedes > 0 && !exists:
+		return Record{}, fmt.Errorf("%w: %s", ErrUnknownRecord, a.Record)
+	case a.Supersedes == 0:
+		if !k.dir.PatientExists(r, a.Patient) {
+			return Record{}, fmt.Errorf("%w: patient %q is not registered", ErrNotFound, a.Patient)
 		}
-		rec, exists := records.Get(ctx.Store, a.Record)
-		switch {
-		case a.Supersedes == 0 && exists:
-			return nil, fmt.Errorf("%w: anchors[%d]: record %s exists; a correction names the version it supersedes", ErrExists, i, a.Record)
-		case a.Supersedes > 0 && !exists:
-			return nil, fmt.Errorf("%w: anchors[%d]: %s", ErrUnknownRecord, i, a.Record)
-		case a.Supersedes == 0:
-			if !k.dir.PatientExists(ctx.Store, a.Patient) {
-				return nil, fmt.Errorf("%w: anchors[%d]: patient %q is not registered", ErrNotFound, i, a.Patient)
-			}
-			rec = Record{ID: a.Record, Patient: a.Patient, Custodian: s.Org, Status: StatusActive, Created: ctx.Height}
+		return Record{ID: a.Record, Patient: a.Patient, Custodian: author.Org, Status: StatusActive}, nil
+	case rec.Status == StatusErased:
+		return Record{}, fmt.Errorf("%w: record %s was erased at height %d", ErrErased, a.Record, rec.Erasure.Height)
+	case rec.Custodian != author.Org:
+		return Record{}, fmt.Errorf("%w: record %s is held by %s; only its custodian adds versions", ErrUnauthorized, a.Record, rec.Custodian)
+	case rec.Patient != a.Patient:
+		return Record{}, fmt.Errorf("%w: record %s belongs to another patient", ErrInvalidAnchor, a.Record)
+	case a.Supersedes != rec.Latest:
+		return Record{}, fmt.Errorf("%w: record %s is at version %d, not %d", ErrStale, a.Record, rec.Latest, a.Supersedes)
+	}
+	return rec, nil
+}
+
+func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
+	var res AddResult
+	for i := range m.Anchors {
+		a := &m.Anchors[i]
+		rec, err := k.CheckAnchor(ctx.Store, ctx.Signer, a)
+		if err != nil {
+			return nil, fmt.Errorf("anchors[%d]: %w", i, err)
+		}
+		if rec.Latest == 0 {
+			rec.Created = ctx.Height
 			byPatient.Add(ctx.Store, a.Patient, a.Record)
-		default:
-			if rec.Status == StatusErased {
-				return nil, fmt.Errorf("%w: anchors[%d]: record %s was erased at height %d", ErrErased, i, a.Record, rec.Erasure.Height)
-			}
-			if rec.Custodian != s.Org {
-				return nil, fmt.Errorf("%w: anchors[%d]: record %s is held by %s; only its custodian adds versions", ErrUnauthorized, i, a.Record, rec.Custodian)
-			}
-			if rec.Patient != a.Patient {
-				return nil, fmt.Errorf("%w: anchors[%d]: record %s belongs to another patient", ErrInvalidAnchor, i, a.Record)
-			}
-			if a.Supersedes != rec.Latest {
-				return nil, fmt.Errorf("%w: anchors[%d]: record %s is at version %d, not %d", ErrStale, i, a.Record, rec.Latest, a.Supersedes)
-			}
 		}
 		rec.Latest++
 		rec.Updated = ctx.Height
 		records.Set(ctx.Store, rec.ID, rec)
 		versions.Set(ctx.Store, versionKey(rec.ID, rec.Latest), Version{
 			Record: rec.ID, Version: rec.Latest, Types: a.Types, Hash: a.Hash, Size: a.Size,
-			Author: s.ID, Supersedes: a.Supersedes, Height: ctx.Height, Time: ctx.Time.Unix(),
+			Author: ctx.Signer.ID, Supersedes: a.Supersedes, Height: ctx.Height, Time: ctx.Time.Unix(),
 		})
 		hashes.Set(ctx.Store, a.Hash, Ref{rec.ID, rec.Latest})
 		res.Versions = append(res.Versions, Ref{rec.ID, rec.Latest})
@@ -573,26 +614,42 @@ func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) 
 	return w, nil
 }
 
-// DecodeReadRequest decodes and verifies a signed read request: the
-// envelope, the signature, the chain and the message. It does not look at
-// state.
-func DecodeReadRequest(raw []byte, chainID string) (*tx.Tx, ReadRequest, error) {
-	t, err := tx.Decode(raw)
+// DecodeRequest decodes a signed request of type typ that travels to a
+// custodian's node instead of the ledger (a read request, an upload), from
+// at most limit bytes: the envelope, the signature, the type, and the
+// message, strictly decoded and validated. Every failure wraps ErrBadRequest.
+// It reads neither state nor the chain's height: the node's admission adds
+// the chain, the validity window, the signer and replays; a receipt, the
+// checks of the receipts it embeds.
+func DecodeRequest[M any](raw []byte, typ string, limit int) (*tx.Tx, M, error) {
+	var zero M
+	t, err := tx.DecodeLimit(raw, limit)
+	if err == nil {
+		err = t.Verify()
+	}
 	if err != nil {
-		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+		return nil, zero, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
-	if err := t.Verify(); err != nil {
-		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	if t.Body.Type != typ {
+		return nil, zero, fmt.Errorf("%w: type is %q, not %q", ErrBadRequest, t.Body.Type, typ)
 	}
-	if t.Body.Type != TypeReadRequest {
-		return nil, ReadRequest{}, fmt.Errorf("%w: type is %q, not %q", ErrBadRequest, t.Body.Type, TypeReadRequest)
+	m, err := ledger.Decode[M](t.Body.Msg)
+	if err != nil {
+		return nil, zero, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	return t, m, nil
+}
+
+// DecodeReadRequest decodes a read request as a receipt embeds it
+// (DecodeRequest) and checks that it was signed for chainID. It does not
+// look at state.
+func DecodeReadRequest(raw []byte, chainID string) (*tx.Tx, ReadRequest, error) {
+	t, req, err := DecodeRequest[ReadRequest](raw, TypeReadRequest, tx.MaxSize)
+	if err != nil {
+		return nil, ReadRequest{}, err
 	}
 	if t.Body.ChainID != chainID {
 		return nil, ReadRequest{}, fmt.Errorf("%w: request is for chain %q, this is %q", ErrBadRequest, t.Body.ChainID, chainID)
-	}
-	req, err := ledger.Decode[ReadRequest](t.Body.Msg)
-	if err != nil {
-		return nil, ReadRequest{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
 	return t, req, nil
 }

@@ -239,8 +239,13 @@ func TestAddAndCorrect(t *testing.T) {
 		{"bad id", house, anchor(func(a *records.Anchor) { a.Record = "rec-1" }), ledger.ErrInvalidMsg},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			// The check a custodian's node runs on an upload's anchor
+			// refuses it as the handler does.
+			a := c.msg.Anchors[0]
+			_, err := w.k.CheckAnchor(w.db.Committed(), c.signer, &a)
+			wantErr(t, err, c.want)
 			before := w.db.Committed().Hash()
-			_, err := w.exec(c.signer, records.TypeAdd, c.msg)
+			_, err = w.exec(c.signer, records.TypeAdd, c.msg)
 			wantErr(t, err, c.want)
 			if string(before) != string(w.db.Committed().Hash()) {
 				t.Fatal("a refused message changed state")
