@@ -19,10 +19,7 @@ func TestScripts(t *testing.T) {
 		// item id=ITEM: an item's record.
 		"item": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			it, ok := c.App().Supply().Item(c.View(), a["id"])
-			if !ok {
-				return nil, fmt.Errorf("no item %q", a["id"])
-			}
-			return it, nil
+			return found(it, ok, "no item %q", a["id"])
 		},
 		// history id=ITEM: an item's own custody events, oldest first.
 		"history": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
@@ -35,19 +32,13 @@ func TestScripts(t *testing.T) {
 		// shipment id=sh-…: a shipment with its cold-chain verdict.
 		"shipment": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			sh, ok := c.App().Supply().Shipment(c.View(), a["id"])
-			if !ok {
-				return nil, fmt.Errorf("no shipment %q", a["id"])
-			}
-			return map[string]any{"shipment": sh, "cold_chain": sh.ColdChainVerdict()}, nil
+			return found(map[string]any{"shipment": sh, "cold_chain": sh.ColdChainVerdict()}, ok, "no shipment %q", a["id"])
 		},
 		// lot gtin=G lot=L: a lot, with who holds its units now.
 		"lot": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			k := c.App().Supply()
 			l, ok := k.Lot(c.View(), a["gtin"], a["lot"])
-			if !ok {
-				return nil, fmt.Errorf("no lot %s of %s", a["lot"], a["gtin"])
-			}
-			return map[string]any{"lot": l, "holders": k.Holders(c.View(), a["gtin"], a["lot"], 5)}, nil
+			return found(map[string]any{"lot": l, "holders": k.Holders(c.View(), a["gtin"], a["lot"], 5)}, ok, "no lot %s of %s", a["lot"], a["gtin"])
 		},
 		// alerts manufacturer=ORG: the suspect scans of its products ("" for
 		// unknown products).
@@ -57,18 +48,12 @@ func TestScripts(t *testing.T) {
 		// event hash=H: an anchored EPCIS event.
 		"event": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			e, ok := c.App().Supply().Event(c.View(), a["hash"])
-			if !ok {
-				return nil, fmt.Errorf("no event %q", a["hash"])
-			}
-			return e, nil
+			return found(e, ok, "no event %q", a["hash"])
 		},
 		// gln gln=G: the organisation that claimed a GLN.
 		"gln": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			org, ok := c.App().Supply().OrgOfGLN(c.View(), a["gln"])
-			if !ok {
-				return nil, fmt.Errorf("no GLN %q", a["gln"])
-			}
-			return org, nil
+			return found(org, ok, "no GLN %q", a["gln"])
 		},
 		// donor-lookback donor=PSEUDONYM: every component of the donor's
 		// donations, and whom it was transfused to.
@@ -109,4 +94,12 @@ func TestScripts(t *testing.T) {
 			return out, nil
 		},
 	}))
+}
+
+// found answers a query of one record: v if it exists, else the error.
+func found(v any, ok bool, format string, args ...any) (any, error) {
+	if !ok {
+		return nil, fmt.Errorf(format, args...)
+	}
+	return v, nil
 }
