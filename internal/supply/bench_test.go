@@ -56,14 +56,40 @@ func benchScans(b *testing.B) int {
 
 // The organisations and members of the benchmarks.
 var (
-	benchOps   = member("vaxco", "ops", "quality-officer", "logistics")
-	benchDock  = member("swift", "dock", "logistics")
-	benchTruck = member("swift", "truck-1", "sensor")
-	benchPharm = member("corner", "lee", "pharmacist")
+	benchOps   = benchMember("vaxco", "ops", "quality-officer", "logistics")
+	benchDock  = benchMember("swift", "dock", "logistics")
+	benchTruck = benchMember("swift", "truck-1", "sensor")
+	benchPharm = benchMember("corner", "lee", "pharmacist")
 )
 
-func benchDirectory() dir {
-	d := dir{orgs: map[string]ledger.OrgKind{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy"},
+// benchGTIN is the benchmarks' vaccine (a GTIN-14 with its check digit).
+const benchGTIN = "09506000134352"
+
+func benchMember(org, handle string, roles ...ledger.Role) ledger.Principal {
+	return ledger.Principal{ID: org + "/" + handle, Kind: ledger.Member, Org: org, Roles: roles}
+}
+
+// benchDir is the benchmarks' supply.Directory: fixed organisations and
+// members, no patients (the benchmarks transfuse nothing).
+type benchDir struct {
+	orgs    map[string]ledger.OrgKind
+	members map[string]ledger.Principal
+}
+
+func (d benchDir) OrgKind(_ state.Reader, org string) (ledger.OrgKind, bool) {
+	k, ok := d.orgs[org]
+	return k, ok
+}
+
+func (d benchDir) Member(_ state.Reader, id string) (string, []ledger.Role, bool) {
+	m, ok := d.members[id]
+	return m.Org, m.Roles, ok
+}
+
+func (benchDir) PatientExists(state.Reader, string) bool { return false }
+
+func benchDirectory() benchDir {
+	d := benchDir{orgs: map[string]ledger.OrgKind{"vaxco": "manufacturer", "swift": "distributor", "corner": "pharmacy"},
 		members: map[string]ledger.Principal{}}
 	for _, m := range []ledger.Principal{benchOps, benchDock, benchTruck, benchPharm} {
 		d.members[m.ID] = m
@@ -174,14 +200,14 @@ func BenchmarkCommissionMillion(b *testing.B) {
 		b.StopTimer()
 		dir := b.TempDir()
 		c := newBenchChain(b, dir, supply.New(benchDirectory()))
-		c.exec(benchOps, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: gtin, Name: "Vaccine X 10-dose vial", Kind: supply.KindVaccine, MinMilliC: 2000, MaxMilliC: 8000})
+		c.exec(benchOps, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: benchGTIN, Name: "Vaccine X 10-dose vial", Kind: supply.KindVaccine, MinMilliC: 2000, MaxMilliC: 8000})
 		c.commit()
 		perTx = perTx[:0]
 		b.StartTimer()
 		for done := 0; done < units; done += supply.MaxCommission {
 			n := min(supply.MaxCommission, units-done)
 			t0 := time.Now()
-			c.exec(benchOps, supply.TypeCommission, supply.Commission{GTIN: gtin, Lot: fmt.Sprintf("L%04d", done/lotUnits), Expiry: "2028-12-31",
+			c.exec(benchOps, supply.TypeCommission, supply.Commission{GTIN: benchGTIN, Lot: fmt.Sprintf("L%04d", done/lotUnits), Expiry: "2028-12-31",
 				Serials: supply.Serials{Prefix: "SN", Start: int64(done), Count: int64(n), Width: 9}})
 			t1 := time.Now()
 			c.commit()
@@ -192,7 +218,7 @@ func BenchmarkCommissionMillion(b *testing.B) {
 		}
 		b.StopTimer()
 		k := supply.New(benchDirectory())
-		last := supply.UnitID(gtin, fmt.Sprintf("SN%09d", units-1))
+		last := supply.UnitID(benchGTIN, fmt.Sprintf("SN%09d", units-1))
 		if v := k.Verify(c.db.Committed(), last, c.now); !v.Genuine || v.Status != supply.StatusActive {
 			b.Fatalf("the last unit: %+v", v)
 		}
@@ -257,7 +283,7 @@ func chunk(ids []string, n int) [][]string {
 // buildScanState commissions units in lots of supply.MaxCommission and
 // moves them as the lot fates say, in blocks.
 func buildScanState(b *testing.B, c *benchChain, units int) []scanLot {
-	vaccine := gtin
+	vaccine := benchGTIN
 	drug := withCheckDigit(b, "0950600013436")
 	c.exec(benchOps, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: vaccine, Name: "Vaccine X 10-dose vial", Kind: supply.KindVaccine, MinMilliC: 2000, MaxMilliC: 8000})
 	c.exec(benchOps, supply.TypeRegisterProduct, supply.RegisterProduct{GTIN: drug, Name: "Amoxicillin 500 mg x 21", Kind: supply.KindDrug})
