@@ -3,9 +3,7 @@ package client_test
 import (
 	"errors"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,13 +17,13 @@ import (
 func sdkCodes(t *testing.T) map[string]string {
 	t.Helper()
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	pkgs, err := parseDir(fset, ".", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	codes := map[string]string{}
 	for _, p := range pkgs {
-		for _, f := range p.Files {
+		for _, f := range p {
 			for _, d := range f.Decls {
 				gd, ok := d.(*ast.GenDecl)
 				if !ok || gd.Tok != token.CONST {

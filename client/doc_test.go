@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"strings"
 	"testing"
 )
@@ -15,14 +14,14 @@ import (
 // ("MinMilliC and MaxMilliC are ..."), so that go doc shows what to put in.
 func TestMessageFieldsDocumented(t *testing.T) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	pkgs, err := parseDir(fset, ".", parser.ParseComments)
 	if err != nil {
 		t.Fatal(err)
 	}
 	structs := map[string]*ast.StructType{}
 	var todo []string
 	for _, p := range pkgs {
-		for _, f := range p.Files {
+		for _, f := range p {
 			for _, d := range f.Decls {
 				switch d := d.(type) {
 				case *ast.GenDecl:

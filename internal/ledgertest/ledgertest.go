@@ -398,10 +398,10 @@ func (c *Chain) finalize(at time.Time, txs [][]byte) (*abci.ResponseFinalizeBloc
 	h := c.height + 1
 	resp, err := c.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: h, Time: at, Txs: txs})
 	if err != nil {
-		return nil, fmt.Errorf("FinalizeBlock %d: %w", h, err)
+		return nil, fmt.Errorf("finalize block %d: %w", h, err)
 	}
 	if _, err := c.app.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-		return nil, fmt.Errorf("Commit %d: %w", h, err)
+		return nil, fmt.Errorf("commit block %d: %w", h, err)
 	}
 	c.height, c.time = h, at
 	c.prev = c.committed

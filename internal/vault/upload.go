@@ -76,7 +76,7 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 	type doc struct {
 		raw            []byte
 		types          []string
-		fullURL, resID string
+		fullURL string
 	}
 	var docs []doc
 	if up.Split && info.ResourceType == "Bundle" {
