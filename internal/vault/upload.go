@@ -74,8 +74,8 @@ func (v *Vault) Upload(_ context.Context, raw []byte) ([]Uploaded, error) {
 		return nil, fmt.Errorf("%w: %w", records.ErrInvalidDocument, err)
 	}
 	type doc struct {
-		raw            []byte
-		types          []string
+		raw     []byte
+		types   []string
 		fullURL string
 	}
 	var docs []doc
