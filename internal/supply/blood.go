@@ -476,7 +476,17 @@ func failedTest(d Donation) string {
 	return ""
 }
 
-func pendingReason(din string) string { return "awaiting tests of donation " + din }
+func pendingReason(din string) string { return pendingPrefix + din }
+
+const pendingPrefix = "awaiting tests of donation "
+
+// overridable reports whether a new hold (a cold-chain excursion) replaces
+// an item's current one: none, or the hold of a donation's pending tests,
+// which the tests lift by themselves. The excursion must outlive that:
+// passing tests do not undo a broken cold chain.
+func overridable(quarantine string) bool {
+	return quarantine == "" || strings.HasPrefix(quarantine, pendingPrefix)
+}
 
 // applyDecision releases a donation's components from their pending
 // quarantine, or quarantines every component not yet used (transfused,

@@ -479,7 +479,7 @@ func (k *Keeper) unpack(ctx *ledger.Context, m Unpack) (any, error) {
 		}
 		it, _ := items.Get(ctx.Store, c)
 		it.Parent, it.Custodian, it.Updated = "", parent.Custodian, ctx.Height
-		if parent.Quarantine != "" && it.Quarantine == "" {
+		if parent.Quarantine != "" && overridable(it.Quarantine) {
 			it.Quarantine, it.Status = parent.Quarantine, StatusQuarantined
 		}
 		items.Set(ctx.Store, c, it)
@@ -533,11 +533,12 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if it.Status == StatusQuarantined || k.recalled(ctx.Store, it) {
-			// Quarantined or recalled goods go back to their maker only.
-			if lot, ok := lots.Get(ctx.Store, it.GTIN+"/"+it.Lot); !ok || lot.Manufacturer != m.To {
-				return nil, fmt.Errorf("%w: %s is quarantined or recalled: it may only go back to its manufacturer", ErrQuarantined, itemID)
+		if bad, ok := k.heldBack(ctx.Store, it, m.To); ok {
+			where := ""
+			if bad != itemID {
+				where = " (packed in " + itemID + ")"
 			}
+			return nil, fmt.Errorf("%w: %s%s is quarantined or recalled: it may only go back to its manufacturer", ErrQuarantined, bad, where)
 		}
 		it.Status, it.Shipment, it.Updated = StatusInTransit, id, ctx.Height
 		items.Set(ctx.Store, itemID, it)
@@ -553,6 +554,31 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 	shipments.Set(ctx.Store, id, sh)
 	ctx.Emit(EventShipped.New(id, sh.From, sh.To, strconv.Itoa(len(m.Items))))
 	return ledger.Created{ID: id}, nil
+}
+
+// heldBack returns the first of it and everything packed in it, at any
+// depth, that is quarantined or recalled and so may go only back to its
+// maker, when to is not that maker: a case does not carry recalled units
+// past the rule a loose unit meets.
+func (k *Keeper) heldBack(r state.Reader, it Item, to string) (string, bool) {
+	queue := []Item{it}
+	for len(queue) > 0 {
+		it, queue = queue[0], queue[1:]
+		if it.Status == StatusQuarantined || k.recalled(r, it) {
+			if lot, ok := lots.Get(r, it.GTIN+"/"+it.Lot); !ok || lot.Manufacturer != to {
+				return it.ID, true
+			}
+		}
+		if it.Children > 0 {
+			children.Walk(r, func(c string) bool {
+				if child, ok := items.Get(r, c); ok {
+					queue = append(queue, child)
+				}
+				return true
+			}, it.ID)
+		}
+	}
+	return "", false
 }
 
 func (k *Keeper) recalled(r state.Reader, it Item) bool {
@@ -591,7 +617,7 @@ func (k *Keeper) receive(ctx *ledger.Context, m Receive) (any, error) {
 		it.Shipment, it.Updated = "", ctx.Height
 		if got[id] {
 			it.Custodian, it.Status = sh.To, StatusActive
-			if it.Quarantine == "" && quarantine != "" {
+			if quarantine != "" && overridable(it.Quarantine) {
 				it.Quarantine = quarantine
 			}
 			if it.Quarantine != "" {
@@ -693,7 +719,7 @@ func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 		reason := fmt.Sprintf("cold chain: %d m°C at %s outside %d..%d (sensor %s)", e.MilliC, time.Unix(e.Time, 0).UTC().Format(time.RFC3339), e.MinMC, e.MaxMC, s.ID)
 		for _, id := range covered {
 			it, _ := items.Get(ctx.Store, id)
-			if it.Quarantine == "" {
+			if overridable(it.Quarantine) {
 				it.Quarantine, it.Updated = reason, ctx.Height
 				if it.Status == StatusActive {
 					it.Status = StatusQuarantined
