@@ -493,21 +493,36 @@ func (k *Keeper) unpack(ctx *ledger.Context, m Unpack) (any, error) {
 	return nil, nil
 }
 
-// gtinsIn collects the distinct GTINs of an item and everything packed in it.
-func (k *Keeper) gtinsIn(r state.Reader, id string, into []string, depth int) []string {
-	it, ok := items.Get(r, id)
-	if !ok {
-		return into
+// walk visits the item id and everything packed in it, at any depth,
+// breadth first. visit says whether to look inside the item and whether to
+// stop the walk there.
+func (k *Keeper) walk(r state.Reader, id string, visit func(it Item) (inside, stop bool)) {
+	queue := []string{id}
+	for len(queue) > 0 {
+		it, ok := items.Get(r, queue[0])
+		queue = queue[1:]
+		if !ok {
+			continue
+		}
+		inside, stop := visit(it)
+		if stop {
+			return
+		}
+		if inside && it.Children > 0 {
+			children.Walk(r, func(c string) bool { queue = append(queue, c); return true }, it.ID)
+		}
 	}
-	if it.GTIN != "" && !slices.Contains(into, it.GTIN) {
-		into = append(into, it.GTIN)
-	}
-	if it.Children > 0 && depth < 4 {
-		children.Walk(r, func(c string) bool {
-			into = k.gtinsIn(r, c, into, depth+1)
-			return true
-		}, id)
-	}
+}
+
+// gtinsIn adds the distinct GTINs of an item and everything packed in it to
+// into.
+func (k *Keeper) gtinsIn(r state.Reader, id string, into []string) []string {
+	k.walk(r, id, func(it Item) (bool, bool) {
+		if it.GTIN != "" && !slices.Contains(into, it.GTIN) {
+			into = append(into, it.GTIN)
+		}
+		return true, false
+	})
 	return into
 }
 
@@ -543,7 +558,7 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 		it.Status, it.Shipment, it.Updated = StatusInTransit, id, ctx.Height
 		items.Set(ctx.Store, itemID, it)
 		k.addCustody(ctx, itemID, ctx.Signer.Org, "shipped", id, i)
-		sh.Products = k.gtinsIn(ctx.Store, itemID, sh.Products, 0)
+		sh.Products = k.gtinsIn(ctx.Store, itemID, sh.Products)
 	}
 	slices.Sort(sh.Products)
 	if m.Pledge != "" && k.onShip != nil {
@@ -560,25 +575,16 @@ func (k *Keeper) ship(ctx *ledger.Context, m Ship) (any, error) {
 // depth, that is quarantined or recalled and so may go only back to its
 // maker, when to is not that maker: a case does not carry recalled units
 // past the rule a loose unit meets.
-func (k *Keeper) heldBack(r state.Reader, it Item, to string) (string, bool) {
-	queue := []Item{it}
-	for len(queue) > 0 {
-		it, queue = queue[0], queue[1:]
+func (k *Keeper) heldBack(r state.Reader, it Item, to string) (bad string, found bool) {
+	k.walk(r, it.ID, func(it Item) (bool, bool) {
 		if it.Status == StatusQuarantined || k.recalled(r, it) {
 			if lot, ok := lots.Get(r, it.GTIN+"/"+it.Lot); !ok || lot.Manufacturer != to {
-				return it.ID, true
+				bad, found = it.ID, true
 			}
 		}
-		if it.Children > 0 {
-			children.Walk(r, func(c string) bool {
-				if child, ok := items.Get(r, c); ok {
-					queue = append(queue, child)
-				}
-				return true
-			}, it.ID)
-		}
-	}
-	return "", false
+		return true, found
+	})
+	return bad, found
 }
 
 func (k *Keeper) recalled(r state.Reader, it Item) bool {
@@ -694,7 +700,7 @@ func (k *Keeper) reading(ctx *ledger.Context, m Reading) (any, error) {
 		if k.custodianOf(ctx.Store, it) != s.Org {
 			return nil, fmt.Errorf("%w: %s's sensors cover only what %s holds", ErrUnauthorized, s.Org, s.Org)
 		}
-		gtins, covered = k.gtinsIn(ctx.Store, it.ID, nil, 0), []string{k.outermost(ctx.Store, it).ID}
+		gtins, covered = k.gtinsIn(ctx.Store, it.ID, nil), []string{k.outermost(ctx.Store, it).ID}
 	}
 	// The storage ranges of what the readings cover, read once.
 	var watched []Product

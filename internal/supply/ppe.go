@@ -262,28 +262,22 @@ func (k *Keeper) pledge(ctx *ledger.Context, m MakePledge) (any, error) {
 
 // countUnits counts the units of gtin in an item and, for containers (or
 // units of another GTIN that contain others), in what is packed in it.
-func (k *Keeper) countUnits(r state.Reader, id, gtin string, depth int) int64 {
-	it, ok := items.Get(r, id)
-	if !ok {
-		return 0
-	}
-	if it.GTIN == gtin {
-		return 1
-	}
+func (k *Keeper) countUnits(r state.Reader, id, gtin string) int64 {
 	var n int64
-	if it.Children > 0 && depth < 4 {
-		children.Walk(r, func(c string) bool {
-			n += k.countUnits(r, c, gtin, depth+1)
-			return true
-		}, id)
-	}
+	k.walk(r, id, func(it Item) (bool, bool) {
+		if it.GTIN == gtin {
+			n++
+			return false, false
+		}
+		return true, false
+	})
 	return n
 }
 
 func (k *Keeper) countAll(r state.Reader, ids []string, gtin string) int64 {
 	var n int64
 	for _, id := range ids {
-		n += k.countUnits(r, id, gtin, 0)
+		n += k.countUnits(r, id, gtin)
 	}
 	return n
 }
