@@ -62,7 +62,7 @@ func (n *names) expand(s string, next int64, at time.Time) (string, error) {
 			}
 			return n.patient(arg)
 		case "signed":
-			out, err := signed(arg)
+			out, err := n.signed(arg)
 			if err != nil {
 				bad = fmt.Errorf("%s: %v", m, err)
 				return m
@@ -97,12 +97,13 @@ func (n *names) expand(s string, next int64, at time.Time) (string, error) {
 // envelope of its own (one a message embeds, such as a read request in a
 // records/receipts), base64 as JSON carries bytes. Nonce and expiry are
 // fixed, so the same arguments give the same bytes: a retry.
-func signed(arg string) (string, error) {
+func (n *names) signed(arg string) (string, error) {
 	name, rest, _ := strings.Cut(strings.TrimSpace(arg), " ")
 	typ, msg, _ := strings.Cut(strings.TrimSpace(rest), " ")
 	if name == "" || typ == "" || !json.Valid([]byte(msg)) {
 		return "", errors.New("want $signed(name type {json})")
 	}
+	n.key(name) // the output prints the signer's key as $key(name)
 	raw, err := tx.Sign(Key(name), tx.Body{ChainID: ChainID, Nonce: 1, Expires: txTTL, Type: typ, Msg: json.RawMessage(msg)})
 	if err != nil {
 		return "", err
