@@ -36,18 +36,12 @@ func TestScripts(t *testing.T) {
 		// by-hash hash=<hex>: the version whose ciphertext has the hash.
 		"by-hash": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			ref, ok := c.App().Records().ByHash(c.View(), a["hash"])
-			if !ok {
-				return nil, fmt.Errorf("no version with ciphertext %s", a["hash"])
-			}
-			return ref, nil
+			return found(ref, ok, "version with ciphertext", a["hash"])
 		},
 		// grant id=gr-…: a grant.
 		"grant": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			g, ok := c.App().Records().Grant(c.View(), a["id"])
-			if !ok {
-				return nil, fmt.Errorf("no grant %q", a["id"])
-			}
-			return g, nil
+			return found(g, ok, "grant", a["id"])
 		},
 		// grants patient=pt-…: a patient's grants, active and revoked, by grantee.
 		"grants": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
@@ -88,10 +82,7 @@ func TestScripts(t *testing.T) {
 		// break-glass id=bg-…: a window.
 		"break-glass": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			w, ok := c.App().Records().BreakGlassWindow(c.View(), a["id"])
-			if !ok {
-				return nil, fmt.Errorf("no break-glass window %q", a["id"])
-			}
-			return w, nil
+			return found(w, ok, "break-glass window", a["id"])
 		},
 		// break-glass-for by=patient|org id=…: the windows opened on a
 		// patient's records or by an organisation's clinicians.
@@ -127,12 +118,17 @@ func TestScripts(t *testing.T) {
 		// endpoint org=…: the records endpoint an organisation published.
 		"endpoint": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			e, ok := c.App().Records().Endpoint(c.View(), a["org"])
-			if !ok {
-				return nil, fmt.Errorf("no endpoint for %q", a["org"])
-			}
-			return e, nil
+			return found(e, ok, "endpoint of", a["org"])
 		},
 	}))
+}
+
+// found is a query's answer: v, or an error naming what is missing.
+func found[T any](v T, ok bool, what, id string) (any, error) {
+	if !ok {
+		return nil, fmt.Errorf("no %s %q", what, id)
+	}
+	return v, nil
 }
 
 // limitOf reads a query's optional limit=N (10 by default).
