@@ -48,6 +48,12 @@
 //	$pt(name)       the patient ID of name's key (identity.PatientID)
 //	$height         the height of the next block; $height(+3), $height(-1)
 //	$time(+24h)     the time of the next block plus a duration, RFC 3339
+//	$signed(name type {json})
+//	                the message signed by name as an envelope of its own,
+//	                base64 (a JSON string's content): what a message embeds,
+//	                such as a read request in records/receipts. Nonce and
+//	                expiry are fixed, so the same arguments sign the same
+//	                bytes; the JSON holds no placeholder or parenthesis.
 //
 // Output is printed the other way round: a public key or patient ID of a name
 // the script used reads $key(name) or $pt(name).

@@ -2,7 +2,9 @@ package ledgertest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -40,7 +42,7 @@ func (n *names) patient(name string) string {
 	return id
 }
 
-var placeholder = regexp.MustCompile(`\$(key|pt|height|time)(\(([^()]*)\))?`)
+var placeholder = regexp.MustCompile(`\$(key|pt|height|time|signed)(\(([^()]*)\))?`)
 
 // expand replaces the placeholders in s; next and at are the height and time
 // of the next block.
@@ -59,6 +61,13 @@ func (n *names) expand(s string, next int64, at time.Time) (string, error) {
 				return n.key(arg).String()
 			}
 			return n.patient(arg)
+		case "signed":
+			out, err := n.signed(arg)
+			if err != nil {
+				bad = fmt.Errorf("%s: %v", m, err)
+				return m
+			}
+			return out
 		case "height":
 			if !hasArg {
 				return strconv.FormatInt(next, 10)
@@ -82,6 +91,24 @@ func (n *names) expand(s string, next int64, at time.Time) (string, error) {
 		}
 	})
 	return out, bad
+}
+
+// signed is $signed(name type {json}): the message signed by name as an
+// envelope of its own (one a message embeds, such as a read request in a
+// records/receipts), base64 as JSON carries bytes. Nonce and expiry are
+// fixed, so the same arguments give the same bytes: a retry.
+func (n *names) signed(arg string) (string, error) {
+	name, rest, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	typ, msg, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if name == "" || typ == "" || !json.Valid([]byte(msg)) {
+		return "", errors.New("want $signed(name type {json})")
+	}
+	n.key(name) // the output prints the signer's key as $key(name)
+	raw, err := tx.Sign(Key(name), tx.Body{ChainID: ChainID, Nonce: 1, Expires: txTTL, Type: typ, Msg: json.RawMessage(msg)})
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
 }
 
 var (

@@ -1,8 +1,11 @@
 package ledgertest
 
 import (
+	"encoding/base64"
 	"testing"
 	"time"
+
+	"github.com/medchain/medchain/internal/tx"
 )
 
 func TestMergePatch(t *testing.T) {
@@ -61,6 +64,42 @@ func TestExpandAndShorten(t *testing.T) {
 		t.Fatal("an unknown key was shortened")
 	}
 	for _, bad := range []string{"$key()", "$height(x)", "$time(soon)"} {
+		if _, err := n.expand(bad, 1, at); err == nil {
+			t.Errorf("expand(%q) did not fail", bad)
+		}
+	}
+}
+
+// $signed signs a message as an envelope of its own, the same bytes for the
+// same arguments, and verifies as the signer's.
+func TestExpandSigned(t *testing.T) {
+	n := newNames()
+	at := time.Date(2026, 1, 1, 0, 0, 10, 0, time.UTC)
+	in := `$signed(st-marys/dr-grey records/read-request {"purpose":"treatment"})`
+	got, err := n.expand(in, 7, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := n.expand(in, 9, at.Add(time.Hour))
+	if got != again {
+		t.Fatal("the same arguments signed different bytes")
+	}
+	raw, err := base64.StdEncoding.DecodeString(got)
+	if err != nil {
+		t.Fatalf("not base64: %v", err)
+	}
+	tr, err := tx.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Body.Signer.String() != PubKey("st-marys/dr-grey").String() || tr.Body.Type != "records/read-request" ||
+		string(tr.Body.Msg) != `{"purpose":"treatment"}` || tr.Body.ChainID != ChainID {
+		t.Fatalf("body = %+v", tr.Body)
+	}
+	for _, bad := range []string{"$signed(x)", "$signed(x records/read-request)", "$signed(x records/read-request {nope)"} {
 		if _, err := n.expand(bad, 1, at); err == nil {
 			t.Errorf("expand(%q) did not fail", bad)
 		}

@@ -17,6 +17,9 @@ import (
 	"github.com/medchain/medchain/internal/tx"
 )
 
+// benchChainID is the chain ID of the benchmark's transactions.
+const benchChainID = "medchain-bench"
+
 // openDir accepts every pt- patient and every org/handle member.
 type openDir struct{}
 
@@ -154,7 +157,7 @@ func buildConsentState(b *testing.B, db *state.DB, k *records.Keeper, t0 time.Ti
 	run := func(s state.Store, signer ledger.Principal, typ string, msg any) {
 		raw, _ := json.Marshal(msg)
 		seq++
-		ctx := &ledger.Context{Store: s, ChainID: chainID, Height: int64(seq/50_000 + 1), Time: t0, TxHash: tx.HashOf([]byte(strconv.Itoa(seq))), Signer: signer}
+		ctx := &ledger.Context{Store: s, ChainID: benchChainID, Height: int64(seq/50_000 + 1), Time: t0, TxHash: tx.HashOf([]byte(strconv.Itoa(seq))), Signer: signer}
 		if _, err := routes[typ](ctx, raw); err != nil {
 			b.Fatalf("%s: %v", typ, err)
 		}

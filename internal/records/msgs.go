@@ -400,14 +400,18 @@ func CheckAuthor(p ledger.Principal) error {
 // refuse a bad anchor with the same code. It returns the record's head as
 // it stands, or for a new record the head it starts with (Latest 0).
 func (k *Keeper) CheckAnchor(r state.Reader, author ledger.Principal, a *Anchor) (Record, error) {
-	// records/add has checked the form already, as part of its message;
-	// an upload's anchor is checked here.
 	if err := a.validate(); err != nil {
 		return Record{}, fmt.Errorf("%w: %w", ledger.ErrInvalidMsg, err)
 	}
 	if err := CheckAuthor(author); err != nil {
 		return Record{}, err
 	}
+	return k.fits(r, author, a)
+}
+
+// fits is CheckAnchor's check of an anchor against the ledger, for an
+// anchor whose form was checked and an author who may add records.
+func (k *Keeper) fits(r state.Reader, author ledger.Principal, a *Anchor) (Record, error) {
 	if hashes.Has(r, a.Hash) {
 		return Record{}, fmt.Errorf("%w: ciphertext %s is already anchored", ErrExists, a.Hash)
 	}
@@ -435,10 +439,14 @@ func (k *Keeper) CheckAnchor(r state.Reader, author ledger.Principal, a *Anchor)
 }
 
 func (k *Keeper) add(ctx *ledger.Context, m Add) (any, error) {
+	if err := CheckAuthor(ctx.Signer); err != nil {
+		return nil, err
+	}
 	var res AddResult
 	for i := range m.Anchors {
+		// The message's decoding checked each anchor's form.
 		a := &m.Anchors[i]
-		rec, err := k.CheckAnchor(ctx.Store, ctx.Signer, a)
+		rec, err := k.fits(ctx.Store, ctx.Signer, a)
 		if err != nil {
 			return nil, fmt.Errorf("anchors[%d]: %w", i, err)
 		}
@@ -646,7 +654,10 @@ func DecodeRequest[M any](raw []byte, typ string, limit int) (*tx.Tx, M, error) 
 func DecodeReadRequest(raw []byte, chainID string) (*tx.Tx, ReadRequest, error) {
 	t, req, err := DecodeRequest[ReadRequest](raw, TypeReadRequest, tx.MaxSize)
 	if err != nil {
-		return nil, ReadRequest{}, err
+		// Whatever is wrong with an embedded request is the receipt's
+		// fault: records.invalid_request, never the code of the envelope
+		// (chain.malformed_tx) that DecodeRequest's error also carries.
+		return nil, ReadRequest{}, fmt.Errorf("%w: %s", ErrBadRequest, strings.TrimPrefix(err.Error(), ErrBadRequest.Error()+": "))
 	}
 	if t.Body.ChainID != chainID {
 		return nil, ReadRequest{}, fmt.Errorf("%w: request is for chain %q, this is %q", ErrBadRequest, t.Body.ChainID, chainID)

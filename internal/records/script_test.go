@@ -1,0 +1,145 @@
+package records_test
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledgertest"
+	"github.com/medchain/medchain/internal/records"
+)
+
+// TestScripts runs testdata/*.txt: each records message's success and each
+// refusal, and the consent decisions a custodian's node takes on committed
+// state, through the real chain. -rewrite regenerates the output.
+func TestScripts(t *testing.T) {
+	ledgertest.Run(t, "testdata", ledgertest.WithQueries(map[string]ledgertest.Query{
+		// record id=rec-…: a record's head and every version's anchor.
+		"record": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			k := c.App().Records()
+			r, ok := k.Record(c.View(), a["id"])
+			if !ok {
+				return nil, fmt.Errorf("no record %q", a["id"])
+			}
+			return map[string]any{"record": r, "versions": k.Versions(c.View(), r.ID)}, nil
+		},
+		// records patient=pt-… [after=rec-…] [limit=N]: a patient's record IDs, paged.
+		"records": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			ids, next := c.App().Records().PatientRecords(c.View(), a["patient"], a["after"], limit)
+			return map[string]any{"records": ids, "next": next}, nil
+		},
+		// by-hash hash=<hex>: the version whose ciphertext has the hash.
+		"by-hash": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			ref, ok := c.App().Records().ByHash(c.View(), a["hash"])
+			return found(ref, ok, "version with ciphertext", a["hash"])
+		},
+		// grant id=gr-…: a grant.
+		"grant": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			g, ok := c.App().Records().Grant(c.View(), a["id"])
+			return found(g, ok, "grant", a["id"])
+		},
+		// grants patient=pt-…: a patient's grants, active and revoked, by grantee.
+		"grants": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			return c.App().Records().Grants(c.View(), a["patient"], limit), nil
+		},
+		// delegations patient=pt-…: who may act for a patient.
+		"delegations": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			return c.App().Records().Delegations(c.View(), a["patient"]), nil
+		},
+		// authorize reader=<name> record=rec-… purpose=P [version=N]
+		// [break-glass=bg-…]: the decision a custodian's node takes on the
+		// committed state at the last block's time for a read request
+		// signed by name's key, with the code of a refusal.
+		"authorize": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			reader, err := c.App().Identity().Authenticate(c.View(), c.Key(a["reader"]))
+			if err != nil {
+				return nil, err
+			}
+			v := 0
+			if s, ok := a["version"]; ok {
+				if v, err = strconv.Atoi(s); err != nil {
+					return nil, fmt.Errorf("version=%q: %v", s, err)
+				}
+			}
+			d := c.App().Records().Authorize(c.View(), records.Access{
+				Reader: reader, Record: a["record"], Version: v, Purpose: a["purpose"],
+				BreakGlass: a["break-glass"], Now: c.Time(),
+			})
+			if d.Err != nil {
+				return map[string]string{"denied": chain.CodeOf(d.Err).ID(), "why": d.Err.Error()}, nil
+			}
+			return map[string]any{"allowed": d.Basis, "grant": d.Grant, "break_glass": d.BreakGlass, "version": d.Version.Version}, nil
+		},
+		// break-glass id=bg-…: a window.
+		"break-glass": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			w, ok := c.App().Records().BreakGlassWindow(c.View(), a["id"])
+			return found(w, ok, "break-glass window", a["id"])
+		},
+		// break-glass-for by=patient|org id=…: the windows opened on a
+		// patient's records or by an organisation's clinicians.
+		"break-glass-for": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			return c.App().Records().BreakGlassFor(c.View(), a["by"], a["id"], limit), nil
+		},
+		// access-log by=patient|custodian id=… [after=…] [limit=N]: receipts,
+		// oldest first, paged.
+		"access-log": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			by := records.ByPatient
+			switch a["by"] {
+			case "patient":
+			case "custodian":
+				by = records.ByCustodian
+			default:
+				return nil, fmt.Errorf("by=%q: want patient or custodian", a["by"])
+			}
+			log, next := c.App().Records().AccessLog(c.View(), by, a["id"], a["after"], limit)
+			return map[string]any{"receipts": log, "next": next}, nil
+		},
+		// has-receipt id=…: whether a read request's receipt is kept.
+		"has-receipt": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			return c.App().Records().HasReceipt(c.View(), a["id"]), nil
+		},
+		// endpoint org=…: the records endpoint an organisation published.
+		"endpoint": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			e, ok := c.App().Records().Endpoint(c.View(), a["org"])
+			return found(e, ok, "endpoint of", a["org"])
+		},
+	}))
+}
+
+// found is a query's answer: v, or an error naming what is missing.
+func found[T any](v T, ok bool, what, id string) (any, error) {
+	if !ok {
+		return nil, fmt.Errorf("no %s %q", what, id)
+	}
+	return v, nil
+}
+
+// limitOf reads a query's optional limit=N (10 by default).
+func limitOf(a ledgertest.Args) (int, error) {
+	s, ok := a["limit"]
+	if !ok {
+		return 10, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("limit=%q is not a positive number", s)
+	}
+	return n, nil
+}
