@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -325,4 +326,74 @@ func finish(c *cobra.Command, started *bool) {
 	for _, sub := range c.Commands() {
 		finish(sub, started)
 	}
+}
+
+// table writes a table: the header row, then the rows rows writes to tw,
+// tab separated, in aligned columns.
+func table(w io.Writer, header string, rows func(tw io.Writer)) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	rows(tw)
+	tw.Flush()
+}
+
+// listVerb describes a list command over one of the API's paged listings:
+// a table in text, the page itself in JSON, and --after/--limit for paging.
+// Build the command with newListCmd.
+type listVerb[T any] struct {
+	Use, Short, Long, Example string
+	// Args checks the positional arguments; nil means none.
+	Args cobra.PositionalArgs
+	// AfterHelp is the help of --after: what the listing is ordered by.
+	AfterHelp string
+	// Fetch reads one page.
+	Fetch func(ctx context.Context, api API, args []string, after string, limit int) (*client.Page[T], error)
+	// Header is the table's header row, Row one item's row (tab separated).
+	Header string
+	Row    func(T) string
+}
+
+// listOptions are a list verb's options.
+type listOptions[T any] struct {
+	g     *Global
+	verb  *listVerb[T]
+	After string
+	Limit int
+}
+
+// newListCmd builds the command of a list verb.
+func newListCmd[T any](g *Global, v listVerb[T]) *cobra.Command {
+	o := &listOptions[T]{g: g, verb: &v}
+	args := v.Args
+	if args == nil {
+		args = cobra.NoArgs
+	}
+	cmd := &cobra.Command{
+		Use:     v.Use,
+		Short:   v.Short,
+		Long:    v.Long,
+		Example: v.Example,
+		Args:    args,
+		RunE:    func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
+	}
+	cmd.Flags().IntVar(&o.Limit, "limit", 100, "page size (1-1000)")
+	cmd.Flags().StringVar(&o.After, "after", "", v.AfterHelp)
+	return cmd
+}
+
+func (o *listOptions[T]) run(ctx context.Context, args []string) error {
+	page, err := o.verb.Fetch(ctx, o.g.client(), args, o.After, o.Limit)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(page, func(w io.Writer) {
+		table(w, o.verb.Header, func(tw io.Writer) {
+			for _, item := range page.Items {
+				fmt.Fprintln(tw, o.verb.Row(item))
+			}
+		})
+		if page.Next != "" {
+			fmt.Fprintf(w, "more: --after %s\n", page.Next)
+		}
+	})
 }
