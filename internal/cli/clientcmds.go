@@ -17,25 +17,6 @@ func addClientCommands(root *cobra.Command, g *Global) {
 	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g))
 }
 
-func (g *Global) client() *client.Client { return client.New(g.Node) }
-
-// send signs msg as --as, submits it, waits for commit and returns the result.
-func send(cmd *cobra.Command, g *Global, msg client.Msg) (*client.TxResult, error) {
-	key, _, err := signingKey(g)
-	if err != nil {
-		return nil, err
-	}
-	return g.client().Send(cmd.Context(), client.NewSigner(key), msg)
-}
-
-// printTx prints a committed submission: hash and height, plus what the
-// handler returned.
-func printTx(g *Global, res *client.TxResult, what string) error {
-	return g.Print(res, func(w io.Writer) {
-		fmt.Fprintf(w, "%s (tx %s, height %d)\n", what, res.Hash, res.Height)
-	})
-}
-
 // resolveKey turns --key NAME (a keystore name) or a hex public key into hex.
 func resolveKey(g *Global, nameOrHex string) (string, error) {
 	if len(nameOrHex) == 64 && strings.Trim(strings.ToLower(nameOrHex), "0123456789abcdef") == "" {

@@ -48,15 +48,6 @@ receipt on the ledger, served or refused. See docs/records.md.`,
 	return cmd
 }
 
-// signer loads the --as key as an SDK signer.
-func (g *Global) signer() (*client.Signer, error) {
-	key, _, err := signingKey(g)
-	if err != nil {
-		return nil, err
-	}
-	return client.NewSigner(key), nil
-}
-
 // resolvePatient turns --patient into a patient ID: a pt-… ID as it is, a
 // keystore name by the identity it belongs to, and nothing by the signer's
 // own identity when the signer is a patient.

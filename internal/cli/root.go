@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/client"
 )
 
 // Global holds the flags every command shares.
@@ -27,6 +29,12 @@ type Global struct {
 
 	In       io.Reader
 	Out, Err io.Writer
+
+	// NewAPI returns the node's API; nil means an SDK client of --node.
+	// Tests set it to a fake.
+	NewAPI func() API
+	// NewSigner returns the signer of --as; nil means the keystore's key.
+	NewSigner func() (*client.Signer, error)
 }
 
 // DefaultHome is ~/.medchain, or $MEDCHAIN_HOME.
@@ -61,9 +69,6 @@ func (g *Global) Print(v any, text func(w io.Writer)) error {
 	return nil
 }
 
-// errSilent marks an error already reported to the user.
-var errSilent = errors.New("")
-
 // NewRoot builds the command tree.
 func NewRoot(g *Global) *cobra.Command {
 	root := &cobra.Command{
@@ -77,7 +82,9 @@ Start here:
   medchain dev                 run a local network with demo data (API on 127.0.0.1:8080)
   medchain keys list           the demo identities, usable with --as NAME
   medchain status              what the node is doing
-  medchain orgs list           the consortium's member organisations`,
+  medchain orgs list           the consortium's member organisations
+
+` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -104,21 +111,42 @@ Start here:
 	addClientCommands(root, g)
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	root.AddCommand(newSupplyCmd(g))
+	root.AddCommand(newVersionCmd(g))
 	return root
 }
 
-// Main runs the CLI and returns the process exit code.
+// Main runs the CLI and returns the process exit code (see ExitCode).
 func Main(args []string, in io.Reader, out, errw io.Writer) int {
-	g := &Global{In: in, Out: out, Err: errw}
+	return Run(&Global{In: in, Out: out, Err: errw}, args)
+}
+
+// Run runs the command line args with g (its In, Out and Err set, and
+// NewAPI and NewSigner if a test fakes them), reports an error on g.Err
+// and returns the exit code.
+func Run(g *Global, args []string) int {
 	root := NewRoot(g)
+	var started bool
+	finish(root, &started)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := root.ExecuteContext(ctx); err != nil {
-		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(errw, "medchain:", err)
-		}
-		return 1
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
 	}
-	return 0
+	if !started {
+		// A flag, argument or --output the command refused before running.
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			err = usageErrorf("%w\n\nRun '%s --help' for usage.", err, cmd.CommandPath())
+		}
+	}
+	code := ExitCode(err)
+	if code == ExitUnreachable {
+		err = unreachableError(g.Node, err)
+	}
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintln(g.Err, "medchain:", err)
+	}
+	return code
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -195,13 +194,6 @@ func printIDs(w io.Writer, ids ...string) {
 	for _, id := range ids {
 		fmt.Fprintln(w, id)
 	}
-}
-
-func table(w io.Writer, header string, rows func(tw io.Writer)) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, header)
-	rows(tw)
-	tw.Flush()
 }
 
 func dash(s string) string {

@@ -105,7 +105,7 @@ func (o *verifyOptions) run(cmd *cobra.Command, code string) error {
 	}
 	switch {
 	case r.Suspect != "":
-		return errSilent
+		return errSuspect
 	case o.strict && r.Status != client.ItemActive:
 		return errSilent
 	}
