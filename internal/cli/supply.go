@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -40,7 +39,7 @@ See docs/supply.md.`,
 	products := &cobra.Command{Use: "products", Short: "Register and show products"}
 	products.AddCommand(newSupplyProductRegisterCmd(g), newSupplyProductShowCmd(g))
 	cmd.AddCommand(products,
-		newSupplyCommissionCmd(g), newSupplyPackCmd(g, false), newSupplyPackCmd(g, true),
+		newSupplyCommissionCmd(g), newSupplyPackCmd(g), newSupplyUnpackCmd(g),
 		newSupplyShipCmd(g), newSupplyReceiveCmd(g), newSupplyReadingCmd(g),
 		newSupplyReleaseCmd(g), newSupplyDispenseCmd(g), newSupplyDestroyCmd(g), newSupplyRecallCmd(g),
 		newSupplyHoldersCmd(g), newSupplyVerifyCmd(g), newSupplyAlertsCmd(g),
@@ -72,7 +71,7 @@ func parseMilliC(s string) (int64, error) {
 		s = s[1:]
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
-	bad := fmt.Errorf("temperature %q: degrees Celsius as a decimal with at most 3 decimals, e.g. 4.5 or -20", orig)
+	bad := usageErrorf("temperature %q: degrees Celsius as a decimal with at most 3 decimals, e.g. 4.5 or -20", orig)
 	if whole == "" || len(whole) > 6 || len(frac) > 3 || (hasDot && frac == "") {
 		return 0, bad
 	}
@@ -120,7 +119,7 @@ func itemIDs(codes []string) ([]string, error) {
 	for _, c := range codes {
 		id, err := client.ItemID(c)
 		if err != nil {
-			return nil, fmt.Errorf("item %q: %w", c, err)
+			return nil, usageErrorf("item %q: %w", c, err)
 		}
 		out = append(out, id)
 	}
@@ -139,7 +138,7 @@ func memberID(g *Global, ref string) (string, error) {
 	}
 	e, err := ks.Get(ref)
 	if err != nil || !strings.Contains(e.Identity, "/") {
-		return "", fmt.Errorf("%q is neither a member ID (ORG/HANDLE) nor a keystore name of a member", ref)
+		return "", usageErrorf("%q is neither a member ID (ORG/HANDLE) nor a keystore name of a member", ref)
 	}
 	return e.Identity, nil
 }
@@ -168,14 +167,14 @@ func signerOrg(g *Global) string {
 func parseSerials(list []string, rng string) (client.Serials, error) {
 	switch {
 	case len(list) > 0 && rng != "":
-		return client.Serials{}, errors.New("give --serials or --range, not both")
+		return client.Serials{}, usageErrorf("give --serials or --range, not both")
 	case len(list) > 0:
 		return client.Serials{List: list}, nil
 	case rng == "":
-		return client.Serials{}, errors.New("name the serials: --serials S1,S2,... or --range PREFIX:START:COUNT:WIDTH")
+		return client.Serials{}, usageErrorf("name the serials: --serials S1,S2,... or --range PREFIX:START:COUNT:WIDTH")
 	}
 	parts := strings.Split(rng, ":")
-	bad := fmt.Errorf("--range %q must be PREFIX:START:COUNT:WIDTH, e.g. SN:1:100:6 for SN000001 to SN000100", rng)
+	bad := usageErrorf("--range %q must be PREFIX:START:COUNT:WIDTH, e.g. SN:1:100:6 for SN000001 to SN000100", rng)
 	if len(parts) < 4 {
 		return client.Serials{}, bad
 	}
@@ -194,6 +193,17 @@ func printIDs(w io.Writer, ids ...string) {
 	for _, id := range ids {
 		fmt.Fprintln(w, id)
 	}
+}
+
+// decoded decodes the handler's result of a committed transaction into v.
+// If it cannot, it says so on w (the transaction did commit) and returns
+// false.
+func decoded(w io.Writer, res *client.TxResult, v any) bool {
+	if err := res.Decode(v); err != nil {
+		txLine(w, res, "committed, but the node's answer cannot be read ("+err.Error()+")")
+		return false
+	}
+	return true
 }
 
 func dash(s string) string {

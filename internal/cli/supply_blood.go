@@ -1,26 +1,20 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/medchain/medchain/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // ---- blood ----
 
-type donationOptions struct {
-	g                            *Global
-	din, typ, donor, certificate string
-}
-
 func newSupplyDonationCmd(g *Global) *cobra.Command {
-	o := &donationOptions{g: g}
-	cmd := &cobra.Command{
+	cmd := newSendCmd(g, sendVerb[client.RegisterDonation]{
 		Use:   "donation --din DIN --donor PSEUDONYM [--type blood|plasma] [--certificate REF] --as NURSE",
 		Short: "Register a blood or plasma donation",
 		Long: `Register a donation under its ISBT 128 donation identification number (13
@@ -40,31 +34,31 @@ On chain: the DIN, type, donor pseudonym, centre, certificate reference and stat
 
 Example:
   medchain supply donation --din A999926123456 --donor 9f2c4e6a8b0d1f3e --as blood-nurse`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := send(cmd, g, client.RegisterDonation{DIN: o.din, Type: o.typ, Donor: o.donor, Certificate: o.certificate})
-			if err != nil {
-				return err
-			}
-			var d client.Donation
-			if err := res.Decode(&d); err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("donation %s (%s) registered, %s", d.DIN, d.Type, d.Status))
+		Flags: func(f *pflag.FlagSet, m *client.RegisterDonation) {
+			f.StringVar(&m.DIN, "din", "", "ISBT 128 donation identification number")
+			f.StringVar(&m.Type, "type", "blood", "blood or plasma")
+			f.StringVar(&m.Donor, "donor", "", "the centre's donor pseudonym, 16-64 lowercase hex digits")
+			f.StringVar(&m.Certificate, "certificate", "", "plasma certificate of origin: a reference or hash")
 		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.din, "din", "", "ISBT 128 donation identification number")
-	f.StringVar(&o.typ, "type", "blood", "blood or plasma")
-	f.StringVar(&o.donor, "donor", "", "the centre's donor pseudonym, 16-64 lowercase hex digits")
-	f.StringVar(&o.certificate, "certificate", "", "plasma certificate of origin: a reference or hash")
-	cmd.MarkFlagRequired("din")
-	cmd.MarkFlagRequired("donor")
+		Required: []string{"din", "donor"},
+		Print: func(w io.Writer, _ *client.RegisterDonation, res *client.TxResult) {
+			var d client.Donation
+			if decoded(w, res, &d) {
+				txLine(w, res, fmt.Sprintf("donation %s (%s) registered, %s", d.DIN, d.Type, d.Status))
+			}
+		},
+	})
 	cmd.AddCommand(newSupplyDonationShowCmd(g))
 	return cmd
 }
 
+type donationShowOptions struct {
+	g   *Global
+	din string
+}
+
 func newSupplyDonationShowCmd(g *Global) *cobra.Command {
+	o := &donationShowOptions{g: g}
 	return &cobra.Command{
 		Use:   "show DIN",
 		Short: "Show a donation: status, tests and components",
@@ -76,39 +70,43 @@ Example:
   medchain supply donation show A999926123456`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := g.client().Donation(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(d, func(w io.Writer) {
-				fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
-					d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
-				if d.Certificate != "" {
-					fmt.Fprintf(w, "certificate  %s\n", d.Certificate)
-				}
-				if len(d.Tests) > 0 {
-					table(w, "TEST\tRESULT\tLAB\tBY\tHEIGHT", func(tw io.Writer) {
-						for _, t := range d.Tests {
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", t.Test, t.Result, t.Lab, t.By, t.Height)
-						}
-					})
-				}
-				if len(d.ComponentItems) > 0 {
-					table(w, "COMPONENT\tSTATUS\tCUSTODIAN\tQUARANTINE", func(tw io.Writer) {
-						for _, it := range d.ComponentItems {
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Status, it.Custodian, dash(it.Quarantine))
-						}
-					})
-				}
-			})
+			o.din = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 }
 
+func (o *donationShowOptions) run(ctx context.Context) error {
+	d, err := o.g.client().Donation(ctx, o.din)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(d, func(w io.Writer) {
+		fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
+			d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
+		if d.Certificate != "" {
+			fmt.Fprintf(w, "certificate  %s\n", d.Certificate)
+		}
+		if len(d.Tests) > 0 {
+			table(w, "TEST\tRESULT\tLAB\tBY\tHEIGHT", func(tw io.Writer) {
+				for _, t := range d.Tests {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", t.Test, t.Result, t.Lab, t.By, t.Height)
+				}
+			})
+		}
+		if len(d.ComponentItems) > 0 {
+			table(w, "COMPONENT\tSTATUS\tCUSTODIAN\tQUARANTINE", func(tw io.Writer) {
+				for _, it := range d.ComponentItems {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Status, it.Custodian, dash(it.Quarantine))
+				}
+			})
+		}
+	})
+}
+
 func newSupplyTestResultsCmd(g *Global) *cobra.Command {
 	var pass, fail []string
-	var report string
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.RecordTests]{
 		Use:   "test-results DIN [--pass TEST,...] [--fail TEST,...] [--report SHA256] --as LAB-TECHNICIAN",
 		Short: "Record a donation's test results",
 		Long: `Record test results of a donation, each pass or fail, signed by a lab technician
@@ -125,38 +123,37 @@ On chain: each test's code and outcome, the lab, the signer and the report hash.
 Example:
   medchain supply test-results A999926123456 --pass abo-rhd,hbv,hcv,hiv,syphilis --as blood-tech`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			msg := client.RecordTests{DIN: args[0], Report: report}
+		Flags: func(f *pflag.FlagSet, m *client.RecordTests) {
+			f.StringSliceVar(&pass, "pass", nil, "tests passed, comma separated")
+			f.StringSliceVar(&fail, "fail", nil, "tests failed, comma separated")
+			f.StringVar(&m.Report, "report", "", "SHA-256 of the lab's report (64 lowercase hex)")
+		},
+		Parse: func(_ *Global, args []string, m *client.RecordTests) error {
+			m.DIN = args[0]
 			for _, t := range pass {
-				msg.Results = append(msg.Results, client.TestOutcome{Test: t, Result: "pass"})
+				m.Results = append(m.Results, client.TestOutcome{Test: t, Result: "pass"})
 			}
 			for _, t := range fail {
-				msg.Results = append(msg.Results, client.TestOutcome{Test: t, Result: "fail"})
+				m.Results = append(m.Results, client.TestOutcome{Test: t, Result: "fail"})
 			}
-			if len(msg.Results) == 0 {
-				return errors.New("give the results with --pass TEST,... and/or --fail TEST,...")
+			if len(m.Results) == 0 {
+				return usageErrorf("give the results with --pass TEST,... and/or --fail TEST,...")
 			}
-			res, err := send(cmd, g, msg)
-			if err != nil {
-				return err
-			}
-			var d client.Donation
-			if err := res.Decode(&d); err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("%d results recorded; donation %s is %s", len(msg.Results), d.DIN, d.Status))
+			return nil
 		},
-	}
-	cmd.Flags().StringSliceVar(&pass, "pass", nil, "tests passed, comma separated")
-	cmd.Flags().StringSliceVar(&fail, "fail", nil, "tests failed, comma separated")
-	cmd.Flags().StringVar(&report, "report", "", "SHA-256 of the lab's report (64 lowercase hex)")
-	return cmd
+		Print: func(w io.Writer, m *client.RecordTests, res *client.TxResult) {
+			var d client.Donation
+			if decoded(w, res, &d) {
+				txLine(w, res, fmt.Sprintf("%d results recorded; donation %s is %s", len(m.Results), d.DIN, d.Status))
+			}
+		},
+	})
 }
 
 func newSupplySeparateCmd(g *Global) *cobra.Command {
 	var comps []string
 	var quiet bool
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.Separate]{
 		Use:   "separate DIN --component GTIN:EXPIRY[:SERIAL]... --as MEMBER",
 		Short: "Separate a donation into components (units whose lot is the DIN)",
 		Long: `Make components of a donation: units of the centre's blood-component products
@@ -172,45 +169,44 @@ donation. -q prints only the item IDs.
 Example:
   medchain supply separate A999926123456 --component 09506000134376:2030-12-31 --as blood-tech`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			msg := client.Separate{DIN: args[0]}
+		Flags: func(f *pflag.FlagSet, _ *client.Separate) {
+			f.StringArrayVar(&comps, "component", nil, "a component to make: GTIN:EXPIRY[:SERIAL] (repeatable)")
+			f.BoolVarP(&quiet, "quiet", "q", false, "print only the item IDs")
+		},
+		Parse: func(_ *Global, args []string, m *client.Separate) error {
+			m.DIN = args[0]
 			for _, c := range comps {
 				parts := strings.Split(c, ":")
 				if len(parts) < 2 || len(parts) > 3 {
-					return fmt.Errorf("--component %q must be GTIN:EXPIRY[:SERIAL]", c)
+					return usageErrorf("--component %q must be GTIN:EXPIRY[:SERIAL]", c)
 				}
 				spec := client.ComponentSpec{GTIN: parts[0], Expiry: parts[1]}
 				if len(parts) == 3 {
 					spec.Serial = parts[2]
 				}
-				msg.Components = append(msg.Components, spec)
+				m.Components = append(m.Components, spec)
 			}
-			if len(msg.Components) == 0 {
-				return errors.New("name the components with --component GTIN:EXPIRY[:SERIAL]")
+			if len(m.Components) == 0 {
+				return usageErrorf("name the components with --component GTIN:EXPIRY[:SERIAL]")
 			}
-			res, err := send(cmd, g, msg)
-			if err != nil {
-				return err
-			}
-			var s client.Separated
-			if err := res.Decode(&s); err != nil {
-				return err
-			}
-			if quiet && !g.JSON() {
-				printIDs(g.Out, s.Items...)
-				return nil
-			}
-			return printTx(g, res, fmt.Sprintf("donation %s separated into %s", s.DIN, strings.Join(s.Items, " ")))
+			return nil
 		},
-	}
-	cmd.Flags().StringArrayVar(&comps, "component", nil, "a component to make: GTIN:EXPIRY[:SERIAL] (repeatable)")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the item IDs")
-	return cmd
+		Print: func(w io.Writer, _ *client.Separate, res *client.TxResult) {
+			var s client.Separated
+			switch {
+			case !decoded(w, res, &s):
+			case quiet:
+				printIDs(w, s.Items...)
+			default:
+				txLine(w, res, fmt.Sprintf("donation %s separated into %s", s.DIN, strings.Join(s.Items, " ")))
+			}
+		},
+	})
 }
 
 func newSupplyTransfuseCmd(g *Global) *cobra.Command {
 	var recipient string
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.Transfuse]{
 		Use:   "transfuse ITEM --recipient PATIENT --as PHYSICIAN|NURSE",
 		Short: "Record a blood component transfused to a patient",
 		Long: `Record a blood component transfused to a patient. Signed by a physician or nurse
@@ -225,29 +221,35 @@ organisation and the signer: what supply lookback walks both ways.
 Example:
   medchain supply transfuse 01/09506000134376/21/A999926123456 --recipient alice --as nurse-joy`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		Flags: func(f *pflag.FlagSet, _ *client.Transfuse) {
+			f.StringVar(&recipient, "recipient", "", "the patient: a patient ID (pt-…) or a keystore name")
+		},
+		Required: []string{"recipient"},
+		Parse: func(g *Global, args []string, m *client.Transfuse) error {
 			id, err := client.ItemID(args[0])
 			if err != nil {
-				return err
+				return usageErrorf("item %q: %w", args[0], err)
 			}
 			pt, err := resolvePatient(g, recipient)
 			if err != nil {
 				return err
 			}
-			res, err := send(cmd, g, client.Transfuse{Item: id, Recipient: pt})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("transfused %s to %s", id, pt))
+			m.Item, m.Recipient = id, pt
+			return nil
 		},
-	}
-	cmd.Flags().StringVar(&recipient, "recipient", "", "the patient: a patient ID (pt-…) or a keystore name")
-	cmd.MarkFlagRequired("recipient")
-	return cmd
+		Print: func(w io.Writer, m *client.Transfuse, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("transfused %s to %s", m.Item, m.Recipient))
+		},
+	})
+}
+
+type lookbackOptions struct {
+	g                *Global
+	donor, recipient string
 }
 
 func newSupplyLookbackCmd(g *Global) *cobra.Command {
-	var donor, recipient string
+	o := &lookbackOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "lookback (--donor PSEUDONYM | --recipient PATIENT)",
 		Short: "Trace blood both ways: a donor's components to their recipients, a recipient's to their donors",
@@ -263,43 +265,46 @@ Example:
   medchain supply lookback --donor 9f2c4e6a8b0d1f3e
   medchain supply lookback --recipient alice`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var page *client.Page[client.Trace]
-			var err error
-			switch {
-			case (donor == "") == (recipient == ""):
-				return errors.New("give --donor PSEUDONYM or --recipient PATIENT")
-			case donor != "":
-				page, err = g.client().DonorLookback(cmd.Context(), donor)
-			default:
-				var pt string
-				if pt, err = resolvePatient(g, recipient); err != nil {
-					return err
-				}
-				page, err = g.client().RecipientLookback(cmd.Context(), pt)
-			}
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				table(w, "DIN\tDONOR\tTYPE\tDONATION\tTESTS\tCOMPONENT\tSTATUS\tHOLDER\tRECIPIENT", func(tw io.Writer) {
-					for _, t := range page.Items {
-						rcpt := "-"
-						if t.Transfusion != nil {
-							rcpt = t.Transfusion.Recipient + " (" + t.Transfusion.Org + ")"
-						} else if len(t.ConsumedBy) > 0 {
-							rcpt = "pooled " + strings.Join(t.ConsumedBy, ",")
-						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, t.Donor, t.DonationType, t.DonationStatus,
-							testsSummary(t.Tests), dash(t.Item), dash(t.Status), dash(t.Custodian), rcpt)
-					}
-				})
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	cmd.Flags().StringVar(&donor, "donor", "", "the blood centre's donor pseudonym")
-	cmd.Flags().StringVar(&recipient, "recipient", "", "the recipient: a patient ID (pt-…) or a keystore name")
+	cmd.Flags().StringVar(&o.donor, "donor", "", "the blood centre's donor pseudonym")
+	cmd.Flags().StringVar(&o.recipient, "recipient", "", "the recipient: a patient ID (pt-…) or a keystore name")
 	return cmd
+}
+
+func (o *lookbackOptions) run(ctx context.Context) error {
+	g := o.g
+	var page *client.Page[client.Trace]
+	var err error
+	switch {
+	case (o.donor == "") == (o.recipient == ""):
+		return usageErrorf("give --donor PSEUDONYM or --recipient PATIENT")
+	case o.donor != "":
+		page, err = g.client().DonorLookback(ctx, o.donor)
+	default:
+		var pt string
+		if pt, err = resolvePatient(g, o.recipient); err != nil {
+			return err
+		}
+		page, err = g.client().RecipientLookback(ctx, pt)
+	}
+	if err != nil {
+		return err
+	}
+	return g.Print(page, func(w io.Writer) {
+		table(w, "DIN\tDONOR\tTYPE\tDONATION\tTESTS\tCOMPONENT\tSTATUS\tHOLDER\tRECIPIENT", func(tw io.Writer) {
+			for _, t := range page.Items {
+				rcpt := "-"
+				if t.Transfusion != nil {
+					rcpt = t.Transfusion.Recipient + " (" + t.Transfusion.Org + ")"
+				} else if len(t.ConsumedBy) > 0 {
+					rcpt = "pooled " + strings.Join(t.ConsumedBy, ",")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, t.Donor, t.DonationType, t.DonationStatus,
+					testsSummary(t.Tests), dash(t.Item), dash(t.Status), dash(t.Custodian), rcpt)
+			}
+		})
+	})
 }
 
 // testsSummary is "hiv:pass,hbv:pass" shortened to what matters.
@@ -322,7 +327,7 @@ func testsSummary(ts []client.TestResult) string {
 // ---- plasma ----
 
 func newSupplyPoolCmd(g *Global) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := newSendCmd(g, sendVerb[client.Pool]{
 		Use:   "pool POOL ITEM... --as MEMBER",
 		Short: "Pool plasma components of released donations",
 		Long: `Pool plasma components the signer's organisation (a fractionator or blood
@@ -336,53 +341,61 @@ the link from each to the pool: trace and lookback walk it.
 Example:
   medchain supply pool POOL-2026-001 01/09506000134383/21/A999926123457 --as blood-tech`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := itemIDs(args[1:])
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.Pool{Pool: args[0], Items: ids})
-			if err != nil {
-				return err
-			}
-			var tf client.Transformation
-			res.Decode(&tf)
-			return printTx(g, res, fmt.Sprintf("pool %s: %d components", args[0], tf.Inputs))
+		Parse: func(_ *Global, args []string, m *client.Pool) (err error) {
+			m.Pool = args[0]
+			m.Items, err = itemIDs(args[1:])
+			return err
 		},
-	}
-	cmd.AddCommand(&cobra.Command{
+		Print: func(w io.Writer, m *client.Pool, res *client.TxResult) {
+			var tf client.Transformation
+			if decoded(w, res, &tf) {
+				txLine(w, res, fmt.Sprintf("pool %s: %d components", m.Pool, tf.Inputs))
+			}
+		},
+	})
+	cmd.AddCommand(newSupplyPoolShowCmd(g))
+	return cmd
+}
+
+type poolShowOptions struct {
+	g  *Global
+	id string
+}
+
+func newSupplyPoolShowCmd(g *Global) *cobra.Command {
+	o := &poolShowOptions{g: g}
+	return &cobra.Command{
 		Use:   "show POOL",
 		Short: "Show a pool (or any transformation): inputs and output lots",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tf, err := g.client().Transformation(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(tf, func(w io.Writer) {
-				fmt.Fprintf(w, "%s %s of %s, by %s at height %d\n", tf.Kind, tf.ID, tf.Org, tf.By, tf.Height)
-				for _, id := range tf.InputItems {
-					fmt.Fprintf(w, "input   %s\n", id)
-				}
-				for _, o := range tf.Outputs {
-					fmt.Fprintf(w, "output  %s lot %s: %d units\n", o.GTIN, o.Lot, o.Units)
-				}
-			})
+			o.id = args[0]
+			return o.run(cmd.Context())
 		},
-	})
-	return cmd
+	}
 }
 
-type fractionateOptions struct {
-	g                 *Global
-	gtin, lot, expiry string
-	serials           []string
-	rng               string
+func (o *poolShowOptions) run(ctx context.Context) error {
+	tf, err := o.g.client().Transformation(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(tf, func(w io.Writer) {
+		fmt.Fprintf(w, "%s %s of %s, by %s at height %d\n", tf.Kind, tf.ID, tf.Org, tf.By, tf.Height)
+		for _, id := range tf.InputItems {
+			fmt.Fprintf(w, "input   %s\n", id)
+		}
+		for _, o := range tf.Outputs {
+			fmt.Fprintf(w, "output  %s lot %s: %d units\n", o.GTIN, o.Lot, o.Units)
+		}
+	})
 }
 
 func newSupplyFractionateCmd(g *Global) *cobra.Command {
-	o := &fractionateOptions{g: g}
-	cmd := &cobra.Command{
+	var out client.TransformOutput
+	var serials []string
+	var rng string
+	return newSendCmd(g, sendVerb[client.Fractionate]{
 		Use:   "fractionate POOL --gtin GTIN --lot LOT --expiry YYYY-MM-DD (--serials S,... | --range PREFIX:START:COUNT:WIDTH) --as MEMBER",
 		Short: "Make a lot of a plasma product from a pool",
 		Long: `Fractionate a pool: commission a new lot of a plasma product (kind
@@ -395,32 +408,35 @@ walks any unit's lot back to the pool, its donations and their tests.
 Example:
   medchain supply fractionate POOL-2026-001 --gtin 09506000134390 --lot ALB-001 --expiry 2030-01-31 --range ALB:1:4:3 --as blood-tech`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := parseSerials(o.serials, o.rng)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.Fractionate{Pool: args[0],
-				Outputs: []client.TransformOutput{{GTIN: o.gtin, Lot: o.lot, Expiry: o.expiry, Serials: s}}})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("pool %s fractionated: %d units of %s lot %s", args[0], len(s.Expand()), o.gtin, o.lot))
+		Flags: func(f *pflag.FlagSet, _ *client.Fractionate) {
+			f.StringVar(&out.GTIN, "gtin", "", "the plasma product's GTIN")
+			f.StringVar(&out.Lot, "lot", "", "the new lot")
+			f.StringVar(&out.Expiry, "expiry", "", "the lot's expiry, YYYY-MM-DD")
+			f.StringSliceVar(&serials, "serials", nil, "serial numbers, comma separated")
+			f.StringVar(&rng, "range", "", "a numeric range of serials, PREFIX:START:COUNT:WIDTH")
 		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.gtin, "gtin", "", "the plasma product's GTIN")
-	f.StringVar(&o.lot, "lot", "", "the new lot")
-	f.StringVar(&o.expiry, "expiry", "", "the lot's expiry, YYYY-MM-DD")
-	f.StringSliceVar(&o.serials, "serials", nil, "serial numbers, comma separated")
-	f.StringVar(&o.rng, "range", "", "a numeric range of serials, PREFIX:START:COUNT:WIDTH")
-	for _, n := range []string{"gtin", "lot", "expiry"} {
-		cmd.MarkFlagRequired(n)
-	}
-	return cmd
+		Required: []string{"gtin", "lot", "expiry"},
+		Parse: func(_ *Global, args []string, m *client.Fractionate) (err error) {
+			if out.Serials, err = parseSerials(serials, rng); err != nil {
+				return err
+			}
+			m.Pool, m.Outputs = args[0], []client.TransformOutput{out}
+			return nil
+		},
+		Print: func(w io.Writer, m *client.Fractionate, res *client.TxResult) {
+			o := m.Outputs[0]
+			txLine(w, res, fmt.Sprintf("pool %s fractionated: %d units of %s lot %s", m.Pool, len(o.Serials.Expand()), o.GTIN, o.Lot))
+		},
+	})
+}
+
+type traceOptions struct {
+	g         *Global
+	gtin, lot string
 }
 
 func newSupplyTraceCmd(g *Global) *cobra.Command {
+	o := &traceOptions{g: g}
 	return &cobra.Command{
 		Use:   "trace GTIN LOT",
 		Short: "Trace a lot back to the pools and donations it was made of",
@@ -433,21 +449,26 @@ Example:
   medchain supply trace 09506000134390 ALB-001`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := g.client().TraceLot(cmd.Context(), args[0], args[1])
-			if err != nil {
-				return err
-			}
-			return g.Print(t, func(w io.Writer) {
-				fmt.Fprintf(w, "lot %s of %s\n", t.Lot, t.GTIN)
-				for _, tf := range t.Transformations {
-					fmt.Fprintf(w, "made by %s %s of %s: %d inputs, at height %d\n", tf.Kind, tf.ID, tf.Org, tf.Inputs, tf.Height)
-				}
-				table(w, "DIN\tTYPE\tCENTRE\tDONOR\tSTATUS\tTESTS\tCERTIFICATE", func(tw io.Writer) {
-					for _, d := range t.Donations {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, d.Donor, d.Status, testsSummary(d.Tests), dash(d.Certificate))
-					}
-				})
-			})
+			o.gtin, o.lot = args[0], args[1]
+			return o.run(cmd.Context())
 		},
 	}
+}
+
+func (o *traceOptions) run(ctx context.Context) error {
+	t, err := o.g.client().TraceLot(ctx, o.gtin, o.lot)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(t, func(w io.Writer) {
+		fmt.Fprintf(w, "lot %s of %s\n", t.Lot, t.GTIN)
+		for _, tf := range t.Transformations {
+			fmt.Fprintf(w, "made by %s %s of %s: %d inputs, at height %d\n", tf.Kind, tf.ID, tf.Org, tf.Inputs, tf.Height)
+		}
+		table(w, "DIN\tTYPE\tCENTRE\tDONOR\tSTATUS\tTESTS\tCERTIFICATE", func(tw io.Writer) {
+			for _, d := range t.Donations {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, d.Donor, d.Status, testsSummary(d.Tests), dash(d.Certificate))
+			}
+		})
+	})
 }

@@ -1,29 +1,23 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/medchain/medchain/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // ---- ship, receive ----
 
-type shipOptions struct {
-	g          *Global
-	to, pledge string
-	sensors    []string
-	quiet      bool
-}
-
 func newSupplyShipCmd(g *Global) *cobra.Command {
-	o := &shipOptions{g: g}
-	cmd := &cobra.Command{
+	var sensors []string
+	var quiet bool
+	return newSendCmd(g, sendVerb[client.Ship]{
 		Use:   "ship ITEM... --to ORG [--sensor MEMBER]... [--pledge PLEDGE] --as MEMBER",
 		Short: "Ship items (units, cases, pallets) to another organisation",
 		Long: `Ship items the signer's organisation holds (each not packed in another: ship the
@@ -44,47 +38,44 @@ On chain: the shipment (ID sh-…, from, to, items, sensors, products) and a
 Example:
   medchain supply ship 00/006141410000010004 --to medsupply --sensor truck-sensor --as pharmaco-quality`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.to, "to", "", "the receiving organisation")
-	f.StringSliceVar(&o.sensors, "sensor", nil, "sensor covering the shipment: member ID or keystore name (repeatable)")
-	f.StringVar(&o.pledge, "pledge", "", "the PPE pledge (pl-…) this shipment fulfils")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the shipment ID")
-	cmd.MarkFlagRequired("to")
-	return cmd
-}
-
-func (o *shipOptions) run(cmd *cobra.Command, args []string) error {
-	ids, err := itemIDs(args)
-	if err != nil {
-		return err
-	}
-	msg := client.Ship{To: o.to, Items: ids, Pledge: o.pledge}
-	for _, s := range o.sensors {
-		id, err := memberID(o.g, s)
-		if err != nil {
-			return fmt.Errorf("--sensor: %w", err)
-		}
-		msg.Sensors = append(msg.Sensors, id)
-	}
-	res, err := send(cmd, o.g, msg)
-	if err != nil {
-		return err
-	}
-	var c client.Created
-	if err := res.Decode(&c); err != nil {
-		return err
-	}
-	if o.quiet && !o.g.JSON() {
-		printIDs(o.g.Out, c.ID)
-		return nil
-	}
-	return printTx(o.g, res, fmt.Sprintf("shipment %s: %d items to %s", c.ID, len(ids), o.to))
+		Flags: func(f *pflag.FlagSet, m *client.Ship) {
+			f.StringVar(&m.To, "to", "", "the receiving organisation")
+			f.StringSliceVar(&sensors, "sensor", nil, "sensor covering the shipment: member ID or keystore name (repeatable)")
+			f.StringVar(&m.Pledge, "pledge", "", "the PPE pledge (pl-…) this shipment fulfils")
+			f.BoolVarP(&quiet, "quiet", "q", false, "print only the shipment ID")
+		},
+		Required: []string{"to"},
+		Parse: func(g *Global, args []string, m *client.Ship) error {
+			ids, err := itemIDs(args)
+			if err != nil {
+				return err
+			}
+			m.Items = ids
+			for _, s := range sensors {
+				id, err := memberID(g, s)
+				if err != nil {
+					return usageErrorf("--sensor: %w", err)
+				}
+				m.Sensors = append(m.Sensors, id)
+			}
+			return nil
+		},
+		Print: func(w io.Writer, m *client.Ship, res *client.TxResult) {
+			var c client.Created
+			switch {
+			case !decoded(w, res, &c):
+			case quiet:
+				printIDs(w, c.ID)
+			default:
+				txLine(w, res, fmt.Sprintf("shipment %s: %d items to %s", c.ID, len(m.Items), m.To))
+			}
+		},
+	})
 }
 
 type receiveOptions struct {
 	g               *Global
+	shipment        string
 	items           []string
 	acceptExcursion bool
 }
@@ -113,7 +104,10 @@ Example:
   medchain supply receive sh-… --as medsupply-logistics
   medchain supply receive sh-… --accept-excursion --as medsupply-quality`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.shipment = args[0]
+			return o.run(cmd.Context())
+		},
 	}
 	cmd.Flags().StringSliceVar(&o.items, "items", nil, "the items that arrived, comma separated (default: all shipped)")
 	cmd.Flags().BoolVar(&o.acceptExcursion, "accept-excursion", false, "receive a shipment whose cold chain failed (its goods are quarantined)")
@@ -144,10 +138,9 @@ func coldChainLine(sh *client.ShipmentInfo) string {
 	return b.String()
 }
 
-func (o *receiveOptions) run(cmd *cobra.Command, shipment string) error {
+func (o *receiveOptions) run(ctx context.Context) error {
 	g := o.g
-	c := g.client()
-	sh, err := c.Shipment(cmd.Context(), shipment)
+	sh, err := g.client().Shipment(ctx, o.shipment)
 	if err != nil {
 		return err
 	}
@@ -168,7 +161,11 @@ func (o *receiveOptions) run(cmd *cobra.Command, shipment string) error {
 			return err
 		}
 	}
-	res, err := send(cmd, g, client.Receive{Shipment: shipment, Items: items})
+	s, err := g.signer()
+	if err != nil {
+		return err
+	}
+	res, err := g.client().Send(ctx, s, client.Receive{Shipment: o.shipment, Items: items})
 	if err != nil {
 		return err
 	}
@@ -192,16 +189,12 @@ func (o *receiveOptions) run(cmd *cobra.Command, shipment string) error {
 }
 
 // ---- reading ----
-
-type readingOptions struct {
-	g              *Global
-	shipment, item string
-	interval       time.Duration
-}
+// ---- reading ----
 
 func newSupplyReadingCmd(g *Global) *cobra.Command {
-	o := &readingOptions{g: g}
-	cmd := &cobra.Command{
+	var shipment, item string
+	var interval time.Duration
+	return newSendCmd(g, sendVerb[client.Reading]{
 		Use:   "reading (--shipment SH | --item ITEM) [TIME=]CELSIUS... --as SENSOR",
 		Short: "Record temperature readings, signed by a registered sensor",
 		Long: `Record temperature readings of a shipment in transit (--shipment; the sensor must
@@ -222,67 +215,75 @@ Example:
   medchain supply reading --shipment sh-… 4.5 5.1 4.8 --as truck-sensor
   medchain supply reading --item 01/09506000134352/21/VX0003 2026-05-01T10:00:00Z=9.5 --as ward-fridge-sensor`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
-	}
-	cmd.Flags().StringVar(&o.shipment, "shipment", "", "the shipment in transit the readings cover")
-	cmd.Flags().StringVar(&o.item, "item", "", "the item in storage the readings cover")
-	cmd.Flags().DurationVar(&o.interval, "interval", time.Minute, "time between readings given without a time")
-	return cmd
+		Flags: func(f *pflag.FlagSet, _ *client.Reading) {
+			f.StringVar(&shipment, "shipment", "", "the shipment in transit the readings cover")
+			f.StringVar(&item, "item", "", "the item in storage the readings cover")
+			f.DurationVar(&interval, "interval", time.Minute, "time between readings given without a time")
+		},
+		Parse: func(_ *Global, args []string, m *client.Reading) error {
+			r, err := readingMsg(shipment, item, args, interval, time.Now())
+			*m = r
+			return err
+		},
+		Print: func(w io.Writer, m *client.Reading, res *client.TxResult) {
+			var r struct {
+				Excursions int `json:"excursions"`
+			}
+			if !decoded(w, res, &r) {
+				return
+			}
+			on := "shipment " + m.Shipment
+			if m.Item != "" {
+				on = m.Item
+			}
+			what := fmt.Sprintf("%d readings recorded on %s: within range", len(m.Readings), on)
+			if r.Excursions > 0 {
+				what = fmt.Sprintf("%d readings recorded on %s: EXCURSION (%d out of range): the goods are quarantined", len(m.Readings), on, r.Excursions)
+			}
+			txLine(w, res, what)
+		},
+	})
 }
 
-func (o *readingOptions) run(cmd *cobra.Command, args []string) error {
-	if (o.shipment == "") == (o.item == "") {
-		return errors.New("give --shipment SH or --item ITEM")
+// readingMsg reads [TIME=]CELSIUS arguments into a Reading of a shipment
+// or an item; readings without a time are spaced interval apart, the last
+// one at now.
+func readingMsg(shipment, item string, args []string, interval time.Duration, now time.Time) (client.Reading, error) {
+	if (shipment == "") == (item == "") {
+		return client.Reading{}, usageErrorf("give --shipment SH or --item ITEM")
 	}
-	msg := client.Reading{Shipment: o.shipment}
-	if o.item != "" {
-		id, err := client.ItemID(o.item)
+	msg := client.Reading{Shipment: shipment}
+	if item != "" {
+		id, err := client.ItemID(item)
 		if err != nil {
-			return err
+			return client.Reading{}, usageErrorf("--item %q: %w", item, err)
 		}
 		msg.Item = id
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	now = now.UTC().Truncate(time.Second)
 	for i, a := range args {
-		t := now.Add(-time.Duration(len(args)-1-i) * o.interval)
+		t := now.Add(-time.Duration(len(args)-1-i) * interval)
 		val := a
 		if at, v, ok := strings.Cut(a, "="); ok {
 			var err error
 			if t, err = time.Parse(time.RFC3339, at); err != nil {
-				return fmt.Errorf("reading %q: the time must be RFC 3339 (2026-05-01T10:00:00Z)", a)
+				return client.Reading{}, usageErrorf("reading %q: the time must be RFC 3339 (2026-05-01T10:00:00Z)", a)
 			}
 			val = v
 		}
 		mc, err := parseMilliC(val)
 		if err != nil {
-			return err
+			return client.Reading{}, err
 		}
 		msg.Readings = append(msg.Readings, client.TemperatureReading{Time: t.Unix(), MilliC: mc})
 	}
-	res, err := send(cmd, o.g, msg)
-	if err != nil {
-		return err
-	}
-	var r struct {
-		Excursions int `json:"excursions"`
-	}
-	res.Decode(&r)
-	on := "shipment " + o.shipment
-	if o.item != "" {
-		on = msg.Item
-	}
-	what := fmt.Sprintf("%d readings recorded on %s: within range", len(args), on)
-	if r.Excursions > 0 {
-		what = fmt.Sprintf("%d readings recorded on %s: EXCURSION (%d out of range): the goods are quarantined", len(args), on, r.Excursions)
-	}
-	return printTx(o.g, res, what)
+	return msg, nil
 }
 
 // ---- release, dispense, destroy, recall ----
 
 func newSupplyReleaseCmd(g *Global) *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.Release]{
 		Use:   "release ITEM... --reason TEXT --as QUALITY-OFFICER",
 		Short: "Release quarantined items after review",
 		Long: `Lift the quarantine of items the signer's organisation holds, after review (a
@@ -295,25 +296,22 @@ On chain: the items are active again, with a "released" event in their history
 Example:
   medchain supply release 00/006141410000010011 --reason "stability data: 2 h at 9 °C acceptable" --as medsupply-quality`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := itemIDs(args)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.Release{Items: ids, Reason: reason})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("released %d items", len(ids)))
+		Flags: func(f *pflag.FlagSet, m *client.Release) {
+			f.StringVar(&m.Reason, "reason", "", "why the quarantine is lifted")
 		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why the quarantine is lifted")
-	cmd.MarkFlagRequired("reason")
-	return cmd
+		Required: []string{"reason"},
+		Parse: func(_ *Global, args []string, m *client.Release) (err error) {
+			m.Items, err = itemIDs(args)
+			return err
+		},
+		Print: func(w io.Writer, m *client.Release, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("released %d items", len(m.Items)))
+		},
+	})
 }
 
 func newSupplyDispenseCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
+	return newSendCmd(g, sendVerb[client.Dispense]{
 		Use:   "dispense ITEM... --as PHARMACIST|PHYSICIAN|NURSE",
 		Short: "Record units handed to patients",
 		Long: `Record units the signer's organisation holds as dispensed. Signed by a
@@ -327,23 +325,18 @@ counterfeit that copied its code.
 Example:
   medchain supply dispense 01/09506000134352/21/VX0001 --as pharmacist-lee`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := itemIDs(args)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.Dispense{Items: ids})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("dispensed %d units", len(ids)))
+		Parse: func(_ *Global, args []string, m *client.Dispense) (err error) {
+			m.Items, err = itemIDs(args)
+			return err
 		},
-	}
+		Print: func(w io.Writer, m *client.Dispense, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("dispensed %d units", len(m.Items)))
+		},
+	})
 }
 
 func newSupplyDestroyCmd(g *Global) *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.Destroy]{
 		Use:   "destroy ITEM... --reason TEXT --as MEMBER",
 		Short: "Record items destroyed",
 		Long: `Record items the signer's organisation holds as destroyed (expired, damaged,
@@ -355,26 +348,22 @@ destroyed them, and the reason).
 Example:
   medchain supply destroy 00/006141410000010011 --reason "cold chain excursion" --as medsupply-quality`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := itemIDs(args)
-			if err != nil {
-				return err
-			}
-			res, err := send(cmd, g, client.Destroy{Items: ids, Reason: reason})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("destroyed %d items", len(ids)))
+		Flags: func(f *pflag.FlagSet, m *client.Destroy) {
+			f.StringVar(&m.Reason, "reason", "", "why")
 		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why")
-	cmd.MarkFlagRequired("reason")
-	return cmd
+		Required: []string{"reason"},
+		Parse: func(_ *Global, args []string, m *client.Destroy) (err error) {
+			m.Items, err = itemIDs(args)
+			return err
+		},
+		Print: func(w io.Writer, m *client.Destroy, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("destroyed %d items", len(m.Items)))
+		},
+	})
 }
 
 func newSupplyRecallCmd(g *Global) *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.RecallLots]{
 		Use:   "recall GTIN LOT... --reason TEXT --as QUALITY-OFFICER|REGULATOR",
 		Short: "Recall lots of a product",
 		Long: `Recall lots of a product. Signed by an admin or quality officer of its
@@ -389,15 +378,16 @@ On chain: the recall on each lot (who, organisation, reason, height, time).
 Example:
   medchain supply recall 09506000134352 FLU-24A --reason "potency below specification" --as epidemiologist`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.RecallLots{GTIN: args[0], Lots: args[1:], Reason: reason})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, fmt.Sprintf("recalled %s lot %s", args[0], strings.Join(args[1:], ", ")))
+		Flags: func(f *pflag.FlagSet, m *client.RecallLots) {
+			f.StringVar(&m.Reason, "reason", "", "why (kept on the ledger, at most 200 characters)")
 		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why (kept on the ledger, at most 200 characters)")
-	cmd.MarkFlagRequired("reason")
-	return cmd
+		Required: []string{"reason"},
+		Parse: func(_ *Global, args []string, m *client.RecallLots) error {
+			m.GTIN, m.Lots = args[0], args[1:]
+			return nil
+		},
+		Print: func(w io.Writer, m *client.RecallLots, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("recalled %s lot %s", m.GTIN, strings.Join(m.Lots, ", ")))
+		},
+	})
 }

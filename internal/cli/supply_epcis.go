@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 type importEPCISOptions struct {
 	g      *Global
+	path   string
 	dryRun bool
 }
 
@@ -42,7 +44,10 @@ event cannot be captured twice), and what each does. Not the document.
 Example:
   medchain supply import-epcis shipment.jsonld --as pharmaco-quality`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.path = args[0]
+			return o.run(cmd.Context())
+		},
 	}
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the mapping; send nothing")
 	return cmd
@@ -72,15 +77,15 @@ func opString(e client.SupplyEvent) string {
 	return "anchor only"
 }
 
-func (o *importEPCISOptions) run(cmd *cobra.Command, path string) error {
+func (o *importEPCISOptions) run(ctx context.Context) error {
 	g := o.g
-	doc, err := readInput(g, path)
+	doc, err := readInput(g, o.path)
 	if err != nil {
 		return err
 	}
 	c := g.client()
 	if o.dryRun {
-		m, err := c.MapEPCIS(cmd.Context(), doc)
+		m, err := c.MapEPCIS(ctx, doc)
 		if err != nil {
 			return err
 		}
@@ -124,7 +129,7 @@ func (o *importEPCISOptions) run(cmd *cobra.Command, path string) error {
 		pb.Set(done)
 	}
 	start := time.Now()
-	res, err := c.ImportEPCIS(cmd.Context(), s, doc, progress)
+	res, err := c.ImportEPCIS(ctx, s, doc, progress)
 	if err != nil {
 		if pb != nil {
 			pb.Exit()
@@ -149,7 +154,13 @@ func (o *importEPCISOptions) run(cmd *cobra.Command, path string) error {
 	})
 }
 
+type eventOptions struct {
+	g    *Global
+	hash string
+}
+
 func newSupplyEventCmd(g *Global) *cobra.Command {
+	o := &eventOptions{g: g}
 	return &cobra.Command{
 		Use:   "event HASH",
 		Short: "Show an EPCIS event anchored on the ledger, by its CBV event hash",
@@ -162,19 +173,24 @@ Example:
   medchain supply event 'ni:///sha-256;58d2…?ver=CBV2.0'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := g.client().SupplyEvent(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(e, func(w io.Writer) {
-				fmt.Fprintf(w, "event      %s\ntype       %s\nbiz step   %s\ncaptured   by %s at height %d\n", e.Hash, e.Type, dash(e.BizStep), e.Signer, e.Height)
-			})
+			o.hash = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 }
 
+func (o *eventOptions) run(ctx context.Context) error {
+	e, err := o.g.client().SupplyEvent(ctx, o.hash)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(e, func(w io.Writer) {
+		fmt.Fprintf(w, "event      %s\ntype       %s\nbiz step   %s\ncaptured   by %s at height %d\n", e.Hash, e.Type, dash(e.BizStep), e.Signer, e.Height)
+	})
+}
+
 func newSupplyRegisterGLNCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
+	return newSendCmd(g, sendVerb[client.RegisterGLN]{
 		Use:   "register-gln GLN --as ADMIN",
 		Short: "Claim a GS1 Global Location Number for your organisation",
 		Long: `Claim a GS1 Global Location Number (13 digits with its check digit) for the
@@ -186,12 +202,12 @@ On chain: the GLN and the organisation.
 Example:
   medchain supply register-gln 0614141000029 --as distributor-admin`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.RegisterGLN{GLN: args[0]})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, "registered GLN "+args[0])
+		Parse: func(_ *Global, args []string, m *client.RegisterGLN) error {
+			m.GLN = args[0]
+			return nil
 		},
-	}
+		Print: func(w io.Writer, m *client.RegisterGLN, res *client.TxResult) {
+			txLine(w, res, "registered GLN "+m.GLN)
+		},
+	})
 }

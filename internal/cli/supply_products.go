@@ -1,28 +1,22 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/medchain/medchain/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // ---- products ----
 
-type productRegisterOptions struct {
-	g                     *Global
-	gtin, ndc, name, kind string
-	min, max              string
-}
-
 func newSupplyProductRegisterCmd(g *Global) *cobra.Command {
-	o := &productRegisterOptions{g: g}
-	cmd := &cobra.Command{
+	var min, max string
+	return newSendCmd(g, sendVerb[client.RegisterProduct]{
 		Use:   "register --as QUALITY-OFFICER --gtin GTIN --name NAME --kind KIND [--min C --max C]",
 		Short: "Register a product of your organisation, with its storage temperature range",
 		Long: `Register a product of the signer's organisation (a manufacturer, device maker or
@@ -35,77 +29,81 @@ On chain: the GTIN, NDC, name, kind, the range in milli-°C and the manufacturer
 Example:
   medchain supply products register --as pharmaco-quality --gtin 09506000134352 \
       --name "FluVax 0.5 ml" --kind vaccine --min 2 --max 8`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.gtin, "gtin", "", "the product's GTIN-14")
-	f.StringVar(&o.name, "name", "", "the product's name")
-	f.StringVar(&o.kind, "kind", "", "kind: "+strings.Join(client.ProductKinds, ", "))
-	f.StringVar(&o.ndc, "ndc", "", "National Drug Code, if any")
-	f.StringVar(&o.min, "min", "", "lowest storage temperature, °C")
-	f.StringVar(&o.max, "max", "", "highest storage temperature, °C")
-	for _, n := range []string{"gtin", "name", "kind"} {
-		cmd.MarkFlagRequired(n)
-	}
-	return cmd
+		Flags: func(f *pflag.FlagSet, m *client.RegisterProduct) {
+			f.StringVar(&m.GTIN, "gtin", "", "the product's GTIN-14")
+			f.StringVar(&m.Name, "name", "", "the product's name")
+			f.StringVar(&m.Kind, "kind", "", "kind: "+strings.Join(client.ProductKinds, ", "))
+			f.StringVar(&m.NDC, "ndc", "", "National Drug Code, if any")
+			f.StringVar(&min, "min", "", "lowest storage temperature, °C")
+			f.StringVar(&max, "max", "", "highest storage temperature, °C")
+		},
+		Required: []string{"gtin", "name", "kind"},
+		Parse: func(_ *Global, _ []string, m *client.RegisterProduct) (err error) {
+			m.MinMilliC, m.MaxMilliC, err = storageRange(min, max)
+			return err
+		},
+		Print: func(w io.Writer, m *client.RegisterProduct, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("registered %s %q (%s, storage %s)", m.GTIN, m.Name, m.Kind, celsiusRange(m.MinMilliC, m.MaxMilliC)))
+		},
+	})
 }
 
-func (o *productRegisterOptions) run(cmd *cobra.Command) error {
-	msg := client.RegisterProduct{GTIN: o.gtin, NDC: o.ndc, Name: o.name, Kind: o.kind}
-	if (o.min == "") != (o.max == "") {
-		return errors.New("give both --min and --max, or neither (no cold chain)")
+// storageRange reads --min and --max (°C, both or neither) into milli-°C.
+func storageRange(min, max string) (minMC, maxMC int64, err error) {
+	if (min == "") != (max == "") {
+		return 0, 0, usageErrorf("give both --min and --max, or neither (no cold chain)")
 	}
-	if o.min != "" {
-		var err error
-		if msg.MinMilliC, err = parseMilliC(o.min); err != nil {
-			return fmt.Errorf("--min: %w", err)
-		}
-		if msg.MaxMilliC, err = parseMilliC(o.max); err != nil {
-			return fmt.Errorf("--max: %w", err)
-		}
+	if min == "" {
+		return 0, 0, nil
 	}
-	res, err := send(cmd, o.g, msg)
-	if err != nil {
-		return err
+	if minMC, err = parseMilliC(min); err != nil {
+		return 0, 0, fmt.Errorf("--min: %w", err)
 	}
-	return printTx(o.g, res, fmt.Sprintf("registered %s %q (%s, storage %s)", o.gtin, o.name, o.kind, celsiusRange(msg.MinMilliC, msg.MaxMilliC)))
+	if maxMC, err = parseMilliC(max); err != nil {
+		return 0, 0, fmt.Errorf("--max: %w", err)
+	}
+	return minMC, maxMC, nil
+}
+
+type productShowOptions struct {
+	g    *Global
+	gtin string
 }
 
 func newSupplyProductShowCmd(g *Global) *cobra.Command {
+	o := &productShowOptions{g: g}
 	return &cobra.Command{
 		Use:   "show GTIN",
 		Short: "Show a registered product",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := g.client().Product(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(p, func(w io.Writer) {
-				fmt.Fprintf(w, "gtin          %s\nname          %s\nkind          %s\nmanufacturer  %s\nstorage       %s\nregistered    height %d\n",
-					p.GTIN, p.Name, p.Kind, p.Manufacturer, celsiusRange(p.MinMilliC, p.MaxMilliC), p.Height)
-				if p.NDC != "" {
-					fmt.Fprintf(w, "ndc           %s\n", p.NDC)
-				}
-			})
+			o.gtin = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 }
 
-// ---- commission ----
-
-type commissionOptions struct {
-	g       *Global
-	expiry  string
-	serials []string
-	rng     string
-	quiet   bool
+func (o *productShowOptions) run(ctx context.Context) error {
+	p, err := o.g.client().Product(ctx, o.gtin)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(p, func(w io.Writer) {
+		fmt.Fprintf(w, "gtin          %s\nname          %s\nkind          %s\nmanufacturer  %s\nstorage       %s\nregistered    height %d\n",
+			p.GTIN, p.Name, p.Kind, p.Manufacturer, celsiusRange(p.MinMilliC, p.MaxMilliC), p.Height)
+		if p.NDC != "" {
+			fmt.Fprintf(w, "ndc           %s\n", p.NDC)
+		}
+	})
 }
 
+// ---- commission ----
+
 func newSupplyCommissionCmd(g *Global) *cobra.Command {
-	o := &commissionOptions{g: g}
-	cmd := &cobra.Command{
+	var serials []string
+	var rng string
+	var quiet bool
+	return newSendCmd(g, sendVerb[client.Commission]{
 		Use:   "commission GTIN LOT --expiry YYYY-MM-DD (--serials S1,S2 | --range PREFIX:START:COUNT:WIDTH) --as MEMBER",
 		Short: "Commission serialised units of a lot of your product",
 		Long: `Create serialised units of a lot (created on first use) of a product of the
@@ -121,46 +119,47 @@ serial, active and held by the manufacturer.
 Example:
   medchain supply commission 09506000134352 FLU-24A --expiry 2030-06-30 --range VX:1:4:4 --as pharmaco-quality`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0], args[1]) },
-	}
-	f := cmd.Flags()
-	f.StringVar(&o.expiry, "expiry", "", "expiry date of the lot, YYYY-MM-DD")
-	f.StringSliceVar(&o.serials, "serials", nil, "serial numbers, comma separated")
-	f.StringVar(&o.rng, "range", "", "a numeric range of serials, PREFIX:START:COUNT:WIDTH")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the item IDs")
-	cmd.MarkFlagRequired("expiry")
-	return cmd
+		Flags: func(f *pflag.FlagSet, m *client.Commission) {
+			f.StringVar(&m.Expiry, "expiry", "", "expiry date of the lot, YYYY-MM-DD")
+			f.StringSliceVar(&serials, "serials", nil, "serial numbers, comma separated")
+			f.StringVar(&rng, "range", "", "a numeric range of serials, PREFIX:START:COUNT:WIDTH")
+			f.BoolVarP(&quiet, "quiet", "q", false, "print only the item IDs")
+		},
+		Required: []string{"expiry"},
+		Parse: func(_ *Global, args []string, m *client.Commission) (err error) {
+			m.GTIN, m.Lot = args[0], args[1]
+			m.Serials, err = parseSerials(serials, rng)
+			return err
+		},
+		Print: func(w io.Writer, m *client.Commission, res *client.TxResult) {
+			ids := unitIDs(m.GTIN, m.Serials)
+			if quiet {
+				printIDs(w, ids...)
+				return
+			}
+			what := fmt.Sprintf("commissioned %d units of %s lot %s, expiring %s: %s", len(ids), m.GTIN, m.Lot, m.Expiry, ids[0])
+			if len(ids) > 1 {
+				what += " … " + ids[len(ids)-1]
+			}
+			txLine(w, res, what)
+		},
+	})
 }
 
-func (o *commissionOptions) run(cmd *cobra.Command, gtin, lot string) error {
-	s, err := parseSerials(o.serials, o.rng)
-	if err != nil {
-		return err
-	}
-	res, err := send(cmd, o.g, client.Commission{GTIN: gtin, Lot: lot, Expiry: o.expiry, Serials: s})
-	if err != nil {
-		return err
-	}
+// unitIDs are the item IDs of serials of a GTIN.
+func unitIDs(gtin string, s client.Serials) []string {
 	serials := s.Expand()
 	ids := make([]string, len(serials))
 	for i, sn := range serials {
 		ids[i] = client.UnitID(gtin, sn)
 	}
-	if o.quiet && !o.g.JSON() {
-		printIDs(o.g.Out, ids...)
-		return nil
-	}
-	what := fmt.Sprintf("commissioned %d units of %s lot %s, expiring %s: %s", len(ids), gtin, lot, o.expiry, ids[0])
-	if len(ids) > 1 {
-		what += " … " + ids[len(ids)-1]
-	}
-	return printTx(o.g, res, what)
+	return ids
 }
 
 // ---- pack, unpack ----
 
-func newSupplyPackCmd(g *Global, unpack bool) *cobra.Command {
-	cmd := &cobra.Command{
+func newSupplyPackCmd(g *Global) *cobra.Command {
+	return newSendCmd(g, sendVerb[client.Pack]{
 		Use:   "pack CONTAINER ITEM... --as MEMBER",
 		Short: "Pack items into a case or pallet (an SSCC, created on first use)",
 		Long: `Pack items the signer's organisation holds into a container: a logistic unit
@@ -174,41 +173,47 @@ On chain: the container and the parent of each item.
 Example:
   medchain supply pack 00/006141410000010004 01/09506000134352/21/VX0001 01/09506000134352/21/VX0002 --as pharmaco-quality`,
 		Args: cobra.MinimumNArgs(2),
-	}
-	if unpack {
-		cmd.Use = "unpack CONTAINER [ITEM...] --as MEMBER"
-		cmd.Short = "Take items out of a container (all of them if none is named)"
-		cmd.Long = `Take items out of a container the signer's organisation holds: those named, or
+		Parse: func(_ *Global, args []string, m *client.Pack) error {
+			ids, err := itemIDs(args)
+			if err != nil {
+				return err
+			}
+			m.Parent, m.Children = ids[0], ids[1:]
+			return nil
+		},
+		Print: func(w io.Writer, m *client.Pack, res *client.TxResult) {
+			txLine(w, res, fmt.Sprintf("packed %d items into %s", len(m.Children), m.Parent))
+		},
+	})
+}
+
+func newSupplyUnpackCmd(g *Global) *cobra.Command {
+	return newSendCmd(g, sendVerb[client.Unpack]{
+		Use:   "unpack CONTAINER [ITEM...] --as MEMBER",
+		Short: "Take items out of a container (all of them if none is named)",
+		Long: `Take items out of a container the signer's organisation holds: those named, or
 all of them. They keep the container's custodian and, if it was quarantined, its
 quarantine.
 
 On chain: each item's parent is cleared.
 
 Example:
-  medchain supply unpack 00/006141410000010004 --as medsupply-logistics`
-		cmd.Args = cobra.MinimumNArgs(1)
-	}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		ids, err := itemIDs(args)
-		if err != nil {
-			return err
-		}
-		if unpack {
-			res, err := send(cmd, g, client.Unpack{Parent: ids[0], Children: ids[1:]})
+  medchain supply unpack 00/006141410000010004 --as medsupply-logistics`,
+		Args: cobra.MinimumNArgs(1),
+		Parse: func(_ *Global, args []string, m *client.Unpack) error {
+			ids, err := itemIDs(args)
 			if err != nil {
 				return err
 			}
-			what := "unpacked " + ids[0]
-			if len(ids) > 1 {
-				what = fmt.Sprintf("took %d items out of %s", len(ids)-1, ids[0])
+			m.Parent, m.Children = ids[0], ids[1:]
+			return nil
+		},
+		Print: func(w io.Writer, m *client.Unpack, res *client.TxResult) {
+			if len(m.Children) > 0 {
+				txLine(w, res, fmt.Sprintf("took %d items out of %s", len(m.Children), m.Parent))
+				return
 			}
-			return printTx(g, res, what)
-		}
-		res, err := send(cmd, g, client.Pack{Parent: ids[0], Children: ids[1:]})
-		if err != nil {
-			return err
-		}
-		return printTx(g, res, fmt.Sprintf("packed %d items into %s", len(ids)-1, ids[0]))
-	}
-	return cmd
+			txLine(w, res, "unpacked "+m.Parent)
+		},
+	})
 }

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -13,7 +13,13 @@ import (
 
 // ---- holders ----
 
+type holdersOptions struct {
+	g         *Global
+	gtin, lot string
+}
+
 func newSupplyHoldersCmd(g *Global) *cobra.Command {
+	o := &holdersOptions{g: g}
 	return &cobra.Command{
 		Use:   "holders GTIN LOT",
 		Short: "Who holds units of a lot now (whom a recall must reach)",
@@ -25,34 +31,40 @@ Example:
   medchain supply holders 09506000134352 FLU-24A`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := g.client()
-			lot, err := c.Lot(cmd.Context(), args[0], args[1])
-			if err != nil {
-				return err
-			}
-			page, err := c.LotHolders(cmd.Context(), args[0], args[1])
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				fmt.Fprintf(w, "lot %s of %s, expires %s, %d units made by %s\n", lot.Lot, lot.GTIN, lot.Expiry, lot.Units, lot.Manufacturer)
-				if r := lot.Recall; r != nil {
-					fmt.Fprintf(w, "RECALLED at height %d by %s (%s): %s\n", r.Height, r.By, r.Org, r.Reason)
-				}
-				table(w, "HOLDER\tUNITS\tITEMS", func(tw io.Writer) {
-					for _, h := range page.Items {
-						fmt.Fprintf(tw, "%s\t%d\t%s\n", h.Org, h.Units, strings.Join(h.Items, " "))
-					}
-				})
-			})
+			o.gtin, o.lot = args[0], args[1]
+			return o.run(cmd.Context())
 		},
 	}
+}
+
+func (o *holdersOptions) run(ctx context.Context) error {
+	api := o.g.client()
+	lot, err := api.Lot(ctx, o.gtin, o.lot)
+	if err != nil {
+		return err
+	}
+	page, err := api.LotHolders(ctx, o.gtin, o.lot)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(page, func(w io.Writer) {
+		fmt.Fprintf(w, "lot %s of %s, expires %s, %d units made by %s\n", lot.Lot, lot.GTIN, lot.Expiry, lot.Units, lot.Manufacturer)
+		if r := lot.Recall; r != nil {
+			fmt.Fprintf(w, "RECALLED at height %d by %s (%s): %s\n", r.Height, r.By, r.Org, r.Reason)
+		}
+		table(w, "HOLDER\tUNITS\tITEMS", func(tw io.Writer) {
+			for _, h := range page.Items {
+				fmt.Fprintf(tw, "%s\t%d\t%s\n", h.Org, h.Units, strings.Join(h.Items, " "))
+			}
+		})
+	})
 }
 
 // ---- verify, alerts, item, shipment ----
 
 type verifyOptions struct {
 	g        *Global
+	code     string
 	location string
 	strict   bool
 }
@@ -61,7 +73,7 @@ func newSupplyVerifyCmd(g *Global) *cobra.Command {
 	o := &verifyOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "verify CODE [--location GLN]",
-		Short: "Scan a pack: genuine or suspect, where it has been, cold chain, recall (exit 1 if suspect)",
+		Short: "Scan a pack: genuine or suspect, where it has been, cold chain, recall (exit 4 if suspect)",
 		Long: `Verify what a barcode says against the ledger. CODE is what the scanner read: a
 GS1 element string ("(01)09506000134352(17)300630(10)FLU-24A(21)VX0001", or raw
 with FNC1/GS separators), a GS1 Digital Link URI, an EPC URN or an item ID
@@ -79,35 +91,38 @@ A suspect scan is recorded by the node on the ledger as an alert for the
 manufacturer (see supply alerts), with --location if given. Nothing else is
 written.
 
-Exit status: 0 for a genuine pack, 1 for a suspect scan (and for any error), so
-that scripts can branch on it. With --strict, 1 also for a genuine pack that must
-not be used: recalled, quarantined (cold chain), expired, or not active.
+Exit status: 0 for a genuine pack, 4 for a suspect scan, so that scripts can tell
+a pack that failed verification from an error (1, or 3 when the node cannot be
+reached). With --strict, 4 also for a genuine pack that must not be used:
+recalled, quarantined (cold chain), expired, or not active.
 
 Example:
   medchain supply verify "(01)09506000134352(21)VX0001" --location 0614141000036
   medchain supply verify https://id.gs1.org/01/09506000134352/21/VX0001 || echo "do not dispense"`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.code = args[0]
+			return o.run(cmd.Context())
+		},
 	}
 	cmd.Flags().StringVar(&o.location, "location", "", "where the pack was scanned: a GLN or a short code")
-	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 also for a genuine pack that is not fit for use (recalled, quarantined, expired, not active)")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 4 also for a genuine pack that is not fit for use (recalled, quarantined, expired, not active)")
 	return cmd
 }
 
-func (o *verifyOptions) run(cmd *cobra.Command, code string) error {
+// run prints the verdict, then returns errSuspect (exit code 4) for a
+// suspect scan and, with --strict, for a genuine pack not fit for use.
+func (o *verifyOptions) run(ctx context.Context) error {
 	g := o.g
-	r, err := g.client().Verify(cmd.Context(), code, o.location)
+	r, err := g.client().Verify(ctx, o.code, o.location)
 	if err != nil {
 		return err
 	}
 	if err := g.Print(r, func(w io.Writer) { printScan(w, r) }); err != nil {
 		return err
 	}
-	switch {
-	case r.Suspect != "":
+	if r.Suspect != "" || (o.strict && r.Status != client.ItemActive) {
 		return errSuspect
-	case o.strict && r.Status != client.ItemActive:
-		return errSilent
 	}
 	return nil
 }
@@ -168,8 +183,13 @@ func printCustody(w io.Writer, cs []client.Custody) {
 	})
 }
 
+type alertsOptions struct {
+	g            *Global
+	manufacturer string
+}
+
 func newSupplyAlertsCmd(g *Global) *cobra.Command {
-	var mf string
+	o := &alertsOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "alerts [--manufacturer ORG]",
 		Short: "List suspect-scan alerts on a manufacturer's products",
@@ -181,31 +201,40 @@ with the code scanned, why it is suspect, who recorded it and where. Without
 Example:
   medchain supply alerts --manufacturer pharmaco`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if mf == "" {
-				mf = signerOrg(g)
-			}
-			if mf == "" {
-				return errors.New("name the manufacturer with --manufacturer ORG (or --as one of its members)")
-			}
-			page, err := g.client().Alerts(cmd.Context(), mf)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				table(w, "ID\tTIME\tREASON\tCODE\tREPORTED BY\tLOCATION", func(tw io.Writer) {
-					for _, a := range page.Items {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, unixTime(a.Time), a.Reason, a.Code, a.Reporter, dash(a.Location))
-					}
-				})
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	cmd.Flags().StringVar(&mf, "manufacturer", "", "the manufacturer (default: the --as key's organisation)")
+	cmd.Flags().StringVar(&o.manufacturer, "manufacturer", "", "the manufacturer (default: the --as key's organisation)")
 	return cmd
 }
 
+func (o *alertsOptions) run(ctx context.Context) error {
+	g, mf := o.g, o.manufacturer
+	if mf == "" {
+		mf = signerOrg(g)
+	}
+	if mf == "" {
+		return usageErrorf("name the manufacturer with --manufacturer ORG (or --as one of its members)")
+	}
+	page, err := g.client().Alerts(ctx, mf)
+	if err != nil {
+		return err
+	}
+	return g.Print(page, func(w io.Writer) {
+		table(w, "ID\tTIME\tREASON\tCODE\tREPORTED BY\tLOCATION", func(tw io.Writer) {
+			for _, a := range page.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, unixTime(a.Time), a.Reason, a.Code, a.Reporter, dash(a.Location))
+			}
+		})
+	})
+}
+
+type itemOptions struct {
+	g  *Global
+	id string
+}
+
 func newSupplyItemCmd(g *Global) *cobra.Command {
+	o := &itemOptions{g: g}
 	return &cobra.Command{
 		Use:   "item ITEM",
 		Short: "Show an item as the ledger holds it: status, custodian, contents, custody history",
@@ -217,37 +246,48 @@ Example:
   medchain supply item 00/006141410000010004`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			it, err := g.client().Item(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(it, func(w io.Writer) {
-				fmt.Fprintf(w, "item       %s (%s)\nstatus     %s\ncustodian  %s\n", it.ID, it.Kind, it.Status, it.Custodian)
-				if it.GTIN != "" {
-					fmt.Fprintf(w, "product    %s lot %s serial %s\n", it.GTIN, it.Lot, it.Serial)
-				}
-				if it.Parent != "" {
-					fmt.Fprintf(w, "packed in  %s\n", it.Parent)
-				}
-				if it.Shipment != "" {
-					fmt.Fprintf(w, "shipment   %s\n", it.Shipment)
-				}
-				if it.Quarantine != "" {
-					fmt.Fprintf(w, "quarantine %s\n", it.Quarantine)
-				}
-				for _, c := range it.Contents {
-					fmt.Fprintf(w, "contains   %s\n", c)
-				}
-				if len(it.History) > 0 {
-					fmt.Fprintln(w, "custody")
-					printCustody(w, it.History)
-				}
-			})
+			o.id = args[0]
+			return o.run(cmd.Context())
 		},
 	}
 }
 
+func (o *itemOptions) run(ctx context.Context) error {
+	it, err := o.g.client().Item(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(it, func(w io.Writer) {
+		fmt.Fprintf(w, "item       %s (%s)\nstatus     %s\ncustodian  %s\n", it.ID, it.Kind, it.Status, it.Custodian)
+		if it.GTIN != "" {
+			fmt.Fprintf(w, "product    %s lot %s serial %s\n", it.GTIN, it.Lot, it.Serial)
+		}
+		if it.Parent != "" {
+			fmt.Fprintf(w, "packed in  %s\n", it.Parent)
+		}
+		if it.Shipment != "" {
+			fmt.Fprintf(w, "shipment   %s\n", it.Shipment)
+		}
+		if it.Quarantine != "" {
+			fmt.Fprintf(w, "quarantine %s\n", it.Quarantine)
+		}
+		for _, c := range it.Contents {
+			fmt.Fprintf(w, "contains   %s\n", c)
+		}
+		if len(it.History) > 0 {
+			fmt.Fprintln(w, "custody")
+			printCustody(w, it.History)
+		}
+	})
+}
+
+type shipmentOptions struct {
+	g  *Global
+	id string
+}
+
 func newSupplyShipmentCmd(g *Global) *cobra.Command {
+	o := &shipmentOptions{g: g}
 	return &cobra.Command{
 		Use:   "shipment SHIPMENT",
 		Short: "Show a shipment: items, sensors, cold chain, what was received",
@@ -259,24 +299,29 @@ Example:
   medchain supply shipment sh-…`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sh, err := g.client().Shipment(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(sh, func(w io.Writer) {
-				fmt.Fprintf(w, "shipment   %s\nfrom       %s\nto         %s\nstatus     %s (sent at height %d)\n", sh.ID, sh.From, sh.To, sh.Status, sh.Sent)
-				fmt.Fprintf(w, "items      %s\n", strings.Join(sh.Items, " "))
-				if len(sh.Sensors) > 0 {
-					fmt.Fprintf(w, "sensors    %s\n", strings.Join(sh.Sensors, " "))
-				}
-				if sh.Pledge != "" {
-					fmt.Fprintf(w, "pledge     %s\n", sh.Pledge)
-				}
-				fmt.Fprintln(w, coldChainLine(sh))
-				if sh.ReceivedAt > 0 {
-					fmt.Fprintf(w, "received   at height %d: %d received, %d missing, %d extra\n", sh.ReceivedAt, len(sh.Received), len(sh.Missing), len(sh.Extra))
-				}
-			})
+			o.id = args[0]
+			return o.run(cmd.Context())
 		},
 	}
+}
+
+func (o *shipmentOptions) run(ctx context.Context) error {
+	sh, err := o.g.client().Shipment(ctx, o.id)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(sh, func(w io.Writer) {
+		fmt.Fprintf(w, "shipment   %s\nfrom       %s\nto         %s\nstatus     %s (sent at height %d)\n", sh.ID, sh.From, sh.To, sh.Status, sh.Sent)
+		fmt.Fprintf(w, "items      %s\n", strings.Join(sh.Items, " "))
+		if len(sh.Sensors) > 0 {
+			fmt.Fprintf(w, "sensors    %s\n", strings.Join(sh.Sensors, " "))
+		}
+		if sh.Pledge != "" {
+			fmt.Fprintf(w, "pledge     %s\n", sh.Pledge)
+		}
+		fmt.Fprintln(w, coldChainLine(sh))
+		if sh.ReceivedAt > 0 {
+			fmt.Fprintf(w, "received   at height %d: %d received, %d missing, %d extra\n", sh.ReceivedAt, len(sh.Received), len(sh.Missing), len(sh.Extra))
+		}
+	})
 }

@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/medchain/medchain/client"
+)
+
+// fakeSupplyAPI answers the supply commands without a node. The embedded
+// API is nil: a command calling anything else panics, so a test sees it.
+type fakeSupplyAPI struct {
+	API
+	sent     []client.Msg
+	result   string // the handler's JSON result of a Send
+	scan     *client.ScanResult
+	scanned  [2]string // code and location of the last Verify
+	shipment *client.ShipmentInfo
+	err      error // returned by every call, if set
+}
+
+func (f *fakeSupplyAPI) Send(_ context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error) {
+	if s == nil {
+		return nil, errors.New("fake: Send without a signer")
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	f.sent = append(f.sent, msg)
+	res := &client.TxResult{Hash: "C0FFEE", Height: 7, Status: client.StatusCommitted}
+	if f.result != "" {
+		res.Result = json.RawMessage(f.result)
+	}
+	return res, nil
+}
+
+func (f *fakeSupplyAPI) Verify(_ context.Context, code, location string) (*client.ScanResult, error) {
+	f.scanned = [2]string{code, location}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.scan, nil
+}
+
+func (f *fakeSupplyAPI) Shipment(context.Context, string) (*client.ShipmentInfo, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.shipment, nil
+}
+
+// runSupply runs medchain with args against api and returns the exit code,
+// stdout and stderr.
+func runSupply(t *testing.T, api *fakeSupplyAPI, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	g := &Global{
+		In: strings.NewReader(""), Out: &out, Err: &errw,
+		NewAPI:    func() API { return api },
+		NewSigner: func() (*client.Signer, error) { return client.NewSigner(key), nil },
+	}
+	code := Run(g, args)
+	return code, out.String(), errw.String()
+}
+
+func TestSupplySendVerbs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		result string
+		want   client.Msg
+		out    string // a regexp stdout must match
+	}{{
+		name: "recall",
+		args: []string{"supply", "recall", "09506000134352", "FLU-24A", "FLU-24B", "--reason", "low potency"},
+		want: client.RecallLots{GTIN: "09506000134352", Lots: []string{"FLU-24A", "FLU-24B"}, Reason: "low potency"},
+		out:  `^recalled 09506000134352 lot FLU-24A, FLU-24B \(tx C0FFEE, height 7\)\n$`,
+	}, {
+		name:   "ship: scanned codes become item IDs, -q prints the shipment ID",
+		args:   []string{"supply", "ship", "(00)006141410000010004", "--to", "medsupply", "--sensor", "medsupply/truck-7-sensor", "--pledge", "pl-1", "-q"},
+		result: `{"id":"sh-1"}`,
+		want:   client.Ship{To: "medsupply", Items: []string{"00/006141410000010004"}, Sensors: []string{"medsupply/truck-7-sensor"}, Pledge: "pl-1"},
+		out:    `^sh-1\n$`,
+	}, {
+		name:   "reading: °C into milli-°C at the times given",
+		args:   []string{"supply", "reading", "--shipment", "sh-1", "2026-05-01T10:00:00Z=4.5", "2026-05-01T10:01:00Z=-0.25"},
+		result: `{"excursions":1}`,
+		want: client.Reading{Shipment: "sh-1", Readings: []client.TemperatureReading{
+			{Time: 1777629600, MilliC: 4500}, {Time: 1777629660, MilliC: -250}}},
+		out: `^2 readings recorded on shipment sh-1: EXCURSION \(1 out of range\): the goods are quarantined \(tx C0FFEE, height 7\)\n$`,
+	}, {
+		name: "products register: the storage range in milli-°C",
+		args: []string{"supply", "products", "register", "--gtin", "09506000134352", "--name", "FluVax", "--kind", "vaccine", "--min", "2", "--max", "8.5"},
+		want: client.RegisterProduct{GTIN: "09506000134352", Name: "FluVax", Kind: "vaccine", MinMilliC: 2000, MaxMilliC: 8500},
+		out:  `^registered 09506000134352 "FluVax" \(vaccine, storage 2 to 8.5 °C\) \(tx C0FFEE, height 7\)\n$`,
+	}, {
+		name: "commission: a range of serials, -q prints the unit IDs",
+		args: []string{"supply", "commission", "09506000134352", "FLU-24A", "--expiry", "2030-06-30", "--range", "VX:1:2:4", "-q"},
+		want: client.Commission{GTIN: "09506000134352", Lot: "FLU-24A", Expiry: "2030-06-30", Serials: client.Serials{Prefix: "VX", Start: 1, Count: 2, Width: 4}},
+		out:  `^01/09506000134352/21/VX0001\n01/09506000134352/21/VX0002\n$`,
+	}, {
+		name: "unpack: all of a container",
+		args: []string{"supply", "unpack", "00/006141410000010004"},
+		want: client.Unpack{Parent: "00/006141410000010004", Children: []string{}},
+		out:  `^unpacked 00/006141410000010004 \(tx C0FFEE, height 7\)\n$`,
+	}, {
+		name: "transfuse: a patient ID as it is",
+		args: []string{"supply", "transfuse", "01/09506000134376/21/A999926123456", "--recipient", "pt-0123"},
+		want: client.Transfuse{Item: "01/09506000134376/21/A999926123456", Recipient: "pt-0123"},
+		out:  `^transfused 01/09506000134376/21/A999926123456 to pt-0123 \(tx C0FFEE, height 7\)\n$`,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &fakeSupplyAPI{result: tc.result}
+			code, out, errs := runSupply(t, api, tc.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr %q", code, errs)
+			}
+			if len(api.sent) != 1 || !reflect.DeepEqual(api.sent[0], tc.want) {
+				t.Fatalf("sent %#v\nwant %#v", api.sent, tc.want)
+			}
+			if !regexp.MustCompile(tc.out).MatchString(out) {
+				t.Errorf("stdout %q, want it to match %s", out, tc.out)
+			}
+		})
+	}
+}
+
+func TestSupplySendVerbJSON(t *testing.T) {
+	api := &fakeSupplyAPI{result: `{"id":"sh-1"}`}
+	code, out, _ := runSupply(t, api, "supply", "ship", "00/006141410000010004", "--to", "medsupply", "-q", "-o", "json")
+	var res client.TxResult
+	var c client.Created
+	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res.Hash != "C0FFEE" || res.Decode(&c) != nil || c.ID != "sh-1" {
+		t.Fatalf("exit %d, stdout %q: want the submission's result as JSON (-q does not apply)", code, out)
+	}
+}
+
+func TestSupplySendVerbRefusesBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"supply", "reading", "--shipment", "sh-1", "4,5"},
+		{"supply", "reading", "4.5"}, // neither --shipment nor --item
+		{"supply", "products", "register", "--gtin", "1", "--name", "X", "--kind", "drug", "--min", "2"},
+		{"supply", "commission", "09506000134352", "L", "--expiry", "2030-01-01", "--range", "SN:1:3"},
+		{"supply", "ship", "not a code", "--to", "medsupply"},
+		{"supply", "recall", "09506000134352", "L"}, // no --reason
+	} {
+		api := &fakeSupplyAPI{}
+		code, _, errs := runSupply(t, api, args...)
+		if code != ExitUsage || len(api.sent) != 0 || errs == "" {
+			t.Errorf("%q: exit %d, sent %v, stderr %q; want exit %d, nothing sent and a message", args, code, api.sent, errs, ExitUsage)
+		}
+	}
+}
+
+func TestSupplyRefusedBySendExits1(t *testing.T) {
+	api := &fakeSupplyAPI{err: &client.Error{Code: "supply.unauthorized", Detail: "supply: unauthorized"}}
+	code, _, errs := runSupply(t, api, "supply", "dispense", "01/09506000134352/21/VX0001")
+	if code != ExitFailed || !strings.Contains(errs, "supply.unauthorized") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestSupplyVerifyExitCodes(t *testing.T) {
+	genuine := func(status string) *client.ScanResult {
+		return &client.ScanResult{Verdict: client.Verdict{Item: "01/09506000134352/21/VX0001", Genuine: true, Status: status, ColdChain: "pass"}}
+	}
+	suspect := &client.ScanResult{Alert: "al-1", Verdict: client.Verdict{Item: "01/09506000134352/21/VX0001",
+		Suspect: "already_dispensed", Status: "dispensed", ColdChain: "pass", Manufacturer: "pharmaco"}}
+	for _, tc := range []struct {
+		name string
+		scan *client.ScanResult
+		args []string
+		code int
+		out  string
+	}{
+		{"genuine", genuine(client.ItemActive), nil, ExitOK, `(?m)^GENUINE$`},
+		{"genuine and --strict", genuine(client.ItemActive), []string{"--strict"}, ExitOK, `(?m)^GENUINE$`},
+		{"suspect", suspect, nil, ExitSuspect, `(?m)^SUSPECT +already_dispensed$(.|\n)*^alert +al-1 recorded for pharmaco$`},
+		{"suspect, JSON", suspect, []string{"-o", "json"}, ExitSuspect, `"suspect": "already_dispensed"`},
+		{"recalled", genuine("recalled"), nil, ExitOK, `(?m)^status +recalled$`},
+		{"recalled and --strict", genuine("recalled"), []string{"--strict"}, ExitSuspect, `(?m)^status +recalled$`},
+		{"quarantined and --strict", genuine(client.ItemQuarantined), []string{"--strict"}, ExitSuspect, `(?m)^status +quarantined$`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &fakeSupplyAPI{scan: tc.scan}
+			args := append([]string{"supply", "verify", "(01)09506000134352(21)VX0001", "--location", "0614141000036"}, tc.args...)
+			code, out, errs := runSupply(t, api, args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, errs)
+			}
+			if !regexp.MustCompile(tc.out).MatchString(out) {
+				t.Errorf("stdout %q, want it to match %s", out, tc.out)
+			}
+			if errs != "" {
+				t.Errorf("stderr %q: the verdict is on stdout, nothing more to say", errs)
+			}
+			if api.scanned != [2]string{"(01)09506000134352(21)VX0001", "0614141000036"} {
+				t.Errorf("scanned %q: the code and location must be sent as given", api.scanned)
+			}
+		})
+	}
+	// A failure to verify is not a verdict.
+	api := &fakeSupplyAPI{err: &client.Error{Code: "supply.bad_code", Detail: "supply: bad code"}}
+	if code, _, _ := runSupply(t, api, "supply", "verify", "x"); code != ExitFailed {
+		t.Errorf("a refused scan: exit %d, want %d", code, ExitFailed)
+	}
+}
+
+func TestSupplyReceiveChecksColdChainFirst(t *testing.T) {
+	failed := &client.ShipmentInfo{ColdChain: "fail", Shipment: client.Shipment{
+		ID: "sh-1", From: "pharmaco", To: "medsupply", Status: "in_transit", Items: []string{"00/006141410000010004"}}}
+
+	api := &fakeSupplyAPI{shipment: failed}
+	code, out, errs := runSupply(t, api, "supply", "receive", "sh-1")
+	if code != ExitFailed || len(api.sent) != 0 {
+		t.Fatalf("a failed cold chain: exit %d, sent %v; want exit 1 and nothing sent", code, api.sent)
+	}
+	if !strings.Contains(out, "cold chain FAIL") || !strings.Contains(errs, "refusing to receive sh-1: its cold chain failed. Nothing was sent.") {
+		t.Errorf("stdout %q, stderr %q", out, errs)
+	}
+
+	api = &fakeSupplyAPI{shipment: failed, result: `{"id":"sh-1","received":["00/006141410000010004"]}`}
+	code, out, errs = runSupply(t, api, "supply", "receive", "sh-1", "--accept-excursion")
+	want := client.Receive{Shipment: "sh-1", Items: []string{"00/006141410000010004"}}
+	if code != ExitOK || len(api.sent) != 1 || !reflect.DeepEqual(api.sent[0], want) {
+		t.Fatalf("--accept-excursion: exit %d (stderr %q), sent %#v, want %#v", code, errs, api.sent, want)
+	}
+	if !strings.Contains(out, "received sh-1: 1 received, 0 missing, 0 extra (tx C0FFEE, height 7)") {
+		t.Errorf("stdout %q", out)
+	}
+}
