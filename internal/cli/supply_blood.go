@@ -52,14 +52,8 @@ Example:
 	return cmd
 }
 
-type donationShowOptions struct {
-	g   *Global
-	din string
-}
-
 func newSupplyDonationShowCmd(g *Global) *cobra.Command {
-	o := &donationShowOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.DonationInfo]{
 		Use:   "show DIN",
 		Short: "Show a donation: status, tests and components",
 		Long: `Show a donation as the ledger holds it: type, donor pseudonym, centre,
@@ -69,38 +63,30 @@ components made of it with where they are now.
 Example:
   medchain supply donation show A999926123456`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.din = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.DonationInfo, error) {
+			return api.Donation(ctx, args[0])
 		},
-	}
-}
-
-func (o *donationShowOptions) run(ctx context.Context) error {
-	d, err := o.g.client().Donation(ctx, o.din)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(d, func(w io.Writer) {
-		fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
-			d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
-		if d.Certificate != "" {
-			fmt.Fprintf(w, "certificate  %s\n", d.Certificate)
-		}
-		if len(d.Tests) > 0 {
-			table(w, "TEST\tRESULT\tLAB\tBY\tHEIGHT", func(tw io.Writer) {
-				for _, t := range d.Tests {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", t.Test, t.Result, t.Lab, t.By, t.Height)
-				}
-			})
-		}
-		if len(d.ComponentItems) > 0 {
-			table(w, "COMPONENT\tSTATUS\tCUSTODIAN\tQUARANTINE", func(tw io.Writer) {
-				for _, it := range d.ComponentItems {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Status, it.Custodian, dash(it.Quarantine))
-				}
-			})
-		}
+		Text: func(w io.Writer, d *client.DonationInfo) {
+			fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
+				d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
+			if d.Certificate != "" {
+				fmt.Fprintf(w, "certificate  %s\n", d.Certificate)
+			}
+			if len(d.Tests) > 0 {
+				table(w, "TEST\tRESULT\tLAB\tBY\tHEIGHT", func(tw io.Writer) {
+					for _, t := range d.Tests {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", t.Test, t.Result, t.Lab, t.By, t.Height)
+					}
+				})
+			}
+			if len(d.ComponentItems) > 0 {
+				table(w, "COMPONENT\tSTATUS\tCUSTODIAN\tQUARANTINE", func(tw io.Writer) {
+					for _, it := range d.ComponentItems {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ID, it.Status, it.Custodian, dash(it.Quarantine))
+					}
+				})
+			}
+		},
 	})
 }
 
@@ -243,14 +229,9 @@ Example:
 	})
 }
 
-type lookbackOptions struct {
-	g                *Global
-	donor, recipient string
-}
-
 func newSupplyLookbackCmd(g *Global) *cobra.Command {
-	o := &lookbackOptions{g: g}
-	cmd := &cobra.Command{
+	var donor, recipient string
+	return newShowCmd(g, showVerb[client.Page[client.Trace]]{
 		Use:   "lookback (--donor PSEUDONYM | --recipient PATIENT)",
 		Short: "Trace blood both ways: a donor's components to their recipients, a recipient's to their donors",
 		Long: `Lookback. --donor lists every component of every donation of a donor (the blood
@@ -264,46 +245,37 @@ when a recipient falls ill.
 Example:
   medchain supply lookback --donor 9f2c4e6a8b0d1f3e
   medchain supply lookback --recipient alice`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
-	}
-	cmd.Flags().StringVar(&o.donor, "donor", "", "the blood centre's donor pseudonym")
-	cmd.Flags().StringVar(&o.recipient, "recipient", "", "the recipient: a patient ID (pt-…) or a keystore name")
-	return cmd
-}
-
-func (o *lookbackOptions) run(ctx context.Context) error {
-	g := o.g
-	var page *client.Page[client.Trace]
-	var err error
-	switch {
-	case (o.donor == "") == (o.recipient == ""):
-		return usageErrorf("give --donor PSEUDONYM or --recipient PATIENT")
-	case o.donor != "":
-		page, err = g.client().DonorLookback(ctx, o.donor)
-	default:
-		var pt string
-		if pt, err = resolvePatient(g, o.recipient); err != nil {
-			return err
-		}
-		page, err = g.client().RecipientLookback(ctx, pt)
-	}
-	if err != nil {
-		return err
-	}
-	return g.Print(page, func(w io.Writer) {
-		table(w, "DIN\tDONOR\tTYPE\tDONATION\tTESTS\tCOMPONENT\tSTATUS\tHOLDER\tRECIPIENT", func(tw io.Writer) {
-			for _, t := range page.Items {
-				rcpt := "-"
-				if t.Transfusion != nil {
-					rcpt = t.Transfusion.Recipient + " (" + t.Transfusion.Org + ")"
-				} else if len(t.ConsumedBy) > 0 {
-					rcpt = "pooled " + strings.Join(t.ConsumedBy, ",")
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, t.Donor, t.DonationType, t.DonationStatus,
-					testsSummary(t.Tests), dash(t.Item), dash(t.Status), dash(t.Custodian), rcpt)
+		Flags: func(f *pflag.FlagSet) {
+			f.StringVar(&donor, "donor", "", "the blood centre's donor pseudonym")
+			f.StringVar(&recipient, "recipient", "", "the recipient: a patient ID (pt-…) or a keystore name")
+		},
+		Fetch: func(ctx context.Context, api API, _ []string) (*client.Page[client.Trace], error) {
+			switch {
+			case (donor == "") == (recipient == ""):
+				return nil, usageErrorf("give --donor PSEUDONYM or --recipient PATIENT")
+			case donor != "":
+				return api.DonorLookback(ctx, donor)
 			}
-		})
+			pt, err := resolvePatient(g, recipient)
+			if err != nil {
+				return nil, err
+			}
+			return api.RecipientLookback(ctx, pt)
+		},
+		Text: func(w io.Writer, page *client.Page[client.Trace]) {
+			table(w, "DIN\tDONOR\tTYPE\tDONATION\tTESTS\tCOMPONENT\tSTATUS\tHOLDER\tRECIPIENT", func(tw io.Writer) {
+				for _, t := range page.Items {
+					rcpt := "-"
+					if t.Transfusion != nil {
+						rcpt = t.Transfusion.Recipient + " (" + t.Transfusion.Org + ")"
+					} else if len(t.ConsumedBy) > 0 {
+						rcpt = "pooled " + strings.Join(t.ConsumedBy, ",")
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, t.Donor, t.DonationType, t.DonationStatus,
+						testsSummary(t.Tests), dash(t.Item), dash(t.Status), dash(t.Custodian), rcpt)
+				}
+			})
+		},
 	})
 }
 
@@ -357,37 +329,23 @@ Example:
 	return cmd
 }
 
-type poolShowOptions struct {
-	g  *Global
-	id string
-}
-
 func newSupplyPoolShowCmd(g *Global) *cobra.Command {
-	o := &poolShowOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.TransformationInfo]{
 		Use:   "show POOL",
 		Short: "Show a pool (or any transformation): inputs and output lots",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.id = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.TransformationInfo, error) {
+			return api.Transformation(ctx, args[0])
 		},
-	}
-}
-
-func (o *poolShowOptions) run(ctx context.Context) error {
-	tf, err := o.g.client().Transformation(ctx, o.id)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(tf, func(w io.Writer) {
-		fmt.Fprintf(w, "%s %s of %s, by %s at height %d\n", tf.Kind, tf.ID, tf.Org, tf.By, tf.Height)
-		for _, id := range tf.InputItems {
-			fmt.Fprintf(w, "input   %s\n", id)
-		}
-		for _, o := range tf.Outputs {
-			fmt.Fprintf(w, "output  %s lot %s: %d units\n", o.GTIN, o.Lot, o.Units)
-		}
+		Text: func(w io.Writer, tf *client.TransformationInfo) {
+			fmt.Fprintf(w, "%s %s of %s, by %s at height %d\n", tf.Kind, tf.ID, tf.Org, tf.By, tf.Height)
+			for _, id := range tf.InputItems {
+				fmt.Fprintf(w, "input   %s\n", id)
+			}
+			for _, o := range tf.Outputs {
+				fmt.Fprintf(w, "output  %s lot %s: %d units\n", o.GTIN, o.Lot, o.Units)
+			}
+		},
 	})
 }
 
@@ -430,14 +388,8 @@ Example:
 	})
 }
 
-type traceOptions struct {
-	g         *Global
-	gtin, lot string
-}
-
 func newSupplyTraceCmd(g *Global) *cobra.Command {
-	o := &traceOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.LotTrace]{
 		Use:   "trace GTIN LOT",
 		Short: "Trace a lot back to the pools and donations it was made of",
 		Long: `Walk a lot back through the transformations that made it (a plasma product
@@ -448,27 +400,19 @@ donation.
 Example:
   medchain supply trace 09506000134390 ALB-001`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.gtin, o.lot = args[0], args[1]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.LotTrace, error) {
+			return api.TraceLot(ctx, args[0], args[1])
 		},
-	}
-}
-
-func (o *traceOptions) run(ctx context.Context) error {
-	t, err := o.g.client().TraceLot(ctx, o.gtin, o.lot)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(t, func(w io.Writer) {
-		fmt.Fprintf(w, "lot %s of %s\n", t.Lot, t.GTIN)
-		for _, tf := range t.Transformations {
-			fmt.Fprintf(w, "made by %s %s of %s: %d inputs, at height %d\n", tf.Kind, tf.ID, tf.Org, tf.Inputs, tf.Height)
-		}
-		table(w, "DIN\tTYPE\tCENTRE\tDONOR\tSTATUS\tTESTS\tCERTIFICATE", func(tw io.Writer) {
-			for _, d := range t.Donations {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, d.Donor, d.Status, testsSummary(d.Tests), dash(d.Certificate))
+		Text: func(w io.Writer, t *client.LotTrace) {
+			fmt.Fprintf(w, "lot %s of %s\n", t.Lot, t.GTIN)
+			for _, tf := range t.Transformations {
+				fmt.Fprintf(w, "made by %s %s of %s: %d inputs, at height %d\n", tf.Kind, tf.ID, tf.Org, tf.Inputs, tf.Height)
 			}
-		})
+			table(w, "DIN\tTYPE\tCENTRE\tDONOR\tSTATUS\tTESTS\tCERTIFICATE", func(tw io.Writer) {
+				for _, d := range t.Donations {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, d.Donor, d.Status, testsSummary(d.Tests), dash(d.Certificate))
+				}
+			})
+		},
 	})
 }

@@ -154,14 +154,8 @@ func (o *importEPCISOptions) run(ctx context.Context) error {
 	})
 }
 
-type eventOptions struct {
-	g    *Global
-	hash string
-}
-
 func newSupplyEventCmd(g *Global) *cobra.Command {
-	o := &eventOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.EventAnchor]{
 		Use:   "event HASH",
 		Short: "Show an EPCIS event anchored on the ledger, by its CBV event hash",
 		Long: `Show what the ledger holds of an EPCIS event captured with supply import-epcis:
@@ -172,20 +166,12 @@ step, who captured it and at which height. The event itself is not on the ledger
 Example:
   medchain supply event 'ni:///sha-256;58d2…?ver=CBV2.0'`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.hash = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.EventAnchor, error) {
+			return api.SupplyEvent(ctx, args[0])
 		},
-	}
-}
-
-func (o *eventOptions) run(ctx context.Context) error {
-	e, err := o.g.client().SupplyEvent(ctx, o.hash)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(e, func(w io.Writer) {
-		fmt.Fprintf(w, "event      %s\ntype       %s\nbiz step   %s\ncaptured   by %s at height %d\n", e.Hash, e.Type, dash(e.BizStep), e.Signer, e.Height)
+		Text: func(w io.Writer, e *client.EventAnchor) {
+			fmt.Fprintf(w, "event      %s\ntype       %s\nbiz step   %s\ncaptured   by %s at height %d\n", e.Hash, e.Type, dash(e.BizStep), e.Signer, e.Height)
+		},
 	})
 }
 

@@ -52,37 +52,23 @@ Example:
 	return cmd
 }
 
-type demandShowOptions struct {
-	g  *Global
-	id string
-}
-
 func newSupplyDemandShowCmd(g *Global) *cobra.Command {
-	o := &demandShowOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.DemandInfo]{
 		Use:   "show DEMAND",
 		Short: "Show a demand and the pledges against it",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.id = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.DemandInfo, error) {
+			return api.Demand(ctx, args[0])
 		},
-	}
-}
-
-func (o *demandShowOptions) run(ctx context.Context) error {
-	d, err := o.g.client().Demand(ctx, o.id)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(d, func(w io.Writer) {
-		fmt.Fprintf(w, "demand     %s by %s (%s)\nitem       %s\nregion     %s\nneeded by  %s\nquantity   %d: %d pledged, %d delivered\nstatus     %s\n",
-			d.ID, d.Org, d.By, d.Item, d.Region, d.NeededBy, d.Quantity, d.Pledged, d.Delivered, d.Status)
-		table(w, "PLEDGE\tSUPPLIER\tGTIN\tQUANTITY\tIN TRANSIT\tDELIVERED", func(tw io.Writer) {
-			for _, p := range d.Pledges {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", p.ID, p.Supplier, p.GTIN, p.Quantity, p.InTransit, p.Delivered)
-			}
-		})
+		Text: func(w io.Writer, d *client.DemandInfo) {
+			fmt.Fprintf(w, "demand     %s by %s (%s)\nitem       %s\nregion     %s\nneeded by  %s\nquantity   %d: %d pledged, %d delivered\nstatus     %s\n",
+				d.ID, d.Org, d.By, d.Item, d.Region, d.NeededBy, d.Quantity, d.Pledged, d.Delivered, d.Status)
+			table(w, "PLEDGE\tSUPPLIER\tGTIN\tQUANTITY\tIN TRANSIT\tDELIVERED", func(tw io.Writer) {
+				for _, p := range d.Pledges {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", p.ID, p.Supplier, p.GTIN, p.Quantity, p.InTransit, p.Delivered)
+				}
+			})
+		},
 	})
 }
 
@@ -125,20 +111,17 @@ Example:
 	})
 }
 
-// ppeFilterOptions are the options of the PPE listings: --item, --region.
-type ppeFilterOptions struct {
-	g            *Global
-	item, region string
-}
-
-func (o *ppeFilterOptions) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&o.item, "item", "", "a PPE GTIN or category (default: all)")
-	cmd.Flags().StringVar(&o.region, "region", "", "a region (default: all)")
+// ppeFilters binds --item and --region, the filters of the PPE listings.
+func ppeFilters(item, region *string) func(f *pflag.FlagSet) {
+	return func(f *pflag.FlagSet) {
+		f.StringVar(item, "item", "", "a PPE GTIN or category (default: all)")
+		f.StringVar(region, "region", "", "a region (default: all)")
+	}
 }
 
 func newSupplyDemandsCmd(g *Global) *cobra.Command {
-	o := &ppeFilterOptions{g: g}
-	cmd := &cobra.Command{
+	var item, region string
+	return newShowCmd(g, showVerb[client.Page[client.Demand]]{
 		Use:   "demands [--item ITEM] [--region REGION]",
 		Short: "List open PPE demand",
 		Long: `List the open demands, for an item (a PPE GTIN or category) or all, in a region
@@ -146,30 +129,23 @@ or all: who needs how many by when, and how much is pledged and delivered.
 
 Example:
   medchain supply demands --item mask-n95 --region US-MA`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.runDemands(cmd.Context()) },
-	}
-	o.bind(cmd)
-	return cmd
-}
-
-func (o *ppeFilterOptions) runDemands(ctx context.Context) error {
-	page, err := o.g.client().Demands(ctx, o.item, o.region)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(page, func(w io.Writer) {
-		table(w, "ID\tORG\tITEM\tREGION\tNEEDED BY\tQUANTITY\tPLEDGED\tDELIVERED\tSTATUS", func(tw io.Writer) {
-			for _, d := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", d.ID, d.Org, d.Item, d.Region, d.NeededBy, d.Quantity, d.Pledged, d.Delivered, d.Status)
-			}
-		})
+		Flags: ppeFilters(&item, &region),
+		Fetch: func(ctx context.Context, api API, _ []string) (*client.Page[client.Demand], error) {
+			return api.Demands(ctx, item, region)
+		},
+		Text: func(w io.Writer, page *client.Page[client.Demand]) {
+			table(w, "ID\tORG\tITEM\tREGION\tNEEDED BY\tQUANTITY\tPLEDGED\tDELIVERED\tSTATUS", func(tw io.Writer) {
+				for _, d := range page.Items {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", d.ID, d.Org, d.Item, d.Region, d.NeededBy, d.Quantity, d.Pledged, d.Delivered, d.Status)
+				}
+			})
+		},
 	})
 }
 
 func newSupplyShortagesCmd(g *Global) *cobra.Command {
-	o := &ppeFilterOptions{g: g}
-	cmd := &cobra.Command{
+	var item, region string
+	return newShowCmd(g, showVerb[client.Page[client.Shortage]]{
 		Use:   "shortages [--item ITEM] [--region REGION]",
 		Short: "PPE supply and demand per item and region",
 		Long: `Show PPE supply and demand per item and region: units demanded, pledged and
@@ -178,23 +154,16 @@ delivered over every demand posted there, and what open demands still lack (OPEN
 
 Example:
   medchain supply shortages --region US-MA`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.runShortages(cmd.Context()) },
-	}
-	o.bind(cmd)
-	return cmd
-}
-
-func (o *ppeFilterOptions) runShortages(ctx context.Context) error {
-	page, err := o.g.client().Shortages(ctx, o.item, o.region)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(page, func(w io.Writer) {
-		table(w, "ITEM\tREGION\tDEMANDED\tPLEDGED\tDELIVERED\tOPEN", func(tw io.Writer) {
-			for _, s := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", s.Item, s.Region, s.Demanded, s.Pledged, s.Delivered, s.Open)
-			}
-		})
+		Flags: ppeFilters(&item, &region),
+		Fetch: func(ctx context.Context, api API, _ []string) (*client.Page[client.Shortage], error) {
+			return api.Shortages(ctx, item, region)
+		},
+		Text: func(w io.Writer, page *client.Page[client.Shortage]) {
+			table(w, "ITEM\tREGION\tDEMANDED\tPLEDGED\tDELIVERED\tOPEN", func(tw io.Writer) {
+				for _, s := range page.Items {
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", s.Item, s.Region, s.Demanded, s.Pledged, s.Delivered, s.Open)
+				}
+			})
+		},
 	})
 }

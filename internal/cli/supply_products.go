@@ -65,35 +65,21 @@ func storageRange(min, max string) (minMC, maxMC int64, err error) {
 	return minMC, maxMC, nil
 }
 
-type productShowOptions struct {
-	g    *Global
-	gtin string
-}
-
 func newSupplyProductShowCmd(g *Global) *cobra.Command {
-	o := &productShowOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.Product]{
 		Use:   "show GTIN",
 		Short: "Show a registered product",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.gtin = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.Product, error) {
+			return api.Product(ctx, args[0])
 		},
-	}
-}
-
-func (o *productShowOptions) run(ctx context.Context) error {
-	p, err := o.g.client().Product(ctx, o.gtin)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(p, func(w io.Writer) {
-		fmt.Fprintf(w, "gtin          %s\nname          %s\nkind          %s\nmanufacturer  %s\nstorage       %s\nregistered    height %d\n",
-			p.GTIN, p.Name, p.Kind, p.Manufacturer, celsiusRange(p.MinMilliC, p.MaxMilliC), p.Height)
-		if p.NDC != "" {
-			fmt.Fprintf(w, "ndc           %s\n", p.NDC)
-		}
+		Text: func(w io.Writer, p *client.Product) {
+			fmt.Fprintf(w, "gtin          %s\nname          %s\nkind          %s\nmanufacturer  %s\nstorage       %s\nregistered    height %d\n",
+				p.GTIN, p.Name, p.Kind, p.Manufacturer, celsiusRange(p.MinMilliC, p.MaxMilliC), p.Height)
+			if p.NDC != "" {
+				fmt.Fprintf(w, "ndc           %s\n", p.NDC)
+			}
+		},
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/medchain/medchain/client"
 )
@@ -183,14 +184,9 @@ func printCustody(w io.Writer, cs []client.Custody) {
 	})
 }
 
-type alertsOptions struct {
-	g            *Global
-	manufacturer string
-}
-
 func newSupplyAlertsCmd(g *Global) *cobra.Command {
-	o := &alertsOptions{g: g}
-	cmd := &cobra.Command{
+	var mf string
+	return newShowCmd(g, showVerb[client.Page[client.Alert]]{
 		Use:   "alerts [--manufacturer ORG]",
 		Short: "List suspect-scan alerts on a manufacturer's products",
 		Long: `List the alerts of a manufacturer's products: each suspect scan (a serial never
@@ -200,42 +196,30 @@ with the code scanned, why it is suspect, who recorded it and where. Without
 
 Example:
   medchain supply alerts --manufacturer pharmaco`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
-	}
-	cmd.Flags().StringVar(&o.manufacturer, "manufacturer", "", "the manufacturer (default: the --as key's organisation)")
-	return cmd
-}
-
-func (o *alertsOptions) run(ctx context.Context) error {
-	g, mf := o.g, o.manufacturer
-	if mf == "" {
-		mf = signerOrg(g)
-	}
-	if mf == "" {
-		return usageErrorf("name the manufacturer with --manufacturer ORG (or --as one of its members)")
-	}
-	page, err := g.client().Alerts(ctx, mf)
-	if err != nil {
-		return err
-	}
-	return g.Print(page, func(w io.Writer) {
-		table(w, "ID\tTIME\tREASON\tCODE\tREPORTED BY\tLOCATION", func(tw io.Writer) {
-			for _, a := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, unixTime(a.Time), a.Reason, a.Code, a.Reporter, dash(a.Location))
+		Flags: func(f *pflag.FlagSet) {
+			f.StringVar(&mf, "manufacturer", "", "the manufacturer (default: the --as key's organisation)")
+		},
+		Fetch: func(ctx context.Context, api API, _ []string) (*client.Page[client.Alert], error) {
+			if mf == "" {
+				mf = signerOrg(g)
 			}
-		})
+			if mf == "" {
+				return nil, usageErrorf("name the manufacturer with --manufacturer ORG (or --as one of its members)")
+			}
+			return api.Alerts(ctx, mf)
+		},
+		Text: func(w io.Writer, page *client.Page[client.Alert]) {
+			table(w, "ID\tTIME\tREASON\tCODE\tREPORTED BY\tLOCATION", func(tw io.Writer) {
+				for _, a := range page.Items {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, unixTime(a.Time), a.Reason, a.Code, a.Reporter, dash(a.Location))
+				}
+			})
+		},
 	})
 }
 
-type itemOptions struct {
-	g  *Global
-	id string
-}
-
 func newSupplyItemCmd(g *Global) *cobra.Command {
-	o := &itemOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.ItemInfo]{
 		Use:   "item ITEM",
 		Short: "Show an item as the ledger holds it: status, custodian, contents, custody history",
 		Long: `Show an item (a unit or a container) as the ledger holds it, without the
@@ -245,50 +229,36 @@ it is packed in, its contents, quarantine and its own custody history.
 Example:
   medchain supply item 00/006141410000010004`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.id = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.ItemInfo, error) {
+			return api.Item(ctx, args[0])
 		},
-	}
-}
-
-func (o *itemOptions) run(ctx context.Context) error {
-	it, err := o.g.client().Item(ctx, o.id)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(it, func(w io.Writer) {
-		fmt.Fprintf(w, "item       %s (%s)\nstatus     %s\ncustodian  %s\n", it.ID, it.Kind, it.Status, it.Custodian)
-		if it.GTIN != "" {
-			fmt.Fprintf(w, "product    %s lot %s serial %s\n", it.GTIN, it.Lot, it.Serial)
-		}
-		if it.Parent != "" {
-			fmt.Fprintf(w, "packed in  %s\n", it.Parent)
-		}
-		if it.Shipment != "" {
-			fmt.Fprintf(w, "shipment   %s\n", it.Shipment)
-		}
-		if it.Quarantine != "" {
-			fmt.Fprintf(w, "quarantine %s\n", it.Quarantine)
-		}
-		for _, c := range it.Contents {
-			fmt.Fprintf(w, "contains   %s\n", c)
-		}
-		if len(it.History) > 0 {
-			fmt.Fprintln(w, "custody")
-			printCustody(w, it.History)
-		}
+		Text: func(w io.Writer, it *client.ItemInfo) {
+			fmt.Fprintf(w, "item       %s (%s)\nstatus     %s\ncustodian  %s\n", it.ID, it.Kind, it.Status, it.Custodian)
+			if it.GTIN != "" {
+				fmt.Fprintf(w, "product    %s lot %s serial %s\n", it.GTIN, it.Lot, it.Serial)
+			}
+			if it.Parent != "" {
+				fmt.Fprintf(w, "packed in  %s\n", it.Parent)
+			}
+			if it.Shipment != "" {
+				fmt.Fprintf(w, "shipment   %s\n", it.Shipment)
+			}
+			if it.Quarantine != "" {
+				fmt.Fprintf(w, "quarantine %s\n", it.Quarantine)
+			}
+			for _, c := range it.Contents {
+				fmt.Fprintf(w, "contains   %s\n", c)
+			}
+			if len(it.History) > 0 {
+				fmt.Fprintln(w, "custody")
+				printCustody(w, it.History)
+			}
+		},
 	})
 }
 
-type shipmentOptions struct {
-	g  *Global
-	id string
-}
-
 func newSupplyShipmentCmd(g *Global) *cobra.Command {
-	o := &shipmentOptions{g: g}
-	return &cobra.Command{
+	return newShowCmd(g, showVerb[client.ShipmentInfo]{
 		Use:   "shipment SHIPMENT",
 		Short: "Show a shipment: items, sensors, cold chain, what was received",
 		Long: `Show a shipment: sender, receiver, items, sensors, status, the cold chain
@@ -298,30 +268,22 @@ received, what was received, missing and extra.
 Example:
   medchain supply shipment sh-…`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.id = args[0]
-			return o.run(cmd.Context())
+		Fetch: func(ctx context.Context, api API, args []string) (*client.ShipmentInfo, error) {
+			return api.Shipment(ctx, args[0])
 		},
-	}
-}
-
-func (o *shipmentOptions) run(ctx context.Context) error {
-	sh, err := o.g.client().Shipment(ctx, o.id)
-	if err != nil {
-		return err
-	}
-	return o.g.Print(sh, func(w io.Writer) {
-		fmt.Fprintf(w, "shipment   %s\nfrom       %s\nto         %s\nstatus     %s (sent at height %d)\n", sh.ID, sh.From, sh.To, sh.Status, sh.Sent)
-		fmt.Fprintf(w, "items      %s\n", strings.Join(sh.Items, " "))
-		if len(sh.Sensors) > 0 {
-			fmt.Fprintf(w, "sensors    %s\n", strings.Join(sh.Sensors, " "))
-		}
-		if sh.Pledge != "" {
-			fmt.Fprintf(w, "pledge     %s\n", sh.Pledge)
-		}
-		fmt.Fprintln(w, coldChainLine(sh))
-		if sh.ReceivedAt > 0 {
-			fmt.Fprintf(w, "received   at height %d: %d received, %d missing, %d extra\n", sh.ReceivedAt, len(sh.Received), len(sh.Missing), len(sh.Extra))
-		}
+		Text: func(w io.Writer, sh *client.ShipmentInfo) {
+			fmt.Fprintf(w, "shipment   %s\nfrom       %s\nto         %s\nstatus     %s (sent at height %d)\n", sh.ID, sh.From, sh.To, sh.Status, sh.Sent)
+			fmt.Fprintf(w, "items      %s\n", strings.Join(sh.Items, " "))
+			if len(sh.Sensors) > 0 {
+				fmt.Fprintf(w, "sensors    %s\n", strings.Join(sh.Sensors, " "))
+			}
+			if sh.Pledge != "" {
+				fmt.Fprintf(w, "pledge     %s\n", sh.Pledge)
+			}
+			fmt.Fprintln(w, coldChainLine(sh))
+			if sh.ReceivedAt > 0 {
+				fmt.Fprintf(w, "received   at height %d: %d received, %d missing, %d extra\n", sh.ReceivedAt, len(sh.Received), len(sh.Missing), len(sh.Extra))
+			}
+		},
 	})
 }
