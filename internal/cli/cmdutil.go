@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -99,11 +100,16 @@ func (g *Global) signer() (*client.Signer, error) {
 
 // send signs msg as --as, submits it and waits for the commit.
 func send(cmd *cobra.Command, g *Global, msg client.Msg) (*client.TxResult, error) {
+	return sendMsg(cmd.Context(), g, msg)
+}
+
+// sendMsg is send for a run function that has a context, not the command.
+func sendMsg(ctx context.Context, g *Global, msg client.Msg) (*client.TxResult, error) {
 	s, err := g.signer()
 	if err != nil {
 		return nil, err
 	}
-	return g.client().Send(cmd.Context(), s, msg)
+	return g.client().Send(ctx, s, msg)
 }
 
 // printTx prints a committed submission: what was done, then the hash and
@@ -147,21 +153,26 @@ type sendOptions[M client.Msg] struct {
 	Msg  M
 }
 
-// newSendCmd builds the command of a send verb.
-func newSendCmd[M client.Msg](g *Global, v sendVerb[M]) *cobra.Command {
-	o := &sendOptions[M]{g: g, verb: &v}
-	args := v.Args
+// verbCmd is the command of a generic verb, whose run takes the context
+// and the positional arguments (none if args is nil).
+func verbCmd(use, short, long, example string, args cobra.PositionalArgs, run func(context.Context, []string) error) *cobra.Command {
 	if args == nil {
 		args = cobra.NoArgs
 	}
-	cmd := &cobra.Command{
-		Use:     v.Use,
-		Short:   v.Short,
-		Long:    v.Long,
-		Example: v.Example,
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
 		Args:    args,
-		RunE:    func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
+		RunE:    func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), args) },
 	}
+}
+
+// newSendCmd builds the command of a send verb.
+func newSendCmd[M client.Msg](g *Global, v sendVerb[M]) *cobra.Command {
+	o := &sendOptions[M]{g: g, verb: &v}
+	cmd := verbCmd(v.Use, v.Short, v.Long, v.Example, v.Args, o.run)
 	if v.Flags != nil {
 		v.Flags(cmd.Flags(), &o.Msg)
 	}
@@ -179,11 +190,7 @@ func (o *sendOptions[M]) run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	s, err := o.g.signer()
-	if err != nil {
-		return err
-	}
-	res, err := o.g.client().Send(ctx, s, o.Msg)
+	res, err := sendMsg(ctx, o.g, o.Msg)
 	if err != nil {
 		return err
 	}
@@ -310,6 +317,8 @@ func finish(c *cobra.Command, started *bool) {
 	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = unknownSubcommand
+		// Its usage stays that of a group: "medchain members [command]".
+		c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	}
 	if run := c.RunE; run != nil {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -346,6 +355,8 @@ type listVerb[T any] struct {
 	Args cobra.PositionalArgs
 	// AfterHelp is the help of --after: what the listing is ordered by.
 	AfterHelp string
+	// Flags binds the verb's own flags (beyond --after and --limit), if any.
+	Flags func(f *pflag.FlagSet)
 	// Fetch reads one page.
 	Fetch func(ctx context.Context, api API, args []string, after string, limit int) (*client.Page[T], error)
 	// Header is the table's header row, Row one item's row (tab separated).
@@ -364,20 +375,12 @@ type listOptions[T any] struct {
 // newListCmd builds the command of a list verb.
 func newListCmd[T any](g *Global, v listVerb[T]) *cobra.Command {
 	o := &listOptions[T]{g: g, verb: &v}
-	args := v.Args
-	if args == nil {
-		args = cobra.NoArgs
-	}
-	cmd := &cobra.Command{
-		Use:     v.Use,
-		Short:   v.Short,
-		Long:    v.Long,
-		Example: v.Example,
-		Args:    args,
-		RunE:    func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
-	}
+	cmd := verbCmd(v.Use, v.Short, v.Long, v.Example, v.Args, o.run)
 	cmd.Flags().IntVar(&o.Limit, "limit", 100, "page size (1-1000)")
 	cmd.Flags().StringVar(&o.After, "after", "", v.AfterHelp)
+	if v.Flags != nil {
+		v.Flags(cmd.Flags())
+	}
 	return cmd
 }
 

@@ -108,7 +108,7 @@ Start here:
 		newKeysCmd(g),
 		newBenchCmd(g),
 	)
-	addClientCommands(root, g)
+	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g))
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	root.AddCommand(newSupplyCmd(g))
 	root.AddCommand(newVersionCmd(g))

@@ -45,10 +45,15 @@ type NodeVersion struct {
 
 // buildVersion reads the binary's versions from its build information.
 func buildVersion() Version {
-	v := Version{Version: "(unknown)", Go: runtime.Version(), CometBFT: cmtversion.TMCoreSemVer,
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf reads the versions from build information (nil: none).
+func versionOf(bi *debug.BuildInfo) Version {
+	v := Version{Version: "(unknown)", Go: runtime.Version(), CometBFT: "v" + cmtversion.TMCoreSemVer,
 		ABCI: cmtversion.ABCISemVer, AppVersion: node.AppVersion}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	if bi == nil {
 		return v
 	}
 	if bi.Main.Version != "" {
