@@ -309,6 +309,9 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	return usageErrorf("%s\n\nRun '%s --help' for usage.", msg, cmd.CommandPath())
 }
 
+// groupAnnotation marks a command group, for the usage template.
+const groupAnnotation = "medchain-group"
+
 // finish readies a built command tree: command groups report unknown
 // subcommands (cobra would print help and exit 0), and every run function
 // notes that it started, so that Main knows an error before it (a bad
@@ -318,7 +321,14 @@ func finish(c *cobra.Command, started *bool) {
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = unknownSubcommand
 		// Its usage stays that of a group: "medchain members [command]".
-		c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
+		// The template is inherited, so it asks whether the command is a
+		// group, not whether it has subcommands: a verb with subcommands
+		// (supply donation, and its show) keeps its own usage line.
+		if c.Annotations == nil {
+			c.Annotations = map[string]string{}
+		}
+		c.Annotations[groupAnnotation] = "true"
+		c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}", `{{if and .Runnable (not (index .Annotations "`+groupAnnotation+`"))}}`, 1))
 	}
 	if run := c.RunE; run != nil {
 		c.RunE = func(cmd *cobra.Command, args []string) error {

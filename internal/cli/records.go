@@ -256,16 +256,7 @@ func (o *recordsImportOptions) run(ctx context.Context, path string) error {
 	}
 	var pb *progressbar.ProgressBar
 	if !g.JSON() && len(ups) > 0 {
-		pb = progressbar.NewOptions(len(ups),
-			progressbar.OptionSetWriter(g.Err),
-			progressbar.OptionSetDescription("anchoring records"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSetPredictTime(false),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(g.Err) }),
-		)
-		pb.RenderBlank()
+		pb = progressBar(g.Err, len(ups), "anchoring records")
 	}
 	for i := 0; i < len(ups); i += o.batch {
 		end := min(i+o.batch, len(ups))

@@ -24,41 +24,33 @@ type showVerb[T any] struct {
 	Text func(w io.Writer, v *T)
 }
 
-// showOptions are a show verb's options: its arguments (its flags are
-// bound by the verb).
+// showOptions are a show verb's options (its flags are bound by the verb,
+// into variables Fetch reads).
 type showOptions[T any] struct {
 	g    *Global
 	verb *showVerb[T]
-	Args []string
 }
 
 // newShowCmd builds the command of a show verb.
 func newShowCmd[T any](g *Global, v showVerb[T]) *cobra.Command {
 	o := &showOptions[T]{g: g, verb: &v}
-	args := v.Args
-	if args == nil {
-		args = cobra.NoArgs
-	}
-	cmd := &cobra.Command{
-		Use:   v.Use,
-		Short: v.Short,
-		Long:  v.Long,
-		Args:  args,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Args = args
-			return o.run(cmd.Context())
-		},
-	}
+	cmd := verbCmd(v.Use, v.Short, v.Long, "", v.Args, o.run)
 	if v.Flags != nil {
 		v.Flags(cmd.Flags())
 	}
 	return cmd
 }
 
-func (o *showOptions[T]) run(ctx context.Context) error {
-	v, err := o.verb.Fetch(ctx, o.g.client(), o.Args)
+func (o *showOptions[T]) run(ctx context.Context, args []string) error {
+	v, err := o.verb.Fetch(ctx, o.g.client(), args)
 	if err != nil {
 		return err
 	}
 	return o.g.Print(v, func(w io.Writer) { o.verb.Text(w, v) })
+}
+
+// byID is the Fetch of a show verb whose one argument names the thing,
+// read with an API method: Fetch: byID(API.Item).
+func byID[T any](get func(API, context.Context, string) (*T, error)) func(context.Context, API, []string) (*T, error) {
+	return func(ctx context.Context, api API, args []string) (*T, error) { return get(api, ctx, args[0]) }
 }

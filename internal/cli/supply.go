@@ -126,6 +126,25 @@ func itemIDs(codes []string) ([]string, error) {
 	return out, nil
 }
 
+// itemsInto is the Parse of a send verb whose arguments are the items it
+// acts on: it reads them into the message field that field points at.
+func itemsInto[M client.Msg](field func(m *M) *[]string) func(g *Global, args []string, m *M) error {
+	return func(_ *Global, args []string, m *M) (err error) {
+		*field(m), err = itemIDs(args)
+		return err
+	}
+}
+
+// containerArgs reads CONTAINER ITEM... into the container's item ID and
+// its items'.
+func containerArgs(args []string) (parent string, children []string, err error) {
+	ids, err := itemIDs(args)
+	if err != nil {
+		return "", nil, err
+	}
+	return ids[0], ids[1:], nil
+}
+
 // memberID turns a member reference into its ID: ORG/HANDLE as it is, a
 // keystore name by the identity it belongs to.
 func memberID(g *Global, ref string) (string, error) {
@@ -195,16 +214,24 @@ func printIDs(w io.Writer, ids ...string) {
 	}
 }
 
-// decoded decodes the handler's result of a committed transaction into v.
-// If it cannot, it says so on w (the transaction did commit) and returns
-// false.
-func decoded(w io.Writer, res *client.TxResult, v any) bool {
-	if err := res.Decode(v); err != nil {
+// printResult prints a committed send by the handler's result, decoded
+// into a V: with quiet (-q), the IDs ids gives, one a line; else the line
+// what gives, with the transaction. If the result cannot be read, it says
+// so with the transaction, which did commit.
+func printResult[V any](w io.Writer, res *client.TxResult, quiet bool, what func(v *V) string, ids func(v *V) []string) {
+	var v V
+	switch err := res.Decode(&v); {
+	case err != nil:
 		txLine(w, res, "committed, but the node's answer cannot be read ("+err.Error()+")")
-		return false
+	case quiet && ids != nil:
+		printIDs(w, ids(&v)...)
+	default:
+		txLine(w, res, what(&v))
 	}
-	return true
 }
+
+// one is the ID of a thing made, as printResult's ids.
+func one(id string) []string { return []string{id} }
 
 func dash(s string) string {
 	if s == "" {

@@ -42,10 +42,9 @@ Example:
 		},
 		Required: []string{"din", "donor"},
 		Print: func(w io.Writer, _ *client.RegisterDonation, res *client.TxResult) {
-			var d client.Donation
-			if decoded(w, res, &d) {
-				txLine(w, res, fmt.Sprintf("donation %s (%s) registered, %s", d.DIN, d.Type, d.Status))
-			}
+			printResult(w, res, false, func(d *client.Donation) string {
+				return fmt.Sprintf("donation %s (%s) registered, %s", d.DIN, d.Type, d.Status)
+			}, nil)
 		},
 	})
 	cmd.AddCommand(newSupplyDonationShowCmd(g))
@@ -62,10 +61,8 @@ components made of it with where they are now.
 
 Example:
   medchain supply donation show A999926123456`,
-		Args: cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.DonationInfo, error) {
-			return api.Donation(ctx, args[0])
-		},
+		Args:  cobra.ExactArgs(1),
+		Fetch: byID(API.Donation),
 		Text: func(w io.Writer, d *client.DonationInfo) {
 			fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
 				d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
@@ -128,10 +125,9 @@ Example:
 			return nil
 		},
 		Print: func(w io.Writer, m *client.RecordTests, res *client.TxResult) {
-			var d client.Donation
-			if decoded(w, res, &d) {
-				txLine(w, res, fmt.Sprintf("%d results recorded; donation %s is %s", len(m.Results), d.DIN, d.Status))
-			}
+			printResult(w, res, false, func(d *client.Donation) string {
+				return fmt.Sprintf("%d results recorded; donation %s is %s", len(m.Results), d.DIN, d.Status)
+			}, nil)
 		},
 	})
 }
@@ -178,14 +174,9 @@ Example:
 			return nil
 		},
 		Print: func(w io.Writer, _ *client.Separate, res *client.TxResult) {
-			var s client.Separated
-			switch {
-			case !decoded(w, res, &s):
-			case quiet:
-				printIDs(w, s.Items...)
-			default:
-				txLine(w, res, fmt.Sprintf("donation %s separated into %s", s.DIN, strings.Join(s.Items, " ")))
-			}
+			printResult(w, res, quiet, func(s *client.Separated) string {
+				return fmt.Sprintf("donation %s separated into %s", s.DIN, strings.Join(s.Items, " "))
+			}, func(s *client.Separated) []string { return s.Items })
 		},
 	})
 }
@@ -319,10 +310,9 @@ Example:
 			return err
 		},
 		Print: func(w io.Writer, m *client.Pool, res *client.TxResult) {
-			var tf client.Transformation
-			if decoded(w, res, &tf) {
-				txLine(w, res, fmt.Sprintf("pool %s: %d components", m.Pool, tf.Inputs))
-			}
+			printResult(w, res, false, func(tf *client.Transformation) string {
+				return fmt.Sprintf("pool %s: %d components", m.Pool, tf.Inputs)
+			}, nil)
 		},
 	})
 	cmd.AddCommand(newSupplyPoolShowCmd(g))
@@ -334,9 +324,7 @@ func newSupplyPoolShowCmd(g *Global) *cobra.Command {
 		Use:   "show POOL",
 		Short: "Show a pool (or any transformation): inputs and output lots",
 		Args:  cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.TransformationInfo, error) {
-			return api.Transformation(ctx, args[0])
-		},
+		Fetch: byID(API.Transformation),
 		Text: func(w io.Writer, tf *client.TransformationInfo) {
 			fmt.Fprintf(w, "%s %s of %s, by %s at height %d\n", tf.Kind, tf.ID, tf.Org, tf.By, tf.Height)
 			for _, id := range tf.InputItems {

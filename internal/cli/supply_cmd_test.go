@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -14,93 +12,50 @@ import (
 	"github.com/medchain/medchain/client"
 )
 
-// fakeSupplyAPI answers the supply commands without a node. The embedded
-// API is nil: a command calling anything else panics, so a test sees it.
-type fakeSupplyAPI struct {
-	API
-	sent     []client.Msg
-	result   string // the handler's JSON result of a Send
-	scan     *client.ScanResult
-	scanned  [2]string // code and location of the last Verify
-	shipment *client.ShipmentInfo
-	err      error // returned by every call, if set
+// supplyAPI is the fake node of cmdutil_test.go with the supply reads
+// these tests need.
+type supplyAPI struct {
+	*fakeAPI
+	shipment func(id string) (*client.ShipmentInfo, error)
+	item     func(id string) (*client.ItemInfo, error)
 }
 
-func (f *fakeSupplyAPI) Send(_ context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error) {
-	if s == nil {
-		return nil, errors.New("fake: Send without a signer")
-	}
-	if f.err != nil {
-		return nil, f.err
-	}
-	f.sent = append(f.sent, msg)
-	res := &client.TxResult{Hash: "C0FFEE", Height: 7, Status: client.StatusCommitted}
-	if f.result != "" {
-		res.Result = json.RawMessage(f.result)
-	}
-	return res, nil
+func (f *supplyAPI) Shipment(_ context.Context, id string) (*client.ShipmentInfo, error) {
+	return f.shipment(id)
 }
 
-func (f *fakeSupplyAPI) Verify(_ context.Context, code, location string) (*client.ScanResult, error) {
-	f.scanned = [2]string{code, location}
-	if f.err != nil {
-		return nil, f.err
-	}
-	return f.scan, nil
-}
-
-func (f *fakeSupplyAPI) Shipment(context.Context, string) (*client.ShipmentInfo, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	return f.shipment, nil
-}
-
-// runSupply runs medchain with args against api and returns the exit code,
-// stdout and stderr.
-func runSupply(t *testing.T, api *fakeSupplyAPI, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errw bytes.Buffer
-	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
-	g := &Global{
-		In: strings.NewReader(""), Out: &out, Err: &errw,
-		NewAPI:    func() API { return api },
-		NewSigner: func() (*client.Signer, error) { return client.NewSigner(key), nil },
-	}
-	code := Run(g, args)
-	return code, out.String(), errw.String()
-}
+func (f *supplyAPI) Item(_ context.Context, id string) (*client.ItemInfo, error) { return f.item(id) }
 
 func TestSupplySendVerbs(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		args   []string
-		result string
+		result json.RawMessage
 		want   client.Msg
 		out    string // a regexp stdout must match
 	}{{
 		name: "recall",
 		args: []string{"supply", "recall", "09506000134352", "FLU-24A", "FLU-24B", "--reason", "low potency"},
 		want: client.RecallLots{GTIN: "09506000134352", Lots: []string{"FLU-24A", "FLU-24B"}, Reason: "low potency"},
-		out:  `^recalled 09506000134352 lot FLU-24A, FLU-24B \(tx C0FFEE, height 7\)\n$`,
+		out:  `^recalled 09506000134352 lot FLU-24A, FLU-24B \(tx ABC123, height 7\)\n$`,
 	}, {
 		name:   "ship: scanned codes become item IDs, -q prints the shipment ID",
 		args:   []string{"supply", "ship", "(00)006141410000010004", "--to", "medsupply", "--sensor", "medsupply/truck-7-sensor", "--pledge", "pl-1", "-q"},
-		result: `{"id":"sh-1"}`,
+		result: json.RawMessage(`{"id":"sh-1"}`),
 		want:   client.Ship{To: "medsupply", Items: []string{"00/006141410000010004"}, Sensors: []string{"medsupply/truck-7-sensor"}, Pledge: "pl-1"},
 		out:    `^sh-1\n$`,
 	}, {
 		name:   "reading: °C into milli-°C at the times given",
 		args:   []string{"supply", "reading", "--shipment", "sh-1", "2026-05-01T10:00:00Z=4.5", "2026-05-01T10:01:00Z=-0.25"},
-		result: `{"excursions":1}`,
+		result: json.RawMessage(`{"excursions":1}`),
 		want: client.Reading{Shipment: "sh-1", Readings: []client.TemperatureReading{
 			{Time: 1777629600, MilliC: 4500}, {Time: 1777629660, MilliC: -250}}},
-		out: `^2 readings recorded on shipment sh-1: EXCURSION \(1 out of range\): the goods are quarantined \(tx C0FFEE, height 7\)\n$`,
+		out: `^2 readings recorded on shipment sh-1: EXCURSION \(1 out of range\): the goods are quarantined \(tx ABC123, height 7\)\n$`,
 	}, {
 		name: "products register: the storage range in milli-°C",
 		args: []string{"supply", "products", "register", "--gtin", "09506000134352", "--name", "FluVax", "--kind", "vaccine", "--min", "2", "--max", "8.5"},
 		want: client.RegisterProduct{GTIN: "09506000134352", Name: "FluVax", Kind: "vaccine", MinMilliC: 2000, MaxMilliC: 8500},
-		out:  `^registered 09506000134352 "FluVax" \(vaccine, storage 2 to 8.5 °C\) \(tx C0FFEE, height 7\)\n$`,
+		out:  `^registered 09506000134352 "FluVax" \(vaccine, storage 2 to 8.5 °C\) \(tx ABC123, height 7\)\n$`,
 	}, {
 		name: "commission: a range of serials, -q prints the unit IDs",
 		args: []string{"supply", "commission", "09506000134352", "FLU-24A", "--expiry", "2030-06-30", "--range", "VX:1:2:4", "-q"},
@@ -110,21 +65,24 @@ func TestSupplySendVerbs(t *testing.T) {
 		name: "unpack: all of a container",
 		args: []string{"supply", "unpack", "00/006141410000010004"},
 		want: client.Unpack{Parent: "00/006141410000010004", Children: []string{}},
-		out:  `^unpacked 00/006141410000010004 \(tx C0FFEE, height 7\)\n$`,
+		out:  `^unpacked 00/006141410000010004 \(tx ABC123, height 7\)\n$`,
 	}, {
 		name: "transfuse: a patient ID as it is",
 		args: []string{"supply", "transfuse", "01/09506000134376/21/A999926123456", "--recipient", "pt-0123"},
 		want: client.Transfuse{Item: "01/09506000134376/21/A999926123456", Recipient: "pt-0123"},
-		out:  `^transfused 01/09506000134376/21/A999926123456 to pt-0123 \(tx C0FFEE, height 7\)\n$`,
+		out:  `^transfused 01/09506000134376/21/A999926123456 to pt-0123 \(tx ABC123, height 7\)\n$`,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			api := &fakeSupplyAPI{result: tc.result}
-			code, out, errs := runSupply(t, api, tc.args...)
+			api := &fakeAPI{send: committed(tc.result)}
+			code, out, errs := run(t, api, tc.args...)
 			if code != ExitOK {
 				t.Fatalf("exit %d, stderr %q", code, errs)
 			}
 			if len(api.sent) != 1 || !reflect.DeepEqual(api.sent[0], tc.want) {
 				t.Fatalf("sent %#v\nwant %#v", api.sent, tc.want)
+			}
+			if api.signer != testSigner {
+				t.Errorf("signed by %v, not the --as signer", api.signer)
 			}
 			if !regexp.MustCompile(tc.out).MatchString(out) {
 				t.Errorf("stdout %q, want it to match %s", out, tc.out)
@@ -134,11 +92,11 @@ func TestSupplySendVerbs(t *testing.T) {
 }
 
 func TestSupplySendVerbJSON(t *testing.T) {
-	api := &fakeSupplyAPI{result: `{"id":"sh-1"}`}
-	code, out, _ := runSupply(t, api, "supply", "ship", "00/006141410000010004", "--to", "medsupply", "-q", "-o", "json")
+	api := &fakeAPI{send: committed(client.Created{ID: "sh-1"})}
+	code, out, _ := run(t, api, "supply", "ship", "00/006141410000010004", "--to", "medsupply", "-q", "-o", "json")
 	var res client.TxResult
 	var c client.Created
-	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res.Hash != "C0FFEE" || res.Decode(&c) != nil || c.ID != "sh-1" {
+	if code != ExitOK || json.Unmarshal([]byte(out), &res) != nil || res.Hash != "ABC123" || res.Decode(&c) != nil || c.ID != "sh-1" {
 		t.Fatalf("exit %d, stdout %q: want the submission's result as JSON (-q does not apply)", code, out)
 	}
 }
@@ -152,8 +110,8 @@ func TestSupplySendVerbRefusesBadInput(t *testing.T) {
 		{"supply", "ship", "not a code", "--to", "medsupply"},
 		{"supply", "recall", "09506000134352", "L"}, // no --reason
 	} {
-		api := &fakeSupplyAPI{}
-		code, _, errs := runSupply(t, api, args...)
+		api := &fakeAPI{send: committed(nil)}
+		code, _, errs := run(t, api, args...)
 		if code != ExitUsage || len(api.sent) != 0 || errs == "" {
 			t.Errorf("%q: exit %d, sent %v, stderr %q; want exit %d, nothing sent and a message", args, code, api.sent, errs, ExitUsage)
 		}
@@ -161,8 +119,9 @@ func TestSupplySendVerbRefusesBadInput(t *testing.T) {
 }
 
 func TestSupplyRefusedBySendExits1(t *testing.T) {
-	api := &fakeSupplyAPI{err: &client.Error{Code: "supply.unauthorized", Detail: "supply: unauthorized"}}
-	code, _, errs := runSupply(t, api, "supply", "dispense", "01/09506000134352/21/VX0001")
+	refused := &client.Error{Status: 403, Code: "supply.unauthorized", Detail: "supply: a pharmacist, physician or nurse dispenses"}
+	api := &fakeAPI{send: func(client.Msg) (*client.TxResult, error) { return nil, refused }}
+	code, _, errs := run(t, api, "supply", "dispense", "01/09506000134352/21/VX0001")
 	if code != ExitFailed || !strings.Contains(errs, "supply.unauthorized") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
@@ -190,9 +149,13 @@ func TestSupplyVerifyExitCodes(t *testing.T) {
 		{"quarantined and --strict", genuine(client.ItemQuarantined), []string{"--strict"}, ExitSuspect, `(?m)^status +quarantined$`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			api := &fakeSupplyAPI{scan: tc.scan}
+			var scanned [2]string
+			api := &fakeAPI{verify: func(code, location string) (*client.ScanResult, error) {
+				scanned = [2]string{code, location}
+				return tc.scan, nil
+			}}
 			args := append([]string{"supply", "verify", "(01)09506000134352(21)VX0001", "--location", "0614141000036"}, tc.args...)
-			code, out, errs := runSupply(t, api, args...)
+			code, out, errs := run(t, api, args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, errs)
 			}
@@ -202,14 +165,16 @@ func TestSupplyVerifyExitCodes(t *testing.T) {
 			if errs != "" {
 				t.Errorf("stderr %q: the verdict is on stdout, nothing more to say", errs)
 			}
-			if api.scanned != [2]string{"(01)09506000134352(21)VX0001", "0614141000036"} {
-				t.Errorf("scanned %q: the code and location must be sent as given", api.scanned)
+			if scanned != [2]string{"(01)09506000134352(21)VX0001", "0614141000036"} {
+				t.Errorf("scanned %q: the code and location must be sent as given", scanned)
 			}
 		})
 	}
 	// A failure to verify is not a verdict.
-	api := &fakeSupplyAPI{err: &client.Error{Code: "supply.bad_code", Detail: "supply: bad code"}}
-	if code, _, _ := runSupply(t, api, "supply", "verify", "x"); code != ExitFailed {
+	api := &fakeAPI{verify: func(string, string) (*client.ScanResult, error) {
+		return nil, &client.Error{Status: 400, Code: "supply.bad_code", Detail: "supply: not a GS1 code"}
+	}}
+	if code, _, _ := run(t, api, "supply", "verify", "x"); code != ExitFailed {
 		t.Errorf("a refused scan: exit %d, want %d", code, ExitFailed)
 	}
 }
@@ -218,8 +183,14 @@ func TestSupplyReceiveChecksColdChainFirst(t *testing.T) {
 	failed := &client.ShipmentInfo{ColdChain: "fail", Shipment: client.Shipment{
 		ID: "sh-1", From: "pharmaco", To: "medsupply", Status: "in_transit", Items: []string{"00/006141410000010004"}}}
 
-	api := &fakeSupplyAPI{shipment: failed}
-	code, out, errs := runSupply(t, api, "supply", "receive", "sh-1")
+	shipment := func(id string) (*client.ShipmentInfo, error) {
+		if id != "sh-1" {
+			return nil, fmt.Errorf("fake: no shipment %q", id)
+		}
+		return failed, nil
+	}
+	api := &supplyAPI{fakeAPI: &fakeAPI{send: committed(nil)}, shipment: shipment}
+	code, out, errs := run(t, api, "supply", "receive", "sh-1")
 	if code != ExitFailed || len(api.sent) != 0 {
 		t.Fatalf("a failed cold chain: exit %d, sent %v; want exit 1 and nothing sent", code, api.sent)
 	}
@@ -227,13 +198,77 @@ func TestSupplyReceiveChecksColdChainFirst(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q", out, errs)
 	}
 
-	api = &fakeSupplyAPI{shipment: failed, result: `{"id":"sh-1","received":["00/006141410000010004"]}`}
-	code, out, errs = runSupply(t, api, "supply", "receive", "sh-1", "--accept-excursion")
+	got := client.Shipment{ID: "sh-1", Received: []string{"00/006141410000010004"}}
+	api = &supplyAPI{fakeAPI: &fakeAPI{send: committed(got)}, shipment: shipment}
+	code, out, errs = run(t, api, "supply", "receive", "sh-1", "--accept-excursion")
 	want := client.Receive{Shipment: "sh-1", Items: []string{"00/006141410000010004"}}
 	if code != ExitOK || len(api.sent) != 1 || !reflect.DeepEqual(api.sent[0], want) {
 		t.Fatalf("--accept-excursion: exit %d (stderr %q), sent %#v, want %#v", code, errs, api.sent, want)
 	}
-	if !strings.Contains(out, "received sh-1: 1 received, 0 missing, 0 extra (tx C0FFEE, height 7)") {
+	if !strings.Contains(out, "received sh-1: 1 received, 0 missing, 0 extra (tx ABC123, height 7)") {
 		t.Errorf("stdout %q", out)
+	}
+}
+
+func TestSupplyShowVerb(t *testing.T) {
+	var asked string
+	api := &supplyAPI{fakeAPI: &fakeAPI{}, item: func(id string) (*client.ItemInfo, error) {
+		asked = id
+		return &client.ItemInfo{Item: client.Item{ID: id, Kind: "sscc", Status: client.ItemActive, Custodian: "medsupply"},
+			Contents: []string{"01/09506000134352/21/VX0001"}}, nil
+	}}
+	code, out, errs := run(t, api, "supply", "item", "00/006141410000010004")
+	if code != ExitOK || asked != "00/006141410000010004" {
+		t.Fatalf("exit %d (stderr %q), asked for %q", code, errs, asked)
+	}
+	for _, want := range []string{"item       00/006141410000010004 (sscc)\n", "custodian  medsupply\n", "contains   01/09506000134352/21/VX0001\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout %q lacks %q", out, want)
+		}
+	}
+	code, out, _ = run(t, api, "supply", "item", "00/006141410000010004", "-o", "json")
+	var it client.ItemInfo
+	if code != ExitOK || json.Unmarshal([]byte(out), &it) != nil || it.Custodian != "medsupply" || len(it.Contents) != 1 {
+		t.Errorf("-o json: exit %d, stdout %q", code, out)
+	}
+	api.item = func(id string) (*client.ItemInfo, error) {
+		return nil, &client.Error{Status: 404, Code: "supply.not_found", Detail: "supply: no item " + id}
+	}
+	if code, _, errs := run(t, api, "supply", "item", "00/1"); code != ExitFailed || !strings.Contains(errs, "supply.not_found") {
+		t.Errorf("not found: exit %d, stderr %q", code, errs)
+	}
+}
+
+// A show verb that is missing what it must name exits 2 without asking the
+// node (the fake has no lookback or alerts: asking would panic).
+func TestSupplyShowVerbUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"supply", "lookback"},
+		{"supply", "lookback", "--donor", "9f2c4e6a8b0d1f3e", "--recipient", "pt-1"},
+		{"supply", "alerts"},
+	} {
+		code, _, errs := run(t, &fakeAPI{}, args...)
+		if code != ExitUsage || errs == "" {
+			t.Errorf("%q: exit %d, stderr %q; want %d and a message", args, code, errs, ExitUsage)
+		}
+	}
+}
+
+// A verb with subcommands (donation and its show) keeps its own usage line;
+// a group (supply) shows only "[command]".
+func TestSupplyUsageLines(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		want, not string
+	}{
+		{[]string{"supply", "donation", "--help"}, "\n  medchain supply donation --din DIN --donor PSEUDONYM", ""},
+		{[]string{"supply", "pool", "--help"}, "\n  medchain supply pool POOL ITEM... --as MEMBER", ""},
+		{[]string{"supply", "demand", "--help"}, "\n  medchain supply demand --item ITEM", ""},
+		{[]string{"supply", "--help"}, "\n  medchain supply [command]", "medchain supply [flags]"},
+	} {
+		code, out, _ := run(t, &fakeAPI{}, tc.args...)
+		if code != ExitOK || !strings.Contains(out, tc.want) || (tc.not != "" && strings.Contains(out, tc.not)) {
+			t.Errorf("%q: exit %d; want %q in the help (and not %q):\n%s", tc.args, code, tc.want, tc.not, out)
+		}
 	}
 }

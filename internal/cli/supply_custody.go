@@ -61,14 +61,9 @@ Example:
 			return nil
 		},
 		Print: func(w io.Writer, m *client.Ship, res *client.TxResult) {
-			var c client.Created
-			switch {
-			case !decoded(w, res, &c):
-			case quiet:
-				printIDs(w, c.ID)
-			default:
-				txLine(w, res, fmt.Sprintf("shipment %s: %d items to %s", c.ID, len(m.Items), m.To))
-			}
+			printResult(w, res, quiet, func(c *client.Created) string {
+				return fmt.Sprintf("shipment %s: %d items to %s", c.ID, len(m.Items), m.To)
+			}, func(c *client.Created) []string { return one(c.ID) })
 		},
 	})
 }
@@ -161,11 +156,7 @@ func (o *receiveOptions) run(ctx context.Context) error {
 			return err
 		}
 	}
-	s, err := g.signer()
-	if err != nil {
-		return err
-	}
-	res, err := g.client().Send(ctx, s, client.Receive{Shipment: o.shipment, Items: items})
+	res, err := sendMsg(ctx, g, client.Receive{Shipment: o.shipment, Items: items})
 	if err != nil {
 		return err
 	}
@@ -226,23 +217,23 @@ Example:
 			return err
 		},
 		Print: func(w io.Writer, m *client.Reading, res *client.TxResult) {
-			var r struct {
-				Excursions int `json:"excursions"`
-			}
-			if !decoded(w, res, &r) {
-				return
-			}
 			on := "shipment " + m.Shipment
 			if m.Item != "" {
 				on = m.Item
 			}
-			what := fmt.Sprintf("%d readings recorded on %s: within range", len(m.Readings), on)
-			if r.Excursions > 0 {
-				what = fmt.Sprintf("%d readings recorded on %s: EXCURSION (%d out of range): the goods are quarantined", len(m.Readings), on, r.Excursions)
-			}
-			txLine(w, res, what)
+			printResult(w, res, false, func(r *readingResult) string {
+				if r.Excursions > 0 {
+					return fmt.Sprintf("%d readings recorded on %s: EXCURSION (%d out of range): the goods are quarantined", len(m.Readings), on, r.Excursions)
+				}
+				return fmt.Sprintf("%d readings recorded on %s: within range", len(m.Readings), on)
+			}, nil)
 		},
 	})
+}
+
+// readingResult is what a Reading's handler returns.
+type readingResult struct {
+	Excursions int `json:"excursions"` // readings out of range
 }
 
 // readingMsg reads [TIME=]CELSIUS arguments into a Reading of a shipment
@@ -300,10 +291,7 @@ Example:
 			f.StringVar(&m.Reason, "reason", "", "why the quarantine is lifted")
 		},
 		Required: []string{"reason"},
-		Parse: func(_ *Global, args []string, m *client.Release) (err error) {
-			m.Items, err = itemIDs(args)
-			return err
-		},
+		Parse:    itemsInto(func(m *client.Release) *[]string { return &m.Items }),
 		Print: func(w io.Writer, m *client.Release, res *client.TxResult) {
 			txLine(w, res, fmt.Sprintf("released %d items", len(m.Items)))
 		},
@@ -324,11 +312,8 @@ counterfeit that copied its code.
 
 Example:
   medchain supply dispense 01/09506000134352/21/VX0001 --as pharmacist-lee`,
-		Args: cobra.MinimumNArgs(1),
-		Parse: func(_ *Global, args []string, m *client.Dispense) (err error) {
-			m.Items, err = itemIDs(args)
-			return err
-		},
+		Args:  cobra.MinimumNArgs(1),
+		Parse: itemsInto(func(m *client.Dispense) *[]string { return &m.Items }),
 		Print: func(w io.Writer, m *client.Dispense, res *client.TxResult) {
 			txLine(w, res, fmt.Sprintf("dispensed %d units", len(m.Items)))
 		},
@@ -352,10 +337,7 @@ Example:
 			f.StringVar(&m.Reason, "reason", "", "why")
 		},
 		Required: []string{"reason"},
-		Parse: func(_ *Global, args []string, m *client.Destroy) (err error) {
-			m.Items, err = itemIDs(args)
-			return err
-		},
+		Parse:    itemsInto(func(m *client.Destroy) *[]string { return &m.Items }),
 		Print: func(w io.Writer, m *client.Destroy, res *client.TxResult) {
 			txLine(w, res, fmt.Sprintf("destroyed %d items", len(m.Items)))
 		},

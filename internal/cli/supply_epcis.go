@@ -115,16 +115,7 @@ func (o *importEPCISOptions) run(ctx context.Context) error {
 			return
 		}
 		if pb == nil {
-			pb = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(g.Err),
-				progressbar.OptionSetDescription("capturing events"),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionSetPredictTime(false),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(g.Err) }),
-			)
-			pb.RenderBlank()
+			pb = progressBar(g.Err, total, "capturing events")
 		}
 		pb.Set(done)
 	}
@@ -165,10 +156,8 @@ step, who captured it and at which height. The event itself is not on the ledger
 
 Example:
   medchain supply event 'ni:///sha-256;58d2…?ver=CBV2.0'`,
-		Args: cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.EventAnchor, error) {
-			return api.SupplyEvent(ctx, args[0])
-		},
+		Args:  cobra.ExactArgs(1),
+		Fetch: byID(API.SupplyEvent),
 		Text: func(w io.Writer, e *client.EventAnchor) {
 			fmt.Fprintf(w, "event      %s\ntype       %s\nbiz step   %s\ncaptured   by %s at height %d\n", e.Hash, e.Type, dash(e.BizStep), e.Signer, e.Height)
 		},

@@ -38,14 +38,9 @@ Example:
 		},
 		Required: []string{"item", "quantity", "needed-by", "region"},
 		Print: func(w io.Writer, _ *client.PostDemand, res *client.TxResult) {
-			var d client.Demand
-			switch {
-			case !decoded(w, res, &d):
-			case quiet:
-				printIDs(w, d.ID)
-			default:
-				txLine(w, res, fmt.Sprintf("demand %s: %d %s in %s by %s", d.ID, d.Quantity, d.Item, d.Region, d.NeededBy))
-			}
+			printResult(w, res, quiet, func(d *client.Demand) string {
+				return fmt.Sprintf("demand %s: %d %s in %s by %s", d.ID, d.Quantity, d.Item, d.Region, d.NeededBy)
+			}, func(d *client.Demand) []string { return one(d.ID) })
 		},
 	})
 	cmd.AddCommand(newSupplyDemandShowCmd(g))
@@ -57,9 +52,7 @@ func newSupplyDemandShowCmd(g *Global) *cobra.Command {
 		Use:   "show DEMAND",
 		Short: "Show a demand and the pledges against it",
 		Args:  cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.DemandInfo, error) {
-			return api.Demand(ctx, args[0])
-		},
+		Fetch: byID(API.Demand),
 		Text: func(w io.Writer, d *client.DemandInfo) {
 			fmt.Fprintf(w, "demand     %s by %s (%s)\nitem       %s\nregion     %s\nneeded by  %s\nquantity   %d: %d pledged, %d delivered\nstatus     %s\n",
 				d.ID, d.Org, d.By, d.Item, d.Region, d.NeededBy, d.Quantity, d.Pledged, d.Delivered, d.Status)
@@ -99,14 +92,9 @@ Example:
 			return nil
 		},
 		Print: func(w io.Writer, _ *client.MakePledge, res *client.TxResult) {
-			var p client.Pledge
-			switch {
-			case !decoded(w, res, &p):
-			case quiet:
-				printIDs(w, p.ID)
-			default:
-				txLine(w, res, fmt.Sprintf("pledge %s: %d units of %s against %s", p.ID, p.Quantity, p.GTIN, p.Demand))
-			}
+			printResult(w, res, quiet, func(p *client.Pledge) string {
+				return fmt.Sprintf("pledge %s: %d units of %s against %s", p.ID, p.Quantity, p.GTIN, p.Demand)
+			}, func(p *client.Pledge) []string { return one(p.ID) })
 		},
 	})
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -70,9 +69,7 @@ func newSupplyProductShowCmd(g *Global) *cobra.Command {
 		Use:   "show GTIN",
 		Short: "Show a registered product",
 		Args:  cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.Product, error) {
-			return api.Product(ctx, args[0])
-		},
+		Fetch: byID(API.Product),
 		Text: func(w io.Writer, p *client.Product) {
 			fmt.Fprintf(w, "gtin          %s\nname          %s\nkind          %s\nmanufacturer  %s\nstorage       %s\nregistered    height %d\n",
 				p.GTIN, p.Name, p.Kind, p.Manufacturer, celsiusRange(p.MinMilliC, p.MaxMilliC), p.Height)
@@ -159,13 +156,9 @@ On chain: the container and the parent of each item.
 Example:
   medchain supply pack 00/006141410000010004 01/09506000134352/21/VX0001 01/09506000134352/21/VX0002 --as pharmaco-quality`,
 		Args: cobra.MinimumNArgs(2),
-		Parse: func(_ *Global, args []string, m *client.Pack) error {
-			ids, err := itemIDs(args)
-			if err != nil {
-				return err
-			}
-			m.Parent, m.Children = ids[0], ids[1:]
-			return nil
+		Parse: func(_ *Global, args []string, m *client.Pack) (err error) {
+			m.Parent, m.Children, err = containerArgs(args)
+			return err
 		},
 		Print: func(w io.Writer, m *client.Pack, res *client.TxResult) {
 			txLine(w, res, fmt.Sprintf("packed %d items into %s", len(m.Children), m.Parent))
@@ -186,13 +179,9 @@ On chain: each item's parent is cleared.
 Example:
   medchain supply unpack 00/006141410000010004 --as medsupply-logistics`,
 		Args: cobra.MinimumNArgs(1),
-		Parse: func(_ *Global, args []string, m *client.Unpack) error {
-			ids, err := itemIDs(args)
-			if err != nil {
-				return err
-			}
-			m.Parent, m.Children = ids[0], ids[1:]
-			return nil
+		Parse: func(_ *Global, args []string, m *client.Unpack) (err error) {
+			m.Parent, m.Children, err = containerArgs(args)
+			return err
 		},
 		Print: func(w io.Writer, m *client.Unpack, res *client.TxResult) {
 			if len(m.Children) > 0 {

@@ -228,10 +228,8 @@ it is packed in, its contents, quarantine and its own custody history.
 
 Example:
   medchain supply item 00/006141410000010004`,
-		Args: cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.ItemInfo, error) {
-			return api.Item(ctx, args[0])
-		},
+		Args:  cobra.ExactArgs(1),
+		Fetch: byID(API.Item),
 		Text: func(w io.Writer, it *client.ItemInfo) {
 			fmt.Fprintf(w, "item       %s (%s)\nstatus     %s\ncustodian  %s\n", it.ID, it.Kind, it.Status, it.Custodian)
 			if it.GTIN != "" {
@@ -267,10 +265,8 @@ received, what was received, missing and extra.
 
 Example:
   medchain supply shipment sh-…`,
-		Args: cobra.ExactArgs(1),
-		Fetch: func(ctx context.Context, api API, args []string) (*client.ShipmentInfo, error) {
-			return api.Shipment(ctx, args[0])
-		},
+		Args:  cobra.ExactArgs(1),
+		Fetch: byID(API.Shipment),
 		Text: func(w io.Writer, sh *client.ShipmentInfo) {
 			fmt.Fprintf(w, "shipment   %s\nfrom       %s\nto         %s\nstatus     %s (sent at height %d)\n", sh.ID, sh.From, sh.To, sh.Status, sh.Sent)
 			fmt.Fprintf(w, "items      %s\n", strings.Join(sh.Items, " "))
