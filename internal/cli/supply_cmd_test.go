@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ type supplyAPI struct {
 	*fakeAPI
 	shipment func(id string) (*client.ShipmentInfo, error)
 	item     func(id string) (*client.ItemInfo, error)
+	mapEPCIS func(doc []byte) (*client.EPCISMapping, error)
 }
 
 func (f *supplyAPI) Shipment(_ context.Context, id string) (*client.ShipmentInfo, error) {
@@ -25,6 +27,10 @@ func (f *supplyAPI) Shipment(_ context.Context, id string) (*client.ShipmentInfo
 }
 
 func (f *supplyAPI) Item(_ context.Context, id string) (*client.ItemInfo, error) { return f.item(id) }
+
+func (f *supplyAPI) MapEPCIS(_ context.Context, doc []byte) (*client.EPCISMapping, error) {
+	return f.mapEPCIS(doc)
+}
 
 func TestSupplySendVerbs(t *testing.T) {
 	for _, tc := range []struct {
@@ -269,6 +275,33 @@ func TestSupplyUsageLines(t *testing.T) {
 		code, out, _ := run(t, &fakeAPI{}, tc.args...)
 		if code != ExitOK || !strings.Contains(out, tc.want) || (tc.not != "" && strings.Contains(out, tc.not)) {
 			t.Errorf("%q: exit %d; want %q in the help (and not %q):\n%s", tc.args, code, tc.want, tc.not, out)
+		}
+	}
+}
+
+// import-epcis --dry-run reads the document (here from stdin), prints what
+// the node maps it to and sends nothing (the fake has no ImportEPCIS and
+// no Send hook: either would panic).
+func TestSupplyImportEPCISDryRun(t *testing.T) {
+	doc := `{"type":"EPCISDocument"}`
+	api := &supplyAPI{fakeAPI: &fakeAPI{}, mapEPCIS: func(got []byte) (*client.EPCISMapping, error) {
+		if string(got) != doc {
+			return nil, fmt.Errorf("fake: mapped %q, want the document as read", got)
+		}
+		return &client.EPCISMapping{Type: "EPCISDocument", Notes: []string{"event 1 (ObjectEvent inspecting): observation: anchored only"},
+			Msgs: []client.SupplyEvents{{Events: []client.SupplyEvent{
+				{Hash: "ni:///sha-256;aa?ver=CBV2.0", Type: "ObjectEvent", BizStep: "shipping", Op: client.EventOp{Ship: &client.Ship{To: "medsupply", Items: []string{"00/1"}}}},
+				{Hash: "ni:///sha-256;bb?ver=CBV2.0", Type: "ObjectEvent", BizStep: "inspecting"},
+			}}}}, nil
+	}}
+	var out, errb bytes.Buffer
+	g := &Global{In: strings.NewReader(doc), Out: &out, Err: &errb, NewAPI: func() API { return api }}
+	if code := Run(g, []string{"supply", "import-epcis", "-", "--dry-run"}); code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	for _, want := range []string{"2 events in 1 transactions\n", "ship 1 items to medsupply", "anchor only", "note: event 1 (ObjectEvent inspecting)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout %q lacks %q", out.String(), want)
 		}
 	}
 }
