@@ -844,7 +844,7 @@ func newSupplyVerifyCmd(g *Global) *cobra.Command {
 	o := &verifyOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "verify CODE [--location GLN]",
-		Short: "Scan a pack: genuine or suspect, where it has been, cold chain, recall (exit 1 if suspect)",
+		Short: "Scan a pack: genuine or suspect, where it has been, cold chain, recall (exit 4 if suspect)",
 		Long: `Verify what a barcode says against the ledger. CODE is what the scanner read: a
 GS1 element string ("(01)09506000134352(17)300630(10)FLU-24A(21)VX0001", or raw
 with FNC1/GS separators), a GS1 Digital Link URI, an EPC URN or an item ID
@@ -862,9 +862,10 @@ A suspect scan is recorded by the node on the ledger as an alert for the
 manufacturer (see supply alerts), with --location if given. Nothing else is
 written.
 
-Exit status: 0 for a genuine pack, 1 for a suspect scan (and for any error), so
-that scripts can branch on it. With --strict, 1 also for a genuine pack that must
-not be used: recalled, quarantined (cold chain), expired, or not active.
+Exit status: 0 for a genuine pack, 4 for a suspect scan, 1 for a refusal or
+failure, 3 if the node cannot be reached, so that scripts can branch on it. With
+--strict, 1 also for a genuine pack that must not be used: recalled, quarantined
+(cold chain), expired, or not active.
 
 Example:
   medchain supply verify "(01)09506000134352(21)VX0001" --location 0614141000036
