@@ -17,27 +17,38 @@ import (
 	"github.com/medchain/medchain/client"
 )
 
-// API is what the client commands need from a node. The SDK's *client.Client
-// is one; a test gives a fake (a struct embedding API that overrides the
+// API is what the client commands need from a node: one interface per
+// area, so a reader sees what each area uses. The SDK's *client.Client is
+// one; a test gives a fake (a struct embedding API that overrides the
 // methods its command calls) through Global.NewAPI, so commands run without
 // a node.
 type API interface {
+	ChainAPI
+	GovernanceAPI
+	RecordsAPI
+	SupplyAPI
+}
+
+// ChainAPI reads the chain and signs and sends transactions.
+type ChainAPI interface {
 	Status(ctx context.Context) (*client.Status, error)
 	Tx(ctx context.Context, hash string) (*client.Tx, error)
 	Block(ctx context.Context, height int64) (*client.Block, error)
 	Send(ctx context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error)
-	Build(ctx context.Context, s *client.Signer, msg client.Msg) ([]byte, error)
-	Submit(ctx context.Context, raw []byte, wait client.Wait) (*client.TxResult, error)
+}
 
-	// governance and identity
+// GovernanceAPI reads organisations, members, identities and proposals.
+type GovernanceAPI interface {
 	Orgs(ctx context.Context, after string, limit int) (*client.Page[client.Org], error)
 	Org(ctx context.Context, id string, opts ...client.ReadOption) (*client.Org, error)
 	Members(ctx context.Context, org, after string, limit int) (*client.Page[client.Member], error)
 	Identity(ctx context.Context, id string, opts ...client.ReadOption) (*client.Identity, error)
 	Proposals(ctx context.Context, after string, limit int) (*client.Page[client.Proposal], error)
 	Proposal(ctx context.Context, id uint64) (*client.Proposal, error)
+}
 
-	// records and consent
+// RecordsAPI adds and reads records and reads consent and access logs.
+type RecordsAPI interface {
 	Upload(ctx context.Context, s *client.Signer, up client.Upload) ([]client.Uploaded, error)
 	Anchor(ctx context.Context, s *client.Signer, ups []client.Uploaded, progress func(done int)) error
 	AddRecord(ctx context.Context, s *client.Signer, patient, record string, resource []byte) (*client.Uploaded, error)
@@ -52,8 +63,10 @@ type API interface {
 	AccessLog(ctx context.Context, patient, after string, limit int) (*client.Page[client.Receipt], error)
 	OrgAccessLog(ctx context.Context, org, after string, limit int) (*client.Page[client.Receipt], error)
 	BreakGlassWindows(ctx context.Context, by, id string) (*client.Page[client.BreakGlassWindow], error)
+}
 
-	// supply
+// SupplyAPI reads the supply chain, verifies scans and captures EPCIS.
+type SupplyAPI interface {
 	Verify(ctx context.Context, code, location string) (*client.ScanResult, error)
 	MapEPCIS(ctx context.Context, doc []byte) (*client.EPCISMapping, error)
 	ImportEPCIS(ctx context.Context, s *client.Signer, doc []byte, progress func(done, total int)) (*client.EPCISImport, error)

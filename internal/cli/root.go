@@ -1,7 +1,10 @@
-// Package cli holds medchain's commands. Each command is an options struct,
-// a constructor that binds flags to it, and a run function that does the
-// work. Client commands talk to a node only through the Go SDK (client/);
-// node commands call internal/node. No business rules live here.
+// Package cli holds medchain's commands, one file per area. Each command is
+// an options struct, a constructor that binds flags to it, and a run
+// function that does the work. Client commands talk to a node only through
+// the API interface (cmdutil.go), which the Go SDK's client implements and
+// tests fake; verbs that send one message share one sign-send-print path
+// (sendVerb), and ExitCode is the one map from errors to exit codes. Node
+// commands call internal/node. No business rules live here.
 package cli
 
 import (
