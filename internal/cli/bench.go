@@ -125,7 +125,7 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 			}
 		}
 	} else if o.rpc != "" {
-		return errors.New("--rpc needs --node: without --node bench starts its own node")
+		return usageErrorf("--rpc needs --node: without --node bench starts its own node")
 	}
 	if !asJSON {
 		c.Progress = g.Err
@@ -207,7 +207,7 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 func defaultRPC(api string) (string, error) {
 	u, err := url.Parse(api)
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("--node %q is not a URL like http://127.0.0.1:8080", api)
+		return "", usageErrorf("--node %q is not a URL like http://127.0.0.1:8080", api)
 	}
 	return "http://" + net.JoinHostPort(u.Hostname(), "26657"), nil
 }

@@ -1,15 +1,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/medchain/medchain/client"
 )
@@ -133,7 +134,7 @@ Example:
   medchain consent grant --as alice --role st-marys-hospital:nurse --purpose treatment \
       --types Observation --expires 2027-01-01T00:00:00Z`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.to, "to", "", "grant to every member of this organisation")
@@ -160,25 +161,25 @@ func (o *consentGrantOptions) grantee() (client.Grantee, error) {
 		}
 	}
 	if n != 1 {
-		return client.Grantee{}, errors.New("name exactly one grantee: --to ORG, --member ORG/HANDLE or --role ORG:ROLE")
+		return client.Grantee{}, usageErrorf("name exactly one grantee: --to ORG, --member ORG/HANDLE or --role ORG:ROLE")
 	}
 	switch {
 	case o.member != "":
 		if !strings.Contains(o.member, "/") {
-			return client.Grantee{}, fmt.Errorf("--member %q must be ORG/HANDLE, e.g. riverside-clinic/dr-patel", o.member)
+			return client.Grantee{}, usageErrorf("--member %q must be ORG/HANDLE, e.g. riverside-clinic/dr-patel", o.member)
 		}
 		return client.Grantee{Member: o.member}, nil
 	case o.role != "":
 		org, role, ok := strings.Cut(o.role, ":")
 		if !ok || org == "" || role == "" {
-			return client.Grantee{}, fmt.Errorf("--role %q must be ORG:ROLE, e.g. st-marys-hospital:nurse", o.role)
+			return client.Grantee{}, usageErrorf("--role %q must be ORG:ROLE, e.g. st-marys-hospital:nurse", o.role)
 		}
 		return client.Grantee{Org: org, Role: role}, nil
 	}
 	return client.Grantee{Org: o.to}, nil
 }
 
-func (o *consentGrantOptions) run(cmd *cobra.Command) error {
+func (o *consentGrantOptions) run(ctx context.Context) error {
 	g := o.g
 	ge, err := o.grantee()
 	if err != nil {
@@ -187,13 +188,13 @@ func (o *consentGrantOptions) run(cmd *cobra.Command) error {
 	now := time.Now()
 	exp, err := parseExpiry(o.expires, now)
 	if err != nil {
-		return fmt.Errorf("--expires: %w", err)
+		return usageErrorf("--expires: %w", err)
 	}
 	msg := client.GrantConsent{Grantee: ge, Purposes: o.purposes, Types: o.types, Records: o.records, Expires: exp, Condition: o.condition}
 	if o.start != "" {
 		st, err := parseExpiry(o.start, now)
 		if err != nil {
-			return fmt.Errorf("--start: %w", err)
+			return usageErrorf("--start: %w", err)
 		}
 		msg.Start = &st
 	}
@@ -202,7 +203,7 @@ func (o *consentGrantOptions) run(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	res, err := send(cmd, g, msg)
+	res, err := sendMsg(ctx, g, msg)
 	if err != nil {
 		return err
 	}
@@ -210,29 +211,27 @@ func (o *consentGrantOptions) run(cmd *cobra.Command) error {
 }
 
 func newConsentRevokeCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
+	return newSendCmd(g, sendVerb[client.RevokeGrant]{
 		Use:   "revoke GRANT --as PATIENT",
 		Short: "Revoke a grant: reads under it are refused from the next block on",
 		Long: `Revoke a consent grant (signed by the patient or a delegate). The grant stays on
 the ledger, marked revoked with the height and signer; from the next block on,
 custodians refuse reads under it with records.grant_revoked. Documents already read
-are not recalled.
+are not recalled.`,
+		Example: "  medchain consent revoke gr-… --as alice",
+		Args:    cobra.ExactArgs(1),
+		Parse:   func(_ *Global, args []string, m *client.RevokeGrant) error { m.Grant = args[0]; return nil },
+		Print:   func(w io.Writer, m *client.RevokeGrant, res *client.TxResult) { txLine(w, res, "revoked "+m.Grant) },
+	})
+}
 
-Example:
-  medchain consent revoke gr-… --as alice`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.RevokeGrant{Grant: args[0]})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, "revoked "+args[0])
-		},
-	}
+type consentListOptions struct {
+	g       *Global
+	patient string
 }
 
 func newConsentListCmd(g *Global) *cobra.Command {
-	var patient string
+	o := &consentListOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "list --patient PATIENT",
 		Short: "List a patient's grants, active and revoked",
@@ -243,51 +242,62 @@ it, the --as patient's own grants.
 Example:
   medchain consent list --patient alice`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			pt, err := resolvePatient(g, patient)
-			if err != nil {
-				return err
-			}
-			page, err := g.client().Grants(cmd.Context(), pt)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tGRANTEE\tPURPOSES\tTYPES\tRECORDS\tEXPIRES\tSTATUS\tCONDITION")
-				for _, gr := range page.Items {
-					cond := "-"
-					if gr.Condition != "" {
-						cond = "yes"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", gr.ID, granteeString(gr.Grantee), strings.Join(gr.Purposes, ","),
-						orAll(gr.Types), orAll(gr.Records), unixTime(gr.Expires), gr.Status, cond)
-				}
-				tw.Flush()
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
+	cmd.Flags().StringVar(&o.patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
 	return cmd
 }
 
+func (o *consentListOptions) run(ctx context.Context) error {
+	pt, err := resolvePatient(o.g, o.patient)
+	if err != nil {
+		return err
+	}
+	page, err := o.g.client().Grants(ctx, pt)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(page, func(w io.Writer) {
+		table(w, "ID\tGRANTEE\tPURPOSES\tTYPES\tRECORDS\tEXPIRES\tSTATUS\tCONDITION", func(tw io.Writer) {
+			for _, gr := range page.Items {
+				cond := "-"
+				if gr.Condition != "" {
+					cond = "yes"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", gr.ID, granteeString(gr.Grantee), strings.Join(gr.Purposes, ","),
+					orAll(gr.Types), orAll(gr.Records), unixTime(gr.Expires), gr.Status, cond)
+			}
+		})
+	})
+}
+
+type consentShowOptions struct{ g *Global }
+
 func newConsentShowCmd(g *Global) *cobra.Command {
+	o := &consentShowOptions{g: g}
 	return &cobra.Command{
 		Use:   "show GRANT",
 		Short: "Show one grant",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			gr, err := g.client().Grant(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(gr, func(w io.Writer) { printGrant(w, gr) })
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
+func (o *consentShowOptions) run(ctx context.Context, id string) error {
+	gr, err := o.g.client().Grant(ctx, id)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(gr, func(w io.Writer) { printGrant(w, gr) })
+}
+
+type consentImportOptions struct {
+	g             *Global
+	dryRun, quiet bool
+}
+
 func newConsentImportCmd(g *Global) *cobra.Command {
-	var dryRun, quiet bool
+	o := &consentImportOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "import FILE --as PATIENT",
 		Short: "Grant what a FHIR R4 Consent says (it must map exactly to a grant)",
@@ -309,41 +319,47 @@ Example:
   medchain consent export gr-… > consent.json
   medchain consent import consent.json --as alice`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			doc, err := readInput(g, args[0])
-			if err != nil {
-				return err
-			}
-			msg, err := g.client().ConsentFromFHIR(cmd.Context(), doc)
-			if err != nil {
-				var e *client.Error
-				if errors.As(err, &e) && e.Code != "" {
-					return fmt.Errorf("%s does not map to a medchain grant: %w", args[0], err)
-				}
-				return err
-			}
-			if dryRun {
-				return g.Print(msg, func(w io.Writer) {
-					fmt.Fprintf(w, "patient   %s\ngrantee   %s\npurposes  %s\ntypes     %s\nrecords   %s\nexpires   %s\n",
-						msg.Patient, granteeString(msg.Grantee), strings.Join(msg.Purposes, ","), orAll(msg.Types), orAll(msg.Records), msg.Expires.Format(time.RFC3339))
-					if msg.Start != nil {
-						fmt.Fprintf(w, "start     %s\n", msg.Start.Format(time.RFC3339))
-					}
-				})
-			}
-			res, err := send(cmd, g, msg)
-			if err != nil {
-				return err
-			}
-			return printGranted(g, res, quiet)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the grant the Consent maps to; send nothing")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the grant ID (for scripts)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the grant the Consent maps to; send nothing")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print only the grant ID (for scripts)")
 	return cmd
 }
 
+func (o *consentImportOptions) run(ctx context.Context, path string) error {
+	g := o.g
+	doc, err := readInput(g, path)
+	if err != nil {
+		return err
+	}
+	msg, err := g.client().ConsentFromFHIR(ctx, doc)
+	if err != nil {
+		var e *client.Error
+		if errors.As(err, &e) && e.Code != "" {
+			return fmt.Errorf("%s does not map to a medchain grant: %w", path, err)
+		}
+		return err
+	}
+	if o.dryRun {
+		return g.Print(msg, func(w io.Writer) {
+			fmt.Fprintf(w, "patient   %s\ngrantee   %s\npurposes  %s\ntypes     %s\nrecords   %s\nexpires   %s\n",
+				msg.Patient, granteeString(msg.Grantee), strings.Join(msg.Purposes, ","), orAll(msg.Types), orAll(msg.Records), msg.Expires.Format(time.RFC3339))
+			if msg.Start != nil {
+				fmt.Fprintf(w, "start     %s\n", msg.Start.Format(time.RFC3339))
+			}
+		})
+	}
+	res, err := sendMsg(ctx, g, msg)
+	if err != nil {
+		return err
+	}
+	return printGranted(g, res, o.quiet)
+}
+
+type consentExportOptions struct{ g *Global }
+
 func newConsentExportCmd(g *Global) *cobra.Command {
+	o := &consentExportOptions{g: g}
 	return &cobra.Command{
 		Use:   "export GRANT",
 		Short: "Print a grant as a FHIR R4 Consent",
@@ -353,94 +369,103 @@ consent import reads it back. The same JSON is printed with -o json.
 Example:
   medchain consent export gr-… > consent.json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			raw, err := g.client().GrantFHIR(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			_, err = g.Out.Write(prettyJSON(raw))
-			return err
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
+}
+
+func (o *consentExportOptions) run(ctx context.Context, id string) error {
+	raw, err := o.g.client().GrantFHIR(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = o.g.Out.Write(prettyJSON(raw))
+	return err
 }
 
 func newConsentDelegateCmd(g *Global) *cobra.Command {
 	var expires string
 	var remove bool
-	cmd := &cobra.Command{
+	return newSendCmd(g, sendVerb[client.DelegateAccess]{
 		Use:   "delegate ID --as PATIENT (--expires T | --remove)",
 		Short: "Let another identity act for the patient (or stop it)",
 		Long: `Name a delegate (a guardian, a carer: any registered identity, a member ID
-ORG/HANDLE or a patient ID pt-…) who may act for the signing patient until --expires:
-grant and revoke consent (consent grant --patient), read the patient's records and
-erase them. --remove ends the delegation at once. On chain: the patient ID, the
-delegate's ID and the expiry.
-
-Example:
-  medchain consent delegate pt-… --as alice --expires 8760h
-  medchain consent delegate pt-… --as alice --remove`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			if !strings.HasPrefix(id, "pt-") && !strings.Contains(id, "/") {
-				// A keystore name: the identity it belongs to.
-				if ks, err := openKeystore(g); err == nil {
-					if e, err := ks.Get(id); err == nil && e.Identity != "" {
-						id = e.Identity
-					}
-				}
-			}
-			msg := client.DelegateAccess{Delegate: id}
+ORG/HANDLE or a patient ID pt-…, or a keystore name) who may act for the signing
+patient until --expires: grant and revoke consent (consent grant --patient), read
+the patient's records and erase them. --remove ends the delegation at once. On
+chain: the patient ID, the delegate's ID and the expiry.`,
+		Example: "  medchain consent delegate pt-… --as alice --expires 8760h\n  medchain consent delegate pt-… --as alice --remove",
+		Args:    cobra.ExactArgs(1),
+		Flags: func(f *pflag.FlagSet, _ *client.DelegateAccess) {
+			f.StringVar(&expires, "expires", "", "until when: RFC 3339 time or a duration from now (720h, 30d)")
+			f.BoolVar(&remove, "remove", false, "remove the delegate")
+		},
+		Parse: func(g *Global, args []string, m *client.DelegateAccess) error {
+			m.Delegate = delegateID(g, args[0])
 			switch {
 			case remove == (expires != ""):
-				return errors.New("give --expires T (to name a delegate) or --remove")
+				return usageErrorf("give --expires T (to name a delegate) or --remove")
 			case !remove:
 				exp, err := parseExpiry(expires, time.Now())
 				if err != nil {
-					return fmt.Errorf("--expires: %w", err)
+					return usageErrorf("--expires: %w", err)
 				}
-				msg.Expires = &exp
+				m.Expires = &exp
 			}
-			res, err := send(cmd, g, msg)
-			if err != nil {
-				return err
-			}
-			if remove {
-				return printTx(g, res, id+" is no longer a delegate")
-			}
-			return printTx(g, res, id+" is a delegate until "+msg.Expires.Format(time.RFC3339))
+			return nil
 		},
+		Print: func(w io.Writer, m *client.DelegateAccess, res *client.TxResult) {
+			if m.Expires == nil {
+				txLine(w, res, m.Delegate+" is no longer a delegate")
+				return
+			}
+			txLine(w, res, m.Delegate+" is a delegate until "+m.Expires.Format(time.RFC3339))
+		},
+	})
+}
+
+// delegateID is a delegate's identity: a member or patient ID as it is, a
+// keystore name by the identity it belongs to.
+func delegateID(g *Global, ref string) string {
+	if strings.HasPrefix(ref, "pt-") || strings.Contains(ref, "/") {
+		return ref
 	}
-	cmd.Flags().StringVar(&expires, "expires", "", "until when: RFC 3339 time or a duration from now (720h, 30d)")
-	cmd.Flags().BoolVar(&remove, "remove", false, "remove the delegate")
-	return cmd
+	if id := keyIdentity(g, ref); id != "" {
+		return id
+	}
+	return ref
+}
+
+type consentDelegatesOptions struct {
+	g       *Global
+	patient string
 }
 
 func newConsentDelegatesCmd(g *Global) *cobra.Command {
-	var patient string
+	o := &consentDelegatesOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "delegates --patient PATIENT",
 		Short: "List who may act for a patient",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			pt, err := resolvePatient(g, patient)
-			if err != nil {
-				return err
-			}
-			page, err := g.client().Delegates(cmd.Context(), pt)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "DELEGATE\tEXPIRES\tHEIGHT")
-				for _, d := range page.Items {
-					fmt.Fprintf(tw, "%s\t%s\t%d\n", d.Delegate, unixTime(d.Expires), d.Height)
-				}
-				tw.Flush()
-			})
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
+	cmd.Flags().StringVar(&o.patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
 	return cmd
+}
+
+func (o *consentDelegatesOptions) run(ctx context.Context) error {
+	pt, err := resolvePatient(o.g, o.patient)
+	if err != nil {
+		return err
+	}
+	page, err := o.g.client().Delegates(ctx, pt)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(page, func(w io.Writer) {
+		table(w, "DELEGATE\tEXPIRES\tHEIGHT", func(tw io.Writer) {
+			for _, d := range page.Items {
+				fmt.Fprintf(tw, "%s\t%s\t%d\n", d.Delegate, unixTime(d.Expires), d.Height)
+			}
+		})
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -22,24 +21,39 @@ func openKeystore(g *Global) (*keystore.Store, error) { return keystore.Open(key
 // signingKey loads the --as key, asking for the passphrase unless it is a dev key.
 func signingKey(g *Global) (ed25519.PrivateKey, keystore.Entry, error) {
 	if g.As == "" {
-		return nil, keystore.Entry{}, fmt.Errorf("this command signs a transaction: say who signs with --as NAME (see `medchain keys list`)")
+		return nil, keystore.Entry{}, usageErrorf("this command signs a transaction: say who signs with --as NAME (see `medchain keys list`)")
 	}
+	ks, e, err := keyEntry(g, g.As)
+	if err != nil {
+		return nil, e, fmt.Errorf("--as %s: %w", g.As, err)
+	}
+	pass, err := entryPassphrase(g, e)
+	if err != nil {
+		return nil, e, err
+	}
+	k, err := ks.Key(g.As, pass)
+	return k, e, err
+}
+
+// keyEntry opens the keystore and reads the entry of the key name.
+func keyEntry(g *Global, name string) (*keystore.Store, keystore.Entry, error) {
 	ks, err := openKeystore(g)
 	if err != nil {
 		return nil, keystore.Entry{}, err
 	}
-	e, err := ks.Get(g.As)
+	e, err := ks.Get(name)
 	if err != nil {
-		return nil, e, fmt.Errorf("--as %s: %w (keystore %s)", g.As, err, ks.Path())
+		return nil, e, fmt.Errorf("%w (keystore %s)", err, ks.Path())
 	}
-	pass := keystore.DevPassphrase
-	if !e.Dev {
-		if pass, err = passphrase(g, false); err != nil {
-			return nil, e, err
-		}
+	return ks, e, nil
+}
+
+// entryPassphrase is the passphrase that opens e: none asked for a dev key.
+func entryPassphrase(g *Global, e keystore.Entry) (string, error) {
+	if e.Dev {
+		return keystore.DevPassphrase, nil
 	}
-	k, err := ks.Key(g.As, pass)
-	return k, e, err
+	return passphrase(g, false)
 }
 
 func newKeysCmd(g *Global) *cobra.Command {
@@ -55,56 +69,61 @@ medchain testnet) are insecure demo keys and need no passphrase.`,
 	return cmd
 }
 
+type keysListOptions struct{ g *Global }
+
 func newKeysListCmd(g *Global) *cobra.Command {
+	o := &keysListOptions{g: g}
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the keys: name, identity, public key",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			list := ks.List()
-			return g.Print(list, func(w io.Writer) {
-				if len(list) == 0 {
-					fmt.Fprintf(w, "no keys in %s (run `medchain dev`, or `medchain keys new NAME`)\n", ks.Path())
-					return
-				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tIDENTITY\tNOTE\tPUBLIC KEY")
-				for _, e := range list {
-					note := e.Note
-					if e.Dev {
-						note = strings.TrimSpace(note + " (dev)")
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Identity, note, e.PublicKey)
-				}
-				tw.Flush()
-			})
-		},
+		RunE:  func(*cobra.Command, []string) error { return o.run() },
 	}
 }
 
+func (o *keysListOptions) run() error {
+	ks, err := openKeystore(o.g)
+	if err != nil {
+		return err
+	}
+	list := ks.List()
+	return o.g.Print(list, func(w io.Writer) {
+		if len(list) == 0 {
+			fmt.Fprintf(w, "no keys in %s (run `medchain dev`, or `medchain keys new NAME`)\n", ks.Path())
+			return
+		}
+		table(w, "NAME\tIDENTITY\tNOTE\tPUBLIC KEY", func(tw io.Writer) {
+			for _, e := range list {
+				note := e.Note
+				if e.Dev {
+					note = strings.TrimSpace(note + " (dev)")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Identity, note, e.PublicKey)
+			}
+		})
+	})
+}
+
+type keysShowOptions struct{ g *Global }
+
 func newKeysShowCmd(g *Global) *cobra.Command {
+	o := &keysShowOptions{g: g}
 	return &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show one key",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			e, err := ks.Get(args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(e, func(w io.Writer) {
-				fmt.Fprintf(w, "name        %s\nidentity    %s\npublic key  %s\nnote        %s\ndev key     %v\ncreated     %s\n", e.Name, e.Identity, e.PublicKey, e.Note, e.Dev, e.Created.Format("2006-01-02 15:04:05Z07:00"))
-			})
-		},
+		RunE:  func(_ *cobra.Command, args []string) error { return o.run(args[0]) },
 	}
+}
+
+func (o *keysShowOptions) run(name string) error {
+	_, e, err := keyEntry(o.g, name)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(e, func(w io.Writer) {
+		fmt.Fprintf(w, "name        %s\nidentity    %s\npublic key  %s\nnote        %s\ndev key     %v\ncreated     %s\n", e.Name, e.Identity, e.PublicKey, e.Note, e.Dev, e.Created.Format("2006-01-02 15:04:05Z07:00"))
+	})
 }
 
 type keysNewOptions struct {
@@ -166,7 +185,7 @@ func newKeysImportCmd(g *Global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			seed, err := hex.DecodeString(strings.TrimSpace(args[1]))
 			if err != nil || len(seed) != 32 {
-				return fmt.Errorf("the seed must be 64 hex characters (32 bytes)")
+				return usageErrorf("the seed must be 64 hex characters (32 bytes)")
 			}
 			return o.seal(func(ks *keystore.Store, pass string) (keystore.Entry, error) {
 				return ks.Add(args[0], seed, o.identity, o.note, pass, false)
@@ -177,52 +196,56 @@ func newKeysImportCmd(g *Global) *cobra.Command {
 	return cmd
 }
 
+type keysExportOptions struct{ g *Global }
+
 func newKeysExportCmd(g *Global) *cobra.Command {
+	o := &keysExportOptions{g: g}
 	return &cobra.Command{
 		Use:   "export NAME",
 		Short: "Print a key's seed in hex (handle with care)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			e, err := ks.Get(args[0])
-			if err != nil {
-				return err
-			}
-			pass := keystore.DevPassphrase
-			if !e.Dev {
-				if pass, err = passphrase(g, false); err != nil {
-					return err
-				}
-			}
-			seed, err := ks.Export(args[0], pass)
-			if err != nil {
-				return err
-			}
-			return g.Print(map[string]string{"name": e.Name, "seed": seed}, func(w io.Writer) { fmt.Fprintln(w, seed) })
-		},
+		RunE:  func(_ *cobra.Command, args []string) error { return o.run(args[0]) },
 	}
 }
 
+func (o *keysExportOptions) run(name string) error {
+	ks, e, err := keyEntry(o.g, name)
+	if err != nil {
+		return err
+	}
+	pass, err := entryPassphrase(o.g, e)
+	if err != nil {
+		return err
+	}
+	seed, err := ks.Export(name, pass)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(map[string]string{"name": e.Name, "seed": seed}, func(w io.Writer) { fmt.Fprintln(w, seed) })
+}
+
+type keysRemoveOptions struct{ g *Global }
+
 func newKeysRemoveCmd(g *Global) *cobra.Command {
+	o := &keysRemoveOptions{g: g}
 	return &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Remove a key from the keystore (the ledger is not told: revoke it first)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ks, err := openKeystore(g)
-			if err != nil {
-				return err
-			}
-			if err := ks.Remove(args[0]); err != nil {
-				return err
-			}
-			if err := ks.Save(); err != nil {
-				return err
-			}
-			return g.Print(map[string]string{"removed": args[0]}, func(w io.Writer) { fmt.Fprintf(w, "removed %s\n", args[0]) })
-		},
+		RunE:  func(_ *cobra.Command, args []string) error { return o.run(args[0]) },
 	}
+}
+
+func (o *keysRemoveOptions) run(name string) error {
+	ks, err := openKeystore(o.g)
+	if err != nil {
+		return err
+	}
+	if err := ks.Remove(name); err != nil {
+		return err
+	}
+	if err := ks.Save(); err != nil {
+		return err
+	}
+	return o.g.Print(map[string]string{"removed": name}, func(w io.Writer) { fmt.Fprintf(w, "removed %s\n", name) })
 }

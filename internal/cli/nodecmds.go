@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -105,12 +106,14 @@ the chain application and the HTTP API. Settings are in HOME/config/config.toml
 (CometBFT: p2p, RPC, consensus) and HOME/config/medchain.toml (API, pruning, logs).
 The node resumes from its stored state; Ctrl-C or SIGTERM stops it cleanly.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return node.Run(cmd.Context(), o.g.Home, node.Options{Listen: o.listen, LogOutput: o.g.Err})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().StringVar(&o.listen, "listen", "", "override the API address of medchain.toml")
 	return cmd
+}
+
+func (o *startOptions) run(ctx context.Context) error {
+	return node.Run(ctx, o.g.Home, node.Options{Listen: o.listen, LogOutput: o.g.Err})
 }
 
 type initOptions struct {
@@ -136,7 +139,7 @@ keystore, sealed with a passphrase (from $MEDCHAIN_PASSPHRASE, or asked for).
   medchain init --home /srv/medchain --chain-id care-net --org st-marys --org-name "St Mary's" --kind hospital
 
 To join an existing network, give its genesis file and peers; the consortium
-then admits your organisation by proposal (medchain proposals propose admit-org).
+then admits your organisation by proposal (medchain proposals admit-org).
 
   medchain init --home /srv/medchain --genesis genesis.json --peers ID@host:26656
 
@@ -169,13 +172,13 @@ func (o *initOptions) run() error {
 	}
 	if o.genesis == "" {
 		if o.org == "" || o.orgName == "" {
-			return fmt.Errorf("to found a network give --org and --org-name (or --genesis to join one)")
+			return usageErrorf("to found a network give --org and --org-name (or --genesis to join one)")
 		}
 		if err := governance.ValidOrgID(o.org); err != nil {
-			return fmt.Errorf("--org: %w", err)
+			return usageErrorf("--org: %w", err)
 		}
 		if err := ledger.ValidOrgKind(io_.OrgKind); err != nil {
-			return fmt.Errorf("--kind: %w", err)
+			return usageErrorf("--kind: %w", err)
 		}
 		pass, err := passphrase(o.g, true)
 		if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -48,15 +48,6 @@ receipt on the ledger, served or refused. See docs/records.md.`,
 	return cmd
 }
 
-// signer loads the --as key as an SDK signer.
-func (g *Global) signer() (*client.Signer, error) {
-	key, _, err := signingKey(g)
-	if err != nil {
-		return nil, err
-	}
-	return client.NewSigner(key), nil
-}
-
 // resolvePatient turns --patient into a patient ID: a pt-… ID as it is, a
 // keystore name by the identity it belongs to, and nothing by the signer's
 // own identity when the signer is a patient.
@@ -69,7 +60,7 @@ func resolvePatient(g *Global, ref string) (string, error) {
 		name = g.As
 	}
 	if name == "" {
-		return "", errors.New("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
+		return "", usageErrorf("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
 	}
 	ks, err := openKeystore(g)
 	if err != nil {
@@ -78,15 +69,15 @@ func resolvePatient(g *Global, ref string) (string, error) {
 	e, err := ks.Get(name)
 	if err != nil {
 		if ref == "" {
-			return "", errors.New("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
+			return "", usageErrorf("name the patient with --patient PATIENT-ID (or a keystore name, see `medchain keys list`)")
 		}
-		return "", fmt.Errorf("--patient %q is neither a patient ID (pt-…) nor a key in the keystore: %w", ref, err)
+		return "", usageErrorf("--patient %q is neither a patient ID (pt-…) nor a key in the keystore: %w", ref, err)
 	}
 	if !strings.HasPrefix(e.Identity, "pt-") {
 		if ref == "" {
-			return "", fmt.Errorf("--as %s is not a patient (%s): name the patient with --patient PATIENT-ID", name, orNone(e.Identity))
+			return "", usageErrorf("--as %s is not a patient (%s): name the patient with --patient PATIENT-ID", name, orNone(e.Identity))
 		}
-		return "", fmt.Errorf("--patient %s: the key's identity is %s, not a patient ID (pt-…)", ref, orNone(e.Identity))
+		return "", usageErrorf("--patient %s: the key's identity is %s, not a patient ID (pt-…)", ref, orNone(e.Identity))
 	}
 	return e.Identity, nil
 }
@@ -155,7 +146,7 @@ Example:
   medchain records add --as dr-grey --patient alice observation.json
   medchain records add --as dr-grey --patient alice --correct rec-… fixed.json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 	cmd.Flags().StringVar(&o.patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name (default with --correct: the record's patient)")
 	cmd.Flags().StringVar(&o.correct, "correct", "", "add a new version of this record ID instead of a new record")
@@ -163,7 +154,7 @@ Example:
 	return cmd
 }
 
-func (o *recordsAddOptions) run(cmd *cobra.Command, path string) error {
+func (o *recordsAddOptions) run(ctx context.Context, path string) error {
 	g := o.g
 	doc, err := readInput(g, path)
 	if err != nil {
@@ -171,7 +162,7 @@ func (o *recordsAddOptions) run(cmd *cobra.Command, path string) error {
 	}
 	var patient string
 	if o.patient == "" && o.correct != "" {
-		info, err := g.client().RecordInfo(cmd.Context(), o.correct)
+		info, err := g.client().RecordInfo(ctx, o.correct)
 		if err != nil {
 			return err
 		}
@@ -183,7 +174,7 @@ func (o *recordsAddOptions) run(cmd *cobra.Command, path string) error {
 	if err != nil {
 		return err
 	}
-	up, err := g.client().AddRecord(cmd.Context(), s, patient, o.correct, doc)
+	up, err := g.client().AddRecord(ctx, s, patient, o.correct, doc)
 	if err != nil {
 		return err
 	}
@@ -230,17 +221,17 @@ bundle stay encrypted at the custodian's node.
 Example:
   medchain records import --as dr-grey --patient bob internal/fhirdoc/testdata/Luigi_Wiegand_e27d88b0-c5e5-4042-ad49-184f6a900ee3.json`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 	cmd.Flags().StringVar(&o.patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name")
 	cmd.Flags().IntVar(&o.batch, "batch", 100, "anchors per transaction (the ledger takes at most 200)")
 	return cmd
 }
 
-func (o *recordsImportOptions) run(cmd *cobra.Command, path string) error {
+func (o *recordsImportOptions) run(ctx context.Context, path string) error {
 	g := o.g
 	if o.batch < 1 {
-		return errors.New("--batch must be at least 1")
+		return usageErrorf("--batch must be at least 1")
 	}
 	doc, err := readInput(g, path)
 	if err != nil {
@@ -259,26 +250,17 @@ func (o *recordsImportOptions) run(cmd *cobra.Command, path string) error {
 	if !g.JSON() {
 		fmt.Fprintf(g.Err, "uploading %s (%d bytes) for encryption at the custodian's node...\n", path, len(doc))
 	}
-	ups, err := c.Upload(cmd.Context(), s, client.Upload{Patient: patient, Document: doc, Split: true})
+	ups, err := c.Upload(ctx, s, client.Upload{Patient: patient, Document: doc, Split: true})
 	if err != nil {
 		return err
 	}
 	var pb *progressbar.ProgressBar
 	if !g.JSON() && len(ups) > 0 {
-		pb = progressbar.NewOptions(len(ups),
-			progressbar.OptionSetWriter(g.Err),
-			progressbar.OptionSetDescription("anchoring records"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSetPredictTime(false),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(g.Err) }),
-		)
-		pb.RenderBlank()
+		pb = progressBar(g.Err, len(ups), "anchoring records")
 	}
 	for i := 0; i < len(ups); i += o.batch {
 		end := min(i+o.batch, len(ups))
-		if err := c.Anchor(cmd.Context(), s, ups[i:end], nil); err != nil {
+		if err := c.Anchor(ctx, s, ups[i:end], nil); err != nil {
 			if pb != nil {
 				pb.Exit()
 				fmt.Fprintln(g.Err)
@@ -368,7 +350,7 @@ Example:
   medchain records read rec-… --as dr-patel --purpose treatment --out obs.json
   medchain records read rec-… --as dr-patel --break-glass patient-unconscious`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.version, "version", 0, "version to read (default: the latest)")
@@ -380,24 +362,23 @@ Example:
 	return cmd
 }
 
-func (o *recordsReadOptions) run(cmd *cobra.Command, rec string) error {
+func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	g := o.g
-	ctx := cmd.Context()
 	if o.breakGlass != "" && o.window != "" {
-		return errors.New("give --break-glass REASON (to open a window) or --window ID (to use one), not both")
+		return usageErrorf("give --break-glass REASON (to open a window) or --window ID (to use one), not both")
 	}
 	if o.minutes != 0 && o.breakGlass == "" {
-		return errors.New("--minutes goes with --break-glass")
+		return usageErrorf("--minutes goes with --break-glass")
 	}
 	purpose := o.purpose
 	if o.breakGlass != "" || o.window != "" {
 		if purpose != "" && purpose != client.PurposeEmergency {
-			return fmt.Errorf("a break-glass read states purpose %s, not %s", client.PurposeEmergency, purpose)
+			return usageErrorf("a break-glass read states purpose %s, not %s", client.PurposeEmergency, purpose)
 		}
 		purpose = client.PurposeEmergency
 	}
 	if purpose == "" {
-		return errors.New("say why you read with --purpose (" + purposeList + ")")
+		return usageErrorf("say why you read with --purpose (%s)", purposeList)
 	}
 	s, err := g.signer()
 	if err != nil {
@@ -461,212 +442,6 @@ func (o *recordsReadOptions) run(cmd *cobra.Command, rec string) error {
 	}
 	_, err = g.Out.Write(r.Document)
 	return err
-}
-
-// ---- records history, list ----
-
-func newRecordsHistoryCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
-		Use:   "history REC",
-		Short: "Show a record's versions as the ledger anchors them (never the data)",
-		Long: `Show what the ledger holds about a record: its patient, custodian (and the
-endpoint its node published for reads) and status, and every version's anchor: author, block time and height, the SHA-256 and size of
-the ciphertext, the FHIR resource types and which version it supersedes (a
-correction). An erased record shows its tombstone: who erased it, when and why,
-and the hashes of the ciphertexts that were shredded.
-
-Example:
-  medchain records history rec-…`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			info, err := g.client().RecordInfo(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return g.Print(info, func(w io.Writer) {
-				fmt.Fprintf(w, "record     %s\npatient    %s\ncustodian  %s\n", info.ID, info.Patient, info.Custodian)
-				if info.CustodianEndpoint != "" {
-					fmt.Fprintf(w, "reads at   %s\n", info.CustodianEndpoint)
-				}
-				fmt.Fprintf(w, "status     %s\nlatest     version %d\n", info.Status, info.Latest)
-				if e := info.Erasure; e != nil {
-					fmt.Fprintf(w, "erased     %s (height %d) by %s, reason %s\n", unixTime(e.Time), e.Height, e.By, e.Reason)
-					fmt.Fprintf(w, "shredded   the ciphertexts of %d versions (their hashes stay below)\n", len(e.Hashes))
-				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "VERSION\tAUTHOR\tTIME\tHEIGHT\tSUPERSEDES\tTYPES\tSIZE\tHASH")
-				for _, v := range info.Versions {
-					sup := "-"
-					if v.Supersedes > 0 {
-						sup = fmt.Sprint(v.Supersedes)
-					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", v.Version, v.Author, unixTime(v.Time), v.Height, sup, strings.Join(v.Types, ","), v.Size, v.Hash)
-				}
-				tw.Flush()
-			})
-		},
-	}
-}
-
-func newRecordsListCmd(g *Global) *cobra.Command {
-	var patient string
-	cmd := pagedList(g, "list --patient PATIENT", "List a patient's records: ID, status, latest version, custodian", "list record IDs after this one (paging)", cobra.NoArgs,
-		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Record], error) {
-			pt, err := resolvePatient(g, patient)
-			if err != nil {
-				return nil, err
-			}
-			return g.client().PatientRecords(cmd.Context(), pt, after, limit)
-		},
-		"ID\tSTATUS\tLATEST\tCUSTODIAN\tCREATED\tUPDATED",
-		func(r client.Record) string {
-			return fmt.Sprintf("%s\t%s\t%d\t%s\t%d\t%d", r.ID, r.Status, r.Latest, r.Custodian, r.Created, r.Updated)
-		})
-	cmd.Long = `List a patient's records as the ledger indexes them (heights, not data). Use
-records history REC for a record's versions.
-
---patient takes a patient ID (pt-…) or a keystore name; without it, the --as
-patient's own records.
-
-Example:
-  medchain records list --patient alice`
-	cmd.Flags().StringVar(&patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name (default: the --as patient)")
-	return cmd
-}
-
-// ---- records erase ----
-
-func newRecordsEraseCmd(g *Global) *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
-		Use:   "erase REC --reason REASON --as PATIENT|PRIVACY-OFFICER",
-		Short: "Erase a record: the custodian shreds it, the ledger keeps a tombstone",
-		Long: `Erase a record (every version). Signed by the patient, a delegate of the
-patient, or a privacy officer of the custodian organisation, with a reason code:
-` + eraseReasonList + `.
-
-On chain: a records/erase transaction and the record's tombstone (who, when, why,
-and the hashes of the ciphertexts). Off chain: the custodian's node destroys the
-ciphertexts and every wrap of their data keys (crypto-shredding). Any later read is
-refused with records.erased.
-
-Example:
-  medchain records erase rec-… --as alice --reason patient-request`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := send(cmd, g, client.EraseRecord{Record: args[0], Reason: reason})
-			if err != nil {
-				return err
-			}
-			return printTx(g, res, "erased "+args[0])
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "reason code: "+eraseReasonList)
-	cmd.MarkFlagRequired("reason")
-	return cmd
-}
-
-// ---- records access-log, break-glass ----
-
-// byPatientOrOrg checks that exactly one of --patient and --org is given and
-// returns which ("patient" or "org") and the ID.
-func byPatientOrOrg(g *Global, patient, org string) (by, id string, err error) {
-	switch {
-	case patient != "" && org != "":
-		return "", "", errors.New("give --patient or --org, not both")
-	case org != "":
-		return "org", org, nil
-	}
-	pt, err := resolvePatient(g, patient)
-	if err != nil {
-		return "", "", fmt.Errorf("%w; or give --org ORG", err)
-	}
-	return "patient", pt, nil
-}
-
-func newRecordsAccessLogCmd(g *Global) *cobra.Command {
-	var patient, org string
-	cmd := pagedList(g, "access-log --patient PATIENT | --org ORG", "List the access receipts: who read what, when, why, and the outcome", "list receipts after this cursor (paging)", cobra.NoArgs,
-		func(cmd *cobra.Command, _ []string, after string, limit int) (*client.Page[client.Receipt], error) {
-			by, id, err := byPatientOrOrg(g, patient, org)
-			if err != nil {
-				return nil, err
-			}
-			if by == "org" {
-				return g.client().OrgAccessLog(cmd.Context(), id, after, limit)
-			}
-			return g.client().AccessLog(cmd.Context(), id, after, limit)
-		},
-		"TIME\tREADER\tRECORD\tVERSION\tPURPOSE\tOUTCOME\tBASIS\tBREAK-GLASS",
-		func(r client.Receipt) string {
-			basis := r.Basis
-			switch {
-			case r.Outcome != "granted":
-				basis = r.Denial
-			case r.Grant != "":
-				basis += " " + r.Grant
-			}
-			bg := "-"
-			if r.BreakGlass != "" {
-				bg = r.BreakGlass + " " + r.Reason
-			}
-			v := "-"
-			if r.Version > 0 {
-				v = fmt.Sprint(r.Version)
-			}
-			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", unixTime(r.Time), r.Reader, r.Record, v, r.Purpose, r.Outcome, basis, bg)
-		})
-	cmd.Long = `List the access receipts on the ledger, oldest first: every read of a
-patient's records (--patient), or every read an organisation's node served or
-refused as custodian (--org, what its privacy officer reviews). Each receipt says who
-read (member and organisation), which record and version, when, for what purpose,
-the outcome (granted, or denied with its stable code) and the basis: owner,
-delegate, grant (with the grant ID) or break-glass (with the window and reason).
-
-Example:
-  medchain records access-log --patient alice
-  medchain records access-log --org st-marys-hospital -o json`
-	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
-	cmd.Flags().StringVar(&org, "org", "", "a custodian organisation")
-	return cmd
-}
-
-func newRecordsBreakGlassCmd(g *Global) *cobra.Command {
-	var patient, org string
-	cmd := &cobra.Command{
-		Use:   "break-glass --patient PATIENT | --org ORG",
-		Short: "List break-glass windows opened on a patient's records or by an organisation",
-		Long: `List the emergency break-glass windows opened on a patient's records
-(--patient) or by an organisation's clinicians (--org): who opened it, on whom, the
-reason code, when it opened and closes, and whether it is still open. Windows are
-opened by records read --break-glass; each read under one is in the access log.
-
-Example:
-  medchain records break-glass --patient alice
-  medchain records break-glass --org riverside-clinic`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			by, id, err := byPatientOrOrg(g, patient, org)
-			if err != nil {
-				return err
-			}
-			page, err := g.client().BreakGlassWindows(cmd.Context(), by, id)
-			if err != nil {
-				return err
-			}
-			return g.Print(page, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tREADER\tPATIENT\tREASON\tOPENED\tEXPIRES\tOPEN")
-				for _, b := range page.Items {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\n", b.ID, b.Reader, b.Patient, b.Reason, unixTime(b.Opened), unixTime(b.Expires), b.Open)
-				}
-				tw.Flush()
-			})
-		},
-	}
-	cmd.Flags().StringVar(&patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
-	cmd.Flags().StringVar(&org, "org", "", "an organisation")
-	return cmd
 }
 
 // prettyJSON indents a JSON document for printing; other bytes are returned as they are.

@@ -1,7 +1,10 @@
-// Package cli holds medchain's commands. Each command is an options struct,
-// a constructor that binds flags to it, and a run function that does the
-// work. Client commands talk to a node only through the Go SDK (client/);
-// node commands call internal/node. No business rules live here.
+// Package cli holds medchain's commands, one file per area. Each command is
+// an options struct, a constructor that binds flags to it, and a run
+// function that does the work. Client commands talk to a node only through
+// the API interface (cmdutil.go), which the Go SDK's client implements and
+// tests fake; verbs that send one message share one sign-send-print path
+// (sendVerb), and ExitCode is the one map from errors to exit codes. Node
+// commands call internal/node. No business rules live here.
 package cli
 
 import (
@@ -16,6 +19,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/medchain/medchain/client"
 )
 
 // Global holds the flags every command shares.
@@ -27,6 +32,12 @@ type Global struct {
 
 	In       io.Reader
 	Out, Err io.Writer
+
+	// NewAPI returns the node's API; nil means an SDK client of --node.
+	// Tests set it to a fake.
+	NewAPI func() API
+	// NewSigner returns the signer of --as; nil means the keystore's key.
+	NewSigner func() (*client.Signer, error)
 }
 
 // DefaultHome is ~/.medchain, or $MEDCHAIN_HOME.
@@ -61,9 +72,6 @@ func (g *Global) Print(v any, text func(w io.Writer)) error {
 	return nil
 }
 
-// errSilent marks an error already reported to the user.
-var errSilent = errors.New("")
-
 // NewRoot builds the command tree.
 func NewRoot(g *Global) *cobra.Command {
 	root := &cobra.Command{
@@ -77,7 +85,9 @@ Start here:
   medchain dev                 run a local network with demo data (API on 127.0.0.1:8080)
   medchain keys list           the demo identities, usable with --as NAME
   medchain status              what the node is doing
-  medchain orgs list           the consortium's member organisations`,
+  medchain orgs list           the consortium's member organisations
+
+` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -101,24 +111,45 @@ Start here:
 		newKeysCmd(g),
 		newBenchCmd(g),
 	)
-	addClientCommands(root, g)
+	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g))
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	root.AddCommand(newSupplyCmd(g))
+	root.AddCommand(newVersionCmd(g))
 	return root
 }
 
-// Main runs the CLI and returns the process exit code.
+// Main runs the CLI and returns the process exit code (see ExitCode).
 func Main(args []string, in io.Reader, out, errw io.Writer) int {
-	g := &Global{In: in, Out: out, Err: errw}
+	return Run(&Global{In: in, Out: out, Err: errw}, args)
+}
+
+// Run runs the command line args with g (its In, Out and Err set, and
+// NewAPI and NewSigner if a test fakes them), reports an error on g.Err
+// and returns the exit code.
+func Run(g *Global, args []string) int {
 	root := NewRoot(g)
+	var started bool
+	finish(root, &started)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := root.ExecuteContext(ctx); err != nil {
-		if !errors.Is(err, errSilent) {
-			fmt.Fprintln(errw, "medchain:", err)
-		}
-		return 1
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
 	}
-	return 0
+	if !started {
+		// A flag, argument or --output the command refused before running.
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			err = usageErrorf("%w\n\nRun '%s --help' for usage.", err, cmd.CommandPath())
+		}
+	}
+	code := ExitCode(err)
+	if code == ExitUnreachable {
+		err = unreachableError(g.Node, err)
+	}
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintln(g.Err, "medchain:", err)
+	}
+	return code
 }

@@ -38,6 +38,11 @@ import (
 	"github.com/medchain/medchain/internal/vault"
 )
 
+// AppVersion is the application protocol version of the chain this binary
+// runs (reported to CometBFT and in the API's status): what `medchain
+// version` shows, since the CLI does not import the chain package.
+const AppVersion = chain.AppVersion
+
 // Options adjust how a node starts, over what its home's config says.
 type Options struct {
 	// Listen overrides the API address ("127.0.0.1:0" picks a free port).

@@ -1,0 +1,425 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/medchain/medchain/client"
+)
+
+// API is what the client commands need from a node: one interface per
+// area, so a reader sees what each area uses. The SDK's *client.Client is
+// one; a test gives a fake (a struct embedding API that overrides the
+// methods its command calls) through Global.NewAPI, so commands run without
+// a node.
+type API interface {
+	ChainAPI
+	GovernanceAPI
+	RecordsAPI
+	SupplyAPI
+}
+
+// ChainAPI reads the chain and signs and sends transactions.
+type ChainAPI interface {
+	Status(ctx context.Context) (*client.Status, error)
+	Tx(ctx context.Context, hash string) (*client.Tx, error)
+	Block(ctx context.Context, height int64) (*client.Block, error)
+	Send(ctx context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error)
+}
+
+// GovernanceAPI reads organisations, members, identities and proposals.
+type GovernanceAPI interface {
+	Orgs(ctx context.Context, after string, limit int) (*client.Page[client.Org], error)
+	Org(ctx context.Context, id string, opts ...client.ReadOption) (*client.Org, error)
+	Members(ctx context.Context, org, after string, limit int) (*client.Page[client.Member], error)
+	Identity(ctx context.Context, id string, opts ...client.ReadOption) (*client.Identity, error)
+	Proposals(ctx context.Context, after string, limit int) (*client.Page[client.Proposal], error)
+	Proposal(ctx context.Context, id uint64) (*client.Proposal, error)
+}
+
+// RecordsAPI adds and reads records and reads consent and access logs.
+type RecordsAPI interface {
+	Upload(ctx context.Context, s *client.Signer, up client.Upload) ([]client.Uploaded, error)
+	Anchor(ctx context.Context, s *client.Signer, ups []client.Uploaded, progress func(done int)) error
+	AddRecord(ctx context.Context, s *client.Signer, patient, record string, resource []byte) (*client.Uploaded, error)
+	ReadRecord(ctx context.Context, s *client.Signer, req client.ReadRequest) (*client.ReadResult, error)
+	RecordInfo(ctx context.Context, id string) (*client.RecordInfo, error)
+	PatientRecords(ctx context.Context, patient, after string, limit int) (*client.Page[client.Record], error)
+	Grants(ctx context.Context, patient string) (*client.Page[client.Grant], error)
+	Grant(ctx context.Context, id string) (*client.Grant, error)
+	GrantFHIR(ctx context.Context, id string) (json.RawMessage, error)
+	ConsentFromFHIR(ctx context.Context, consent []byte) (*client.GrantConsent, error)
+	Delegates(ctx context.Context, patient string) (*client.Page[client.Delegation], error)
+	AccessLog(ctx context.Context, patient, after string, limit int) (*client.Page[client.Receipt], error)
+	OrgAccessLog(ctx context.Context, org, after string, limit int) (*client.Page[client.Receipt], error)
+	BreakGlassWindows(ctx context.Context, by, id string) (*client.Page[client.BreakGlassWindow], error)
+}
+
+// SupplyAPI reads the supply chain, verifies scans and captures EPCIS.
+type SupplyAPI interface {
+	Verify(ctx context.Context, code, location string) (*client.ScanResult, error)
+	MapEPCIS(ctx context.Context, doc []byte) (*client.EPCISMapping, error)
+	ImportEPCIS(ctx context.Context, s *client.Signer, doc []byte, progress func(done, total int)) (*client.EPCISImport, error)
+	Product(ctx context.Context, gtin string) (*client.Product, error)
+	Lot(ctx context.Context, gtin, lot string) (*client.Lot, error)
+	LotHolders(ctx context.Context, gtin, lot string) (*client.Page[client.Holder], error)
+	TraceLot(ctx context.Context, gtin, lot string) (*client.LotTrace, error)
+	Item(ctx context.Context, id string) (*client.ItemInfo, error)
+	Shipment(ctx context.Context, id string) (*client.ShipmentInfo, error)
+	Alerts(ctx context.Context, manufacturer string) (*client.Page[client.Alert], error)
+	SupplyEvent(ctx context.Context, hash string) (*client.EventAnchor, error)
+	Donation(ctx context.Context, din string) (*client.DonationInfo, error)
+	DonorLookback(ctx context.Context, donor string) (*client.Page[client.Trace], error)
+	RecipientLookback(ctx context.Context, patient string) (*client.Page[client.Trace], error)
+	Transformation(ctx context.Context, id string) (*client.TransformationInfo, error)
+	Demand(ctx context.Context, id string) (*client.DemandInfo, error)
+	Demands(ctx context.Context, item, region string) (*client.Page[client.Demand], error)
+	Shortages(ctx context.Context, item, region string) (*client.Page[client.Shortage], error)
+}
+
+var _ API = (*client.Client)(nil)
+
+// client returns the node's API: Global.NewAPI's, by default an SDK client
+// of --node.
+func (g *Global) client() API {
+	if g.NewAPI != nil {
+		return g.NewAPI()
+	}
+	return client.New(g.Node)
+}
+
+// signer returns the signer of --as: Global.NewSigner's, by default the
+// keystore's key.
+func (g *Global) signer() (*client.Signer, error) {
+	if g.NewSigner != nil {
+		return g.NewSigner()
+	}
+	key, _, err := signingKey(g)
+	if err != nil {
+		return nil, err
+	}
+	return client.NewSigner(key), nil
+}
+
+// send signs msg as --as, submits it and waits for the commit.
+func send(cmd *cobra.Command, g *Global, msg client.Msg) (*client.TxResult, error) {
+	return sendMsg(cmd.Context(), g, msg)
+}
+
+// sendMsg is send for a run function that has a context, not the command.
+func sendMsg(ctx context.Context, g *Global, msg client.Msg) (*client.TxResult, error) {
+	s, err := g.signer()
+	if err != nil {
+		return nil, err
+	}
+	return g.client().Send(ctx, s, msg)
+}
+
+// printTx prints a committed submission: what was done, then the hash and
+// height; with --output json, the submission's result.
+func printTx(g *Global, res *client.TxResult, what string) error {
+	return g.Print(res, func(w io.Writer) { txLine(w, res, what) })
+}
+
+// txLine writes "what (tx HASH, height N)".
+func txLine(w io.Writer, res *client.TxResult, what string) {
+	fmt.Fprintf(w, "%s (tx %s, height %d)\n", what, res.Hash, res.Height)
+}
+
+// sendVerb describes a verb that only parses flags and arguments into one
+// message M, signs it as --as, sends it and prints the result: the "sign,
+// send, print" path every such verb takes. Build the command with
+// newSendCmd.
+type sendVerb[M client.Msg] struct {
+	Use, Short, Long, Example string
+	// Args checks the number of positional arguments; nil means none.
+	Args cobra.PositionalArgs
+	// Flags binds the verb's flags into the message.
+	Flags func(f *pflag.FlagSet, m *M)
+	// Required names the flags that must be given.
+	Required []string
+	// Parse completes the message from the arguments and checks or
+	// resolves what the flags gave (a key name into its hex, say); nil if
+	// there is nothing to do. Return usageErrorf for what the user got
+	// wrong.
+	Parse func(g *Global, args []string, m *M) error
+	// Print writes the text output of the committed message (txLine
+	// helps); nil prints the message type. With --output json the
+	// command prints the submission's result instead.
+	Print func(w io.Writer, m *M, res *client.TxResult)
+}
+
+// sendOptions are a send verb's options: the message its flags fill.
+type sendOptions[M client.Msg] struct {
+	g    *Global
+	verb *sendVerb[M]
+	Msg  M
+}
+
+// verbCmd is the command of a generic verb, whose run takes the context
+// and the positional arguments (none if args is nil).
+func verbCmd(use, short, long, example string, args cobra.PositionalArgs, run func(context.Context, []string) error) *cobra.Command {
+	if args == nil {
+		args = cobra.NoArgs
+	}
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    args,
+		RunE:    func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), args) },
+	}
+}
+
+// newSendCmd builds the command of a send verb.
+func newSendCmd[M client.Msg](g *Global, v sendVerb[M]) *cobra.Command {
+	o := &sendOptions[M]{g: g, verb: &v}
+	cmd := verbCmd(v.Use, v.Short, v.Long, v.Example, v.Args, o.run)
+	if v.Flags != nil {
+		v.Flags(cmd.Flags(), &o.Msg)
+	}
+	for _, f := range v.Required {
+		if err := cmd.MarkFlagRequired(f); err != nil {
+			panic(fmt.Sprintf("cli: %s: %v", v.Use, err))
+		}
+	}
+	return cmd
+}
+
+func (o *sendOptions[M]) run(ctx context.Context, args []string) error {
+	if o.verb.Parse != nil {
+		if err := o.verb.Parse(o.g, args, &o.Msg); err != nil {
+			return err
+		}
+	}
+	res, err := sendMsg(ctx, o.g, o.Msg)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(res, func(w io.Writer) {
+		if o.verb.Print != nil {
+			o.verb.Print(w, &o.Msg, res)
+			return
+		}
+		txLine(w, res, o.Msg.MsgType())
+	})
+}
+
+// Exit codes of medchain, documented in the root command's help and in
+// docs/cli.md.
+const (
+	// ExitOK: the command did what it was asked.
+	ExitOK = 0
+	// ExitFailed: the node refused the request, something was not found,
+	// or the command failed otherwise.
+	ExitFailed = 1
+	// ExitUsage: the command line is wrong (unknown command or flag,
+	// missing or malformed argument).
+	ExitUsage = 2
+	// ExitUnreachable: the node cannot be reached at --node.
+	ExitUnreachable = 3
+	// ExitSuspect: a scanned pack is suspect (medchain supply verify).
+	ExitSuspect = 4
+)
+
+// exitCodesHelp is the table of exit codes shown in the root --help.
+const exitCodesHelp = `Exit codes:
+  0  done
+  1  refused by the node, not found, or failed otherwise
+  2  usage error: unknown command or flag, missing or malformed argument
+  3  the node cannot be reached (--node, $MEDCHAIN_NODE)
+  4  suspect: a scanned pack failed verification (supply verify)`
+
+// errSilent marks an error already reported to the user: Main prints
+// nothing more.
+var errSilent = errors.New("")
+
+// errSuspect is returned by supply verify for a suspect scan, after
+// printing it: exit code 4.
+var errSuspect = fmt.Errorf("%wsuspect scan", errSilent)
+
+// usageError is a mistake on the command line: exit code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageErrorf reports a mistake on the command line (exit code 2).
+func usageErrorf(format string, a ...any) error {
+	return &usageError{fmt.Errorf(format, a...)}
+}
+
+// ExitCode maps the error a command returned to the process exit code.
+func ExitCode(err error) int {
+	var ue *usageError
+	var ce *client.Error
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, errSuspect):
+		return ExitSuspect
+	case errors.As(err, &ce):
+		return ExitFailed
+	case unreachable(err):
+		return ExitUnreachable
+	}
+	return ExitFailed
+}
+
+// unreachable reports whether err is a failure to reach the node: no
+// answer at all, as opposed to an answer saying no.
+func unreachable(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ue *url.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &de)
+}
+
+// unreachableError says, in the user's terms, that the node at url did not
+// answer: which URL, how to point at another, and the network's reason.
+func unreachableError(url string, err error) error {
+	reason := err
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		reason = oe
+	}
+	return fmt.Errorf("cannot reach the node at %s (set --node or $MEDCHAIN_NODE; `medchain dev` runs one): %w", url, reason)
+}
+
+// unknownSubcommand is the run function of a command group: without an
+// argument it prints the group's help; with one it is an unknown
+// subcommand, a usage error with cobra's suggestions.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?"
+		for _, x := range s {
+			msg += "\n\t" + x
+		}
+	}
+	return usageErrorf("%s\n\nRun '%s --help' for usage.", msg, cmd.CommandPath())
+}
+
+// groupAnnotation marks a command group, for the usage template.
+const groupAnnotation = "medchain-group"
+
+// finish readies a built command tree: command groups report unknown
+// subcommands (cobra would print help and exit 0), and every run function
+// notes that it started, so that Main knows an error before it (a bad
+// flag, a missing argument) is a usage error.
+func finish(c *cobra.Command, started *bool) {
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = unknownSubcommand
+		// Its usage stays that of a group: "medchain members [command]".
+		// The template is inherited, so it asks whether the command is a
+		// group, not whether it has subcommands: a verb with subcommands
+		// (supply donation, and its show) keeps its own usage line.
+		if c.Annotations == nil {
+			c.Annotations = map[string]string{}
+		}
+		c.Annotations[groupAnnotation] = "true"
+		c.SetUsageTemplate(strings.Replace(c.UsageTemplate(), "{{if .Runnable}}", `{{if and .Runnable (not (index .Annotations "`+groupAnnotation+`"))}}`, 1))
+	}
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			*started = true
+			return run(cmd, args)
+		}
+	}
+	if run := c.Run; run != nil {
+		c.Run = func(cmd *cobra.Command, args []string) {
+			*started = true
+			run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		finish(sub, started)
+	}
+}
+
+// table writes a table: the header row, then the rows rows writes to tw,
+// tab separated, in aligned columns.
+func table(w io.Writer, header string, rows func(tw io.Writer)) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	rows(tw)
+	tw.Flush()
+}
+
+// listVerb describes a list command over one of the API's paged listings:
+// a table in text, the page itself in JSON, and --after/--limit for paging.
+// Build the command with newListCmd.
+type listVerb[T any] struct {
+	Use, Short, Long, Example string
+	// Args checks the positional arguments; nil means none.
+	Args cobra.PositionalArgs
+	// AfterHelp is the help of --after: what the listing is ordered by.
+	AfterHelp string
+	// Flags binds the verb's own flags (beyond --after and --limit), if any.
+	Flags func(f *pflag.FlagSet)
+	// Fetch reads one page.
+	Fetch func(ctx context.Context, api API, args []string, after string, limit int) (*client.Page[T], error)
+	// Header is the table's header row, Row one item's row (tab separated).
+	Header string
+	Row    func(T) string
+}
+
+// listOptions are a list verb's options.
+type listOptions[T any] struct {
+	g     *Global
+	verb  *listVerb[T]
+	After string
+	Limit int
+}
+
+// newListCmd builds the command of a list verb.
+func newListCmd[T any](g *Global, v listVerb[T]) *cobra.Command {
+	o := &listOptions[T]{g: g, verb: &v}
+	cmd := verbCmd(v.Use, v.Short, v.Long, v.Example, v.Args, o.run)
+	cmd.Flags().IntVar(&o.Limit, "limit", 100, "page size (1-1000)")
+	cmd.Flags().StringVar(&o.After, "after", "", v.AfterHelp)
+	if v.Flags != nil {
+		v.Flags(cmd.Flags())
+	}
+	return cmd
+}
+
+func (o *listOptions[T]) run(ctx context.Context, args []string) error {
+	page, err := o.verb.Fetch(ctx, o.g.client(), args, o.After, o.Limit)
+	if err != nil {
+		return err
+	}
+	return o.g.Print(page, func(w io.Writer) {
+		table(w, o.verb.Header, func(tw io.Writer) {
+			for _, item := range page.Items {
+				fmt.Fprintln(tw, o.verb.Row(item))
+			}
+		})
+		if page.Next != "" {
+			fmt.Fprintf(w, "more: --after %s\n", page.Next)
+		}
+	})
+}
