@@ -226,6 +226,7 @@ func TestUnknownSubcommandsExitTwoWithASuggestion(t *testing.T) {
 		{[]string{"supply", "verfy", "X"}, "verfy", "verify"},
 		{[]string{"members", "lst"}, "lst", "list"},
 		{[]string{"supply", "products", "regster"}, "regster", "register"},
+		{[]string{"completion", "bsh"}, "bsh", "bash"},
 	} {
 		code, out, errOut := run(t, &fakeAPI{}, tc.args...)
 		if code != ExitUsage {

@@ -128,6 +128,10 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 // and returns the exit code.
 func Run(g *Global, args []string) int {
 	root := NewRoot(g)
+	// cobra adds these when it executes; add them now so that finish
+	// readies them too (medchain completion bsh is a usage error).
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	var started bool
 	finish(root, &started)
 	root.SetArgs(args)
