@@ -111,12 +111,7 @@ func (g *Global) signer() (*client.Signer, error) {
 	return client.NewSigner(key), nil
 }
 
-// send signs msg as --as, submits it and waits for the commit.
-func send(cmd *cobra.Command, g *Global, msg client.Msg) (*client.TxResult, error) {
-	return sendMsg(cmd.Context(), g, msg)
-}
-
-// sendMsg is send for a run function that has a context, not the command.
+// sendMsg signs msg as --as, submits it and waits for the commit.
 func sendMsg(ctx context.Context, g *Global, msg client.Msg) (*client.TxResult, error) {
 	s, err := g.signer()
 	if err != nil {
