@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,6 +160,16 @@ func New(db *state.DB, opts Options) (*App, error) {
 	a.modules = modules(d)
 	d.mods = a.modules
 	a.gov, a.ident = d.gov(), d.ident()
+	for _, m := range a.modules {
+		if g, ok := m.(ledger.Governed); ok {
+			for _, pa := range g.ProposalActions() {
+				if !strings.HasPrefix(pa.Type, m.Name()+"/") {
+					return nil, fmt.Errorf("chain: module %s names a proposal action %q outside its own types", m.Name(), pa.Type)
+				}
+				a.gov.RegisterExecutor(pa.Type, proposalAction{pa})
+			}
+		}
+	}
 
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
@@ -172,6 +183,18 @@ func New(db *state.DB, opts Options) (*App, error) {
 		a.meta = m
 	}
 	return a, nil
+}
+
+// proposalAction adapts a module's ledger.ProposalAction to a
+// governance.Executor.
+type proposalAction struct{ a ledger.ProposalAction }
+
+func (p proposalAction) Validate(ctx *ledger.Context, payload json.RawMessage) error {
+	return p.a.Validate(ctx, payload)
+}
+
+func (p proposalAction) Execute(ctx *ledger.Context, payload json.RawMessage) error {
+	return p.a.Execute(ctx, payload)
 }
 
 // Supply is the supply module, for queries and scans.

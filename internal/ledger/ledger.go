@@ -142,6 +142,22 @@ type Module interface {
 	InitGenesis(ctx *Context, raw json.RawMessage) error
 }
 
+// ProposalAction is a change a module makes only when a governance
+// proposal carrying it passes (a module's parameters, say). Type is
+// "module/action"; Validate runs when the proposal is made, Execute when it
+// passes, and Execute's writes are discarded if it fails.
+type ProposalAction struct {
+	Type     string
+	Validate func(ctx *Context, payload json.RawMessage) error
+	Execute  func(ctx *Context, payload json.RawMessage) error
+}
+
+// Governed is implemented by modules that have proposal actions; the chain
+// registers them with governance from the module list.
+type Governed interface {
+	ProposalActions() []ProposalAction
+}
+
 // NoGenesis is embedded by modules that take no genesis state: their
 // section must be absent, null or {}.
 type NoGenesis struct{}
