@@ -155,7 +155,7 @@ it on the ledger at start. It can be set later in config/medchain.toml.`,
 	f.StringVar(&o.orgName, "org-name", "", "display name of the founding organisation")
 	f.StringVar(&o.kind, "kind", "hospital", fmt.Sprintf("kind of the founding organisation: %v", ledger.OrgKinds))
 	f.StringVar(&o.genesis, "genesis", "", "genesis.json of an existing network to join")
-	f.StringVar(&o.moniker, "moniker", "", "node name shown to peers (default: the organisation ID)")
+	f.StringVar(&o.moniker, "moniker", "", "node name shown to peers, printable ASCII (default: the organisation ID; when joining, the host name)")
 	f.StringSliceVar(&o.peers, "peers", nil, "persistent peers, ID@host:port, comma separated")
 	f.IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "p2p port")
 	f.IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback)")

@@ -89,8 +89,9 @@ which container, the custody chain from commissioning to now, the cold chain (pa
 fail with the excursion, or none) and the recall, if any.
 
 A suspect scan is recorded by the node on the ledger as an alert for the
-manufacturer (see supply alerts), with --location if given. Nothing else is
-written.
+manufacturer (see supply alerts), with --location if given. The answer comes once
+the alert's transaction is accepted, not committed: supply alerts lists it from the
+next block on. Nothing else is written.
 
 Exit status: 0 for a genuine pack, 4 for a suspect scan, so that scripts can tell
 a pack that failed verification from an error (1, or 3 when the node cannot be

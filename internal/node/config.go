@@ -194,7 +194,9 @@ func cometConfig(home, moniker string, ports Ports) *cmtcfg.Config {
 
 // Ports are the loopback ports of a node.
 type Ports struct {
-	P2P, RPC, API int
+	P2P int `json:"p2p"`
+	RPC int `json:"rpc"`
+	API int `json:"api"`
 }
 
 // DefaultPorts are the ports of a single node.

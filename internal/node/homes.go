@@ -119,9 +119,9 @@ type InitOptions struct {
 
 // InitResult says what Init made.
 type InitResult struct {
-	ValidatorKey tx.PubKey
-	NodeID       string
-	AdminKey     tx.PubKey // empty when joining
+	ValidatorKey tx.PubKey `json:"validator_key"`
+	NodeID       string    `json:"node_id"`
+	AdminKey     tx.PubKey `json:"admin_key,omitempty"` // empty when joining
 }
 
 // Init makes home a node. It refuses a home that has a genesis already.
@@ -132,11 +132,19 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if err := (&records.SetEndpoint{URL: o.RecordsEndpoint}).Validate(); err != nil {
 		return nil, fmt.Errorf("node: records endpoint: %w", err)
 	}
-	if o.Ports == (Ports{}) {
-		o.Ports = DefaultPorts
-	}
 	if o.Moniker == "" {
 		o.Moniker = o.OrgID
+	}
+	if o.Moniker == "" {
+		// Joining without --org or --moniker: CometBFT will not start
+		// without a name to show its peers.
+		o.Moniker = defaultMoniker()
+	}
+	if err := validMoniker(o.Moniker); err != nil {
+		return nil, err
+	}
+	if o.Ports == (Ports{}) {
+		o.Ports = DefaultPorts
 	}
 	cfg := cometConfig(home, o.Moniker, o.Ports)
 	cfg.P2P.PersistentPeers = strings.Join(o.Peers, ",")
@@ -200,6 +208,30 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	return res, ks.Save()
 }
 
+// defaultMoniker names a node that joins a network without an organisation
+// ID or moniker: the host's name if CometBFT accepts it, else "medchain-node".
+func defaultMoniker() string {
+	if h, err := os.Hostname(); err == nil && validMoniker(h) == nil {
+		return h
+	}
+	return "medchain-node"
+}
+
+// validMoniker is CometBFT's rule for the name a node shows its peers
+// (printable ASCII, not blank), checked before a home is written so that
+// start does not fail on it later.
+func validMoniker(m string) error {
+	if strings.TrimSpace(m) == "" {
+		return fmt.Errorf("node: the moniker is empty")
+	}
+	for i := 0; i < len(m); i++ {
+		if m[i] < 0x20 || m[i] > 0x7e {
+			return fmt.Errorf("node: moniker %q: only printable ASCII characters (no tabs) are allowed", m)
+		}
+	}
+	return nil
+}
+
 // TestnetOptions describe a local N-validator network.
 type TestnetOptions struct {
 	Validators int
@@ -213,10 +245,10 @@ type TestnetOptions struct {
 
 // TestnetNode describes one home of a testnet.
 type TestnetNode struct {
-	Home   string
-	Org    string
-	NodeID string
-	Ports  Ports
+	Home   string `json:"home"`
+	Org    string `json:"org"`
+	NodeID string `json:"node_id"`
+	Ports  Ports  `json:"ports"`
 }
 
 var testnetOrgs = []OrgSpec{

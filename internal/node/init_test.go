@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,5 +51,69 @@ func TestInitRecordsEndpoint(t *testing.T) {
 	}
 	if _, err := LoadAppConfig(home); err == nil || !strings.Contains(err.Error(), "[records] endpoint") || !strings.Contains(err.Error(), "no query") {
 		t.Fatalf("LoadAppConfig of a bad endpoint: %v", err)
+	}
+}
+
+// TestInitJoinStartable: a home made to join a network (init --genesis,
+// no --org, no --moniker) gets a moniker CometBFT accepts, and a moniker it
+// would refuse at start is refused by init, before anything is written.
+func TestInitJoinStartable(t *testing.T) {
+	founder := t.TempDir()
+	if _, err := Init(founder, InitOptions{ChainID: "care-net", OrgID: "st-marys", OrgName: "St Mary's", OrgKind: ledger.OrgKind("hospital"),
+		Passphrase: "correct horse battery staple", Ports: Ports{P2P: 36656, RPC: 36657, API: 38080}}); err != nil {
+		t.Fatal(err)
+	}
+	genesis := filepath.Join(founder, "config", "genesis.json")
+
+	joiner := t.TempDir()
+	if _, err := Init(joiner, InitOptions{Genesis: genesis, Peers: []string{"0123456789abcdef0123456789abcdef01234567@127.0.0.1:36656"},
+		Ports: Ports{P2P: 36666, RPC: 36667, API: 38081}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(joiner, "config", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moniker string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "moniker = "); ok {
+			moniker = strings.Trim(v, `"`)
+		}
+	}
+	if err := validMoniker(moniker); err != nil {
+		t.Fatalf("a joining home's moniker %q: %v", moniker, err)
+	}
+
+	for _, bad := range []string{"st\tmarys", "sté-marys", "   "} {
+		home := t.TempDir()
+		if _, err := Init(home, InitOptions{Genesis: genesis, Moniker: bad}); err == nil || !strings.Contains(err.Error(), "moniker") {
+			t.Errorf("Init with moniker %q: %v", bad, err)
+		}
+		if entries, _ := os.ReadDir(home); len(entries) != 0 {
+			t.Errorf("a refused init (moniker %q) left %d entries in the home", bad, len(entries))
+		}
+	}
+}
+
+// TestInitJSON: init -o json and testnet -o json print snake_case keys, as
+// every other command does, and a joining home has no admin key to print.
+func TestInitJSON(t *testing.T) {
+	b, err := json.Marshal(InitResult{ValidatorKey: make([]byte, 32), NodeID: "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["validator_key"]; !ok || got["node_id"] != "n" || got["admin_key"] != nil {
+		t.Errorf("InitResult as JSON: %s", b)
+	}
+	b, err = json.Marshal(TestnetNode{Home: "h", Org: "o", NodeID: "n", Ports: Ports{P2P: 1, RPC: 2, API: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"home":"h","org":"o","node_id":"n","ports":{"p2p":1,"rpc":2,"api":3}}`; string(b) != want {
+		t.Errorf("TestnetNode as JSON: %s, want %s", b, want)
 	}
 }
