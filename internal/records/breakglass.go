@@ -149,17 +149,24 @@ func checkLimits(r state.Reader, l BreakGlassLimits, reader string, now int64, m
 	next := int64(0)
 	if n := len(closes); n >= l.MaxOpen {
 		slices.Sort(closes)
-		why = append(why, fmt.Sprintf("%d windows open (limit %d)", n, l.MaxOpen))
+		why = append(why, fmt.Sprintf("%s open (limit %d)", windows(n), l.MaxOpen))
 		next = max(next, closes[n-l.MaxOpen])
 	}
 	if n := len(opened); n >= l.MaxPerDay {
-		why = append(why, fmt.Sprintf("%d windows opened in the last 24 hours (limit %d)", n, l.MaxPerDay))
+		why = append(why, fmt.Sprintf("%s opened in the last 24 hours (limit %d)", windows(n), l.MaxPerDay))
 		next = max(next, opened[n-l.MaxPerDay]+Day)
 	}
 	if len(why) > 0 {
 		return fmt.Errorf("%w: %s has %s; the next may open at %s", ErrBreakGlassLimit, reader, strings.Join(why, " and "), rfc3339(next))
 	}
 	return nil
+}
+
+func windows(n int) string {
+	if n == 1 {
+		return "1 window"
+	}
+	return strconv.Itoa(n) + " windows"
 }
 
 func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) {
