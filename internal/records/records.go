@@ -202,10 +202,10 @@ type Receipt struct {
 	ID         string `json:"id"` // hash of the reader's signed request
 	Reader     string `json:"reader"`
 	ReaderOrg  string `json:"reader_org,omitempty"`
-	Record     string `json:"record"`
+	Record     string `json:"record,omitempty"` // empty only in a review entry
 	Version    int    `json:"version,omitempty"`
 	Patient    string `json:"patient,omitempty"`
-	Custodian  string `json:"custodian"`
+	Custodian  string `json:"custodian,omitempty"` // empty only in a review entry
 	Purpose    string `json:"purpose"`
 	Outcome    string `json:"outcome"` // granted | denied
 	Basis      string `json:"basis,omitempty"`
