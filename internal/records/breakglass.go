@@ -39,9 +39,9 @@ var BreakGlassFlagReasons = []string{"no-emergency", "wrong-patient", "excessive
 // writes for the patient.
 const EntryBreakGlassReview = "break-glass-review"
 
-// Day is the span over which BreakGlassLimits.MaxPerDay counts: 24 hours
+// day is the span over which BreakGlassLimits.MaxPerDay counts: 24 hours
 // of block time, sliding.
-const Day = 24 * 60 * 60
+const day = 24 * 60 * 60
 
 // BreakGlassLimits bound what one reader may open. Governance changes them
 // (ActionSetBreakGlassLimits); until it does, DefaultBreakGlassLimits hold.
@@ -133,7 +133,7 @@ func checkLimits(r state.Reader, l BreakGlassLimits, reader string, now int64, m
 		return fmt.Errorf("%w: a window of %d minutes; the limit is %d", ErrBreakGlassLimit, minutes, l.MaxMinutes)
 	}
 	var opened, closes []int64
-	glassByReader.WalkFrom(r, hex16(now-Day+1), func(rest string) bool {
+	glassByReader.WalkFrom(r, hex16(now-day+1), func(rest string) bool {
 		id := rest[strings.IndexByte(rest, state.IndexSep)+1:]
 		w, ok := glass.Get(r, id)
 		if !ok {
@@ -154,7 +154,7 @@ func checkLimits(r state.Reader, l BreakGlassLimits, reader string, now int64, m
 	}
 	if n := len(opened); n >= l.MaxPerDay {
 		why = append(why, fmt.Sprintf("%s opened in the last 24 hours (limit %d)", windows(n), l.MaxPerDay))
-		next = max(next, opened[n-l.MaxPerDay]+Day)
+		next = max(next, opened[n-l.MaxPerDay]+day)
 	}
 	if len(why) > 0 {
 		return fmt.Errorf("%w: %s has %s; the next may open at %s", ErrBreakGlassLimit, reader, strings.Join(why, " and "), rfc3339(next))
