@@ -108,6 +108,15 @@ const (
 	CodeRecordsNotCustodian = "records.not_custodian"
 	// CodeRecordsUnavailable: the custodian cannot serve the record now.
 	CodeRecordsUnavailable = "records.unavailable"
+	// CodeRecordsBreakGlassLimit: the reader's break-glass limits do not
+	// allow the window now (open at once, opened in 24 hours, minutes);
+	// the message says which and when the next may open.
+	CodeRecordsBreakGlassLimit = "records.break_glass_limit"
+	// CodeRecordsAlreadyReviewed: the break-glass window was reviewed.
+	CodeRecordsAlreadyReviewed = "records.already_reviewed"
+	// CodeRecordsWindowOpen: the break-glass window has not closed yet;
+	// review it then.
+	CodeRecordsWindowOpen = "records.window_open"
 
 	// CodeSupplyUnauthorized: the signer may not do this.
 	CodeSupplyUnauthorized = "supply.unauthorized"

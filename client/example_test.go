@@ -156,3 +156,55 @@ func ExampleAdmitOrg() {
 	// Output:
 	// proposal 1 passed: 3 of 4 yes
 }
+
+// A clinician breaks the glass; once the window has closed, a privacy
+// officer of the clinician's organisation flags it, and the patient finds
+// the review in their access log.
+func ExampleReviewBreakGlass() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+	send := func(s *client.Signer, msg client.Msg, out any) {
+		res, err := c.Send(ctx, s, msg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if out != nil {
+			if err := res.Decode(out); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+	admin := client.NewSigner(apitest.PrivateKey("hospital-admin"))
+	grey := client.NewSigner(apitest.PrivateKey("dr-grey"))
+	privacy := client.NewSigner(apitest.PrivateKey("hospital-privacy"))
+	patient := client.NewSigner(apitest.PrivateKey("patient-1"))
+	send(admin, client.RegisterMember{Handle: "dr-grey", Roles: []string{"physician"}, PublicKey: grey.PublicKey()}, nil)
+	send(admin, client.RegisterMember{Handle: "privacy", Roles: []string{"privacy-officer"}, PublicKey: privacy.PublicKey()}, nil)
+	var pt client.Created
+	send(patient, client.RegisterPatient{}, &pt)
+
+	var w client.BreakGlass
+	send(grey, client.OpenBreakGlass{Patient: pt.ID, Reason: "patient-unconscious", Minutes: 1}, &w)
+	todo, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("to review:", len(todo.Items), todo.Items[0].Reader)
+
+	for range 61 { // the test node makes a block a second: the window closes
+		node.Commit()
+	}
+	send(privacy, client.ReviewBreakGlass{Window: w.ID, Outcome: client.ReviewFlagged, Reason: "no-emergency"}, nil)
+
+	entries, err := c.AccessLog(ctx, pt.ID, "", 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e := entries.Items[len(entries.Items)-1]
+	fmt.Println(e.Kind, e.Reader, e.Reason, "->", e.Outcome, e.Review.Reason, "by", e.Review.By)
+	// Output:
+	// to review: 1 general-hospital/dr-grey
+	// break-glass-review general-hospital/dr-grey patient-unconscious -> flagged no-emergency by general-hospital/privacy
+}

@@ -240,3 +240,17 @@ func (c *Client) BreakGlassWindows(ctx context.Context, by, id string) (*Page[Br
 	}
 	return nil, errors.New("client: BreakGlassWindows by \"patient\" or \"org\"")
 }
+
+// UnreviewedBreakGlass lists the break-glass windows of an organisation's
+// clinicians that none of its privacy officers has reviewed yet
+// (ReviewBreakGlass), oldest first, paged by window ID.
+func (c *Client) UnreviewedBreakGlass(ctx context.Context, org, after string, limit int) (*Page[BreakGlassWindow], error) {
+	q := pageQuery(after, limit)
+	q.Set("unreviewed", "true")
+	return fetch[Page[BreakGlassWindow]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/break-glass", q)
+}
+
+// BreakGlassLimits reads the limits on break-glass windows in force.
+func (c *Client) BreakGlassLimits(ctx context.Context) (*BreakGlassLimits, error) {
+	return fetch[BreakGlassLimits](ctx, c, "/v1/break-glass/limits", nil)
+}

@@ -7,16 +7,17 @@ import "time"
 // with the same envelope and sent to a custodian's node (ReadRecord,
 // Upload), which embeds read requests in its receipts.
 const (
-	TypeAddRecords   = "records/add"
-	TypeGrant        = "records/grant"
-	TypeRevokeGrant  = "records/revoke"
-	TypeDelegate     = "records/delegate"
-	TypeBreakGlass   = "records/break-glass"
-	TypePostReceipts = "records/receipts"
-	TypeErase        = "records/erase"
-	TypeEndpoint     = "records/set-endpoint"
-	TypeReadRequest  = "records/read-request"
-	TypeUpload       = "records/upload"
+	TypeAddRecords       = "records/add"
+	TypeGrant            = "records/grant"
+	TypeRevokeGrant      = "records/revoke"
+	TypeDelegate         = "records/delegate"
+	TypeBreakGlass       = "records/break-glass"
+	TypeReviewBreakGlass = "records/review-break-glass"
+	TypePostReceipts     = "records/receipts"
+	TypeErase            = "records/erase"
+	TypeEndpoint         = "records/set-endpoint"
+	TypeReadRequest      = "records/read-request"
+	TypeUpload           = "records/upload"
 )
 
 // Purposes of use: a grant allows some, a read states one.
@@ -36,11 +37,30 @@ var (
 	Purposes = []string{PurposeEmergency, PurposeOperations, PurposePayment, PurposePublicHealth, PurposeResearch, PurposeTreatment}
 	// BreakGlassReasons are the reasons an OpenBreakGlass may give.
 	BreakGlassReasons = []string{"life-threatening", "patient-unconscious", "emergency-treatment", "public-health-emergency"}
+	// ReviewOutcomes are the outcomes of a ReviewBreakGlass.
+	ReviewOutcomes = []string{ReviewAcknowledged, ReviewFlagged}
+	// BreakGlassFlagReasons are the reasons a flagged ReviewBreakGlass may
+	// give.
+	BreakGlassFlagReasons = []string{"no-emergency", "wrong-patient", "excessive-access", "outside-duties", "policy-breach"}
 	// EraseReasons are the reasons an EraseRecord may give.
 	EraseReasons = []string{"patient-request", "entered-in-error", "retention-expired", "legal-order"}
 	// AuthorRoles may add records for their organisation.
 	AuthorRoles = []string{"physician", "nurse", "pharmacist", "lab-technician", "registrar", "custodian"}
 )
+
+// Outcomes of a break-glass review.
+const (
+	ReviewAcknowledged = "acknowledged"
+	ReviewFlagged      = "flagged"
+)
+
+// EntryBreakGlassReview is the Kind of the access-log entry a break-glass
+// review writes for the patient.
+const EntryBreakGlassReview = "break-glass-review"
+
+// ActionSetBreakGlassLimits is the proposal action that sets the
+// break-glass limits (BreakGlassLimits.Action).
+const ActionSetBreakGlassLimits = "records/set-break-glass-limits"
 
 // MaxAnchorsPerTx bounds the anchors of one AddRecords transaction.
 const MaxAnchorsPerTx = 200
@@ -140,8 +160,49 @@ type OpenBreakGlass struct {
 	// Reason is one of BreakGlassReasons.
 	Reason string `json:"reason"`
 	// Minutes is how long the window stays open; 0: the chain's default
-	// (60), at most 240.
+	// (60, or the limit's max_minutes if shorter), at most 240 and the
+	// limit (BreakGlassLimits). Over a limit, the chain refuses with
+	// CodeRecordsBreakGlassLimit, saying when the next window may open.
 	Minutes int `json:"minutes,omitempty"`
+}
+
+// ReviewBreakGlass is a privacy officer's review of a break-glass window
+// after it closed: acknowledged, or flagged with a reason code. Signed by a
+// privacy officer of the organisation whose clinician opened the window
+// (not that clinician). The result is the window (BreakGlass) with its
+// Review; the patient's access log gains an entry of kind
+// EntryBreakGlassReview.
+type ReviewBreakGlass struct {
+	// Window is the window's ID ("bg-...").
+	Window string `json:"window"`
+	// Outcome is ReviewAcknowledged or ReviewFlagged.
+	Outcome string `json:"outcome"`
+	// Reason is one of BreakGlassFlagReasons, for a flagged window only.
+	Reason string `json:"reason,omitempty"`
+}
+
+// BreakGlassLimits bound what one reader may open: windows open at once,
+// windows opened in any 24 hours of block time, minutes per window. They
+// change only by a governance proposal (Action).
+type BreakGlassLimits struct {
+	MaxOpen    int `json:"max_open"`
+	MaxPerDay  int `json:"max_per_day"`
+	MaxMinutes int `json:"max_minutes"`
+}
+
+// Action wraps the limits as a proposal action.
+func (l BreakGlassLimits) Action() Action { return mustAction(ActionSetBreakGlassLimits, l) }
+
+// BreakGlassReview is a privacy officer's review of a window.
+type BreakGlassReview struct {
+	// Outcome is ReviewAcknowledged or ReviewFlagged; Reason the flag's
+	// reason code.
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	// By is the privacy officer.
+	By     string `json:"by"`
+	Height int64  `json:"height"`
+	Time   int64  `json:"time"` // unix seconds
 }
 
 // EraseRecord asks for a record's erasure: the custodian shreds every
@@ -232,6 +293,9 @@ func (DelegateAccess) MsgType() string { return TypeDelegate }
 
 // MsgType implements Msg.
 func (OpenBreakGlass) MsgType() string { return TypeBreakGlass }
+
+// MsgType implements Msg.
+func (ReviewBreakGlass) MsgType() string { return TypeReviewBreakGlass }
 
 // MsgType implements Msg.
 func (EraseRecord) MsgType() string { return TypeErase }
@@ -330,18 +394,24 @@ type BreakGlass struct {
 	Opened  int64  `json:"opened"`  // unix seconds
 	Expires int64  `json:"expires"` // unix seconds
 	Height  int64  `json:"height"`
+	// Review is the privacy officer's review, once there is one.
+	Review *BreakGlassReview `json:"review,omitempty"`
 }
 
-// Receipt records one read, served or refused.
+// Receipt records one read, served or refused; in a patient's access log,
+// an entry of Kind EntryBreakGlassReview is the review of a break-glass
+// window instead (ID and BreakGlass the window's, Reader who opened it,
+// Reason why, Outcome the review's, Review who reviewed it and when; no
+// Record or Custodian).
 type Receipt struct {
 	// ID is the hash of the reader's signed request.
 	ID         string `json:"id"`
 	Reader     string `json:"reader"`
 	ReaderOrg  string `json:"reader_org,omitempty"`
-	Record     string `json:"record"`
+	Record     string `json:"record,omitempty"`
 	Version    int    `json:"version,omitempty"`
 	Patient    string `json:"patient,omitempty"`
-	Custodian  string `json:"custodian"`
+	Custodian  string `json:"custodian,omitempty"`
 	Purpose    string `json:"purpose"`
 	Outcome    string `json:"outcome"` // granted | denied
 	Basis      string `json:"basis,omitempty"`
@@ -352,4 +422,7 @@ type Receipt struct {
 	CheckedAt  int64  `json:"checked_at"`       // the committed height the decision was taken on
 	Height     int64  `json:"height"`
 	Time       int64  `json:"time"`
+	// Kind is empty for a read, EntryBreakGlassReview for a review entry.
+	Kind   string            `json:"kind,omitempty"`
+	Review *BreakGlassReview `json:"review,omitempty"`
 }

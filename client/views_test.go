@@ -85,6 +85,8 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 		{"/v1/patients/" + pt + "/delegates", &client.Page[client.Delegation]{}},
 		{"/v1/patients/" + pt + "/break-glass", &client.Page[client.BreakGlassWindow]{}},
 		{"/v1/orgs/general-hospital/break-glass", &client.Page[client.BreakGlassWindow]{}},
+		{"/v1/orgs/general-hospital/break-glass?unreviewed=true", &client.Page[client.BreakGlassWindow]{}},
+		{"/v1/break-glass/limits", &client.BreakGlassLimits{}},
 		{"/v1/patients/" + pt + "/records", &client.Page[client.Record]{}},
 		{"/v1/patients/" + pt + "/access-log", &client.Page[client.Receipt]{}},
 
@@ -103,6 +105,14 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	})
 
 	// What the SDK's reads return is what was sent.
+	todo, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	if err != nil || len(todo.Items) != 1 || todo.Items[0].Reader != "general-hospital/dr-b" || todo.Items[0].Review != nil {
+		t.Fatalf("unreviewed break-glass %+v %v", todo, err)
+	}
+	limits, err := c.BreakGlassLimits(ctx)
+	if err != nil || limits.MaxOpen < 1 || limits.MaxPerDay < limits.MaxOpen || limits.MaxMinutes < 30 {
+		t.Fatalf("break-glass limits %+v %v", limits, err)
+	}
 	g, err := c.Grant(ctx, grant)
 	if err != nil || g.Grantee.Role != "physician" || g.Expires != expires.Unix() || g.Status != "active" {
 		t.Fatalf("grant %+v %v", g, err)

@@ -42,6 +42,7 @@ var messages = []wirePair{
 	{client.RevokeGrant{}, records.Revoke{}},
 	{client.DelegateAccess{}, records.Delegate{}},
 	{client.OpenBreakGlass{}, records.OpenBreakGlass{}},
+	{client.ReviewBreakGlass{}, records.ReviewBreakGlass{}},
 	{client.PostReceipts{}, records.PostReceipts{}},
 	{client.EraseRecord{}, records.Erase{}},
 	{client.SetEndpoint{}, records.SetEndpoint{}},
@@ -95,6 +96,8 @@ var views = []wirePair{
 	{client.Grant{}, records.Grant{}},
 	{client.Delegation{}, records.Delegation{}},
 	{client.BreakGlass{}, records.BreakGlass{}},
+	{client.BreakGlassReview{}, records.BreakGlassReview{}},
+	{client.BreakGlassLimits{}, records.BreakGlassLimits{}},
 	{client.Receipt{}, records.Receipt{}},
 
 	{client.Product{}, supply.Product{}},
@@ -250,6 +253,9 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 	}{
 		{"Purposes", client.Purposes, records.Purposes},
 		{"BreakGlassReasons", client.BreakGlassReasons, records.BreakGlassReasons},
+		{"ReviewOutcomes", client.ReviewOutcomes, records.ReviewOutcomes},
+		{"BreakGlassFlagReasons", client.BreakGlassFlagReasons, records.BreakGlassFlagReasons},
+		{"EntryBreakGlassReview", client.EntryBreakGlassReview, records.EntryBreakGlassReview},
 		{"EraseReasons", client.EraseReasons, records.EraseReasons},
 		{"AuthorRoles", client.AuthorRoles, strs(records.AuthorRoles)},
 		{"MaxAnchorsPerTx", client.MaxAnchorsPerTx, records.MaxAnchorsPerTx},
@@ -266,8 +272,8 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 			client.ItemQuarantined, client.ItemMissing, client.ItemConsumed, client.ItemTransfused},
 			[]string{supply.StatusActive, supply.StatusInTransit, supply.StatusDispensed, supply.StatusDestroyed,
 				supply.StatusQuarantined, supply.StatusMissing, supply.StatusConsumed, supply.StatusTransfused}},
-		{"actions", []string{client.ActionAdmitOrg, client.ActionRemoveOrg, client.ActionSetValidator},
-			[]string{governance.ActionAdmitOrg, governance.ActionRemoveOrg, governance.ActionSetValidator}},
+		{"actions", []string{client.ActionAdmitOrg, client.ActionRemoveOrg, client.ActionSetValidator, client.ActionSetBreakGlassLimits},
+			[]string{governance.ActionAdmitOrg, governance.ActionRemoveOrg, governance.ActionSetValidator, records.ActionSetBreakGlassLimits}},
 	} {
 		if !reflect.DeepEqual(c.sdk, c.want) {
 			t.Errorf("client's %s = %v, the chain's %v", c.name, c.sdk, c.want)

@@ -142,6 +142,7 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/patients/{id}/break-glass", s.endpoint(s.breakGlass("patient"))},
 		{"GET /v1/orgs/{id}/access-log", s.endpoint(s.accessLog(records.ByCustodian))},
 		{"GET /v1/orgs/{id}/break-glass", s.endpoint(s.breakGlass("org"))},
+		{"GET /v1/break-glass/limits", s.endpoint(s.breakGlassLimits)},
 		{"GET /v1/grants/{id}", s.endpoint(s.getGrant)},
 		{"POST /v1/consents/fhir", s.endpoint(s.consentFromFHIR)},
 		{"GET /v1/supply/verify", s.endpoint(s.verifyScan)},

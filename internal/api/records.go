@@ -249,18 +249,46 @@ func (s *Server) accessLog(by records.LogBy) func(w http.ResponseWriter, r *http
 
 // breakGlass handles GET /v1/patients/{id}/break-glass and
 // GET /v1/orgs/{id}/break-glass: the emergency windows opened on a
-// patient's records, or by an organisation's clinicians.
+// patient's records, or by an organisation's clinicians; with
+// ?unreviewed=true (organisations only), the windows its privacy officers
+// have not reviewed yet, oldest first and paged. Like every read route, it
+// is open for now: authenticated reads of patient data are issue 19's
+// first part.
 func (s *Server) breakGlass(by string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ws := s.app.Records().BreakGlassFor(s.app.State().Committed(), by, r.PathValue("id"), maxLimit)
+		view := s.app.State().Committed()
+		var (
+			ws   []records.BreakGlass
+			next string
+		)
+		switch u := r.URL.Query().Get("unreviewed"); {
+		case u != "" && u != "true" && u != "false":
+			return badParam("unreviewed", "must be true or false, got %q", u)
+		case u == "true" && by != "org":
+			return badParam("unreviewed", "lists an organisation's windows to review: GET /v1/orgs/{id}/break-glass?unreviewed=true")
+		case u == "true":
+			after, limit, err := pageParams(r)
+			if err != nil {
+				return err
+			}
+			ws, next = s.app.Records().UnreviewedBreakGlass(view, r.PathValue("id"), after, limit)
+		default:
+			ws = s.app.Records().BreakGlassFor(view, by, r.PathValue("id"), maxLimit)
+		}
 		out := make([]breakGlassView, 0, len(ws))
 		now := s.app.LastBlockTime().Unix()
 		for _, w := range ws {
 			out = append(out, breakGlassView{BreakGlass: w, Open: now < w.Expires,
 				OpenedAt: time.Unix(w.Opened, 0).UTC(), ExpiresAt: time.Unix(w.Expires, 0).UTC()})
 		}
-		return writeJSON(w, http.StatusOK, pageView[breakGlassView]{Items: out})
+		return writeJSON(w, http.StatusOK, pageView[breakGlassView]{Items: out, Next: next})
 	}
+}
+
+// breakGlassLimits handles GET /v1/break-glass/limits: the limits on
+// break-glass windows in force (governance sets them).
+func (s *Server) breakGlassLimits(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, s.app.Records().BreakGlassLimits(s.app.State().Committed()))
 }
 
 type breakGlassView struct {

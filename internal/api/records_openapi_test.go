@@ -242,6 +242,45 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 		t.Fatalf("custodian access log: %d receipts", len(log.Items))
 	}
 
+	// Break-glass review: the hospital's windows wait for its privacy
+	// officer, who reviews one once it has closed; the patient's access log
+	// shows the review.
+	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "privacy", Roles: []ledger.Role{"privacy-officer"}, PublicKey: apitest.PubKey("hospital-privacy")})
+	var short records.BreakGlass
+	json.Unmarshal(e.ok("dr-grey", records.TypeBreakGlass, records.OpenBreakGlass{Patient: pt.ID, Reason: "life-threatening", Minutes: 1}).Result, &short)
+	var toReview struct {
+		Items []records.BreakGlass `json:"items"`
+		Next  string               `json:"next"`
+	}
+	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true&limit=1", http.StatusOK, &toReview)
+	if len(toReview.Items) != 1 || toReview.Items[0].ID != w.ID || toReview.Next != w.ID {
+		t.Fatalf("unreviewed, first page: %+v", toReview)
+	}
+	toReview.Next = "" // absent on the last page
+	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true&after="+w.ID, http.StatusOK, &toReview)
+	if len(toReview.Items) != 1 || toReview.Items[0].ID != short.ID || toReview.Next != "" {
+		t.Fatalf("unreviewed, second page: %+v", toReview)
+	}
+	resp, body = e.do(http.MethodGet, "/v1/patients/"+pt.ID+"/break-glass?unreviewed=true", "", nil)
+	wantProblem(t, resp, body, http.StatusBadRequest, "api.invalid_parameter")
+	e.get("/v1/break-glass/limits", http.StatusOK, nil)
+	for range 61 { // a block a second: the window closes
+		if _, err := e.h.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.ok("hospital-privacy", records.TypeReviewBreakGlass, records.ReviewBreakGlass{Window: short.ID, Outcome: records.ReviewFlagged, Reason: "no-emergency"})
+	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true", http.StatusOK, &toReview)
+	if len(toReview.Items) != 1 || toReview.Items[0].ID != w.ID {
+		t.Fatalf("unreviewed after the review: %+v", toReview)
+	}
+	e.get("/v1/patients/"+pt.ID+"/access-log?limit=1000", http.StatusOK, &log)
+	last := log.Items[len(log.Items)-1]
+	if last.Kind != records.EntryBreakGlassReview || last.BreakGlass != short.ID || last.Review == nil || last.Review.By != "general-hospital/privacy" {
+		t.Fatalf("access log review entry: %+v", last)
+	}
+
 	// Errors of the signed endpoints.
 	raw := e.sign("patient-1", records.TypeReadRequest, records.ReadRequest{Record: rec, Purpose: records.PurposeTreatment})
 	e.post("/v1/records/reads", "application/json", signed(raw), http.StatusOK, nil)

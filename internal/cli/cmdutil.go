@@ -63,6 +63,7 @@ type RecordsAPI interface {
 	AccessLog(ctx context.Context, patient, after string, limit int) (*client.Page[client.Receipt], error)
 	OrgAccessLog(ctx context.Context, org, after string, limit int) (*client.Page[client.Receipt], error)
 	BreakGlassWindows(ctx context.Context, by, id string) (*client.Page[client.BreakGlassWindow], error)
+	UnreviewedBreakGlass(ctx context.Context, org, after string, limit int) (*client.Page[client.BreakGlassWindow], error)
 }
 
 // SupplyAPI reads the supply chain, verifies scans and captures EPCIS.

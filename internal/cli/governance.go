@@ -112,8 +112,8 @@ func newProposalsCmd(g *Global) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "proposals",
 		Short: "Propose changes to the consortium and vote on them",
-		Long: `Admitting or removing an organisation and changing a validator's power are
-proposals. One admin of each member organisation votes for it; a proposal passes when
+		Long: `Admitting or removing an organisation, changing a validator's power and
+setting the break-glass limits are proposals (propose --action carries any action type). One admin of each member organisation votes for it; a proposal passes when
 more than two thirds of the active member organisations approve before its deadline
 (a block height), is rejected as soon as it cannot pass, and expires otherwise.
 The proposer's organisation votes yes.`,
@@ -130,7 +130,8 @@ The proposer's organisation votes yes.`,
 			return fmt.Sprintf("%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s", p.ID, p.Action.Type, p.Status, p.Tally.Yes, p.Tally.No, p.Tally.Members, p.Deadline, p.Proposer)
 		},
 	})
-	cmd.AddCommand(list, newProposalsShowCmd(g), newAdmitOrgCmd(g), newRemoveOrgCmd(g), newSetValidatorCmd(g), newVoteCmd(g))
+	cmd.AddCommand(list, newProposalsShowCmd(g), newAdmitOrgCmd(g), newRemoveOrgCmd(g), newSetValidatorCmd(g),
+		newSetBreakGlassLimitsCmd(g), newProposeActionCmd(g), newVoteCmd(g))
 	return cmd
 }
 

@@ -44,7 +44,8 @@ break-glass window), wraps the data key to the reader's key and writes an access
 receipt on the ledger, served or refused. See docs/records.md.`,
 	}
 	cmd.AddCommand(newRecordsAddCmd(g), newRecordsImportCmd(g), newRecordsReadCmd(g), newRecordsHistoryCmd(g),
-		newRecordsListCmd(g), newRecordsEraseCmd(g), newRecordsAccessLogCmd(g), newRecordsBreakGlassCmd(g))
+		newRecordsListCmd(g), newRecordsEraseCmd(g), newRecordsAccessLogCmd(g), newRecordsBreakGlassCmd(g),
+		newRecordsUnreviewedCmd(g), newRecordsReviewCmd(g))
 	return cmd
 }
 

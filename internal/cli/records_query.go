@@ -148,7 +148,9 @@ patient's records (--patient), or every read an organisation's node served or
 refused as custodian (--org, what its privacy officer reviews). Each receipt says who
 read (member and organisation), which record and version, when, for what purpose,
 the outcome (granted, or denied with its stable code) and the basis: owner,
-delegate, grant (with the grant ID) or break-glass (with the window and reason).
+delegate, grant (with the grant ID) or break-glass (with the window and reason). A
+patient's log also lists the review of each break-glass window on their records: who
+opened it and why, the outcome (acknowledged or flagged), who reviewed it and when.
 
 Example:
   medchain records access-log --patient alice
@@ -167,6 +169,9 @@ Example:
 		},
 		Header: "TIME\tREADER\tRECORD\tVERSION\tPURPOSE\tOUTCOME\tBASIS\tBREAK-GLASS",
 		Row: func(r client.Receipt) string {
+			if r.Kind == client.EntryBreakGlassReview {
+				return fmt.Sprintf("%s\t%s\t-\t-\t%s\t%s\treview %s\t%s %s", unixTime(r.Time), r.Reader, r.Purpose, r.Outcome, reviewColumn(r.Review), r.BreakGlass, r.Reason)
+			}
 			basis := r.Basis
 			switch {
 			case r.Outcome != "granted":
@@ -199,8 +204,10 @@ func newRecordsBreakGlassCmd(g *Global) *cobra.Command {
 		Short: "List break-glass windows opened on a patient's records or by an organisation",
 		Long: `List the emergency break-glass windows opened on a patient's records
 (--patient) or by an organisation's clinicians (--org): who opened it, on whom, the
-reason code, when it opened and closes, and whether it is still open. Windows are
-opened by records read --break-glass; each read under one is in the access log.
+reason code, when it opened and closes, whether it is still open, and its review by a
+privacy officer (records review-break-glass; records unreviewed lists those to review).
+Windows are opened by records read --break-glass; each read under one is in the access
+log, and so is the window's review.
 
 Example:
   medchain records break-glass --patient alice
@@ -222,9 +229,9 @@ func (o *recordsBreakGlassOptions) run(ctx context.Context) error {
 		return err
 	}
 	return o.g.Print(page, func(w io.Writer) {
-		table(w, "ID\tREADER\tPATIENT\tREASON\tOPENED\tEXPIRES\tOPEN", func(tw io.Writer) {
+		table(w, "ID\tREADER\tPATIENT\tREASON\tOPENED\tEXPIRES\tOPEN\tREVIEW", func(tw io.Writer) {
 			for _, b := range page.Items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\n", b.ID, b.Reader, b.Patient, b.Reason, unixTime(b.Opened), unixTime(b.Expires), b.Open)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%s\n", b.ID, b.Reader, b.Patient, b.Reason, unixTime(b.Opened), unixTime(b.Expires), b.Open, reviewColumn(b.Review))
 			}
 		})
 	})

@@ -34,7 +34,8 @@ func Demo() Consortium {
 		m("hospital-pharmacist", "pharmacy", ledger.RolePharmacist, ledger.RoleLogistics),
 		MemberSpec{Key: "ward-fridge-sensor", Handle: "ward-fridge-sensor", Kind: identity.Device, Roles: []ledger.Role{ledger.RoleSensor}})
 	org("riverside-clinic", "Riverside Family Clinic", ledger.OrgClinic, "clinic-admin",
-		m("dr-patel", "dr-patel", ledger.RolePhysician))
+		m("dr-patel", "dr-patel", ledger.RolePhysician),
+		m("clinic-privacy", "privacy-office", ledger.RolePrivacyOfficer))
 	org("city-lab", "City Diagnostics Lab", ledger.OrgLab, "lab-admin",
 		m("lab-tech", "lab-tech", ledger.RoleLabTechnician))
 	org("acme-health", "Acme Health Insurance", ledger.OrgInsurer, "insurer-admin",

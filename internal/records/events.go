@@ -19,6 +19,11 @@ const (
 	AttrReceipt    = "receipt"
 	AttrOutcome    = "outcome"
 	AttrBreakGlass = "break_glass"
+	AttrFlag       = "flag"
+	AttrReviewer   = "reviewer"
+	AttrMaxOpen    = "max_open"
+	AttrMaxPerDay  = "max_per_day"
+	AttrMaxMinutes = "max_minutes"
 )
 
 // Events the module emits.
@@ -37,6 +42,10 @@ var (
 		Doc: "A patient removed a delegate."}
 	EventBreakGlass = ledger.EventType{Name: "records.break_glass", Attrs: []string{AttrWindow, AttrPatient, AttrReader, AttrOrg, AttrReason},
 		Doc: "A clinician opened an emergency access window on a patient's records, with a reason code."}
+	EventBreakGlassReviewed = ledger.EventType{Name: "records.break_glass_reviewed", Attrs: []string{AttrWindow, AttrPatient, AttrReader, AttrOrg, AttrOutcome, AttrFlag, AttrReviewer},
+		Doc: "A privacy officer of the reader's organisation reviewed a closed break-glass window: outcome acknowledged or flagged (flag is the reason code of a flagged window, else empty); the review is also an entry in the patient's access log."}
+	EventBreakGlassLimitsSet = ledger.EventType{Name: "records.break_glass_limits_set", Attrs: []string{AttrMaxOpen, AttrMaxPerDay, AttrMaxMinutes},
+		Doc: "A governance proposal set the break-glass limits: windows one reader may have open at once, open in 24 hours of block time, and their longest duration in minutes."}
 	EventRead = ledger.EventType{Name: "records.read", Attrs: []string{AttrReceipt, AttrRecord, AttrPatient, AttrReader, AttrOutcome, AttrBreakGlass},
 		Doc: "A custodian's node recorded the receipt of a read it served or refused (one event per receipt); break_glass is the window ID, or empty."}
 	EventErased = ledger.EventType{Name: "records.erased", Attrs: []string{AttrRecord, AttrCustodian, AttrPatient, AttrHashes},
@@ -46,7 +55,7 @@ var (
 // Events implements ledger.Module.
 func (k *Keeper) Events() []ledger.EventType {
 	return []ledger.EventType{EventEndpointSet, EventAdded, EventGranted, EventRevoked, EventDelegated,
-		EventDelegationRemoved, EventBreakGlass, EventRead, EventErased}
+		EventDelegationRemoved, EventBreakGlass, EventBreakGlassReviewed, EventBreakGlassLimitsSet, EventRead, EventErased}
 }
 
 // Codes implements ledger.Module: the module's code table. The denial codes
@@ -73,5 +82,8 @@ func (k *Keeper) Codes() []ledger.ErrorCode {
 		{Err: ErrInvalidDocument, Number: 18, Name: "invalid_document", Kind: ledger.KindInvalid},
 		{Err: ErrNotCustodian, Number: 19, Name: "not_custodian", Kind: ledger.KindPrecondition},
 		{Err: ErrUnavailable, Number: 20, Name: "unavailable", Kind: ledger.KindInternal},
+		{Err: ErrBreakGlassLimit, Number: 21, Name: "break_glass_limit", Kind: ledger.KindPrecondition},
+		{Err: ErrReviewed, Number: 22, Name: "already_reviewed", Kind: ledger.KindConflict},
+		{Err: ErrWindowOpen, Number: 23, Name: "window_open", Kind: ledger.KindPrecondition},
 	}
 }

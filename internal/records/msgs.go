@@ -21,16 +21,18 @@ import (
 // signed with the same envelope and sent to a custodian's node, which embeds
 // read requests in its receipts.
 const (
-	TypeAdd         = "records/add"
-	TypeGrant       = "records/grant"
-	TypeRevoke      = "records/revoke"
-	TypeDelegate    = "records/delegate"
-	TypeBreakGlass  = "records/break-glass"
-	TypeReceipts    = "records/receipts"
-	TypeErase       = "records/erase"
-	TypeEndpoint    = "records/set-endpoint"
-	TypeReadRequest = "records/read-request"
-	TypeUpload      = "records/upload"
+	TypeAdd        = "records/add"
+	TypeGrant      = "records/grant"
+	TypeRevoke     = "records/revoke"
+	TypeDelegate   = "records/delegate"
+	TypeBreakGlass = "records/break-glass"
+	// TypeReviewBreakGlass is a privacy officer's review of a closed window.
+	TypeReviewBreakGlass = "records/review-break-glass"
+	TypeReceipts         = "records/receipts"
+	TypeErase            = "records/erase"
+	TypeEndpoint         = "records/set-endpoint"
+	TypeReadRequest      = "records/read-request"
+	TypeUpload           = "records/upload"
 )
 
 // Anchor is one version of a record as the ledger keeps it.
@@ -190,10 +192,9 @@ func (m *OpenBreakGlass) Validate() error {
 	if !slices.Contains(BreakGlassReasons, m.Reason) {
 		return fmt.Errorf("reason %q is not a break-glass reason code (known: %v)", m.Reason, BreakGlassReasons)
 	}
-	if m.Minutes == 0 {
-		m.Minutes = DefaultBreakGlassMinutes
-	}
-	if m.Minutes < 1 || m.Minutes > MaxBreakGlassMinutes {
+	// Zero is the default: 60 minutes, or the limit if governance set a
+	// shorter one (the handler decides, as it reads the limits).
+	if m.Minutes < 0 || m.Minutes > MaxBreakGlassMinutes {
 		return fmt.Errorf("minutes must be 1 to %d", MaxBreakGlassMinutes)
 	}
 	return nil
@@ -371,6 +372,7 @@ func (k *Keeper) Routes() []ledger.Route {
 		{Type: TypeRevoke, Handler: ledger.Handle(k.revoke)},
 		{Type: TypeDelegate, Handler: ledger.Handle(k.delegate)},
 		{Type: TypeBreakGlass, Handler: ledger.Handle(k.breakGlass)},
+		{Type: TypeReviewBreakGlass, Handler: ledger.Handle(k.reviewBreakGlass)},
 		{Type: TypeReceipts, Handler: ledger.Handle(k.receipts)},
 		{Type: TypeEndpoint, Handler: ledger.Handle(k.setEndpoint)},
 		{Type: TypeErase, Handler: ledger.Handle(k.erase)},
@@ -601,25 +603,6 @@ func (k *Keeper) delegate(ctx *ledger.Context, m Delegate) (any, error) {
 	delegations.Set(ctx.Store, key, Delegation{Patient: patient, Delegate: m.Delegate, Expires: m.Expires.Unix(), Height: ctx.Height})
 	ctx.Emit(EventDelegated.New(patient, m.Delegate))
 	return nil, nil
-}
-
-func (k *Keeper) breakGlass(ctx *ledger.Context, m OpenBreakGlass) (any, error) {
-	s := ctx.Signer
-	if s.Kind != ledger.Member || !s.HasAnyRole(ClinicalRoles...) {
-		return nil, fmt.Errorf("%w: break-glass needs a clinical role (%v)", ErrUnauthorized, ClinicalRoles)
-	}
-	if !k.dir.PatientExists(ctx.Store, m.Patient) {
-		return nil, fmt.Errorf("%w: patient %q is not registered", ErrNotFound, m.Patient)
-	}
-	id := ledger.IDFrom("bg-", ctx.TxHash)
-	now := ctx.Time.Unix()
-	w := BreakGlass{ID: id, Reader: s.ID, Org: s.Org, Patient: m.Patient, Reason: m.Reason,
-		Opened: now, Expires: now + int64(m.Minutes)*60, Height: ctx.Height}
-	glass.Set(ctx.Store, id, w)
-	glassByPt.Add(ctx.Store, m.Patient, id)
-	glassByOrg.Add(ctx.Store, s.Org, id)
-	ctx.Emit(EventBreakGlass.New(id, m.Patient, s.ID, s.Org, m.Reason))
-	return w, nil
 }
 
 // DecodeRequest decodes a signed request of type typ that travels to a

@@ -58,6 +58,13 @@ var (
 	// ErrUnavailable is a record whose ciphertext the custodian cannot
 	// produce (lost or corrupt blob).
 	ErrUnavailable = errors.New("records: record unavailable")
+	// ErrBreakGlassLimit is a break-glass window the reader's limits do
+	// not allow now (open at once, opened in 24 hours, minutes).
+	ErrBreakGlassLimit = errors.New("records: break-glass limit reached")
+	// ErrReviewed is a break-glass window reviewed already.
+	ErrReviewed = errors.New("records: break-glass window already reviewed")
+	// ErrWindowOpen is a review of a window that has not closed yet.
+	ErrWindowOpen = errors.New("records: break-glass window still open")
 )
 
 // Purposes of use a grant may allow and a read must state.
@@ -186,6 +193,8 @@ type BreakGlass struct {
 	Opened  int64  `json:"opened"`  // unix seconds
 	Expires int64  `json:"expires"` // unix seconds
 	Height  int64  `json:"height"`
+	// Review is the privacy officer's review, once there is one.
+	Review *BreakGlassReview `json:"review,omitempty"`
 }
 
 // Receipt records one read, served or refused.
@@ -193,10 +202,10 @@ type Receipt struct {
 	ID         string `json:"id"` // hash of the reader's signed request
 	Reader     string `json:"reader"`
 	ReaderOrg  string `json:"reader_org,omitempty"`
-	Record     string `json:"record"`
+	Record     string `json:"record,omitempty"` // empty only in a review entry
 	Version    int    `json:"version,omitempty"`
 	Patient    string `json:"patient,omitempty"`
-	Custodian  string `json:"custodian"`
+	Custodian  string `json:"custodian,omitempty"` // empty only in a review entry
 	Purpose    string `json:"purpose"`
 	Outcome    string `json:"outcome"` // granted | denied
 	Basis      string `json:"basis,omitempty"`
@@ -207,6 +216,12 @@ type Receipt struct {
 	CheckedAt  int64  `json:"checked_at"`       // the committed height the decision was taken on
 	Height     int64  `json:"height"`
 	Time       int64  `json:"time"`
+	// Kind is empty for a read; EntryBreakGlassReview for the entry a
+	// review of a break-glass window writes in the patient's access log
+	// (no record, no custodian; Outcome is the review's outcome, Reader
+	// the clinician who opened the window, Review who reviewed it).
+	Kind   string            `json:"kind,omitempty"`
+	Review *BreakGlassReview `json:"review,omitempty"`
 }
 
 // Outcomes and bases of a receipt.
@@ -233,12 +248,17 @@ var (
 	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/").ReadIndexed()     // patient/granteeKey/id
 	delegations = state.NewMap[Delegation](Name, "rec/d/").ReadIndexed() // patient/delegate
 	glass       = state.NewMap[BreakGlass](Name, "rec/bg/").ReadIndexed()
-	glassByPt   = state.NewIndex(Name, "rec/bgp/")             // patient/id
-	glassByOrg  = state.NewIndex(Name, "rec/bgo/")             // org/id
-	receiptIDs  = state.NewIndex(Name, "rec/x/").ReadIndexed() // receipt id (a custodian's replay check)
-	accessByPt  = state.NewMap[Receipt](Name, "rec/ap/")       // patient/%016x height/id
-	accessByOrg = state.NewMap[Receipt](Name, "rec/ao/")       // custodian/%016x height/id
-	endpoints   = state.NewMap[Endpoint](Name, "rec/e/")       // org
+	glassByPt   = state.NewIndex(Name, "rec/bgp/") // patient/id
+	glassByOrg  = state.NewIndex(Name, "rec/bgo/") // org/id
+	// A reader's windows by opening time, for the limits; the windows of
+	// an organisation still to review, oldest first; the limits.
+	glassByReader = state.NewIndex(Name, "rec/bgr/")                // reader/%016x opened/id
+	glassToReview = state.NewIndex(Name, "rec/bgu/")                // org/%016x opened/id
+	glassLimits   = state.NewMap[BreakGlassLimits](Name, "rec/bgl") // "": the one value
+	receiptIDs    = state.NewIndex(Name, "rec/x/").ReadIndexed()    // receipt id (a custodian's replay check)
+	accessByPt    = state.NewMap[Receipt](Name, "rec/ap/")          // patient/%016x height/id
+	accessByOrg   = state.NewMap[Receipt](Name, "rec/ao/")          // custodian/%016x height/id
+	endpoints     = state.NewMap[Endpoint](Name, "rec/e/")          // org
 )
 
 // Endpoint is where an organisation's node serves the records it keeps.

@@ -93,6 +93,24 @@ func TestScripts(t *testing.T) {
 			}
 			return c.App().Records().BreakGlassFor(c.View(), a["by"], a["id"], limit), nil
 		},
+		// unreviewed org=… [after=…] [limit=N]: an organisation's windows
+		// no privacy officer has reviewed, oldest first, paged.
+		"unreviewed": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			ws, next := c.App().Records().UnreviewedBreakGlass(c.View(), a["org"], a["after"], limit)
+			ids := []string{}
+			for _, w := range ws {
+				ids = append(ids, w.ID)
+			}
+			return map[string]any{"windows": ids, "next": next}, nil
+		},
+		// break-glass-limits: the limits in force.
+		"break-glass-limits": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			return c.App().Records().BreakGlassLimits(c.View()), nil
+		},
 		// access-log by=patient|custodian id=… [after=…] [limit=N]: receipts,
 		// oldest first, paged.
 		"access-log": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {

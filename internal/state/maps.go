@@ -169,3 +169,17 @@ func (x Index) Walk(r Reader, fn func(rest string) bool, parts ...string) {
 		return fn(string(k[len(start):]))
 	})
 }
+
+// WalkFrom is Walk starting at the first entry whose remainder is from or
+// after it: a range read (the entries of the last day, say) that does not
+// visit what came before.
+func (x Index) WalkFrom(r Reader, from string, fn func(rest string) bool, parts ...string) {
+	base := x.Key(parts...)
+	if len(parts) > 0 {
+		base = append(base, indexSep...)
+	}
+	start := append(append([]byte{}, base...), from...)
+	r.Iterate(start, PrefixEnd(base), func(k, _ []byte) bool {
+		return fn(string(k[len(base):]))
+	})
+}
