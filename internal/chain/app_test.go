@@ -28,7 +28,7 @@ func pub(name string) tx.PubKey { return tx.PubKey(key(name).PubKey().Bytes()) }
 
 // harness drives an App through full ABCI cycles on an in-memory store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	app    *App
 	height int64
 	nonce  uint64
@@ -58,13 +58,13 @@ func testGenesis() (Genesis, []abci.ValidatorUpdate) {
 	return g, vals
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	g, vals := testGenesis()
 	return newHarnessWith(t, g, vals)
 }
 
-func newHarnessWith(t *testing.T, g Genesis, vals []abci.ValidatorUpdate) *harness {
+func newHarnessWith(t testing.TB, g Genesis, vals []abci.ValidatorUpdate) *harness {
 	t.Helper()
 	db, err := state.Open("", state.Options{})
 	if err != nil {

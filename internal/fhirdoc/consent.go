@@ -201,7 +201,7 @@ func (cc *fConcept) describe() string {
 // grant says; whatever it says that medchain cannot enforce is refused, with
 // an *Error (Unsupported) naming the element and why, rather than
 // dropped, since dropping a restriction would widen the access the patient
-// gave. See the package doc for the mapping.
+// gave. On error the Terms are zero. See the package doc for the mapping.
 func ParseConsent(raw []byte) (Terms, error) {
 	_, info, err := parse(raw)
 	if err != nil {
@@ -214,7 +214,12 @@ func ParseConsent(raw []byte) (Terms, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return Terms{}, fmt.Errorf("fhirdoc: reading a valid Consent: %w", err)
 	}
-	return mapConsent(&c)
+	t, err := mapConsent(&c)
+	if err != nil {
+		// Not the terms read so far: half a grant is no grant.
+		return Terms{}, err
+	}
+	return t, nil
 }
 
 func mapConsent(c *fConsent) (Terms, error) {
@@ -281,6 +286,17 @@ func mapConsent(c *fConsent) (Terms, error) {
 		}
 		if !t.Start.Before(t.End) {
 			return t, invalid("Consent.provision.period", "start is not before end")
+		}
+	}
+	// FHIR writes years 1 to 9999 with any offset; in UTC an instant near
+	// either end (or the day after 9999-12-31) falls outside, where
+	// FormatConsent could not write the grant back.
+	for _, b := range []struct {
+		path string
+		tm   time.Time
+	}{{"Consent.provision.period.start", t.Start}, {"Consent.provision.period.end", t.End}} {
+		if y := b.tm.Year(); !b.tm.IsZero() && (y < 1 || y > 9999) {
+			return t, unsupported(b.path, "outside the years 1 to 9999 in UTC: a medchain grant cannot state it")
 		}
 	}
 

@@ -58,8 +58,9 @@
 // other than access, security labels, code and dataPeriod restrictions,
 // data meanings other than "instance", a consent that is not active or not
 // about patient privacy, a policy-only consent with no provision, a
-// missing end date, and a patient referenced by anything but a medchain
-// pseudonymous ID (medchain never maps names or other systems' IDs).
+// missing end date, a period reaching outside the years 1 to 9999 in UTC,
+// and a patient referenced by anything but a medchain pseudonymous ID
+// (medchain never maps names or other systems' IDs).
 // Elements that do not change what is granted are ignored: id, meta,
 // text, extension, identifier, category, dateTime, performer (the signer
 // of the grant transaction is who grants), organization, source and
