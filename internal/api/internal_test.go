@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/medchain/medchain/internal/chain"
@@ -151,4 +153,39 @@ func FuzzSubmitBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBodyErrorsSpeakJSON: a body that does not decode is explained in the
+// body's own JSON terms (the field as written, the kind of value), never in
+// Go's ("Go struct field signedRequest.request of type string").
+func TestBodyErrorsSpeakJSON(t *testing.T) {
+	cases := []struct {
+		body, field, detail string
+	}{
+		{`{"request": 5}`, "request", `request body field "request": want a string, got a number`},
+		{`{"request": "AQID", "name": "x"}`, "", `request body: unknown field "name" (expected {"request": "<base64>"})`},
+		{`{"request": `, "", `request body: invalid JSON: unexpected end of input (expected {"request": "<base64>"})`},
+		{`{"request": x}`, "", `request body: invalid JSON at byte 13: invalid character 'x' looking for beginning of value (expected {"request": "<base64>"})`},
+		{`["AQID"]`, "", `request body: want an object, got an array (expected {"request": "<base64>"})`},
+		{`{"request": "A*ID"}`, "request", `request body field "request": want standard base64, bad character at position 1 of the string`},
+		{"{\"request\": \"\xff\"}", "", `request body: invalid text at byte 13: not valid UTF-8 (expected {"request": "<base64>"})`},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/v1/records/reads", strings.NewReader(c.body))
+		r.Header.Set("Content-Type", "application/json")
+		_, err := readSigned(httptest.NewRecorder(), r, 1<<10)
+		p := problemOf(err)
+		if p.Code != codeInvalidBody || p.Field != c.field || p.Detail != c.detail {
+			t.Errorf("%s:\n got %s field %q %q\nwant %s field %q %q", c.body, p.Code, p.Field, p.Detail, codeInvalidBody, c.field, c.detail)
+		}
+		for _, goWord := range []string{"Go ", "json:", "signedRequest", "illegal base64"} {
+			if strings.Contains(p.Detail, goWord) {
+				t.Errorf("%s: %q speaks Go (%q)", c.body, p.Detail, goWord)
+			}
+		}
+	}
+	_, err := decodeSubmitBody("application/json", []byte(`{"tx": ["AQID"]}`))
+	if p := problemOf(err); p.Field != "tx" || p.Detail != `request body field "tx": want a string, got an array` {
+		t.Errorf("submit body: got field %q %q", p.Field, p.Detail)
+	}
 }

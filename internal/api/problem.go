@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/vault"
 )
@@ -84,6 +86,26 @@ func badBody(field, format string, args ...any) *apiError {
 		prefix = fmt.Sprintf("request body field %q: ", field)
 	}
 	return &apiError{code: codeInvalidBody, kind: ledger.KindInvalid, field: field, msg: prefix + fmt.Sprintf(format, args...)}
+}
+
+// badJSON is a request body that does not decode, said in the body's own
+// JSON terms (jsondec); shape is the body expected.
+func badJSON(err error, shape string) *apiError {
+	var je *jsondec.Error
+	if errors.As(err, &je) && je.Path != "" {
+		return badBody(je.Path, "%s", je.Msg)
+	}
+	return badBody("", "%v (expected %s)", jsondec.Explain(nil, err), shape)
+}
+
+// unreadable is a request body the client did not finish sending: cut
+// short, or too slow for the server's read timeout.
+func unreadable(err error) *apiError {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return badBody("", "not received in time (see the server's read_timeout)")
+	}
+	return badBody("", "the connection ended before the whole body was received")
 }
 
 func notFound(format string, args ...any) *apiError {
