@@ -5,11 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
@@ -187,5 +189,37 @@ func TestBodyErrorsSpeakJSON(t *testing.T) {
 	_, err := decodeSubmitBody("application/json", []byte(`{"tx": ["AQID"]}`))
 	if p := problemOf(err); p.Field != "tx" || p.Detail != `request body field "tx": want a string, got an array` {
 		t.Errorf("submit body: got field %q %q", p.Field, p.Detail)
+	}
+}
+
+// Each client address has its own bucket, refilled at the rate; the table
+// of addresses stays bounded.
+func TestLimiterPerClient(t *testing.T) {
+	l := newLimiter(RateLimit{Rate: 1, Burst: 2})
+	now := time.Unix(1_000_000, 0)
+	req := func(addr string) *http.Request {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.RemoteAddr = addr
+		return r
+	}
+	for i := range 2 {
+		if ok, _ := l.allow(req("10.0.0.1:5000"), now); !ok {
+			t.Fatalf("request %d within the burst refused", i+1)
+		}
+	}
+	if ok, wait := l.allow(req("10.0.0.1:5001"), now); ok || wait != time.Second {
+		t.Fatalf("third request: allowed %v, wait %s; want refused, 1s", ok, wait)
+	}
+	if ok, _ := l.allow(req("10.0.0.2:5000"), now); !ok {
+		t.Fatal("another client was refused")
+	}
+	if ok, _ := l.allow(req("10.0.0.1:5000"), now.Add(time.Second)); !ok {
+		t.Fatal("a token a second later was refused")
+	}
+	for i := range maxTrackedClients + 10 {
+		l.allow(req(fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8&255, i&255)), now.Add(2*time.Second))
+	}
+	if n := len(l.clients); n > maxTrackedClients {
+		t.Fatalf("%d clients tracked, bound %d", n, maxTrackedClients)
 	}
 }

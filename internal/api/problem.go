@@ -20,6 +20,7 @@ const (
 	kindUnsupportedMedia ledger.Kind = "unsupported_media_type"
 	kindMethodNotAllowed ledger.Kind = "method_not_allowed"
 	kindUnavailable      ledger.Kind = "unavailable"
+	kindRateLimited      ledger.Kind = "rate_limited"
 )
 
 // statusOfKind is THE table from error kinds to HTTP statuses: every problem
@@ -40,6 +41,7 @@ var statusOfKind = map[ledger.Kind]int{
 	kindUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	kindMethodNotAllowed:    http.StatusMethodNotAllowed,
 	kindUnavailable:         http.StatusServiceUnavailable,
+	kindRateLimited:         http.StatusTooManyRequests,
 }
 
 func statusOf(kind ledger.Kind) int {
@@ -62,6 +64,7 @@ const (
 	codeNodeUnavailable  = "api.node_unavailable"
 	codeMempoolFull      = "api.mempool_full"
 	codeNoVault          = "api.no_records_here"
+	codeRateLimited      = "api.rate_limited"
 )
 
 // apiError is an error raised by the API (a bad parameter, an unknown
