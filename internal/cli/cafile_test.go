@@ -30,8 +30,9 @@ func TestCAFile(t *testing.T) {
 	if err != nil || st.ChainID != "care-net" {
 		t.Fatalf("with --ca-file: %+v %v", st, err)
 	}
-	if _, err := (&Global{Node: srv.URL}).client().Status(ctx); err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Errorf("without --ca-file: %v, want a certificate error", err)
+	_, err = (&Global{Node: srv.URL}).client().Status(ctx)
+	if err == nil || !strings.Contains(unreachableError(srv.URL, err).Error(), "--ca-file") || ExitCode(err) != ExitUnreachable {
+		t.Errorf("without --ca-file: %v, want an untrusted certificate, exit %d, and a hint at --ca-file", err, ExitUnreachable)
 	}
 	if _, err := (&Global{Node: srv.URL, CAFile: bad}).client().Status(ctx); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
 		t.Errorf("with a bad --ca-file: %v", err)

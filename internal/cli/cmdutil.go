@@ -327,6 +327,10 @@ func unreachableError(url string, err error) error {
 	if errors.As(err, &oe) {
 		reason = oe
 	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return fmt.Errorf("cannot reach the node at %s: its certificate is not trusted (a consortium's own CA: pass it with --ca-file or $MEDCHAIN_CA_FILE): %w", url, cve)
+	}
 	return fmt.Errorf("cannot reach the node at %s (set --node or $MEDCHAIN_NODE; `medchain dev` runs one): %w", url, reason)
 }
 
