@@ -223,7 +223,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	if appCfg.API.MaxConnections > 0 {
 		ln = netutil.LimitListener(ln, appCfg.API.MaxConnections)
 	}
-	if n.srv.TLSConfig != nil {
+	if appCfg.API.TLS() {
 		go func() { n.served <- n.srv.ServeTLS(ln, "", "") }()
 	} else {
 		go func() { n.served <- n.srv.Serve(ln) }()
@@ -262,7 +262,7 @@ func (n *Node) APIURL() string {
 	if n.listener == nil {
 		return ""
 	}
-	if n.srv != nil && n.srv.TLSConfig != nil {
+	if n.Config.API.TLS() {
 		return "https://" + n.listener.Addr().String()
 	}
 	return "http://" + n.listener.Addr().String()
