@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,10 +16,12 @@ import (
 // --ca-file makes the CLI trust a consortium's own CA for an https --node;
 // a file that holds no certificate fails the request with the reason.
 func TestCAFile(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"chain_id":"care-net","latest_block_height":7}`))
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below
+	srv.StartTLS()
 	defer srv.Close()
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
