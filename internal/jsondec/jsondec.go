@@ -14,6 +14,7 @@ package jsondec
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -35,7 +36,13 @@ type Error struct {
 	Path string
 	// Msg says what is wrong.
 	Msg string
+	// err is a value's own error, kept for errors.Is.
+	err error
 }
+
+// Unwrap returns the error of a value's own UnmarshalJSON, if that was the
+// fault.
+func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
 	if e.Path == "" {
@@ -46,7 +53,9 @@ func (e *Error) Error() string {
 
 // Strict decodes the one JSON value in data into v: unknown object fields,
 // trailing data, invalid UTF-8 and escaped lone surrogates are errors. Every
-// error it returns is an *Error.
+// error it returns is an *Error, with the path of the value at fault when
+// there is one; an error of a value's own UnmarshalJSON keeps its message
+// and is what the *Error unwraps to.
 func Strict(data []byte, v any) error {
 	if err := CheckText(data); err != nil {
 		return err
@@ -54,7 +63,22 @@ func Strict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return Explain(data, err)
+		explained := Explain(data, err)
+		e, ok := explained.(*Error)
+		if !ok {
+			// A value's own UnmarshalJSON: its message is the client's.
+			e = &Error{Msg: explained.Error(), err: err}
+		}
+		// A value's own errors (a time, a key), base64's and unknown
+		// fields come without a place: find the value that fails.
+		if e.Path == "" {
+			if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer {
+				if path := locate(data, t.Elem(), ""); path != "" {
+					e = &Error{Path: path, Msg: e.Msg, err: e.err}
+				}
+			}
+		}
+		return e
 	}
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
@@ -304,4 +328,110 @@ func (f *frame) next() {
 	} else {
 		f.index++
 	}
+}
+
+// locate finds the JSON path of the first value in data that does not
+// decode strictly into a Go value of type t on its own, by decoding the
+// parts of objects and arrays one by one: the value itself, or the object
+// that holds an unknown field. "" when it is data as a whole (or it
+// decodes).
+func locate(data []byte, t reflect.Type, path string) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if dec.Decode(reflect.New(t).Interface()) == nil {
+		return ""
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if pt := reflect.PointerTo(t); pt.Implements(reflect.TypeFor[json.Unmarshaler]()) || pt.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return path
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data, &obj) != nil {
+			return path
+		}
+		// Walk in document order, so the first failing field is found.
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.Token()
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return path
+			}
+			key, _ := tok.(string)
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return path
+			}
+			ft, ok := t, true
+			if t.Kind() == reflect.Map {
+				ft = t.Elem()
+			} else {
+				ft, ok = fieldType(t, key)
+			}
+			if !ok {
+				continue
+			}
+			if p := locate(raw, ft, join(path, key)); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var arr []json.RawMessage
+		if t.Elem().Kind() == reflect.Uint8 || json.Unmarshal(data, &arr) != nil {
+			return path
+		}
+		for i, raw := range arr {
+			if p := locate(raw, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return path
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// fieldType finds the type of the field of struct t that encoding/json
+// decodes the key name into: by tag or name, exactly or else ignoring case,
+// through embedded structs.
+func fieldType(t reflect.Type, name string) (reflect.Type, bool) {
+	var fold reflect.Type
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && tag == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				if ft, ok := fieldType(et, name); ok {
+					return ft, true
+				}
+				continue
+			}
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f.Type, true
+		}
+		if fold == nil && strings.EqualFold(tag, name) {
+			fold = f.Type
+		}
+	}
+	return fold, fold != nil
 }

@@ -24,7 +24,28 @@ type msg struct {
 	Meta    struct {
 		On bool `json:"on"`
 	} `json:"meta"`
+	At     time.Time       `json:"at"`
+	Times  []stamped       `json:"times"`
+	ByName map[string]item `json:"byName"`
+}
+
+type stamped struct {
 	At time.Time `json:"at"`
+}
+
+type item struct {
+	Key hexKey `json:"key"`
+}
+
+// hexKey has its own UnmarshalJSON, whose message is the client's already.
+type hexKey []byte
+
+func (k *hexKey) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) != nil || len(s)%2 != 0 || strings.Trim(s, "0123456789abcdef") != "" {
+		return errors.New("key must be hex")
+	}
+	return nil
 }
 
 func TestStrict(t *testing.T) {
@@ -38,13 +59,16 @@ func TestStrict(t *testing.T) {
 		{`{"anchors":{}}`, `field anchors: want an array, got an object`},
 		{`[1]`, `want an object, got an array`},
 		{`{"name":"x","nmae":"y"}`, `unknown field "nmae"`},
+		{`{"anchors":[{"size":1},{"size":2,"sise":3}]}`, `field anchors[1]: unknown field "sise"`},
 		{`{"name":"x"`, `invalid JSON: unexpected end of input`},
 		{``, `invalid JSON: there is no value`},
 		{`{"name": x}`, `invalid JSON at byte 10: invalid character 'x' looking for beginning of value`},
 		{`{"name":"x"} {}`, `invalid JSON at byte 12: trailing data after the JSON value`},
-		{`{"data":"!!!"}`, `want standard base64, bad character at position 0 of the string`},
-		{`{"at":"yesterday"}`, `want an RFC 3339 time (e.g. "2026-01-02T15:04:05Z"), got "yesterday"`},
-		{`{"at":5}`, `want an RFC 3339 time as a string`},
+		{`{"data":"!!!"}`, `field data: want standard base64, bad character at position 0 of the string`},
+		{`{"at":"yesterday"}`, `field at: want an RFC 3339 time (e.g. "2026-01-02T15:04:05Z"), got "yesterday"`},
+		{`{"at":5}`, `field at: want an RFC 3339 time as a string`},
+		{`{"anchors":[{"size":1}],"times":[{"at":"2026-01-01T00:00:00Z"},{"at":"x"}]}`, `field times[1].at: want an RFC 3339 time (e.g. "2026-01-02T15:04:05Z"), got "x"`},
+		{`{"byName":{"a":{"key":"zz"}}}`, `field byName.a.key: key must be hex`},
 		{"{\"name\":\"a\xffb\"}", `invalid text at byte 10: not valid UTF-8`},
 		{`{"name":"a\ud800b"}`, `invalid text at byte 10: \ud800 is half of a UTF-16 surrogate pair, not a character`},
 		{`{"name":"a\udc00"}`, `invalid text at byte 10: \udc00 is half of a UTF-16 surrogate pair, not a character`},

@@ -105,6 +105,12 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		out = os.Stderr
 	}
 	logger := newLogger(out, appCfg.Log.Format, appCfg.Log.Level)
+	// The API's certificate is read before anything starts: a node that
+	// cannot serve its API as configured does not start at all.
+	tlsConf, err := apiTLS(appCfg.API)
+	if err != nil {
+		return nil, err
+	}
 
 	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.NodeKeyFile(), cfg.GenesisFile()} {
 		if _, err := os.Stat(f); err != nil {
@@ -209,11 +215,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		n.Stop()
 		return nil, err
 	}
-	n.srv, err = newServer(n.api, appCfg.API, logger.With("module", "api"))
-	if err != nil {
-		n.Stop()
-		return nil, err
-	}
+	n.srv = newServer(n.api, appCfg.API, tlsConf, logger.With("module", "api"))
 	n.listener, err = net.Listen("tcp", appCfg.API.Listen)
 	if err != nil {
 		n.Stop()
@@ -268,10 +270,10 @@ func (n *Node) APIURL() string {
 	return "http://" + n.listener.Addr().String()
 }
 
-// newServer makes the API's HTTP server with the limits of c, and its TLS
-// configuration when c names a certificate.
-func newServer(h http.Handler, c APIConfig, logger *slog.Logger) (*http.Server, error) {
-	srv := &http.Server{
+// newServer makes the API's HTTP server with the limits of c, serving TLS
+// with tlsConf when it is not nil.
+func newServer(h http.Handler, c APIConfig, tlsConf *tls.Config, logger *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: c.ReadHeaderTimeout.Duration,
 		ReadTimeout:       c.ReadTimeout.Duration,
@@ -280,17 +282,21 @@ func newServer(h http.Handler, c APIConfig, logger *slog.Logger) (*http.Server, 
 		MaxHeaderBytes:    c.MaxHeaderBytes,
 		// The server's own complaints (a failed TLS handshake, a client
 		// that timed out) are the client's problem: debug level.
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		TLSConfig: tlsConf,
 	}
+}
+
+// apiTLS reads the API's certificate and key: nil when c names none.
+func apiTLS(c APIConfig) (*tls.Config, error) {
 	if !c.TLS() {
-		return srv, nil
+		return nil, nil
 	}
 	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("node: [api] tls_cert_file %s and tls_key_file %s: %w", c.TLSCertFile, c.TLSKeyFile, err)
+		return nil, fmt.Errorf("node: [api] tls_cert_file %s and tls_key_file %s do not hold a PEM certificate and its key: %w", c.TLSCertFile, c.TLSKeyFile, err)
 	}
-	srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-	return srv, nil
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
 }
 
 // plainHTTPWarning is the warning for an API served without TLS on addr:

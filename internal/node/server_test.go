@@ -227,6 +227,31 @@ func TestPlainHTTPWarning(t *testing.T) {
 	}
 }
 
+// A certificate that cannot be read stops the node before it starts.
+func TestBadCertificateStopsStart(t *testing.T) {
+	base := freeBase(t, 2)
+	home := t.TempDir()
+	if _, err := InitDev(home, fmt.Sprintf("127.0.0.1:%d", base+5), Ports{P2P: base, RPC: base + 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadAppConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.API.TLSCertFile, cfg.API.TLSKeyFile = "missing.crt", "missing.key"
+	if err := WriteAppConfig(home, cfg); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(context.Background(), home, Options{LogOutput: logWriter{t}})
+	if err == nil {
+		n.Stop()
+		t.Fatal("a node with a missing certificate started")
+	}
+	if !strings.Contains(err.Error(), "tls_cert_file") || !strings.Contains(err.Error(), filepath.Join(home, "config", "missing.crt")) {
+		t.Errorf("error %q does not name the setting and the file", err)
+	}
+}
+
 func TestAPIConfig(t *testing.T) {
 	d := DefaultAppConfig().API
 	if err := d.check(); err != nil {
