@@ -3,14 +3,17 @@ package client_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
 )
 
@@ -43,5 +46,25 @@ func TestHTTPS(t *testing.T) {
 	}
 	if _, err := client.New(srv.URL).Status(ctx); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("status without the CA: %v, want a certificate error", err)
+	}
+}
+
+// A rate-limited request is an *Error with code api.rate_limited and the
+// node's Retry-After.
+func TestRateLimited(t *testing.T) {
+	h, err := apitest.Start(apitest.Options{RateLimit: api.RateLimit{Rate: 0.01, Burst: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	c := client.New(h.URL)
+	ctx := context.Background()
+	if _, err := c.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Status(ctx)
+	var e *client.Error
+	if !client.IsCode(err, "api.rate_limited") || !errors.As(err, &e) || e.Status != 429 || e.RetryAfter < time.Second {
+		t.Fatalf("second request: %v (%+v)", err, e)
 	}
 }
