@@ -65,7 +65,8 @@ type APIConfig struct {
 	ReadTimeout Duration `toml:"read_timeout"`
 	// WriteTimeout bounds a request from the end of its headers to the end
 	// of its answer: it must exceed CommitTimeout (POST /v1/txs waits that
-	// long) and leave time to send the largest answer (a record read).
+	// long) and the 20 s a record read waits for its receipt, and leave
+	// time to send the largest answer (a 16 MiB record read).
 	WriteTimeout Duration `toml:"write_timeout"`
 	// IdleTimeout closes a kept-alive connection that sends no request.
 	IdleTimeout Duration `toml:"idle_timeout"`
