@@ -43,12 +43,14 @@ func startMedchain(ctx context.Context, dir string, timeoutCommit time.Duration)
 		return nil, fmt.Errorf("bench: make a node home: %w", err)
 	}
 	// The benchmark is the node's only client and sends as fast as it
-	// can: the per-client rate limit would measure itself.
+	// can, on as many connections as it has workers: the per-client rate
+	// and connection limits would measure themselves.
 	cfg, err := node.LoadAppConfig(homes[0].Home)
 	if err != nil {
 		return nil, err
 	}
 	cfg.API.RateLimit = 0
+	cfg.API.MaxConnectionsPerClient = 0
 	if err := node.WriteAppConfig(homes[0].Home, cfg); err != nil {
 		return nil, err
 	}

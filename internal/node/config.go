@@ -75,6 +75,9 @@ type APIConfig struct {
 	// MaxConnections caps the open connections; past it new ones wait to
 	// be accepted. 0: no cap.
 	MaxConnections int `toml:"max_connections"`
+	// MaxConnectionsPerClient caps the open connections of each client IP
+	// address; past it a new connection is closed at once. 0: no cap.
+	MaxConnectionsPerClient int `toml:"max_connections_per_client"`
 	// RateLimit is the requests a second each client IP address may make
 	// on average, RateBurst how many at once. Loopback is not exempt.
 	// 0: no limit.
@@ -96,6 +99,7 @@ const (
 	defaultIdleTimeout       = 120 * time.Second
 	defaultMaxHeaderBytes    = 64 << 10
 	defaultMaxConnections    = 512
+	defaultMaxConnsPerClient = 64
 	defaultRateLimit         = 200
 	defaultRateBurst         = 400
 )
@@ -112,8 +116,8 @@ func (c APIConfig) check() error {
 		return errors.New("[api] timeouts must not be negative (0 means none)")
 	case c.WriteTimeout.Duration > 0 && c.WriteTimeout.Duration <= c.CommitTimeout.Duration:
 		return fmt.Errorf("[api] write_timeout (%s) must be longer than commit_timeout (%s): a submission waiting for its commit would be cut off", c.WriteTimeout, c.CommitTimeout)
-	case c.MaxHeaderBytes < 0, c.MaxConnections < 0, c.RateBurst < 0:
-		return errors.New("[api] max_header_bytes, max_connections and rate_burst must not be negative")
+	case c.MaxHeaderBytes < 0, c.MaxConnections < 0, c.MaxConnectionsPerClient < 0, c.RateBurst < 0:
+		return errors.New("[api] max_header_bytes, max_connections, max_connections_per_client and rate_burst must not be negative")
 	case c.RateLimit < 0:
 		return errors.New("[api] rate_limit must not be negative (0 turns it off)")
 	}
@@ -160,7 +164,8 @@ func DefaultAppConfig() AppConfig {
 			ReadHeaderTimeout: Duration{defaultReadHeaderTimeout}, ReadTimeout: Duration{defaultReadTimeout},
 			WriteTimeout: Duration{defaultWriteTimeout}, IdleTimeout: Duration{defaultIdleTimeout},
 			MaxHeaderBytes: defaultMaxHeaderBytes, MaxConnections: defaultMaxConnections,
-			RateLimit: defaultRateLimit, RateBurst: defaultRateBurst,
+			MaxConnectionsPerClient: defaultMaxConnsPerClient,
+			RateLimit:               defaultRateLimit, RateBurst: defaultRateBurst,
 		},
 		State:   StateConfig{KeepVersions: 0, RetainBlocks: 0},
 		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}},
@@ -176,7 +181,8 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #   headers, and the whole request (a 16 MiB upload must fit); write_timeout: from a
 #   request's headers to the end of its answer (must exceed commit_timeout); idle_timeout:
 #   a kept-alive connection with no request is closed; 0 means no limit for each.
-#   max_header_bytes; max_connections: open connections at once (0: no cap).
+#   max_header_bytes; max_connections: open connections at once, max_connections_per_client:
+#   of one client IP address (0: no cap).
 #   rate_limit, rate_burst: requests a second per client IP address, and at once (loopback
 #   included; 0 turns the limit off); over it the answer is 429 api.rate_limited.
 #   tls_cert_file, tls_key_file: PEM files (relative to this directory) to serve HTTPS

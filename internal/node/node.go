@@ -225,6 +225,10 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	if appCfg.API.MaxConnections > 0 {
 		ln = netutil.LimitListener(ln, appCfg.API.MaxConnections)
 	}
+	if appCfg.API.MaxConnectionsPerClient > 0 {
+		// Inside the global cap: a refused connection frees its slot at once.
+		ln = newPerClientListener(ln, appCfg.API.MaxConnectionsPerClient)
+	}
 	if appCfg.API.TLS() {
 		go func() { n.served <- n.srv.ServeTLS(ln, "", "") }()
 	} else {

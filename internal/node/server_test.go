@@ -258,7 +258,7 @@ func TestAPIConfig(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	if d.WriteTimeout.Duration <= d.CommitTimeout.Duration || d.ReadTimeout.Duration == 0 || d.IdleTimeout.Duration == 0 ||
-		d.MaxConnections == 0 || d.RateLimit == 0 || d.MaxHeaderBytes == 0 || d.TLS() {
+		d.MaxConnections == 0 || d.MaxConnectionsPerClient == 0 || d.MaxConnectionsPerClient > d.MaxConnections || d.RateLimit == 0 || d.MaxHeaderBytes == 0 || d.TLS() {
 		t.Fatalf("defaults: %+v", d)
 	}
 	for name, edit := range map[string]func(*APIConfig){
@@ -291,5 +291,68 @@ func TestAPIConfig(t *testing.T) {
 	os.WriteFile(path, []byte("[api]\ncommit_timeout = \"90s\"\n"), 0o644)
 	if _, err := LoadAppConfig(home); err == nil || !strings.Contains(err.Error(), "write_timeout") {
 		t.Errorf("commit_timeout past write_timeout: %v", err)
+	}
+}
+
+// Past its cap, a client's new connection is closed at once; another
+// client is not affected, and a closed connection frees its slot.
+func TestPerClientListener(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newPerClientListener(inner, 2)
+	defer l.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := dial(), dial()
+	defer a.Close()
+	defer b.Close()
+	first := <-accepted
+	second := <-accepted
+	defer second.Close()
+	over := dial()
+	defer over.Close()
+	over.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := over.Read(make([]byte, 1)); err != io.EOF && !strings.Contains(fmt.Sprint(err), "reset") {
+		t.Fatalf("third connection of one client: read %v, want it closed", err)
+	}
+	select {
+	case c := <-accepted:
+		t.Fatalf("third connection accepted: %v", c.RemoteAddr())
+	default:
+	}
+	// The server closing one (as the HTTP server does) frees a slot, once
+	// however often it is closed.
+	first.Close()
+	first.Close()
+	again := dial()
+	defer again.Close()
+	select {
+	case c := <-accepted:
+		c.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection after one closed was not accepted")
+	}
+	l.mu.Lock()
+	n := l.open["127.0.0.1"]
+	l.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d connections counted, want 1 (the second)", n)
 	}
 }
