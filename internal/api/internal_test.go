@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -221,5 +222,14 @@ func TestLimiterPerClient(t *testing.T) {
 	}
 	if n := len(l.clients); n > maxTrackedClients {
 		t.Fatalf("%d clients tracked, bound %d", n, maxTrackedClients)
+	}
+}
+
+func TestUnreadable(t *testing.T) {
+	if p := problemOf(unreadable(&http.MaxBytesError{Limit: 10})); p.Code != codeBodyTooLarge || p.Status != 413 {
+		t.Errorf("too large: %+v", p)
+	}
+	if p := problemOf(unreadable(io.ErrUnexpectedEOF)); p.Code != codeInvalidBody || strings.Contains(p.Detail, "EOF") {
+		t.Errorf("cut short: %+v", p)
 	}
 }

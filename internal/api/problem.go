@@ -101,9 +101,13 @@ func badJSON(err error, shape string) *apiError {
 	return badBody("", "%v (expected %s)", jsondec.Explain(nil, err), shape)
 }
 
-// unreadable is a request body the client did not finish sending: cut
-// short, or too slow for the server's read timeout.
+// unreadable is a request body that could not be read whole: too large,
+// cut short, or too slow for the server's read timeout.
 func unreadable(err error) *apiError {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &apiError{code: codeBodyTooLarge, kind: kindTooLarge, msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return badBody("", "not received in time (see the server's read_timeout)")
