@@ -99,6 +99,9 @@ type Error struct {
 	Height int64
 	// Receipt names the ledger's access receipt of a refused read.
 	Receipt string
+	// RetryAfter is how long the node asks the client to wait before
+	// sending again (429 api.rate_limited; its Retry-After), or 0.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -124,7 +127,9 @@ func (e *Error) Error() string {
 }
 
 // IsCode reports whether err is, or wraps, an *Error with the stable code
-// (one of the Code constants, or an "api." code of the API's own).
+// (one of the Code constants, or an "api." code of the API's own:
+// "api.rate_limited" when the client's address sent too many requests; wait
+// Error.RetryAfter).
 func IsCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
@@ -176,6 +181,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 func problemOf(resp *http.Response, body []byte) *Error {
 	e := &Error{Status: resp.StatusCode}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		e.RetryAfter = time.Duration(s) * time.Second
+	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "application/problem+json" {
 		var p struct {

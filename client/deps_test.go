@@ -32,11 +32,13 @@ var forbidden = []string{
 }
 
 // allowedInternal are the only internal packages the SDK may use: small
-// helpers that keep one copy of a wire rule (the envelope, record
-// decryption, item IDs). A module's package would bring the node with it.
+// helpers that keep one copy of a wire rule (the envelope and the strict
+// JSON it is decoded with, record decryption, item IDs). A module's package
+// would bring the node with it.
 var allowedInternal = []string{
 	"github.com/medchain/medchain/internal/gs1",
 	"github.com/medchain/medchain/internal/itemid",
+	"github.com/medchain/medchain/internal/jsondec",
 	"github.com/medchain/medchain/internal/seal",
 	"github.com/medchain/medchain/internal/tx",
 }

@@ -61,6 +61,9 @@ type Deps struct {
 	// CommitTimeout bounds how long POST /v1/txs waits for a commit
 	// (default 15s); past it the answer is 202 with status "pending".
 	CommitTimeout time.Duration
+	// RateLimit bounds each client IP's requests (zero: no limit); a
+	// request over it is answered 429 api.rate_limited with Retry-After.
+	RateLimit RateLimit
 }
 
 // DefaultCommitTimeout is used when Deps.CommitTimeout is zero.
@@ -80,6 +83,7 @@ type Server struct {
 	waiters  *chain.Waiters
 	vault    *vault.Vault
 	reporter Reporter
+	limiter  *limiter // nil: no rate limit
 }
 
 // route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
@@ -110,6 +114,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
 		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, reporter: d.Reporter,
+		limiter: newLimiter(d.RateLimit),
 	}
 	d.App.Subscribe(s.waiters.Committed)
 
@@ -204,6 +209,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"method", r.Method, "route", label, "path", r.URL.Path,
 			"status", sw.statusCode(), "bytes", sw.bytes, "duration", d, "remote", r.RemoteAddr)
 	}()
+	if s.limiter != nil {
+		if ok, wait := s.limiter.allow(r, start); !ok {
+			label = "rate_limited"
+			sw.Header().Set("Retry-After", retryAfter(wait))
+			s.writeProblem(sw, r, s.limiter.rateLimited(wait))
+			return
+		}
+	}
 	if pattern == "" {
 		label = "unmatched"
 		s.unmatched(sw, r)

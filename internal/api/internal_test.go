@@ -5,9 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
@@ -151,4 +156,80 @@ func FuzzSubmitBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBodyErrorsSpeakJSON: a body that does not decode is explained in the
+// body's own JSON terms (the field as written, the kind of value), never in
+// Go's ("Go struct field signedRequest.request of type string").
+func TestBodyErrorsSpeakJSON(t *testing.T) {
+	cases := []struct {
+		body, field, detail string
+	}{
+		{`{"request": 5}`, "request", `request body field "request": want a string, got a number`},
+		{`{"request": "AQID", "name": "x"}`, "", `request body: unknown field "name" (expected {"request": "<base64>"})`},
+		{`{"request": `, "", `request body: invalid JSON: unexpected end of input (expected {"request": "<base64>"})`},
+		{`{"request": x}`, "", `request body: invalid JSON at byte 13: invalid character 'x' looking for beginning of value (expected {"request": "<base64>"})`},
+		{`["AQID"]`, "", `request body: want an object, got an array (expected {"request": "<base64>"})`},
+		{`{"request": "A*ID"}`, "request", `request body field "request": want standard base64, bad character at position 1 of the string`},
+		{"{\"request\": \"\xff\"}", "", `request body: invalid text at byte 13: not valid UTF-8 (expected {"request": "<base64>"})`},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/v1/records/reads", strings.NewReader(c.body))
+		r.Header.Set("Content-Type", "application/json")
+		_, err := readSigned(httptest.NewRecorder(), r, 1<<10)
+		p := problemOf(err)
+		if p.Code != codeInvalidBody || p.Field != c.field || p.Detail != c.detail {
+			t.Errorf("%s:\n got %s field %q %q\nwant %s field %q %q", c.body, p.Code, p.Field, p.Detail, codeInvalidBody, c.field, c.detail)
+		}
+		for _, goWord := range []string{"Go ", "json:", "signedRequest", "illegal base64"} {
+			if strings.Contains(p.Detail, goWord) {
+				t.Errorf("%s: %q speaks Go (%q)", c.body, p.Detail, goWord)
+			}
+		}
+	}
+	_, err := decodeSubmitBody("application/json", []byte(`{"tx": ["AQID"]}`))
+	if p := problemOf(err); p.Field != "tx" || p.Detail != `request body field "tx": want a string, got an array` {
+		t.Errorf("submit body: got field %q %q", p.Field, p.Detail)
+	}
+}
+
+// Each client address has its own bucket, refilled at the rate; the table
+// of addresses stays bounded.
+func TestLimiterPerClient(t *testing.T) {
+	l := newLimiter(RateLimit{Rate: 1, Burst: 2})
+	now := time.Unix(1_000_000, 0)
+	req := func(addr string) *http.Request {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.RemoteAddr = addr
+		return r
+	}
+	for i := range 2 {
+		if ok, _ := l.allow(req("10.0.0.1:5000"), now); !ok {
+			t.Fatalf("request %d within the burst refused", i+1)
+		}
+	}
+	if ok, wait := l.allow(req("10.0.0.1:5001"), now); ok || wait != time.Second {
+		t.Fatalf("third request: allowed %v, wait %s; want refused, 1s", ok, wait)
+	}
+	if ok, _ := l.allow(req("10.0.0.2:5000"), now); !ok {
+		t.Fatal("another client was refused")
+	}
+	if ok, _ := l.allow(req("10.0.0.1:5000"), now.Add(time.Second)); !ok {
+		t.Fatal("a token a second later was refused")
+	}
+	for i := range maxTrackedClients + 10 {
+		l.allow(req(fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8&255, i&255)), now.Add(2*time.Second))
+	}
+	if n := len(l.clients); n > maxTrackedClients {
+		t.Fatalf("%d clients tracked, bound %d", n, maxTrackedClients)
+	}
+}
+
+func TestUnreadable(t *testing.T) {
+	if p := problemOf(unreadable(&http.MaxBytesError{Limit: 10})); p.Code != codeBodyTooLarge || p.Status != 413 {
+		t.Errorf("too large: %+v", p)
+	}
+	if p := problemOf(unreadable(io.ErrUnexpectedEOF)); p.Code != codeInvalidBody || strings.Contains(p.Detail, "EOF") {
+		t.Errorf("cut short: %+v", p)
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/vault"
 )
@@ -18,6 +20,7 @@ const (
 	kindUnsupportedMedia ledger.Kind = "unsupported_media_type"
 	kindMethodNotAllowed ledger.Kind = "method_not_allowed"
 	kindUnavailable      ledger.Kind = "unavailable"
+	kindRateLimited      ledger.Kind = "rate_limited"
 )
 
 // statusOfKind is THE table from error kinds to HTTP statuses: every problem
@@ -38,6 +41,7 @@ var statusOfKind = map[ledger.Kind]int{
 	kindUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	kindMethodNotAllowed:    http.StatusMethodNotAllowed,
 	kindUnavailable:         http.StatusServiceUnavailable,
+	kindRateLimited:         http.StatusTooManyRequests,
 }
 
 func statusOf(kind ledger.Kind) int {
@@ -60,6 +64,7 @@ const (
 	codeNodeUnavailable  = "api.node_unavailable"
 	codeMempoolFull      = "api.mempool_full"
 	codeNoVault          = "api.no_records_here"
+	codeRateLimited      = "api.rate_limited"
 )
 
 // apiError is an error raised by the API (a bad parameter, an unknown
@@ -84,6 +89,30 @@ func badBody(field, format string, args ...any) *apiError {
 		prefix = fmt.Sprintf("request body field %q: ", field)
 	}
 	return &apiError{code: codeInvalidBody, kind: ledger.KindInvalid, field: field, msg: prefix + fmt.Sprintf(format, args...)}
+}
+
+// badJSON is a request body that does not decode, said in the body's own
+// JSON terms (jsondec); shape is the body expected.
+func badJSON(err error, shape string) *apiError {
+	var je *jsondec.Error
+	if errors.As(err, &je) && je.Path != "" {
+		return badBody(je.Path, "%s", je.Msg)
+	}
+	return badBody("", "%v (expected %s)", jsondec.Explain(nil, err), shape)
+}
+
+// unreadable is a request body that could not be read whole: too large,
+// cut short, or too slow for the server's read timeout.
+func unreadable(err error) *apiError {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &apiError{code: codeBodyTooLarge, kind: kindTooLarge, msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return badBody("", "not received in time (see the server's read_timeout)")
+	}
+	return badBody("", "the connection ended before the whole body was received")
 }
 
 func notFound(format string, args ...any) *apiError {

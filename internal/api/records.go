@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/medchain/medchain/internal/fhirdoc"
+	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/vault"
@@ -35,18 +35,18 @@ func readSigned(w http.ResponseWriter, r *http.Request, limit int) ([]byte, erro
 		if errors.As(err, &mbe) {
 			return nil, &apiError{code: codeBodyTooLarge, kind: kindTooLarge, msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		}
-		return nil, badBody("", "could not read: %v", err)
+		return nil, unreadable(err)
 	}
 	var req signedRequest
-	if err := decodeStrict(body, &req); err != nil {
-		return nil, badBody("", "must be a JSON object {\"request\": \"<base64>\"}: %v", err)
+	if err := jsondec.Strict(body, &req); err != nil {
+		return nil, badJSON(err, `{"request": "<base64>"}`)
 	}
 	if req.Request == "" {
 		return nil, badBody("request", "is required: the signed request in standard base64")
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(req.Request)
 	if err != nil {
-		return nil, badBody("request", "is not standard base64: %v", err)
+		return nil, badBody("request", "%v", jsondec.Explain(nil, err))
 	}
 	return raw, nil
 }
@@ -55,18 +55,6 @@ func requireJSON(r *http.Request) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !bytes.HasPrefix([]byte(ct), []byte("application/json")) && !bytes.HasPrefix([]byte(ct), []byte("application/fhir+json")) {
 		return &apiError{code: codeUnsupportedMedia, kind: kindUnsupportedMedia, field: "Content-Type",
 			msg: fmt.Sprintf("Content-Type %q must be application/json", ct)}
-	}
-	return nil
-}
-
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the JSON object")
 	}
 	return nil
 }
@@ -219,7 +207,7 @@ func (s *Server) consentFromFHIR(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		return badBody("", "could not read: %v", err)
+		return unreadable(err)
 	}
 	terms, err := fhirdoc.ParseConsent(body)
 	if err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/mempool"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -49,19 +49,14 @@ func decodeSubmitBody(contentType string, body []byte) ([]byte, error) {
 		raw = body
 	case "application/json":
 		var req submitRequest
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, badBody("", "must be a JSON object {\"tx\": \"<base64>\"}: %v", err)
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, badBody("", "trailing data after the JSON object")
+		if err := jsondec.Strict(body, &req); err != nil {
+			return nil, badJSON(err, `{"tx": "<base64>"}`)
 		}
 		if req.Tx == "" {
 			return nil, badBody("tx", "is required: the encoded transaction in standard base64")
 		}
 		if raw, err = base64.StdEncoding.Strict().DecodeString(req.Tx); err != nil {
-			return nil, badBody("tx", "is not standard base64: %v", err)
+			return nil, badBody("tx", "%v", jsondec.Explain(nil, err))
 		}
 	default:
 		return nil, &apiError{code: codeUnsupportedMedia, kind: kindUnsupportedMedia, field: "Content-Type",
@@ -103,7 +98,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) (err error) {
 			return &apiError{code: codeBodyTooLarge, kind: kindTooLarge,
 				msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		}
-		return badBody("", "could not read: %v", err)
+		return unreadable(err)
 	}
 	raw, err := decodeSubmitBody(r.Header.Get("Content-Type"), body)
 	if err != nil {

@@ -87,6 +87,19 @@ func TestSubmitRefusals(t *testing.T) {
 	badSig := bytes.Clone(good)
 	badSig[5] ^= 0xff
 	expired, _ := tx.Sign(apitest.Key("hospital-admin"), tx.Body{ChainID: apitest.ChainID, Nonce: 9, Expires: 1, Type: identity.TypeAddKey, Msg: json.RawMessage(`{"public_key":"` + apitest.PubKey("z").String() + `"}`)})
+	// Text the state could not hold as signed: a lone surrogate escape,
+	// bytes that are not UTF-8.
+	signRaw := func(handle string) []byte {
+		key := apitest.Key("hospital-admin")
+		body := []byte(`{"chain_id":"` + apitest.ChainID + `","signer":"` + tx.PubKey(key.PubKey().Bytes()).String() +
+			`","nonce":7,"expires":50,"type":"` + identity.TypeRegisterMember + `","msg":{"handle":"` + handle +
+			`","roles":["nurse"],"public_key":"` + apitest.PubKey("u").String() + `"}}`)
+		sig, err := key.Sign(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx.Encode(sig, body)
+	}
 	wrongChain, _ := tx.Sign(apitest.Key("hospital-admin"), tx.Body{ChainID: "other", Nonce: 9, Expires: 50, Type: identity.TypeAddKey, Msg: json.RawMessage(`{"public_key":"` + apitest.PubKey("z").String() + `"}`)})
 
 	cases := []struct {
@@ -107,6 +120,8 @@ func TestSubmitRefusals(t *testing.T) {
 		{"wrong chain", "application/octet-stream", wrongChain, "", 400, "chain.wrong_chain", ""},
 		{"invalid message", "application/octet-stream", e.sign("hospital-admin", identity.TypeRegisterMember, map[string]any{"handle": "x", "roles": []string{"wizard"}, "public_key": apitest.PubKey("x")}), "", 400, "chain.invalid_message", ""},
 		{"garbage tx", "application/octet-stream", []byte("not a transaction"), "", 400, "chain.malformed_tx", ""},
+		{"lone surrogate", "application/octet-stream", signRaw(`dr-\ud800`), "", 400, "chain.malformed_tx", ""},
+		{"invalid UTF-8", "application/octet-stream", signRaw("dr-\xff"), "", 400, "chain.malformed_tx", ""},
 		{"malformed JSON", "application/json", []byte(`{"tx": `), "", 400, "api.invalid_body", ""},
 		{"unknown JSON field", "application/json", []byte(`{"tx":"AQ==","sig":"x"}`), "", 400, "api.invalid_body", ""},
 		{"bad base64", "application/json", []byte(`{"tx":"%%%"}`), "", 400, "api.invalid_body", "tx"},

@@ -178,7 +178,7 @@ func (s *Server) epcisToEvents(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return &apiError{code: codeBodyTooLarge, kind: kindTooLarge, msg: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		}
-		return badBody("", "could not read: %v", err)
+		return unreadable(err)
 	}
 	doc, err := epcis.Parse(body)
 	if err != nil {

@@ -42,6 +42,18 @@ func startMedchain(ctx context.Context, dir string, timeoutCommit time.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("bench: make a node home: %w", err)
 	}
+	// The benchmark is the node's only client and sends as fast as it
+	// can, on as many connections as it has workers: the per-client rate
+	// and connection limits would measure themselves.
+	cfg, err := node.LoadAppConfig(homes[0].Home)
+	if err != nil {
+		return nil, err
+	}
+	cfg.API.RateLimit = 0
+	cfg.API.MaxConnectionsPerClient = 0
+	if err := node.WriteAppConfig(homes[0].Home, cfg); err != nil {
+		return nil, err
+	}
 	n, err := node.Start(ctx, homes[0].Home, node.Options{LogOutput: io.Discard})
 	if err != nil {
 		return nil, fmt.Errorf("bench: start a medchain node: %w", err)

@@ -2,14 +2,19 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -96,8 +101,36 @@ func (g *Global) client() API {
 	if g.NewAPI != nil {
 		return g.NewAPI()
 	}
-	return client.New(g.Node)
+	if g.CAFile == "" {
+		return client.New(g.Node)
+	}
+	return client.New(g.Node, client.WithHTTPClient(httpClientTrusting(g.CAFile)))
 }
+
+// httpClientTrusting is an HTTP client that trusts the certificates of the
+// PEM file caFile besides the system's. A file that cannot be used fails
+// every request with the reason.
+func httpClientTrusting(caFile string) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pem, err := os.ReadFile(caFile)
+	switch {
+	case err != nil:
+		return &http.Client{Transport: failing{fmt.Errorf("--ca-file: %w", err)}}
+	case !pool.AppendCertsFromPEM(pem):
+		return &http.Client{Transport: failing{fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)}}
+	}
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: time.Minute}
+}
+
+// failing is a transport that refuses every request with err.
+type failing struct{ err error }
+
+func (f failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
 
 // signer returns the signer of --as: Global.NewSigner's, by default the
 // keystore's key.
@@ -294,6 +327,10 @@ func unreachableError(url string, err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		reason = oe
+	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return fmt.Errorf("cannot reach the node at %s: its certificate is not trusted (a consortium's own CA: pass it with --ca-file or $MEDCHAIN_CA_FILE): %w", url, cve)
 	}
 	return fmt.Errorf("cannot reach the node at %s (set --node or $MEDCHAIN_NODE; `medchain dev` runs one): %w", url, reason)
 }

@@ -52,7 +52,7 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	n, err := node.Start(cmd.Context(), g.Home, node.Options{Listen: o.listen, LogOutput: g.Err})
+	n, err := node.Start(cmd.Context(), g.Home, node.Options{Listen: o.listen, LogOutput: g.Err, Warn: g.Err})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ The node resumes from its stored state; Ctrl-C or SIGTERM stops it cleanly.`,
 }
 
 func (o *startOptions) run(ctx context.Context) error {
-	return node.Run(ctx, o.g.Home, node.Options{Listen: o.listen, LogOutput: o.g.Err})
+	return node.Run(ctx, o.g.Home, node.Options{Listen: o.listen, LogOutput: o.g.Err, Warn: o.g.Err})
 }
 
 type initOptions struct {

@@ -29,6 +29,9 @@ type Global struct {
 	Node   string
 	As     string
 	Output string
+	// CAFile is a PEM file of certificates to trust for an https --node
+	// besides the system's (a consortium's own CA).
+	CAFile string
 
 	In       io.Reader
 	Out, Err io.Writer
@@ -103,6 +106,7 @@ Start here:
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Home, "home", DefaultHome(), "home directory: node data, config and the keystore (env MEDCHAIN_HOME)")
 	pf.StringVar(&g.Node, "node", defaultNode(), "URL of the node's HTTP API (env MEDCHAIN_NODE)")
+	pf.StringVar(&g.CAFile, "ca-file", os.Getenv("MEDCHAIN_CA_FILE"), "PEM certificates to trust for an https --node, besides the system's (env MEDCHAIN_CA_FILE)")
 	pf.StringVar(&g.As, "as", os.Getenv("MEDCHAIN_AS"), "name of the keystore key to sign with (env MEDCHAIN_AS); see: medchain keys list")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
 

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/medchain/medchain/internal/jsondec"
 )
 
 // HashAlgorithmVersion is the version suffix of every event hash.
@@ -550,10 +552,10 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("epcis: invalid JSON: %w", err)
+		return nil, fmt.Errorf("epcis: %w", jsondec.Explain(raw, err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("epcis: invalid JSON: data after the top-level value")
+		return nil, errors.New("epcis: invalid JSON: trailing data after the JSON value")
 	}
 	m, ok := v.(map[string]any)
 	if !ok {

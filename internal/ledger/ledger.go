@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -193,17 +194,14 @@ var ErrInvalidMsg = errors.New("invalid message")
 // Validator is implemented by messages that check their own form.
 type Validator interface{ Validate() error }
 
-// Decode strictly decodes a message: unknown fields and trailing data are
-// errors, and a message that implements Validator is validated.
+// Decode strictly decodes a message: unknown fields, trailing data and text
+// that is not valid UTF-8 are errors, said in the message's JSON terms
+// (jsondec), never Go's; and a message that implements Validator is
+// validated.
 func Decode[M any](raw json.RawMessage) (M, error) {
 	var m M
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := jsondec.Strict(raw, &m); err != nil {
 		return m, fmt.Errorf("%w: %v", ErrInvalidMsg, err)
-	}
-	if dec.More() {
-		return m, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidMsg)
 	}
 	if v, ok := any(&m).(Validator); ok {
 		if err := v.Validate(); err != nil {

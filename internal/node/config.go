@@ -51,10 +51,77 @@ type RecordsConfig struct {
 	Endpoint string `toml:"endpoint"`
 }
 
-// APIConfig configures the HTTP API.
+// APIConfig configures the HTTP API and the server that carries it.
 type APIConfig struct {
 	Listen        string   `toml:"listen"`
 	CommitTimeout Duration `toml:"commit_timeout"`
+
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers.
+	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
+	// ReadTimeout bounds how long a client may take to send a whole
+	// request, body included: the largest body (a 16 MiB record upload or
+	// EPCIS document, base64 in JSON) must arrive within it.
+	ReadTimeout Duration `toml:"read_timeout"`
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its answer: it must exceed CommitTimeout (POST /v1/txs waits that
+	// long) and the 20 s a record read waits for its receipt, and leave
+	// time to send the largest answer (a 16 MiB record read).
+	WriteTimeout Duration `toml:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection that sends no request.
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes int `toml:"max_header_bytes"`
+	// MaxConnections caps the open connections; past it new ones wait to
+	// be accepted. 0: no cap.
+	MaxConnections int `toml:"max_connections"`
+	// MaxConnectionsPerClient caps the open connections of each client IP
+	// address; past it a new connection is closed at once. 0: no cap.
+	MaxConnectionsPerClient int `toml:"max_connections_per_client"`
+	// RateLimit is the requests a second each client IP address may make
+	// on average, RateBurst how many at once. Loopback is not exempt.
+	// 0: no limit.
+	RateLimit float64 `toml:"rate_limit"`
+	RateBurst int     `toml:"rate_burst"`
+	// TLSCertFile and TLSKeyFile (PEM; relative paths are in the home's
+	// config directory) make the API serve HTTPS, TLS 1.2 or later. Both
+	// or neither.
+	TLSCertFile string `toml:"tls_cert_file"`
+	TLSKeyFile  string `toml:"tls_key_file"`
+}
+
+// The server limits of a new home. WriteTimeout is 60 s: four times the
+// default commit timeout, and a 16 MiB record read sent at 3 Mbit/s.
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultReadTimeout       = 60 * time.Second
+	defaultWriteTimeout      = 60 * time.Second
+	defaultIdleTimeout       = 120 * time.Second
+	defaultMaxHeaderBytes    = 64 << 10
+	defaultMaxConnections    = 512
+	defaultMaxConnsPerClient = 64
+	defaultRateLimit         = 200
+	defaultRateBurst         = 400
+)
+
+// TLS reports whether the API serves HTTPS.
+func (c APIConfig) TLS() bool { return c.TLSCertFile != "" }
+
+// check refuses settings the server cannot honour.
+func (c APIConfig) check() error {
+	switch {
+	case (c.TLSCertFile == "") != (c.TLSKeyFile == ""):
+		return errors.New("[api] tls_cert_file and tls_key_file go together: set both or neither")
+	case c.ReadHeaderTimeout.Duration < 0, c.ReadTimeout.Duration < 0, c.WriteTimeout.Duration < 0, c.IdleTimeout.Duration < 0:
+		return errors.New("[api] timeouts must not be negative (0 means none)")
+	case c.WriteTimeout.Duration > 0 && c.WriteTimeout.Duration <= c.CommitTimeout.Duration:
+		return fmt.Errorf("[api] write_timeout (%s) must be longer than commit_timeout (%s): a submission waiting for its commit would be cut off", c.WriteTimeout, c.CommitTimeout)
+	case c.MaxHeaderBytes < 0, c.MaxConnections < 0, c.MaxConnectionsPerClient < 0, c.RateBurst < 0:
+		return errors.New("[api] max_header_bytes, max_connections, max_connections_per_client and rate_burst must not be negative")
+	case c.RateLimit < 0:
+		return errors.New("[api] rate_limit must not be negative (0 turns it off)")
+	}
+	return nil
 }
 
 // StateConfig configures what the node keeps.
@@ -92,7 +159,14 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // DefaultAppConfig returns the settings of a new home.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
-		API:     APIConfig{Listen: "127.0.0.1:8080", CommitTimeout: Duration{15 * time.Second}},
+		API: APIConfig{
+			Listen: "127.0.0.1:8080", CommitTimeout: Duration{15 * time.Second},
+			ReadHeaderTimeout: Duration{defaultReadHeaderTimeout}, ReadTimeout: Duration{defaultReadTimeout},
+			WriteTimeout: Duration{defaultWriteTimeout}, IdleTimeout: Duration{defaultIdleTimeout},
+			MaxHeaderBytes: defaultMaxHeaderBytes, MaxConnections: defaultMaxConnections,
+			MaxConnectionsPerClient: defaultMaxConnsPerClient,
+			RateLimit:               defaultRateLimit, RateBurst: defaultRateBurst,
+		},
 		State:   StateConfig{KeepVersions: 0, RetainBlocks: 0},
 		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}},
 		Log:     LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
@@ -103,6 +177,17 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #
 # [api] listen: address of the HTTP API (and dashboard); commit_timeout: how long
 #   POST /v1/txs waits for a transaction to commit before answering 202.
+#   read_header_timeout, read_timeout: how long a client may take to send a request's
+#   headers, and the whole request (a 16 MiB upload must fit); write_timeout: from a
+#   request's headers to the end of its answer (must exceed commit_timeout); idle_timeout:
+#   a kept-alive connection with no request is closed; 0 means no limit for each.
+#   max_header_bytes; max_connections: open connections at once, max_connections_per_client:
+#   of one client IP address (0: no cap).
+#   rate_limit, rate_burst: requests a second per client IP address, and at once (loopback
+#   included; 0 turns the limit off); over it the answer is 429 api.rate_limited.
+#   tls_cert_file, tls_key_file: PEM files (relative to this directory) to serve HTTPS
+#   (TLS 1.2+). Without them the API is plain HTTP: keep listen on loopback or put a
+#   TLS proxy in front. docs/operations.md explains each setting.
 # [state] keep_versions: recent state versions kept for proofs (0 keeps all);
 #   retain_blocks: blocks kept by CometBFT (0 keeps all); cache_nodes: state tree nodes
 #   kept in memory (0: the default); fast_index: keep IAVL's key->value index too (faster
@@ -143,6 +228,14 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if err := (&records.SetEndpoint{URL: c.Records.Endpoint}).Validate(); err != nil {
 		return c, fmt.Errorf("node: %s: [records] endpoint: %w", path, err)
+	}
+	if err := c.API.check(); err != nil {
+		return c, fmt.Errorf("node: %s: %w", path, err)
+	}
+	for _, f := range []*string{&c.API.TLSCertFile, &c.API.TLSKeyFile} {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(home, "config", *f)
+		}
 	}
 	return c, nil
 }

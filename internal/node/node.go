@@ -8,6 +8,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ import (
 	"github.com/cometbft/cometbft/rpc/client/local"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/net/netutil"
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/chain"
@@ -51,6 +53,10 @@ type Options struct {
 	LogOutput io.Writer
 	// LogLevel overrides the configured level.
 	LogLevel string
+	// Warn, when set, also receives start-up warnings in plain words (the
+	// CLI's stderr), besides the log: an API served without TLS on an
+	// address other hosts can reach.
+	Warn io.Writer
 }
 
 // Node is a running medchain node.
@@ -99,6 +105,12 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		out = os.Stderr
 	}
 	logger := newLogger(out, appCfg.Log.Format, appCfg.Log.Level)
+	// The API's certificate is read before anything starts: a node that
+	// cannot serve its API as configured does not start at all.
+	tlsConf, err := apiTLS(appCfg.API)
+	if err != nil {
+		return nil, err
+	}
 
 	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.NodeKeyFile(), cfg.GenesisFile()} {
 		if _, err := os.Stat(f); err != nil {
@@ -195,6 +207,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		Registry:      reg,
 		Ready:         n.ready,
 		CommitTimeout: appCfg.API.CommitTimeout.Duration,
+		RateLimit:     api.RateLimit{Rate: appCfg.API.RateLimit, Burst: appCfg.API.RateBurst},
 		Vault:         n.vault,
 		Reporter:      n.reportScan,
 	})
@@ -202,13 +215,31 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		n.Stop()
 		return nil, err
 	}
+	n.srv = newServer(n.api, appCfg.API, tlsConf, logger.With("module", "api"))
 	n.listener, err = net.Listen("tcp", appCfg.API.Listen)
 	if err != nil {
 		n.Stop()
 		return nil, fmt.Errorf("node: API listen on %s: %w", appCfg.API.Listen, err)
 	}
-	n.srv = &http.Server{Handler: n.api, ReadHeaderTimeout: 10 * time.Second}
-	go func() { n.served <- n.srv.Serve(n.listener) }()
+	ln := n.listener
+	if appCfg.API.MaxConnections > 0 {
+		ln = netutil.LimitListener(ln, appCfg.API.MaxConnections)
+	}
+	if appCfg.API.MaxConnectionsPerClient > 0 {
+		// Inside the global cap: a refused connection frees its slot at once.
+		ln = newPerClientListener(ln, appCfg.API.MaxConnectionsPerClient)
+	}
+	if appCfg.API.TLS() {
+		go func() { n.served <- n.srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { n.served <- n.srv.Serve(ln) }()
+		if msg := plainHTTPWarning(n.listener.Addr()); msg != "" {
+			logger.Warn(msg, "listen", n.listener.Addr().String())
+			if opts.Warn != nil {
+				fmt.Fprintf(opts.Warn, "\nWARNING: %s.\n\n", msg)
+			}
+		}
+	}
 	if n.vault != nil && appCfg.Records.Endpoint != "" {
 		n.vault.Announce(appCfg.Records.Endpoint, n.ready)
 	}
@@ -237,7 +268,50 @@ func (n *Node) APIURL() string {
 	if n.listener == nil {
 		return ""
 	}
+	if n.Config.API.TLS() {
+		return "https://" + n.listener.Addr().String()
+	}
 	return "http://" + n.listener.Addr().String()
+}
+
+// newServer makes the API's HTTP server with the limits of c, serving TLS
+// with tlsConf when it is not nil.
+func newServer(h http.Handler, c APIConfig, tlsConf *tls.Config, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: c.ReadHeaderTimeout.Duration,
+		ReadTimeout:       c.ReadTimeout.Duration,
+		WriteTimeout:      c.WriteTimeout.Duration,
+		IdleTimeout:       c.IdleTimeout.Duration,
+		MaxHeaderBytes:    c.MaxHeaderBytes,
+		// The server's own complaints (a failed TLS handshake, a client
+		// that timed out) are the client's problem: debug level.
+		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		TLSConfig: tlsConf,
+	}
+}
+
+// apiTLS reads the API's certificate and key: nil when c names none.
+func apiTLS(c APIConfig) (*tls.Config, error) {
+	if !c.TLS() {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("node: [api] tls_cert_file %s and tls_key_file %s do not hold a PEM certificate and its key: %w", c.TLSCertFile, c.TLSKeyFile, err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+// plainHTTPWarning is the warning for an API served without TLS on addr:
+// none on loopback, which only this host reaches.
+func plainHTTPWarning(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return ""
+	}
+	return "the API serves plain HTTP on " + addr.String() + ", which other hosts can reach: " +
+		"requests, signed transactions and record data cross the network unencrypted. " +
+		"Set [api] tls_cert_file and tls_key_file in medchain.toml, or listen on 127.0.0.1 behind a TLS proxy"
 }
 
 // RPCAddress is CometBFT's RPC listen address.

@@ -46,6 +46,11 @@ func startDev(t testing.TB) (*Node, *client.Client) {
 	}
 	t.Cleanup(func() { n.Stop() })
 	waitFor(t, "readiness", 30*time.Second, func() bool { return n.ready(context.Background()) == nil })
+	// Once serving, a node without a certificate still says http (the
+	// server sets up a TLS config of its own for HTTP/2).
+	if u := n.APIURL(); !strings.HasPrefix(u, "http://") {
+		t.Fatalf("APIURL of a plain HTTP node = %s", u)
+	}
 	return n, client.New(n.APIURL())
 }
 

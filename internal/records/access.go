@@ -122,18 +122,12 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 	var (
 		best   error
 		rank   int
-		others []string
+		others bool
 	)
 	grantsByPt.Walk(r, rec.Patient+"/", func(_ string, g Grant) bool {
 		if !names(g.Grantee, reader) {
-			if g.Status == StatusActive && now < g.Expires && len(others) < 8 {
-				org := g.Grantee.Org
-				if g.Grantee.Member != "" {
-					org = g.Grantee.Member[:lastSlash(g.Grantee.Member)]
-				}
-				if !slices.Contains(others, org) {
-					others = append(others, org)
-				}
+			if g.Status == StatusActive && now < g.Expires {
+				others = true
 			}
 			return true
 		}
@@ -150,8 +144,10 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 	case d.Basis != "":
 	case best != nil:
 		d.Err = best
-	case len(others) > 0:
-		d.Err = fmt.Errorf("%w: the active grants of %s cover %v, not %s (%s)", ErrWrongOrg, rec.Patient, others, reader.Org, reader.ID)
+	case others:
+		// The reader is told what it lacks, never who else the patient
+		// trusts: the grants of other organisations are theirs to know.
+		d.Err = fmt.Errorf("%w: no active grant of %s names %s, its organisation %s or a role it holds", ErrWrongOrg, rec.Patient, reader.ID, reader.Org)
 	default:
 		d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
 	}

@@ -24,6 +24,8 @@ import (
 	"regexp"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/medchain/medchain/internal/jsondec"
 )
 
 // Version is the first byte of every encoded transaction.
@@ -57,7 +59,7 @@ func (k PubKey) MarshalJSON() ([]byte, error) { return json.Marshal(hex.EncodeTo
 func (k *PubKey) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("public key must be a hex string: %w", err)
+		return errors.New("public key must be a hex string")
 	}
 	p, err := ParsePubKey(s)
 	if err != nil {
@@ -71,7 +73,7 @@ func (k *PubKey) UnmarshalJSON(b []byte) error {
 func ParsePubKey(s string) (PubKey, error) {
 	b, err := hex.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("public key %q is not hex: %w", s, err)
+		return nil, fmt.Errorf("public key %q is not hex", s)
 	}
 	if len(b) != PubKeySize {
 		return nil, fmt.Errorf("public key must be %d bytes, got %d", PubKeySize, len(b))
@@ -175,16 +177,17 @@ func DecodeLimit(raw []byte, limit int) (*Tx, error) {
 		Signature: raw[1 : 1+SignatureSize],
 		BodyBytes: raw[1+SignatureSize:],
 	}
+	// Strict refuses text that is not valid UTF-8 anywhere in the body
+	// (message fields included): the state must hold what was signed, and
+	// encoding/json would store U+FFFD instead.
+	if err := jsondec.CheckText(t.BodyBytes); err != nil {
+		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
+	}
 	if err := noDuplicateKeys(t.BodyBytes); err != nil {
-		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, jsondec.Explain(t.BodyBytes, err))
 	}
-	dec := json.NewDecoder(bytes.NewReader(t.BodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t.Body); err != nil {
+	if err := jsondec.Strict(t.BodyBytes, &t.Body); err != nil {
 		return nil, fmt.Errorf("%w: body: %v", ErrMalformed, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: body: trailing data after the JSON object", ErrMalformed)
 	}
 	if err := t.Body.Validate(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package tx
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -160,5 +161,38 @@ func BenchmarkVerifyBatch(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		VerifyBatch(txs)
+	}
+}
+
+// A body whose text is not valid UTF-8, or escapes a lone UTF-16 surrogate,
+// is refused: encoding/json would decode either to U+FFFD, so the state
+// would hold other text than the signed bytes. Valid text, escaped or not,
+// is accepted.
+func TestDecodeRefusesInvalidText(t *testing.T) {
+	key := ed25519.GenPrivKeyFromSecret([]byte("alice"))
+	signer := PubKey(key.PubKey().Bytes()).String()
+	body := func(note string) []byte {
+		return []byte(`{"chain_id":"x","signer":"` + signer + `","nonce":1,"expires":5,"type":"a/b","msg":{"note":"` + note + `"}}`)
+	}
+	sig := make([]byte, SignatureSize)
+	for name, c := range map[string]struct {
+		note, want string
+	}{
+		"invalid UTF-8":      {"Zo\xeb", "not valid UTF-8"},
+		"truncated sequence": {"\xe2\x82", "not valid UTF-8"},
+		"lone high":          {`\ud83d`, `\ud83d is half of a UTF-16 surrogate pair`},
+		"lone low":           {`\ude00x`, `\ude00 is half of a UTF-16 surrogate pair`},
+		"reversed pair":      {`\ude00\ud83d`, `\ude00 is half of a UTF-16 surrogate pair`},
+		"upper-case escape":  {`\uD800`, `\ud800 is half of a UTF-16 surrogate pair`},
+	} {
+		_, err := Decode(Encode(sig, body(c.note)))
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want ErrMalformed saying %q", name, err, c.want)
+		}
+	}
+	for _, note := range []string{"Zoë ☃", `\ud83d\ude00`, `\u00e9`, `\\ud800`, "\uFFFD"} {
+		if _, err := Decode(Encode(sig, body(note))); err != nil {
+			t.Errorf("note %q: %v", note, err)
+		}
 	}
 }

@@ -95,6 +95,8 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Logger is passed to the app and API (discarded when nil).
 	Logger *slog.Logger
+	// RateLimit is passed to the API (no limit when zero).
+	RateLimit api.RateLimit
 }
 
 // Harness is a running API over an in-memory chain.
@@ -144,7 +146,7 @@ func Start(opts Options) (*Harness, error) {
 	reg := prometheus.NewRegistry()
 	srv, err := api.New(api.Deps{
 		App: app, Node: node, Logger: opts.Logger, Registry: reg,
-		Ready: opts.Ready, CommitTimeout: opts.CommitTimeout,
+		Ready: opts.Ready, CommitTimeout: opts.CommitTimeout, RateLimit: opts.RateLimit,
 	})
 	if err != nil {
 		return nil, err
