@@ -404,15 +404,6 @@ func (k *Keeper) Grants(r state.Reader, patient string, limit int) []Grant {
 	return out
 }
 
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
-}
-
 // Delegations lists who may act for a patient.
 func (k *Keeper) Delegations(r state.Reader, patient string) []Delegation {
 	var out []Delegation
