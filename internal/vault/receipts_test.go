@@ -214,3 +214,29 @@ func TestCloseFlushesRefusals(t *testing.T) {
 		t.Fatal("the pending receipt was not written at close")
 	}
 }
+
+// A batch the chain refuses is written again receipt by receipt: here a
+// delegation removed between the refusal and the flush makes the chain
+// refuse the delegate's receipt (records/receipts takes refusals only of
+// members, the patient and delegates), and only that one is lost.
+func TestRefusedBatchSplitOnRefusal(t *testing.T) {
+	f := newRefusalFixture(t, 10)
+	rec := f.addRecord().Record
+	until := f.h.App.LastBlockTime().Add(24 * time.Hour)
+	f.ok("patient-1", records.TypeDelegate, records.Delegate{Delegate: f.patient2, Expires: &until})
+	_, member := f.read("lab-tech", rec, 0)
+	_, delegate := f.read("patient-2", rec, 9)
+	if member == "" || delegate == "" {
+		t.Fatalf("receipts %q, %q; want both queued", member, delegate)
+	}
+	f.ok("patient-1", records.TypeDelegate, records.Delegate{Delegate: f.patient2})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if lost := f.v.FlushRefusals(ctx); lost != 1 {
+		t.Fatalf("%d receipts lost, want 1 (the former delegate's)", lost)
+	}
+	if !f.onLedger(member) || f.onLedger(delegate) {
+		t.Fatalf("on the ledger: member's %v, former delegate's %v; want true, false", f.onLedger(member), f.onLedger(delegate))
+	}
+}

@@ -5,7 +5,9 @@
 // back the anchor the author then signs onto the ledger. It serves reads:
 // it checks the reader's signed request against committed consent, writes
 // the access receipt on the ledger (and waits for it to commit) before it
-// answers, and wraps the data key to the reader. When the ledger records an
+// answers, and wraps the data key to the reader. The receipts of refused
+// reads are written in batches, and only for requesters accountable for
+// them, within a limit per key (receipts.go, ADR 20). When the ledger records an
 // erasure of one of its records it shreds the ciphertext and every wrapped
 // key.
 //
