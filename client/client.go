@@ -97,7 +97,10 @@ type Error struct {
 	// was a replay of one committed at Height).
 	TxHash string
 	Height int64
-	// Receipt names the ledger's access receipt of a refused read.
+	// Receipt names the access receipt of a refused read, which the
+	// custodian writes in its next batch; empty when the refusal is not
+	// receipted (the reader is neither a member, the patient nor a
+	// delegate, or its key is over the custodian's limit).
 	Receipt string
 	// RetryAfter is how long the node asks the client to wait before
 	// sending again (429 api.rate_limited; its Retry-After), or 0.

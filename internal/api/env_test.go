@@ -21,6 +21,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/vault"
 )
 
 // The node package passes CometBFT's in-process client as the Node.
@@ -61,6 +62,8 @@ func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
 type env struct {
 	t *testing.T
 	h *apitest.Harness
+	// vault is the custodian service of newRecordsEnv (nil otherwise).
+	vault *vault.Vault
 }
 
 func newEnv(t *testing.T, opts apitest.Options) *env {

@@ -65,6 +65,18 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Fatalf("%s not ready after 60s", args[0])
 			},
+			// sleep DURATION: wait, e.g. for a batch the node writes on an
+			// interval (the receipts of refused reads).
+			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: sleep DURATION")
+				}
+				d, err := time.ParseDuration(args[0])
+				if err != nil {
+					ts.Fatalf("sleep: %v", err)
+				}
+				time.Sleep(d)
+			},
 			// exits CODE PROG [ARGS...]: run PROG and check its exit code (a
 			// bare `! exec` only checks that it is not 0).
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {

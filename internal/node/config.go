@@ -49,6 +49,14 @@ type RecordsConfig struct {
 	// reach this node's API; the node publishes it on the ledger for each
 	// organisation it keeps records for. Empty: publish nothing.
 	Endpoint string `toml:"endpoint"`
+	// RefusedReceiptsFlush is how often the receipts of refused reads are
+	// written in one batch (ADR 20).
+	RefusedReceiptsFlush Duration `toml:"refused_receipts_flush"`
+	// RefusedReceiptsLimit is how many refused reads of one requester key
+	// are receipted per RefusedReceiptsPeriod; the key's further refusals
+	// are answered without a receipt.
+	RefusedReceiptsLimit  int      `toml:"refused_receipts_limit"`
+	RefusedReceiptsPeriod Duration `toml:"refused_receipts_period"`
 }
 
 // APIConfig configures the HTTP API and the server that carries it.
@@ -167,9 +175,10 @@ func DefaultAppConfig() AppConfig {
 			MaxConnectionsPerClient: defaultMaxConnsPerClient,
 			RateLimit:               defaultRateLimit, RateBurst: defaultRateBurst,
 		},
-		State:   StateConfig{KeepVersions: 0, RetainBlocks: 0},
-		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}},
-		Log:     LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
+		State: StateConfig{KeepVersions: 0, RetainBlocks: 0},
+		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}, RefusedReceiptsFlush: Duration{vault.DefaultRefusalFlush},
+			RefusedReceiptsLimit: vault.DefaultRefusalLimit, RefusedReceiptsPeriod: Duration{vault.DefaultRefusalPeriod}},
+		Log: LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
 	}
 }
 
@@ -197,6 +206,9 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #   node shreds it (block time; e.g. "24h"); endpoint: the URL at which other organisations'
 #   readers reach this node's API (e.g. "https://records.example.org"), published on the
 #   ledger at start for the organisations this node keeps records for ("" publishes nothing).
+#   refused_receipts_flush: how often receipts of refused reads are written, in one batch;
+#   refused_receipts_limit, refused_receipts_period: refused reads of one key receipted per
+#   period (further ones are refused without a receipt). Served reads are always receipted.
 # [log] level: debug|info|warn|error; consensus_level: the same for CometBFT; format: text|json.
 
 `
@@ -228,6 +240,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if err := (&records.SetEndpoint{URL: c.Records.Endpoint}).Validate(); err != nil {
 		return c, fmt.Errorf("node: %s: [records] endpoint: %w", path, err)
+	}
+	if c.Records.RefusedReceiptsFlush.Duration <= 0 || c.Records.RefusedReceiptsLimit < 1 || c.Records.RefusedReceiptsPeriod.Duration <= 0 {
+		return c, fmt.Errorf("node: %s: [records] refused_receipts_flush, refused_receipts_limit and refused_receipts_period must be positive", path)
 	}
 	if err := c.API.check(); err != nil {
 		return c, fmt.Errorf("node: %s: %w", path, err)

@@ -187,6 +187,8 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		n.vault, err = vault.Open(vault.Options{
 			Dir: filepath.Join(cfg.DBDir(), "vault"), Custodians: n.custodians, App: app,
 			Logger: logger.With("module", "vault"), UploadTTL: appCfg.Records.UploadTTL.Duration,
+			RefusalFlush: appCfg.Records.RefusedReceiptsFlush.Duration, RefusalLimit: appCfg.Records.RefusedReceiptsLimit,
+			RefusalPeriod: appCfg.Records.RefusedReceiptsPeriod.Duration, Registry: reg,
 		})
 		if err != nil {
 			n.Stop()
@@ -340,6 +342,16 @@ func (n *Node) Stop() error {
 		}
 		if n.api != nil {
 			n.api.Close()
+		}
+		// No read comes in any more: the receipts of refused reads still
+		// waiting for their batch are written while the node still
+		// follows its transactions.
+		if n.vault != nil && n.cmt.IsRunning() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if lost := n.vault.FlushRefusals(ctx); lost > 0 {
+				n.log.Warn("vault: receipts of refused reads lost at stop", "receipts", lost)
+			}
+			cancel()
 		}
 		// Waits for the node's own transactions end first: reads waiting
 		// for their receipts fail rather than hold the vault open.

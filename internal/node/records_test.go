@@ -180,7 +180,12 @@ func TestRecordLifecycle(t *testing.T) {
 		t.Fatalf("version 1 after a correction: %v", err)
 	}
 
-	// Every read, served or refused, is in the patient's access log.
+	// Every read, served or refused, is in the patient's access log: the
+	// refusals once their batch is written (ADR 20; flushed here rather
+	// than waited for).
+	if lost := n.Vault().FlushRefusals(ctx); lost != 0 {
+		t.Fatalf("%d receipts of refused reads lost", lost)
+	}
 	log, err := c.AccessLog(ctx, aliceID, "", 100)
 	if err != nil {
 		t.Fatal(err)

@@ -223,3 +223,22 @@ func roleNames(roles []ledger.Role) []string {
 	}
 	return out
 }
+
+// Accountable reports whether a custodian writes the receipt of a read of
+// a record of patient ("" for an unknown record) that it refused to reader:
+// a member (Authenticate admits only active members of active
+// organisations), the patient, or an active delegate of the patient. Any
+// other signer, such as a patient asking about someone else's record, gets
+// the refusal and nothing on the ledger: a key anyone can register must not
+// be able to make a custodian write. Served reads are always receipted.
+func (k *Keeper) Accountable(r state.Reader, reader ledger.Principal, patient string, now time.Time) bool {
+	switch {
+	case reader.Kind == ledger.Member:
+		return true
+	case patient == "":
+		return false
+	case reader.ID == patient:
+		return true
+	}
+	return delegateActive(r, patient, reader.ID, now.Unix())
+}

@@ -681,6 +681,12 @@ func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 		} else if e.Outcome == Granted {
 			return nil, fmt.Errorf("%w: receipts[%d]: a read of unknown record %s cannot have been served", ErrUnknownRecord, i, req.Record)
 		}
+		if e.Outcome == Denied && !refusalReceipted(ctx.Store, reader, rc.Patient) {
+			// A key anyone can register must not make a custodian write
+			// (ADR 20): the vault does not receipt such refusals, and the
+			// chain does not take them from a custodian that does.
+			return nil, fmt.Errorf("%w: receipts[%d]: %s is neither a member nor the patient or a delegate of the record's patient: its refused reads are not receipted", ErrBadRequest, i, reader.ID)
+		}
 		if e.Outcome == Granted {
 			if e.Version < 1 {
 				return nil, fmt.Errorf("%w: receipts[%d]: a served read names its version", ledger.ErrInvalidMsg, i)
@@ -722,6 +728,21 @@ func (k *Keeper) receipts(ctx *ledger.Context, m PostReceipts) (any, error) {
 		ctx.Emit(EventRead.New(id, rc.Record, rc.Patient, rc.Reader, rc.Outcome, rc.BreakGlass))
 	}
 	return map[string][]string{"receipts": written}, nil
+}
+
+// refusalReceipted reports whether a refused read by reader of a record of
+// patient ("" if unknown) may be receipted: the reader is a member, the
+// patient, or a delegate the patient named. The custodian decided at
+// checked_at, and a delegation may have ended since, so the chain asks only
+// that it was made and not removed, as it does of a served read's grounds.
+func refusalReceipted(r state.Reader, reader ledger.Principal, patient string) bool {
+	switch {
+	case reader.Kind == ledger.Member:
+		return true
+	case patient == "":
+		return false
+	}
+	return reader.ID == patient || delegations.Has(r, patient+"/"+reader.ID)
 }
 
 func (k *Keeper) erase(ctx *ledger.Context, m Erase) (any, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/records"
@@ -26,19 +27,29 @@ type Served struct {
 	BreakGlass string          `json:"break_glass,omitempty"`
 }
 
-// Denied is a refused read: Err says why, Receipt names the receipt of the
-// refusal on the ledger.
+// Denied is a refused read: Err says why; Receipt names the receipt of the
+// refusal, queued for the ledger's next batch, or is empty when the refusal
+// is not receipted (see refuse).
 type Denied struct {
 	Receipt string
 	Err     error
 }
 
-func (d *Denied) Error() string { return fmt.Sprintf("%v (receipt %s)", d.Err, d.Receipt) }
+func (d *Denied) Error() string {
+	if d.Receipt == "" {
+		return d.Err.Error()
+	}
+	return fmt.Sprintf("%v (receipt %s)", d.Err, d.Receipt)
+}
 func (d *Denied) Unwrap() error { return d.Err }
 
-// Read answers a signed records/read-request. Every decision on a record
-// this node keeps, granted or denied, is written to the ledger as a receipt
-// before the answer goes out.
+// Read answers a signed records/read-request. A served read's receipt is
+// written to the ledger, and has committed, before the data goes out. A
+// refused read's receipt is queued for the next batch (ADR 20), and only
+// when the requester is accountable for it (records.Keeper.Accountable:
+// a member, the patient or an active delegate) and within its key's limit
+// of receipted refusals; any other refusal is answered with its code and
+// writes nothing.
 func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 	req, rr, err := admit[records.ReadRequest](v, raw, records.TypeReadRequest, tx.MaxSize)
 	if err != nil {
@@ -74,11 +85,11 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 	if c == nil {
 		return Served{}, fmt.Errorf("%w: this node keeps no records", records.ErrNotCustodian)
 	}
+	if d.Err != nil {
+		return Served{}, v.refuse(req, c, rec.Patient, entry, receipt, d.Err)
+	}
 	if err := v.writeReceipt(ctx, c, entry); err != nil {
 		return Served{}, err
-	}
-	if d.Err != nil {
-		return Served{}, &Denied{Receipt: receipt, Err: d.Err}
 	}
 	sum, err := hex.DecodeString(d.Version.Hash)
 	if err != nil || len(sum) != 32 {
@@ -116,4 +127,22 @@ func (v *Vault) writeReceipt(ctx context.Context, c *custodian, e records.Receip
 		return fmt.Errorf("vault: receipt not written, read not served: %w", err)
 	}
 	return nil
+}
+
+// refuse answers a refused read of a record of patient ("" if unknown) and
+// decides whether its receipt is queued for c's next batch.
+func (v *Vault) refuse(req *request, c *custodian, patient string, e records.ReceiptEntry, receipt string, cause error) error {
+	r := v.refusals
+	switch {
+	case !v.app.Records().Accountable(req.view, req.signer, patient, v.app.LastBlockTime()):
+		r.outcomes.WithLabelValues(refusalIneligible).Inc()
+	case !r.allow(req.signer.Key.String(), time.Now()):
+		r.outcomes.WithLabelValues(refusalRateLimited).Inc()
+	case !r.add(c.org, e):
+		r.outcomes.WithLabelValues(refusalQueueFull).Inc()
+	default:
+		r.outcomes.WithLabelValues(refusalQueued).Inc()
+		return &Denied{Receipt: receipt, Err: cause}
+	}
+	return &Denied{Err: cause}
 }

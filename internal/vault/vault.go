@@ -5,7 +5,9 @@
 // back the anchor the author then signs onto the ledger. It serves reads:
 // it checks the reader's signed request against committed consent, writes
 // the access receipt on the ledger (and waits for it to commit) before it
-// answers, and wraps the data key to the reader. When the ledger records an
+// answers, and wraps the data key to the reader. The receipts of refused
+// reads are written in batches, and only for requesters accountable for
+// them, within a limit per key (receipts.go, ADR 20). When the ledger records an
 // erasure of one of its records it shreds the ciphertext and every wrapped
 // key.
 //
@@ -27,6 +29,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/medchain/medchain/internal/blobstore"
 	"github.com/medchain/medchain/internal/chain"
@@ -62,6 +65,19 @@ type Options struct {
 	// anchor names, stored longer ago than this (in block time), is
 	// shredded (default DefaultUploadTTL).
 	UploadTTL time.Duration
+
+	// RefusalFlush is how often the receipts of refused reads are written
+	// in a batch (default DefaultRefusalFlush); a full batch
+	// (MaxReceiptsPerTx) is written at once.
+	RefusalFlush time.Duration
+	// RefusalLimit is how many refused reads of one requester key are
+	// receipted per RefusalPeriod (defaults DefaultRefusalLimit,
+	// DefaultRefusalPeriod); the key's further refusals are answered
+	// without a receipt.
+	RefusalLimit  int
+	RefusalPeriod time.Duration
+	// Registry receives the vault's collectors (nil: none).
+	Registry prometheus.Registerer
 }
 
 // DefaultUploadTTL is how long an upload waits for its anchor by default.
@@ -81,6 +97,9 @@ type Vault struct {
 
 	mu   sync.Mutex
 	seen map[tx.Hash]int64 // signed requests in use, until their expiry height
+
+	refusals  *refusals // receipts of refused reads, batched
+	closeOnce sync.Once
 
 	shred chan string // hashes to shred, fed from the commit callback
 	done  chan struct{}
@@ -108,6 +127,15 @@ func Open(opts Options) (*Vault, error) {
 	if opts.UploadTTL <= 0 {
 		opts.UploadTTL = DefaultUploadTTL
 	}
+	if opts.RefusalFlush <= 0 {
+		opts.RefusalFlush = DefaultRefusalFlush
+	}
+	if opts.RefusalLimit <= 0 {
+		opts.RefusalLimit = DefaultRefusalLimit
+	}
+	if opts.RefusalPeriod <= 0 {
+		opts.RefusalPeriod = DefaultRefusalPeriod
+	}
 	blobs, err := blobstore.Open(filepath.Join(opts.Dir, "blobs"))
 	if err != nil {
 		return nil, err
@@ -131,18 +159,32 @@ func Open(opts Options) (*Vault, error) {
 		}
 		v.orgs[c.Org] = &custodian{org: c.Org, signer: c.Signer, ident: id}
 	}
+	if v.refusals, err = newRefusals(v, opts); err != nil {
+		return nil, err
+	}
 	opts.App.Subscribe(v.committed)
-	v.wg.Add(1)
+	v.wg.Add(2)
 	go v.shredder()
+	go func() {
+		defer v.wg.Done()
+		v.refusals.run(v.done)
+	}()
 	return v, nil
 }
 
-// Close stops the vault's background work (shredding, announcements).
-// Reads waiting for their receipts end when the node closes the waiters of
-// the custodians' Signers.
+// Close stops the vault's background work (shredding, announcements,
+// batches of receipts) and tries, at most the receipt timeout, to write the
+// receipts of refused reads still pending; those it cannot write are
+// logged and counted as lost (the node flushes them with FlushRefusals
+// before it stops following its transactions). Reads waiting for their
+// receipts end when the node closes the waiters of the custodians'
+// Signers.
 func (v *Vault) Close() error {
-	close(v.done)
-	v.wg.Wait()
+	v.closeOnce.Do(func() {
+		close(v.done)
+		v.wg.Wait()
+		v.refusals.flush(context.Background())
+	})
 	return nil
 }
 

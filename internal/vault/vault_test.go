@@ -40,7 +40,7 @@ type fixture struct {
 	patient1, patient2 string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*vault.Options)) *fixture {
 	t.Helper()
 	h, err := apitest.Start(apitest.Options{})
 	if err != nil {
@@ -63,11 +63,15 @@ func newFixture(t *testing.T) *fixture {
 		f.ok(m.admin, identity.TypeRegisterMember, m.msg)
 	}
 	f.patient1, f.patient2 = f.registerPatient("patient-1"), f.registerPatient("patient-2")
-	f.v, err = vault.Open(vault.Options{
+	o := vault.Options{
 		Dir:        f.dir,
 		Custodians: []vault.Custodian{{Org: "general-hospital", Signer: f.signer("hospital-custodian")}},
 		App:        h.App,
-	})
+	}
+	for _, set := range opts {
+		set(&o)
+	}
+	f.v, err = vault.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
