@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,15 +68,28 @@ func TestScripts(t *testing.T) {
 			},
 			// sleep DURATION: wait, e.g. for a batch the node writes on an
 			// interval (the receipts of refused reads).
-			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) != 1 {
-					ts.Fatalf("usage: sleep DURATION")
+			// eventually PATTERN PROG [ARGS...]: run PROG until its stdout
+			// matches PATTERN (60 s at most), for what the node writes a
+			// moment later (refused-read receipts go out in batches).
+			"eventually": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: eventually PATTERN PROG [ARGS...]")
 				}
-				d, err := time.ParseDuration(args[0])
+				re, err := regexp.Compile(args[0])
 				if err != nil {
-					ts.Fatalf("sleep: %v", err)
+					ts.Fatalf("eventually: %v", err)
 				}
-				time.Sleep(d)
+				deadline := time.Now().Add(60 * time.Second)
+				for {
+					err := ts.Exec(args[1], args[2:]...)
+					if err == nil && re.MatchString(ts.ReadFile("stdout")) {
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("eventually: %q never matched the output of %s (last error: %v)", args[0], strings.Join(args[1:], " "), err)
+					}
+					time.Sleep(250 * time.Millisecond)
+				}
 			},
 			// exits CODE PROG [ARGS...]: run PROG and check its exit code (a
 			// bare `! exec` only checks that it is not 0).
