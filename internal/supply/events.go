@@ -126,5 +126,6 @@ func (k *Keeper) Codes() []ledger.ErrorCode {
 		{Err: ErrClosed, Number: 10, Name: "closed", Kind: ledger.KindConflict},
 		{Err: ErrExceeds, Number: 11, Name: "exceeds_quantity", Kind: ledger.KindPrecondition},
 		{Err: ErrInvalidDocument, Number: 12, Name: "invalid_document", Kind: ledger.KindInvalid},
+		{Err: ErrDuplicateAlert, Number: 13, Name: "duplicate_alert", Kind: ledger.KindConflict},
 	}
 }
