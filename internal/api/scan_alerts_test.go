@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/tx"
 )
 
 // TestAnonymousSuspectScansWriteOneAlert: twenty scans of one suspect
@@ -100,5 +102,40 @@ func TestSuspectScansAreRateLimited(t *testing.T) {
 	wantProblem(t, resp, body, http.StatusTooManyRequests, "api.rate_limited")
 	if calls := reports.all(); len(calls) != 3 {
 		t.Fatalf("report-scan submitted %d times, want 3: %v", len(calls), calls)
+	}
+}
+
+// TestReporterAnswersTheStandingAlert: an alert the organisation recorded
+// otherwise (a member's own report-scan) is the one a public scan answers,
+// and a submission refused because the alert committed meanwhile answers
+// it too.
+func TestReporterAnswersTheStandingAlert(t *testing.T) {
+	e, reports := newSupplyEnv(t)
+	item := supply.UnitID(gtinNobody, "OWN1")
+	e.ok("corner-lee", supply.TypeReportScan, supply.ReportScan{Item: item})
+	own := e.supplyAlerts("", 1)[0]
+	if v := e.supplyScan("(01)"+gtinNobody+"(21)OWN1", glnNobody); v.Alert != own.ID {
+		t.Fatalf("scan answered alert %q, want the standing %s", v.Alert, own.ID)
+	}
+	if calls := reports.all(); len(calls) != 0 {
+		t.Fatalf("report-scan submitted: %v", calls)
+	}
+
+	// The alert commits between the Reporter's look and its submission:
+	// the chain refuses the duplicate, and the Reporter answers the alert.
+	item = supply.UnitID(gtinNobody, "RACE1")
+	var committed supply.Alert
+	report := api.NewReporter(e.h.App, "corner", func(ctx context.Context, m supply.ReportScan) (tx.Hash, error) {
+		if err := json.Unmarshal(e.ok("corner-lee", supply.TypeReportScan, m).Result, &committed); err != nil {
+			t.Fatal(err)
+		}
+		return reports.submit(ctx, m)
+	})
+	id, err := report(context.Background(), item, "unknown_product", "")
+	if err != nil || committed.ID == "" || id != committed.ID {
+		t.Fatalf("report: %q, %v; want the alert committed meanwhile, %q", id, err, committed.ID)
+	}
+	if calls := reports.all(); len(calls) != 1 {
+		t.Fatalf("report-scan submitted %d times: %v", len(calls), calls)
 	}
 }
