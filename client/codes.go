@@ -143,4 +143,8 @@ const (
 	// CodeSupplyInvalidDocument: the EPCIS document is not valid or does
 	// not map.
 	CodeSupplyInvalidDocument = "supply.invalid_document"
+	// CodeSupplyDuplicateAlert: the signer's organisation already recorded
+	// an alert on this item for this reason within the alert period (24 h
+	// of block time); the detail names the existing alert.
+	CodeSupplyDuplicateAlert = "supply.duplicate_alert"
 )

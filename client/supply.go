@@ -15,7 +15,9 @@ type ScanResult struct {
 	// Code is what was scanned, as sent.
 	Code string `json:"code"`
 	Verdict
-	// Alert is the ID of the alert this scan recorded (suspect scans only).
+	// Alert is the ID of the alert this scan recorded, or of the one already
+	// recorded for the same code and reason within a day (suspect scans
+	// only).
 	Alert string `json:"alert,omitempty"`
 	// AlertError says why a suspect scan could not be recorded.
 	AlertError string `json:"alert_error,omitempty"`
@@ -69,11 +71,13 @@ type EPCISImport struct {
 }
 
 // Verify answers a scan of code (any form ItemID reads; the node parses
-// it) at location (a GLN or a free code of where it was scanned; may be
-// empty). It needs no key: scans are public. A suspect scan (unknown
-// serial or product, a pack already dispensed or destroyed, missing) comes
-// back with Suspect set, and the node records it as an alert for the
-// manufacturer.
+// it) at location (the GLN where it was scanned, 13 digits with their check
+// digit; may be empty; free text is refused with api.invalid_parameter).
+// It needs no key: scans are public. A suspect scan (unknown serial or
+// product, a pack already dispensed or destroyed, missing) comes back with
+// Suspect set, and the node records it as an alert for the manufacturer:
+// one per code and reason a day, so a scan of a code already reported
+// answers that alert's ID.
 func (c *Client) Verify(ctx context.Context, code, location string) (*ScanResult, error) {
 	q := url.Values{"code": {code}}
 	if location != "" {

@@ -247,11 +247,14 @@ type RecallLots struct {
 }
 
 // ReportScan records a suspect scan: the handler checks the suspicion
-// against the ledger, so no genuine, active item can be reported.
+// against the ledger, so no genuine, active item can be reported. An
+// organisation's second report of an item for the same reason within a day
+// of block time is refused with CodeSupplyDuplicateAlert.
 type ReportScan struct {
-	// Item is the scanned item's ID.
+	// Item is the scanned item's ID: 01/<GTIN-14>/21/<serial> or 00/<SSCC>.
 	Item string `json:"item"`
-	// Location is a GLN or free code of where it was scanned.
+	// Location is the GLN where it was scanned (13 digits with their check
+	// digit), or empty. Never free text: the chain refuses anything else.
 	Location string `json:"location,omitempty"`
 }
 
@@ -636,7 +639,7 @@ type Alert struct {
 	Reason   string `json:"reason"` // Verify's suspect: unknown_serial, unknown_product, already_dispensed, destroyed, missing
 	Reporter string `json:"reporter"`
 	Org      string `json:"org"`
-	Location string `json:"location,omitempty"` // a GLN or free code of where it was scanned
+	Location string `json:"location,omitempty"` // the GLN where it was scanned
 	// Manufacturer is who must see it (empty for an unknown product).
 	Manufacturer string `json:"manufacturer,omitempty"`
 	Height       int64  `json:"height"`

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,15 +17,12 @@ import (
 	"github.com/medchain/medchain/internal/supply"
 )
 
-// Reporter records a suspect scan on the ledger (a supply/report-scan
-// transaction signed by the node's own identity) and returns the alert ID.
-type Reporter func(ctx context.Context, item, location string) (string, error)
-
 // verifyView is the answer to a scan.
 type verifyView struct {
 	Code string `json:"code"`
 	supply.Verdict
-	// Alert is the ID of the alert this scan recorded on the ledger.
+	// Alert is the ID of the alert this scan recorded on the ledger, or of
+	// the one already recorded for the same item and reason.
 	Alert string `json:"alert,omitempty"`
 	// AlertError says why a suspect scan could not be recorded.
 	AlertError string `json:"alert_error,omitempty"`
@@ -50,18 +46,25 @@ func itemIDOf(code string) (string, error) {
 	return id, nil
 }
 
-// verifyScan handles GET /v1/supply/verify?code=...: public, no signature.
-// A suspect scan (unknown serial, a pack already dispensed or destroyed) is
-// recorded as an alert the manufacturer and regulators see.
+// verifyScan handles GET /v1/supply/verify?code=...&location=GLN: public,
+// no signature (the server's per-client rate limit bounds it). A suspect
+// scan (unknown serial, a pack already dispensed or destroyed) is recorded
+// as an alert the manufacturer and regulators see, with coded fields only:
+// the item ID, the suspect reason and the GLN, if given. The Reporter
+// writes one alert per item and reason per supply.AlertPeriod; later scans
+// answer its ID.
 func (s *Server) verifyScan(w http.ResponseWriter, r *http.Request) error {
-	code := r.URL.Query().Get("code")
+	code, location := r.URL.Query().Get("code"), r.URL.Query().Get("location")
 	id, err := itemIDOf(code)
 	if err != nil {
 		return err
 	}
+	if err := supply.ValidLocation(location); err != nil {
+		return badParam("location", "must be a GLN: 13 digits with their check digit, got %q", location)
+	}
 	v := verifyView{Code: code, Verdict: s.app.Supply().Verify(s.app.State().Committed(), id, s.app.LastBlockTime())}
 	if v.Suspect != "" && s.reporter != nil {
-		if v.Alert, err = s.reporter(r.Context(), id, r.URL.Query().Get("location")); err != nil {
+		if v.Alert, err = s.reporter(r.Context(), id, v.Suspect, location); err != nil {
 			v.AlertError = err.Error()
 			s.log.Error("api: suspect scan not recorded", "item", id, "err", err)
 		}

@@ -47,31 +47,31 @@ const (
 	vaccineExpiry   = "2027-06-30"
 )
 
-// supplyReports is the Reporter the supply API gets: it records each call
-// and records the suspect scan on the ledger as a node would, signed by
-// the pharmacy's scanning till.
+// supplyReports submits the suspect scans of the supply API's Reporter
+// (api.NewReporter, as a node has it) as a node would, signed by the
+// pharmacy's scanning till, and records each submission.
 type supplyReports struct {
 	mu    sync.Mutex
 	calls [][2]string // item, location
 	h     *apitest.Harness
 }
 
-func (s *supplyReports) report(ctx context.Context, item, location string) (string, error) {
+func (s *supplyReports) submit(ctx context.Context, m supply.ReportScan) (tx.Hash, error) {
 	s.mu.Lock()
-	s.calls = append(s.calls, [2]string{item, location})
+	s.calls = append(s.calls, [2]string{m.Item, m.Location})
 	s.mu.Unlock()
-	raw, err := s.h.Sign("corner-till", supply.TypeReportScan, supply.ReportScan{Item: item, Location: location})
+	raw, err := s.h.Sign("corner-till", supply.TypeReportScan, m)
 	if err != nil {
-		return "", err
+		return tx.Hash{}, err
 	}
 	res, err := s.h.Node.BroadcastTxSync(ctx, raw)
 	if err != nil {
-		return "", err
+		return tx.Hash{}, err
 	}
 	if res.Code != 0 {
-		return "", fmt.Errorf("report-scan refused: %d %s", res.Code, res.Log)
+		return tx.Hash{}, fmt.Errorf("report-scan refused: %d %s", res.Code, res.Log)
 	}
-	return ledger.IDFrom("al-", tx.HashOf(raw)), nil
+	return tx.HashOf(raw), nil
 }
 
 func (s *supplyReports) all() [][2]string {
@@ -144,7 +144,7 @@ func newSupplyEnv(t *testing.T) (*env, *supplyReports) {
 	e.supplyMember("hospital-admin", "nurse", identity.Person, "hospital-nurse", ledger.RoleNurse)
 
 	reports := &supplyReports{h: e.h}
-	srv, err := api.New(api.Deps{App: e.h.App, Node: e.h.Node, Reporter: reports.report})
+	srv, err := api.New(api.Deps{App: e.h.App, Node: e.h.Node, Reporter: api.NewReporter(e.h.App, "corner", reports.submit)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +352,14 @@ func TestSupplyMatchOpenAPI(t *testing.T) {
 	}
 	e.get("/v1/supply/alerts", http.StatusOK, nil)
 	e.supplyProblem("/v1/supply/verify?code=hello", 400, "api.invalid_parameter", "code")
+	// The location is a GLN or nothing: free text and a wrong check digit
+	// are refused before anything is verified or reported.
+	for _, loc := range []string{"Dr Grey, 12 High Street", "0614141000037", "614141000036"} {
+		e.supplyProblem("/v1/supply/verify?code="+url.QueryEscape(fake)+"&location="+url.QueryEscape(loc), 400, "api.invalid_parameter", "location")
+	}
+	if calls := reports.all(); len(calls) != 1 {
+		t.Fatalf("refused scans were reported: %v", calls)
+	}
 	e.supplyProblem("/v1/supply/verify", 400, "api.invalid_parameter", "code")
 	e.supplyProblem("/v1/supply/verify?code="+url.QueryEscape("(01)"+gtinVaccine+"(10)L1"), 400, "api.invalid_parameter", "code")
 

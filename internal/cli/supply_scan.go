@@ -89,8 +89,12 @@ which container, the custody chain from commissioning to now, the cold chain (pa
 fail with the excursion, or none) and the recall, if any.
 
 A suspect scan is recorded by the node on the ledger as an alert for the
-manufacturer (see supply alerts), with --location if given. The answer comes once
-the alert's transaction is accepted, not committed: supply alerts lists it from the
+manufacturer (see supply alerts), with --location if given: a GLN (13 digits with
+their check digit), never free text; anything else is refused (api.invalid_parameter).
+The alert holds the item ID, why it is suspect and the GLN, nothing else. The node
+records one alert per code and reason a day (24 hours of block time): scanning the
+same code again answers the alert already recorded. The answer comes once the
+alert's transaction is accepted, not committed: supply alerts lists it from the
 next block on. Nothing else is written.
 
 Exit status: 0 for a genuine pack, 4 for a suspect scan, so that scripts can tell
@@ -107,7 +111,7 @@ Example:
 			return o.run(cmd.Context())
 		},
 	}
-	cmd.Flags().StringVar(&o.location, "location", "", "where the pack was scanned: a GLN or a short code")
+	cmd.Flags().StringVar(&o.location, "location", "", "where the pack was scanned: a GLN (13 digits with their check digit)")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 4 also for a genuine pack that is not fit for use (recalled, quarantined, expired, not active)")
 	return cmd
 }

@@ -11,9 +11,11 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
+	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/tx"
 )
 
 // custodiansFile lists the organisations whose records this node keeps, with
@@ -88,17 +90,20 @@ func custodianMember(org, key string) MemberSpec {
 	return MemberSpec{Key: key, Org: org, Handle: CustodianHandle, Kind: identity.System, Roles: []ledger.Role{ledger.RoleCustodian}}
 }
 
-// reportScan records a suspect scan as an alert, signed by the node's own
-// identity: the custodian member of its own organisation (the first in
-// config/custodians.json). It returns once the mempool has
-// accepted the transaction; the alert ID derives from its hash.
-func (n *Node) reportScan(ctx context.Context, item, location string) (string, error) {
+// scanReporter is the Reporter of the API's suspect scans: alerts signed
+// by the node's own identity, the custodian member of its own organisation
+// (the first in config/custodians.json), one per item and reason per
+// supply.AlertPeriod (api.NewReporter). It answers once the mempool has
+// accepted the transaction; the alert ID derives from its hash. A node
+// without an identity of its own answers scans but records no alert.
+func (n *Node) scanReporter() api.Reporter {
 	if len(n.custodians) == 0 {
-		return "", errors.New("this node has no identity of its own to record alerts with")
+		return func(context.Context, string, string, string) (string, error) {
+			return "", errors.New("this node has no identity of its own to record alerts with")
+		}
 	}
-	hash, err := n.custodians[0].Signer.Submit(ctx, supply.TypeReportScan, supply.ReportScan{Item: item, Location: location})
-	if err != nil {
-		return "", err
-	}
-	return ledger.IDFrom("al-", hash), nil
+	own := n.custodians[0]
+	return api.NewReporter(n.app, own.Org, func(ctx context.Context, m supply.ReportScan) (tx.Hash, error) {
+		return own.Signer.Submit(ctx, supply.TypeReportScan, m)
+	})
 }

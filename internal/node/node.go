@@ -211,7 +211,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		CommitTimeout: appCfg.API.CommitTimeout.Duration,
 		RateLimit:     api.RateLimit{Rate: appCfg.API.RateLimit, Burst: appCfg.API.RateBurst},
 		Vault:         n.vault,
-		Reporter:      n.reportScan,
+		Reporter:      n.scanReporter(),
 	})
 	if err != nil {
 		n.Stop()

@@ -151,6 +151,29 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Public scans: anyone may scan, and a suspect scan makes the node sign
+	// an alert. A location that is personal data (or any free text) is
+	// refused; the alert holds coded fields only, once however often the
+	// code is scanned.
+	fake := "(01)09506000134352(21)PRIV1"
+	for _, s := range personal {
+		if r, err := c.Verify(ctx, fake, s); err == nil {
+			t.Fatalf("a scan at location %q was answered: %+v", s, r)
+		}
+	}
+	var alert, reason string
+	for range 3 {
+		r, err := c.Verify(ctx, fake, "0614141000036")
+		if err != nil || r.Suspect == "" || r.Alert == "" || (alert != "" && r.Alert != alert) {
+			t.Fatalf("suspect scan: %+v, %v (first alert %s)", r, err, alert)
+		}
+		alert, reason = r.Alert, r.Suspect
+	}
+	waitFor(t, "the scan's alert", 30*time.Second, func() bool {
+		a, ok := n.App().Supply().RecentAlert(n.App().State().Committed(), "01/09506000134352/21/PRIV1", reason, n.custodians[0].Org, n.App().LastBlockTime())
+		return ok && a.ID == alert
+	})
+
 	sc := scanner{personal}
 	check := func(where string, b []byte) {
 		t.Helper()

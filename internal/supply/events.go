@@ -74,7 +74,7 @@ var (
 	EventRecalled = ledger.EventType{Name: "supply.recalled", Attrs: []string{AttrGTIN, AttrLot, AttrBy},
 		Doc: "A lot was recalled by its manufacturer or a regulator (one event per lot)."}
 	EventAlert = ledger.EventType{Name: "supply.alert", Attrs: []string{AttrAlert, AttrItem, AttrReason, AttrManufacturer},
-		Doc: "A node recorded a suspect scan (unknown code, copied code, dispensed, recalled…) for the manufacturer to see."}
+		Doc: "A member (a node, for a public scan) recorded a suspect scan (unknown product or serial, a unit already dispensed, destroyed or missing) for the manufacturer to see: at most one per item, reason and reporting organisation in 24 hours of block time."}
 	EventEvent = ledger.EventType{Name: "supply.event", Attrs: []string{AttrHash, AttrType, AttrBizStep},
 		Doc: "An EPCIS event was anchored by its CBV hash (one per event of a supply/events)."}
 	EventGLNRegistered = ledger.EventType{Name: "supply.gln_registered", Attrs: []string{AttrGLN, AttrOrg},
@@ -126,5 +126,6 @@ func (k *Keeper) Codes() []ledger.ErrorCode {
 		{Err: ErrClosed, Number: 10, Name: "closed", Kind: ledger.KindConflict},
 		{Err: ErrExceeds, Number: 11, Name: "exceeds_quantity", Kind: ledger.KindPrecondition},
 		{Err: ErrInvalidDocument, Number: 12, Name: "invalid_document", Kind: ledger.KindInvalid},
+		{Err: ErrDuplicateAlert, Number: 13, Name: "duplicate_alert", Kind: ledger.KindConflict},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/itemid"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
@@ -302,18 +303,35 @@ func (m *RecallLots) Validate() error {
 }
 
 // ReportScan records a suspect scan: the handler checks the suspicion
-// against the ledger, so no genuine, active item can be reported.
+// against the ledger, so no genuine, active item can be reported, and the
+// alert's reason is the chain's own verdict. It carries coded fields only:
+// an item ID and, optionally, the GLN where the item was scanned; never
+// free text.
 type ReportScan struct {
-	Item     string `json:"item"`
+	// Item is an item ID: 01/<GTIN-14>/21/<serial> or 00/<SSCC>.
+	Item string `json:"item"`
+	// Location is a GLN (13 digits with their check digit), or empty.
 	Location string `json:"location,omitempty"`
 }
 
 func (m *ReportScan) Validate() error {
-	if len(m.Item) == 0 || len(m.Item) > 100 {
-		return errors.New("item: 1 to 100 characters")
+	if len(m.Item) > 100 {
+		return errors.New("item: at most 100 characters")
 	}
-	if len(m.Location) > 100 {
-		return errors.New("location: at most 100 characters")
+	if _, _, err := ParseID(m.Item); err != nil {
+		return err
+	}
+	return ValidLocation(m.Location)
+}
+
+// ValidLocation checks the location of a scan: empty, or a GLN with its
+// check digit.
+func ValidLocation(gln string) error {
+	if gln == "" {
+		return nil
+	}
+	if err := gs1.ValidateAI("414", gln); err != nil {
+		return fmt.Errorf("location: must be a GLN (13 digits with their check digit): %w", err)
 	}
 	return nil
 }
@@ -910,11 +928,17 @@ func (k *Keeper) reportScan(ctx *ledger.Context, m ReportScan) (any, error) {
 	if v.Suspect == "" {
 		return nil, fmt.Errorf("%w: %s is genuine and %s: nothing to report", ErrState, m.Item, v.Status)
 	}
+	if a, ok := k.RecentAlert(ctx.Store, m.Item, v.Suspect, ctx.Signer.Org, ctx.Time); ok {
+		return nil, fmt.Errorf("%w: %s (%s of %s, by %s at height %d); a new one may be recorded from %s",
+			ErrDuplicateAlert, a.ID, a.Reason, a.Code, a.Org, a.Height,
+			time.Unix(a.Time, 0).Add(AlertPeriod).UTC().Format(time.RFC3339))
+	}
 	id := ledger.IDFrom("al-", ctx.TxHash)
 	a := Alert{ID: id, Code: m.Item, GTIN: v.GTIN, Reason: v.Suspect, Reporter: ctx.Signer.ID, Org: ctx.Signer.Org,
 		Location: m.Location, Manufacturer: v.Manufacturer, Height: ctx.Height, Time: ctx.Time.Unix()}
 	alerts.Set(ctx.Store, id, a)
 	alertsByMf.Add(ctx.Store, orUnknown(v.Manufacturer), id)
+	alertsByScan.Set(ctx.Store, scanKey(m.Item, v.Suspect, ctx.Signer.Org), id)
 	ctx.Emit(EventAlert.New(id, m.Item, v.Suspect, v.Manufacturer))
 	return a, nil
 }

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/medchain/medchain/internal/gs1"
 	"github.com/medchain/medchain/internal/itemid"
@@ -43,6 +44,9 @@ var (
 	ErrState        = errors.New("supply: not possible in the item's state")
 	ErrRecalled     = errors.New("supply: lot recalled")
 	ErrQuarantined  = errors.New("supply: item quarantined")
+	// ErrDuplicateAlert is a suspect scan already recorded by the same
+	// organisation, for the same item and reason, within AlertPeriod.
+	ErrDuplicateAlert = errors.New("supply: alert already recorded")
 	// ErrInvalidDocument is an EPCIS document that does not validate or
 	// does not map to the ledger (at the API; never in a block).
 	ErrInvalidDocument = errors.New("supply: invalid EPCIS document")
@@ -215,7 +219,7 @@ type Alert struct {
 	Reason   string `json:"reason"` // Verify's suspect: unknown_serial, unknown_product, already_dispensed, destroyed, missing
 	Reporter string `json:"reporter"`
 	Org      string `json:"org"`
-	Location string `json:"location,omitempty"` // a GLN or free code of where it was scanned
+	Location string `json:"location,omitempty"` // the GLN where it was scanned (never free text)
 	// Manufacturer is who must see it (empty for an unknown product).
 	Manufacturer string `json:"manufacturer,omitempty"`
 	Height       int64  `json:"height"`
@@ -244,6 +248,9 @@ var (
 	alertsByMf = state.NewIndex(Name, "sup/am/")           // manufacturer/alert
 	events     = state.NewMap[EventAnchor](Name, "sup/e/") // event hash
 	glns       = state.NewMap[string](Name, "sup/g/")      // GLN -> org
+	// alertsByScan is the latest alert of each (item, reason, reporter
+	// organisation): report-scan's O(1) duplicate check.
+	alertsByScan = state.NewMap[string](Name, "sup/ak/") // item\x00reason\x00org -> alert ID
 )
 
 // Directory is what supply needs to know of organisations.
@@ -351,6 +358,29 @@ func (k *Keeper) Alerts(r state.Reader, manufacturer string, limit int) []Alert 
 	}, orUnknown(manufacturer))
 	return out
 }
+
+// AlertPeriod is how long, in block time, an alert stands for later scans
+// of the same item with the same suspect reason by the same organisation:
+// within it supply/report-scan is refused with ErrDuplicateAlert, after it
+// a new alert is recorded.
+const AlertPeriod = 24 * time.Hour
+
+// RecentAlert is the alert org recorded for item with reason within
+// AlertPeriod of now, if any: what a new report of the same scan would
+// duplicate.
+func (k *Keeper) RecentAlert(r state.Reader, item, reason, org string, now time.Time) (Alert, bool) {
+	id, ok := alertsByScan.Get(r, scanKey(item, reason, org))
+	if !ok {
+		return Alert{}, false
+	}
+	a, ok := alerts.Get(r, id)
+	if !ok || now.Unix()-a.Time >= int64(AlertPeriod/time.Second) {
+		return Alert{}, false
+	}
+	return a, true
+}
+
+func scanKey(item, reason, org string) string { return item + "\x00" + reason + "\x00" + org }
 
 func orUnknown(s string) string {
 	if s == "" {
