@@ -227,6 +227,8 @@ func TestUnknownSubcommandsExitTwoWithASuggestion(t *testing.T) {
 		{[]string{"members", "lst"}, "lst", "list"},
 		{[]string{"supply", "products", "regster"}, "regster", "register"},
 		{[]string{"completion", "bsh"}, "bsh", "bash"},
+		{[]string{"help", "statsu"}, "statsu", "status"},
+		{[]string{"help", "supply", "verfy"}, "verfy", "verify"},
 	} {
 		code, out, errOut := run(t, &fakeAPI{}, tc.args...)
 		if code != ExitUsage {

@@ -134,7 +134,7 @@ func Run(g *Global, args []string) int {
 	root := NewRoot(g)
 	// cobra adds these when it executes; add them now so that finish
 	// readies them too (medchain completion bsh is a usage error).
-	root.InitDefaultHelpCmd()
+	root.SetHelpCommand(newHelpCmd(root))
 	root.InitDefaultCompletionCmd()
 	var started bool
 	finish(root, &started)
@@ -160,4 +160,25 @@ func Run(g *Global, args []string) int {
 		fmt.Fprintln(g.Err, "medchain:", err)
 	}
 	return code
+}
+
+// newHelpCmd is `medchain help [command]`: cobra's prints "Unknown help
+// topic" and exits 0; this one answers an unknown topic as an unknown
+// subcommand (exit 2, with cobra's suggestions).
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help for any command: medchain help supply verify.",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || cmd == nil {
+				cmd, rest = root, args
+			}
+			if len(rest) > 0 {
+				return unknownSubcommand(cmd, rest)
+			}
+			return cmd.Help()
+		},
+	}
 }
