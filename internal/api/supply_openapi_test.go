@@ -372,7 +372,7 @@ func TestSupplyMatchOpenAPI(t *testing.T) {
 
 	// The public health agency recalls the lot: the distributor holds
 	// three units (in the case); the dispensed one is gone.
-	e.ok("health-admin", supply.TypeRecall, supply.RecallLots{GTIN: gtinVaccine, Lots: []string{"L1"}, Reason: "potency below specification"})
+	e.ok("health-admin", supply.TypeRecall, supply.RecallLots{GTIN: gtinVaccine, Lots: []string{"L1"}, Reason: "potency"})
 	e.get("/v1/supply/lots/"+gtinVaccine+"/L1", http.StatusOK, &lot)
 	if lot.Recall == nil || lot.Recall.Org != "health" {
 		t.Fatalf("recalled lot: %+v", lot)
