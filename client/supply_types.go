@@ -64,6 +64,13 @@ var (
 	Regulators = []string{"regulator", "public-health-agency", "medical-board"}
 	// RegulatorRecallRoles are the roles with which a regulator's member recalls lots.
 	RegulatorRecallRoles = []string{"admin", "quality-officer", "epidemiologist"}
+	// ReleaseReasons are the reason codes a Release may give.
+	ReleaseReasons = []string{"stability-data", "excursion-within-tolerance", "sensor-fault", "quarantine-in-error", "tests-passed"}
+	// DestroyReasons are the reason codes a Destroy may give
+	// (epcis-destroying is what an EPCIS destroying event maps to).
+	DestroyReasons = []string{"expired", "damaged", "cold-chain-excursion", "recalled", "contaminated", "counterfeit", "label-error", "quality-failure", "entered-in-error", "epcis-destroying"}
+	// RecallReasons are the reason codes a RecallLots may give.
+	RecallReasons = []string{"potency", "contamination", "sterility", "particulates", "labelling", "packaging", "stability", "counterfeit", "adverse-events", "regulatory-order", "other"}
 )
 
 // RequiredTests lists the tests a donation of a type ("blood", "plasma")
@@ -211,11 +218,12 @@ type TemperatureReading struct {
 }
 
 // Release lifts a quarantine after review. Signed by a quality officer of
-// the custodian. The reason is kept in each item's history.
+// the custodian. The reason code is kept in each item's history.
 type Release struct {
 	// Items are the quarantined item IDs to release.
 	Items []string `json:"items"`
-	// Reason says why they may be used.
+	// Reason says why they may be used: one of ReleaseReasons (the chain
+	// refuses free text).
 	Reason string `json:"reason"`
 }
 
@@ -227,11 +235,11 @@ type Dispense struct {
 }
 
 // Destroy records items destroyed. Signed by a member of the custodian.
-// The reason is kept in each item's history.
+// The reason code is kept in each item's history.
 type Destroy struct {
 	// Items are the destroyed items' IDs.
 	Items []string `json:"items"`
-	// Reason says why they were destroyed.
+	// Reason says why they were destroyed: one of DestroyReasons.
 	Reason string `json:"reason"`
 }
 
@@ -242,7 +250,8 @@ type RecallLots struct {
 	GTIN string `json:"gtin"`
 	// Lots are the lot numbers recalled.
 	Lots []string `json:"lots"`
-	// Reason says why, for everyone who holds units.
+	// Reason says why, for everyone who holds units: one of
+	// RecallReasons.
 	Reason string `json:"reason"`
 }
 
@@ -548,7 +557,8 @@ type Lot struct {
 	Height       int64   `json:"height"`
 }
 
-// Recall is a lot's recall: who recalled it, when and why.
+// Recall is a lot's recall: who recalled it, when and why (Reason is one
+// of RecallReasons).
 type Recall struct {
 	By     string `json:"by"`
 	Org    string `json:"org"`
@@ -586,7 +596,8 @@ type Custody struct {
 	// before that is the container's.
 	From string `json:"from,omitempty"`
 	// By and Reason are kept for decisions a person answers for: a
-	// quarantine lifted ("released"), goods destroyed.
+	// quarantine lifted ("released"), goods destroyed. Reason is a code
+	// of ReleaseReasons or DestroyReasons.
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	Height int64  `json:"height"`

@@ -372,7 +372,7 @@ func TestSupplyMatchOpenAPI(t *testing.T) {
 
 	// The public health agency recalls the lot: the distributor holds
 	// three units (in the case); the dispensed one is gone.
-	e.ok("health-admin", supply.TypeRecall, supply.RecallLots{GTIN: gtinVaccine, Lots: []string{"L1"}, Reason: "potency below specification"})
+	e.ok("health-admin", supply.TypeRecall, supply.RecallLots{GTIN: gtinVaccine, Lots: []string{"L1"}, Reason: "potency"})
 	e.get("/v1/supply/lots/"+gtinVaccine+"/L1", http.StatusOK, &lot)
 	if lot.Recall == nil || lot.Recall.Org != "health" {
 		t.Fatalf("recalled lot: %+v", lot)
@@ -686,4 +686,45 @@ func testSupplyPPE(t *testing.T, e *env) {
 		e.supplyProblem(c.path, http.StatusBadRequest, c.code, c.field)
 	}
 	e.supplyProblem("/v1/supply/demands/dm-"+strings.Repeat("0", 24), http.StatusNotFound, "supply.not_found", "")
+}
+
+// The reason fields of supply decisions list the chain's own codes.
+func TestSupplyReasonEnumsAreTheChains(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	enum := func(raw json.RawMessage) []string {
+		var p struct {
+			Enum []string `json:"enum"`
+		}
+		if err := json.Unmarshal(raw, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Enum
+	}
+	var destroy struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(doc.Components.Schemas["SupplyOp"].Properties["destroy"], &destroy); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"Recall.reason", enum(doc.Components.Schemas["Recall"].Properties["reason"]), supply.RecallReasons},
+		{"Custody.reason", enum(doc.Components.Schemas["Custody"].Properties["reason"]), slices.Concat(supply.ReleaseReasons, supply.DestroyReasons)},
+		{"SupplyOp.destroy.reason", enum(destroy.Properties["reason"]), supply.DestroyReasons},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s: openapi.json lists %v, the chain %v", c.name, c.got, c.want)
+		}
+	}
 }

@@ -41,8 +41,8 @@ func TestSupplySendVerbs(t *testing.T) {
 		out    string // a regexp stdout must match
 	}{{
 		name: "recall",
-		args: []string{"supply", "recall", "09506000134352", "FLU-24A", "FLU-24B", "--reason", "low potency"},
-		want: client.RecallLots{GTIN: "09506000134352", Lots: []string{"FLU-24A", "FLU-24B"}, Reason: "low potency"},
+		args: []string{"supply", "recall", "09506000134352", "FLU-24A", "FLU-24B", "--reason", "potency"},
+		want: client.RecallLots{GTIN: "09506000134352", Lots: []string{"FLU-24A", "FLU-24B"}, Reason: "potency"},
 		out:  `^recalled 09506000134352 lot FLU-24A, FLU-24B \(tx ABC123, height 7\)\n$`,
 	}, {
 		name:   "ship: scanned codes become item IDs, -q prints the shipment ID",

@@ -273,22 +273,33 @@ func readingMsg(shipment, item string, args []string, interval time.Duration, no
 
 // ---- release, dispense, destroy, recall ----
 
+// The reason codes release, destroy and recall accept, for --help: the
+// chain's own lists.
+var (
+	releaseReasonList = strings.Join(client.ReleaseReasons, ", ")
+	destroyReasonList = strings.Join(client.DestroyReasons, ", ")
+	recallReasonList  = strings.Join(client.RecallReasons, ", ")
+)
+
 func newSupplyReleaseCmd(g *Global) *cobra.Command {
 	return newSendCmd(g, sendVerb[client.Release]{
-		Use:   "release ITEM... --reason TEXT --as QUALITY-OFFICER",
+		Use:   "release ITEM... --reason CODE --as QUALITY-OFFICER",
 		Short: "Release quarantined items after review",
 		Long: `Lift the quarantine of items the signer's organisation holds, after review (a
 stability study shows the excursion did no harm, say). Signed by a quality officer.
 Components of a blood donation that is untested or failed a test cannot be released.
 
+--reason is a code: ` + releaseReasonList + `. Free text is
+refused: the ledger keeps no text from outside.
+
 On chain: the items are active again, with a "released" event in their history
-(who released them, and the reason).
+(who released them, and the reason code).
 
 Example:
-  medchain supply release 00/006141410000010011 --reason "stability data: 2 h at 9 °C acceptable" --as medsupply-quality`,
+  medchain supply release 00/006141410000010011 --reason stability-data --as medsupply-quality`,
 		Args: cobra.MinimumNArgs(1),
 		Flags: func(f *pflag.FlagSet, m *client.Release) {
-			f.StringVar(&m.Reason, "reason", "", "why the quarantine is lifted")
+			f.StringVar(&m.Reason, "reason", "", "why the quarantine is lifted, a code: "+releaseReasonList)
 		},
 		Required: []string{"reason"},
 		Parse:    itemsInto(func(m *client.Release) *[]string { return &m.Items }),
@@ -322,19 +333,21 @@ Example:
 
 func newSupplyDestroyCmd(g *Global) *cobra.Command {
 	return newSendCmd(g, sendVerb[client.Destroy]{
-		Use:   "destroy ITEM... --reason TEXT --as MEMBER",
+		Use:   "destroy ITEM... --reason CODE --as MEMBER",
 		Short: "Record items destroyed",
 		Long: `Record items the signer's organisation holds as destroyed (expired, damaged,
 quarantined beyond release).
 
+--reason is a code: ` + destroyReasonList + `. Free text is refused: the ledger keeps no text from outside.
+
 On chain: the items' status, and a "destroyed" event in their history (who
-destroyed them, and the reason).
+destroyed them, and the reason code).
 
 Example:
-  medchain supply destroy 00/006141410000010011 --reason "cold chain excursion" --as medsupply-quality`,
+  medchain supply destroy 00/006141410000010011 --reason cold-chain-excursion --as medsupply-quality`,
 		Args: cobra.MinimumNArgs(1),
 		Flags: func(f *pflag.FlagSet, m *client.Destroy) {
-			f.StringVar(&m.Reason, "reason", "", "why")
+			f.StringVar(&m.Reason, "reason", "", "why, a code: "+destroyReasonList)
 		},
 		Required: []string{"reason"},
 		Parse:    itemsInto(func(m *client.Destroy) *[]string { return &m.Items }),
@@ -346,7 +359,7 @@ Example:
 
 func newSupplyRecallCmd(g *Global) *cobra.Command {
 	return newSendCmd(g, sendVerb[client.RecallLots]{
-		Use:   "recall GTIN LOT... --reason TEXT --as QUALITY-OFFICER|REGULATOR",
+		Use:   "recall GTIN LOT... --reason CODE --as QUALITY-OFFICER|REGULATOR",
 		Short: "Recall lots of a product",
 		Long: `Recall lots of a product. Signed by an admin or quality officer of its
 manufacturer, or by a member of a regulator (kinds: ` + strings.Join(client.Regulators, ", ") + `)
@@ -355,13 +368,15 @@ From the next block on, scans of the lots' units say recalled, they cannot be
 dispensed, transfused or shipped except back to the manufacturer, and supply
 holders lists who still has them.
 
-On chain: the recall on each lot (who, organisation, reason, height, time).
+--reason is a code: ` + recallReasonList + `. Free text is refused: the ledger keeps no text from outside.
+
+On chain: the recall on each lot (who, organisation, reason code, height, time).
 
 Example:
-  medchain supply recall 09506000134352 FLU-24A --reason "potency below specification" --as epidemiologist`,
+  medchain supply recall 09506000134352 FLU-24A --reason potency --as epidemiologist`,
 		Args: cobra.MinimumNArgs(2),
 		Flags: func(f *pflag.FlagSet, m *client.RecallLots) {
-			f.StringVar(&m.Reason, "reason", "", "why (kept on the ledger, at most 200 characters)")
+			f.StringVar(&m.Reason, "reason", "", "why, a code kept on the ledger: "+recallReasonList)
 		},
 		Required: []string{"reason"},
 		Parse: func(_ *Global, args []string, m *client.RecallLots) error {

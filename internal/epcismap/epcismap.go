@@ -105,7 +105,7 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 		case e.BizStep == "dispensing":
 			ev.Op.Dispense = &supply.Dispense{Items: ids}
 		case e.BizStep == "destroying" || e.Disposition == "destroyed":
-			ev.Op.Destroy = &supply.Destroy{Items: ids, Reason: "EPCIS destroying event"}
+			ev.Op.Destroy = &supply.Destroy{Items: ids, Reason: "epcis-destroying"}
 		default:
 			return ev, "observation: anchored only", nil
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/medchain/medchain/internal/gs1"
@@ -250,18 +251,33 @@ func (m *Reading) Validate() error {
 }
 
 // Release lifts a quarantine after review. Signed by a quality officer of
-// the custodian. The reason is kept in each item's history.
+// the custodian. The reason, one of ReleaseReasons, is kept in each item's
+// history.
 type Release struct {
 	Items  []string `json:"items"`
 	Reason string   `json:"reason"`
 }
 
-func (m *Release) Validate() error { return validReason(m.Reason) }
+func (m *Release) Validate() error { return validReason("release", m.Reason, ReleaseReasons) }
 
-// validReason checks the reason of a decision kept in state.
-func validReason(r string) error {
-	if r == "" || len(r) > 200 {
-		return errors.New("reason: 1 to 200 characters")
+// ReleaseReasons are the reason codes a Release may give: the state keeps
+// a code, never free text.
+var ReleaseReasons = []string{"stability-data", "excursion-within-tolerance", "sensor-fault", "quarantine-in-error", "tests-passed"}
+
+// DestroyReasons are the reason codes a Destroy may give.
+// epcis-destroying is what an EPCIS destroying event, which states no
+// reason, maps to.
+var DestroyReasons = []string{"expired", "damaged", "cold-chain-excursion", "recalled", "contaminated", "counterfeit", "label-error", "quality-failure", "entered-in-error", "epcis-destroying"}
+
+// RecallReasons are the reason codes a RecallLots may give.
+var RecallReasons = []string{"potency", "contamination", "sterility", "particulates", "labelling", "packaging", "stability", "counterfeit", "adverse-events", "regulatory-order", "other"}
+
+// validReason checks that the reason of a decision kept in state is one
+// of the codes allowed. The refusal does not repeat the text: free text
+// never reaches the chain, not even in a refusal.
+func validReason(what, r string, codes []string) error {
+	if !slices.Contains(codes, r) {
+		return fmt.Errorf("reason: not a %s reason code (one of %s)", what, strings.Join(codes, ", "))
 	}
 	return nil
 }
@@ -273,16 +289,16 @@ type Dispense struct {
 }
 
 // Destroy records items destroyed. Signed by a member of the custodian.
-// The reason is kept in each item's history.
+// The reason, one of DestroyReasons, is kept in each item's history.
 type Destroy struct {
 	Items  []string `json:"items"`
 	Reason string   `json:"reason"`
 }
 
-func (m *Destroy) Validate() error { return validReason(m.Reason) }
+func (m *Destroy) Validate() error { return validReason("destroy", m.Reason, DestroyReasons) }
 
 // RecallLots recalls lots of a product. Signed by the manufacturer or a
-// regulator.
+// regulator. The reason, one of RecallReasons, is kept on each lot.
 type RecallLots struct {
 	GTIN   string   `json:"gtin"`
 	Lots   []string `json:"lots"`
@@ -296,10 +312,7 @@ func (m *RecallLots) Validate() error {
 	if len(m.Lots) == 0 || len(m.Lots) > 100 {
 		return errors.New("lots: 1 to 100")
 	}
-	if m.Reason == "" || len(m.Reason) > 200 {
-		return errors.New("reason: 1 to 200 characters")
-	}
-	return nil
+	return validReason("recall", m.Reason, RecallReasons)
 }
 
 // ReportScan records a suspect scan: the handler checks the suspicion
