@@ -124,7 +124,7 @@ func TestErrorsCarryStableCodes(t *testing.T) {
 	if _, err := c.Send(ctx, nurse, client.AddKey{PublicKey: signer("nurse-2").PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("hospital-admin"), client.RevokeKey{PublicKey: nurse.PublicKey(), Reason: "lost badge"}); err != nil {
+	if _, err := c.Send(ctx, signer("hospital-admin"), client.RevokeKey{PublicKey: nurse.PublicKey(), Reason: "lost"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -286,7 +286,7 @@ func TestWireTypesRoundTrip(t *testing.T) {
 	if _, err := c.Send(ctx, signer("dr-w"), client.AddKey{PublicKey: signer("dr-w2").PublicKey()}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx, signer("dr-w"), client.RevokeKey{PublicKey: signer("dr-w").PublicKey(), Reason: "r"}); err != nil {
+	if _, err := c.Send(ctx, signer("dr-w"), client.RevokeKey{PublicKey: signer("dr-w").PublicKey(), Reason: "device-retired"}); err != nil {
 		t.Fatal(err)
 	}
 	pt, _ := c.Send(ctx, signer("pt"), client.RegisterPatient{})

@@ -230,7 +230,7 @@ func TestMembersAndIdentities(t *testing.T) {
 		e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: h, Roles: []ledger.Role{"physician"}, PublicKey: apitest.PubKey(h)})
 	}
 	e.ok("dr-a", identity.TypeAddKey, identity.AddKey{PublicKey: apitest.PubKey("dr-a-2")})
-	e.ok("dr-a", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: apitest.PubKey("dr-a"), Reason: "lost phone"})
+	e.ok("dr-a", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: apitest.PubKey("dr-a"), Reason: "lost"})
 	pt := e.ok("patient-1", identity.TypeRegisterPatient, identity.RegisterPatient{})
 	var created ledger.Created
 	json.Unmarshal(pt.Result, &created)
@@ -280,7 +280,7 @@ func TestMembersAndIdentities(t *testing.T) {
 		}
 	}
 	// A suspension keeps who decided and why.
-	e.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/dr-c", Status: "suspended", Reason: "licence under review"})
+	e.ok("hospital-admin", identity.TypeSetMemberStatus, identity.SetMemberStatus{Member: "general-hospital/dr-c", Status: "suspended", Reason: "under-investigation"})
 	var sus struct {
 		Member struct {
 			Status       string
@@ -288,7 +288,7 @@ func TestMembersAndIdentities(t *testing.T) {
 		}
 	}
 	e.get("/v1/identities/general-hospital/dr-c", http.StatusOK, &sus)
-	if c := sus.Member.StatusChange; sus.Member.Status != "suspended" || c == nil || c.By != "general-hospital/admin" || c.Reason != "licence under review" || c.Status != "suspended" {
+	if c := sus.Member.StatusChange; sus.Member.Status != "suspended" || c == nil || c.By != "general-hospital/admin" || c.Reason != "under-investigation" || c.Status != "suspended" {
 		t.Fatalf("suspended member: %+v (change %+v)", sus.Member, c)
 	}
 
@@ -304,7 +304,7 @@ func TestMembersAndIdentities(t *testing.T) {
 		Revoked               int64
 	}
 	e.get("/v1/keys/"+apitest.PubKey("dr-a").String(), http.StatusOK, &k)
-	if k.Owner != "general-hospital/dr-a" || k.Status != "revoked" || k.Reason != "lost phone" || k.Revoked == 0 {
+	if k.Owner != "general-hospital/dr-a" || k.Status != "revoked" || k.Reason != "lost" || k.Revoked == 0 {
 		t.Fatalf("key: %+v", k)
 	}
 	// Upper-case hex is accepted too.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/tx"
@@ -53,23 +54,37 @@ func (m *SetRoles) Validate() error { return ledger.ValidRoles(m.Roles) }
 
 // SetMemberStatus suspends or reinstates a member: a suspended member's keys
 // stop signing at once. Signed by an admin of the member's organisation.
+// The reason, optional, is one of StatusReasons and is kept in the
+// member's StatusChange.
 type SetMemberStatus struct {
 	Member string `json:"member"`
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
 }
 
-// MaxReason bounds the reason of a status change.
-const MaxReason = 200
+// StatusReasons are the reason codes a SetMemberStatus may give: the state
+// keeps a code, never free text.
+var StatusReasons = []string{"leave", "left-organisation", "under-investigation", "licence-suspended", "licence-reinstated", "returned", "entered-in-error", "other"}
+
+// KeyRevokeReasons are the reason codes a RevokeKey may give. rotated is
+// also what a RotateKey records on the key it replaces.
+var KeyRevokeReasons = []string{"lost", "stolen", "compromised", "device-retired", "rotated", "left-organisation", "entered-in-error", "other"}
+
+// validReason checks that an optional reason kept in state is empty or one
+// of the codes allowed. The refusal does not repeat the text: free text
+// never reaches the chain, not even in a refusal.
+func validReason(what, r string, codes []string) error {
+	if r != "" && !slices.Contains(codes, r) {
+		return fmt.Errorf("reason: not a %s reason code (one of %s)", what, strings.Join(codes, ", "))
+	}
+	return nil
+}
 
 func (m *SetMemberStatus) Validate() error {
 	if m.Status != StatusActive && m.Status != StatusSuspended {
 		return fmt.Errorf("status must be %q or %q", StatusActive, StatusSuspended)
 	}
-	if len(m.Reason) > MaxReason {
-		return fmt.Errorf("reason: at most %d characters", MaxReason)
-	}
-	return nil
+	return validReason("status", m.Reason, StatusReasons)
 }
 
 // AddKey gives an identity another key. Signed by the identity itself or, for
@@ -102,7 +117,9 @@ func (m *RotateKey) Validate() error {
 }
 
 // RevokeKey revokes a key. The revocation takes effect at once: no later
-// transaction signed by it is accepted, in this block or any after.
+// transaction signed by it is accepted, in this block or any after. The
+// reason, optional, is one of KeyRevokeReasons and is kept on the key's
+// record.
 type RevokeKey struct {
 	PublicKey tx.PubKey `json:"public_key"`
 	Reason    string    `json:"reason,omitempty"`
@@ -112,10 +129,7 @@ func (m *RevokeKey) Validate() error {
 	if len(m.PublicKey) == 0 {
 		return errors.New("public_key is required")
 	}
-	if len(m.Reason) > 200 {
-		return errors.New("reason is longer than 200 characters")
-	}
-	return nil
+	return validReason("key revocation", m.Reason, KeyRevokeReasons)
 }
 
 // RegisterPatient registers the signer's key as a new patient. It has no
