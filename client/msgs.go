@@ -49,7 +49,8 @@ type SetMemberStatus struct {
 	Member string `json:"member"`
 	// Status is "suspended" or "active" (reinstated).
 	Status string `json:"status"`
-	// Reason is kept in the member's StatusChange.
+	// Reason, optional, is kept in the member's StatusChange: one of
+	// StatusReasons (the chain refuses free text).
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -71,11 +72,19 @@ type RotateKey struct {
 	NewKey string `json:"new_key"`
 }
 
+// StatusReasons are the reason codes a SetMemberStatus may give.
+var StatusReasons = []string{"leave", "left-organisation", "under-investigation", "licence-suspended", "licence-reinstated", "returned", "entered-in-error", "other"}
+
+// KeyRevokeReasons are the reason codes a RevokeKey may give ("rotated" is
+// also what a RotateKey records on the key it replaces).
+var KeyRevokeReasons = []string{"lost", "stolen", "compromised", "device-retired", "rotated", "left-organisation", "entered-in-error", "other"}
+
 // RevokeKey revokes a key, with immediate effect.
 type RevokeKey struct {
 	// PublicKey is the key to revoke, hex.
 	PublicKey string `json:"public_key"`
-	// Reason is kept in the key's record.
+	// Reason, optional, is kept in the key's record: one of
+	// KeyRevokeReasons (the chain refuses free text).
 	Reason string `json:"reason,omitempty"`
 }
 

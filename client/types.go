@@ -174,7 +174,7 @@ type StatusChange struct {
 	Status string `json:"status"`
 	// By is the admin's member ID.
 	By string `json:"by"`
-	// Reason is the admin's reason, if given.
+	// Reason is the admin's reason code (one of StatusReasons), if given.
 	Reason string `json:"reason,omitempty"`
 	// Height is the block of the decision.
 	Height int64 `json:"height"`
@@ -194,7 +194,9 @@ type Key struct {
 	Status    string `json:"status"`
 	Added     int64  `json:"added"`
 	Revoked   int64  `json:"revoked,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// Reason is the revocation's reason code (one of KeyRevokeReasons), if
+	// given.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Identity is a member or a patient with every key it has held.

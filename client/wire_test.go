@@ -251,6 +251,8 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 		name      string
 		sdk, want any
 	}{
+		{"StatusReasons", client.StatusReasons, identity.StatusReasons},
+		{"KeyRevokeReasons", client.KeyRevokeReasons, identity.KeyRevokeReasons},
 		{"Purposes", client.Purposes, records.Purposes},
 		{"BreakGlassReasons", client.BreakGlassReasons, records.BreakGlassReasons},
 		{"ReviewOutcomes", client.ReviewOutcomes, records.ReviewOutcomes},

@@ -184,12 +184,28 @@ func newSetRolesCmd(g *Global) *cobra.Command {
 	})
 }
 
+// The reason codes suspend, reinstate and revoke-key accept, for --help:
+// the chain's own lists.
+var (
+	statusReasonList    = strings.Join(client.StatusReasons, ", ")
+	keyRevokeReasonList = strings.Join(client.KeyRevokeReasons, ", ")
+)
+
 func newMemberStatusCmd(g *Global, verb, status, short string) *cobra.Command {
 	return newSendCmd(g, sendVerb[client.SetMemberStatus]{
-		Use:   verb + " ORG/HANDLE --as ADMIN",
+		Use:   verb + " ORG/HANDLE --as ADMIN [--reason CODE]",
 		Short: short,
-		Args:  cobra.ExactArgs(1),
-		Flags: func(f *pflag.FlagSet, m *client.SetMemberStatus) { f.StringVar(&m.Reason, "reason", "", "why") },
+		Long: short + `. Signed by an admin of the member's organisation.
+
+--reason, optional, is a code: ` + statusReasonList + `.
+Free text is refused: the ledger keeps no text from outside.
+
+On chain: the member's status, and its status change (who decided, the height,
+and the reason code).`,
+		Args: cobra.ExactArgs(1),
+		Flags: func(f *pflag.FlagSet, m *client.SetMemberStatus) {
+			f.StringVar(&m.Reason, "reason", "", "why, a code kept on the ledger: "+statusReasonList)
+		},
 		Parse: func(_ *Global, args []string, m *client.SetMemberStatus) error {
 			m.Member, m.Status = args[0], status
 			return nil
@@ -219,11 +235,18 @@ func newAddKeyCmd(g *Global) *cobra.Command {
 
 func newRevokeKeyCmd(g *Global) *cobra.Command {
 	return newSendCmd(g, sendVerb[client.RevokeKey]{
-		Use:   "revoke-key --key NAME|HEX --as SIGNER [--reason TEXT]",
+		Use:   "revoke-key --key NAME|HEX --as SIGNER [--reason CODE]",
 		Short: "Revoke a key: no transaction it signs is accepted from now on",
+		Long: `Revoke a key: no transaction it signs is accepted from now on, in this block
+or any after.
+
+--reason, optional, is a code: ` + keyRevokeReasonList + `.
+Free text is refused: the ledger keeps no text from outside.
+
+On chain: the key's record (revoked, the height, and the reason code).`,
 		Flags: func(f *pflag.FlagSet, m *client.RevokeKey) {
 			f.StringVar(&m.PublicKey, "key", "", "the key: a keystore name or 64 hex characters")
-			f.StringVar(&m.Reason, "reason", "", "why (kept on the ledger, 200 characters at most)")
+			f.StringVar(&m.Reason, "reason", "", "why, a code kept on the ledger: "+keyRevokeReasonList)
 		},
 		Required: []string{"key"},
 		Parse: func(g *Global, _ []string, m *client.RevokeKey) (err error) {
