@@ -19,7 +19,7 @@ func TestMessageFieldsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	structs := map[string]*ast.StructType{}
-	var todo []string
+	var queue []string
 	for _, p := range pkgs {
 		for _, f := range p {
 			for _, d := range f.Decls {
@@ -34,19 +34,19 @@ func TestMessageFieldsDocumented(t *testing.T) {
 					}
 				case *ast.FuncDecl:
 					if d.Name.Name == "MsgType" && d.Recv != nil {
-						todo = append(todo, recvName(d.Recv.List[0].Type))
+						queue = append(queue, recvName(d.Recv.List[0].Type))
 					}
 				}
 			}
 		}
 	}
-	if len(todo) < 40 {
-		t.Fatalf("found %d message types; the chain routes more", len(todo))
+	if len(queue) < 40 {
+		t.Fatalf("found %d message types; the chain routes more", len(queue))
 	}
 	seen := map[string]bool{}
-	for len(todo) > 0 {
-		name := todo[0]
-		todo = todo[1:]
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
 		st, ok := structs[name]
 		if seen[name] || !ok {
 			continue
@@ -66,7 +66,7 @@ func TestMessageFieldsDocumented(t *testing.T) {
 			// The structs a message holds are part of what one fills in.
 			ast.Inspect(fl.Type, func(n ast.Node) bool {
 				if id, ok := n.(*ast.Ident); ok && structs[id.Name] != nil {
-					todo = append(todo, id.Name)
+					queue = append(queue, id.Name)
 				}
 				return true
 			})

@@ -187,11 +187,11 @@ func ExampleReviewBreakGlass() {
 
 	var w client.BreakGlass
 	send(grey, client.OpenBreakGlass{Patient: pt.ID, Reason: "patient-unconscious", Minutes: 1}, &w)
-	todo, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	unreviewed, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("to review:", len(todo.Items), todo.Items[0].Reader)
+	fmt.Println("to review:", len(unreviewed.Items), unreviewed.Items[0].Reader)
 
 	for range 61 { // the test node makes a block a second: the window closes
 		node.Commit()

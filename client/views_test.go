@@ -105,9 +105,9 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	})
 
 	// What the SDK's reads return is what was sent.
-	todo, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
-	if err != nil || len(todo.Items) != 1 || todo.Items[0].Reader != "general-hospital/dr-b" || todo.Items[0].Review != nil {
-		t.Fatalf("unreviewed break-glass %+v %v", todo, err)
+	unreviewed, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	if err != nil || len(unreviewed.Items) != 1 || unreviewed.Items[0].Reader != "general-hospital/dr-b" || unreviewed.Items[0].Review != nil {
+		t.Fatalf("unreviewed break-glass %+v %v", unreviewed, err)
 	}
 	limits, err := c.BreakGlassLimits(ctx)
 	if err != nil || limits.MaxOpen < 1 || limits.MaxPerDay < limits.MaxOpen || limits.MaxMinutes < 30 {

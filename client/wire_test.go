@@ -259,12 +259,12 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 		{"BreakGlassFlagReasons", client.BreakGlassFlagReasons, records.BreakGlassFlagReasons},
 		{"EntryBreakGlassReview", client.EntryBreakGlassReview, records.EntryBreakGlassReview},
 		{"EraseReasons", client.EraseReasons, records.EraseReasons},
-		{"AuthorRoles", client.AuthorRoles, strs(records.AuthorRoles)},
+		{"AuthorRoles", client.AuthorRoles, ledger.Names(records.AuthorRoles)},
 		{"MaxAnchorsPerTx", client.MaxAnchorsPerTx, records.MaxAnchorsPerTx},
 		{"ProductKinds", client.ProductKinds, supply.Kinds},
 		{"PPECategories", client.PPECategories, supply.PPECategories},
-		{"Regulators", client.Regulators, strs(supply.Regulators)},
-		{"RegulatorRecallRoles", client.RegulatorRecallRoles, strs(supply.RegulatorRecallRoles)},
+		{"Regulators", client.Regulators, ledger.Names(supply.Regulators)},
+		{"RegulatorRecallRoles", client.RegulatorRecallRoles, ledger.Names(supply.RegulatorRecallRoles)},
 		{"ReleaseReasons", client.ReleaseReasons, supply.ReleaseReasons},
 		{"DestroyReasons", client.DestroyReasons, supply.DestroyReasons},
 		{"RecallReasons", client.RecallReasons, supply.RecallReasons},
@@ -289,13 +289,4 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 	if got, want := s.Expand(), (supply.Serials{Prefix: "SN", Start: 98, Count: 3, Width: 3}).Expand(); !reflect.DeepEqual(got, want) || len(got) != 3 || got[2] != "SN100" {
 		t.Errorf("Serials.Expand = %v, the chain's %v", got, want)
 	}
-}
-
-// strs are the chain's typed names as the SDK's strings.
-func strs[S ~string](list []S) []string {
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i] = string(v)
-	}
-	return out
 }

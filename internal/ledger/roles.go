@@ -94,3 +94,13 @@ func ValidOrgKind(k OrgKind) error {
 	}
 	return nil
 }
+
+// Names returns typed names (roles, organisation kinds) as plain strings,
+// for text and for CEL, which know no Go types.
+func Names[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}

@@ -89,7 +89,7 @@ func demoKeys(c Consortium) (seeds map[string][]byte, pubs map[string]tx.PubKey,
 	}
 	for _, m := range c.Members {
 		add(m.Key)
-		ids[m.Key], notes[m.Key] = m.Org+"/"+m.Handle, roleList(m.Roles)
+		ids[m.Key], notes[m.Key] = m.Org+"/"+m.Handle, strings.Join(ledger.Names(m.Roles), ",")
 	}
 	for _, p := range c.Patients {
 		ids[p], notes[p] = identity.PatientID(add(p)), "patient"
@@ -368,13 +368,4 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 
 func pubFromSeed(seed []byte) tx.PubKey {
 	return tx.PubKey(ed25519.PrivKey(stdKey(seed)).PubKey().Bytes())
-}
-
-// roleList joins roles with commas, for the keystore's notes.
-func roleList(roles []ledger.Role) string {
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }

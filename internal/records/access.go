@@ -201,7 +201,7 @@ func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (in
 			return 5, fmt.Errorf("%w: grant %s: condition no longer compiles: %v", ErrCondition, g.ID, err)
 		}
 		ok, err := rule.EvalBool(map[string]any{
-			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": roleNames(a.Reader.Roles),
+			"reader_id": a.Reader.ID, "reader_org": a.Reader.Org, "reader_roles": ledger.Names(a.Reader.Roles),
 			"purpose": a.Purpose, "record_id": rec.ID, "record_types": v.Types,
 			"record_version": int64(v.Version), "now": now,
 		})
@@ -213,15 +213,6 @@ func (k *Keeper) covers(g Grant, a Access, rec Record, v Version, now int64) (in
 		}
 	}
 	return 0, nil
-}
-
-// roleNames are roles as the strings a consent condition sees.
-func roleNames(roles []ledger.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
 }
 
 // Accountable reports whether a custodian writes the receipt of a read of
