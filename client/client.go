@@ -8,6 +8,13 @@
 // types are the SDK's own, kept field for field equal to the chain's by
 // tests; NewSigner takes a crypto/ed25519 key.
 //
+// Reads of private data (a patient's records, grants and access log, blood
+// donations, lookbacks) are answered only to a caller the ledger entitles:
+// c.As(signer) is a copy of c whose reads are signed by that key, and
+// c.WithToken(tok.Token), after tok, _ := c.Token(ctx, signer, ttl), one
+// that sends a bearer token. Without either such a read fails with
+// CodeUnauthenticated; for a caller not entitled, with CodeNotEntitled.
+//
 // A Client is safe for concurrent use. Errors the node reports are *Error
 // values carrying the API's stable code: test them with IsCode and the Code
 // constants (IsCode(err, CodeIdentityKeyRevoked)), never by matching text.
@@ -44,16 +51,41 @@ const DefaultTTL = 100
 // statusMaxAge bounds how long Build reuses the latest height it read.
 const statusMaxAge = time.Second
 
-// Client talks to one node's HTTP API.
+// Client talks to one node's HTTP API. Its requests carry no credential,
+// unless it is a copy made by As (its reads are signed) or WithToken (its
+// requests carry a bearer token); the copies share what the client learnt
+// of the chain.
 type Client struct {
 	base string
 	http *http.Client
 	ttl  int64
 
+	chain *chainCache
+	// reader, if set, signs every GET (As); token, if set, goes with every
+	// request (WithToken).
+	reader *Signer
+	token  string
+}
+
+// chainCache is what a client and its copies know of the chain: its ID
+// (read once) and its latest height (reused for up to statusMaxAge).
+type chainCache struct {
 	mu         sync.Mutex
 	chainID    string
 	height     int64
 	heightRead time.Time
+}
+
+// forgetOlderThan forgets the height if it was read before t, so that the
+// next signature reads it again, and reports whether it did.
+func (cc *chainCache) forgetOlderThan(t time.Time) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if !cc.heightRead.Before(t) {
+		return false
+	}
+	cc.heightRead = time.Time{}
+	return true
 }
 
 // Option configures a Client.
@@ -72,6 +104,8 @@ func New(baseURL string, opts ...Option) *Client {
 		base: strings.TrimRight(baseURL, "/"),
 		http: &http.Client{Timeout: time.Minute},
 		ttl:  DefaultTTL,
+
+		chain: &chainCache{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -150,36 +184,67 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
+	resp, b, err := c.send(ctx, method, u, body, contentType)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.reader != nil && method == http.MethodGet && c.chain.forgetOlderThan(resp.sent) {
+		// The read was signed with a height read before it: if blocks came
+		// fast since, it expired on the way. Sign again with a fresh one.
+		resp, b, err = c.send(ctx, method, u, body, contentType)
+	}
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		return status, fmt.Errorf("client: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode >= 400 {
+		return resp.StatusCode, problemOf(resp.Response, b)
+	}
+	if raw, ok := out.(*[]byte); ok { // a body that is not JSON (a CSV export)
+		*raw = b
+	} else if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("client: %s %s: decode response: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// sentResponse is a response and when its request was signed.
+type sentResponse struct {
+	*http.Response
+	sent time.Time
+}
+
+// send makes one request with the client's credential and reads the
+// answer (at most 64 MiB).
+func (c *Client) send(ctx context.Context, method, u string, body []byte, contentType string) (*sentResponse, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return 0, fmt.Errorf("client: %w", err)
+		return nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	sent := time.Now()
+	if err := c.authorize(ctx, req); err != nil {
+		return nil, nil, err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("client: %s %s: %w", method, path, err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("client: %s %s: read response: %w", method, path, err)
+		return &sentResponse{resp, sent}, nil, fmt.Errorf("read response: %w", err)
 	}
-	if resp.StatusCode >= 400 {
-		return resp.StatusCode, problemOf(resp, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("client: %s %s: decode response: %w", method, path, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return &sentResponse{resp, sent}, b, nil
 }
 
 func problemOf(resp *http.Response, body []byte) *Error {
@@ -256,16 +321,19 @@ func pageQuery(after string, limit int) url.Values {
 // Status reads the node's status.
 func (c *Client) Status(ctx context.Context) (*Status, error) {
 	var s Status
-	if err := c.get(ctx, "/v1/status", nil, &s); err != nil {
+	// Unsigned: a signed read needs the status first.
+	if err := c.anonymous().get(ctx, "/v1/status", nil, &s); err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.chainID, c.height, c.heightRead = s.ChainID, s.LatestBlockHeight, time.Now()
-	c.mu.Unlock()
+	c.chain.mu.Lock()
+	c.chain.chainID, c.chain.height, c.chain.heightRead = s.ChainID, s.LatestBlockHeight, time.Now()
+	c.chain.mu.Unlock()
 	return &s, nil
 }
 
-// Tx reads a committed transaction by hash (hex).
+// Tx reads a committed transaction by hash (hex). Only its signer sees
+// its body, signer, log, result and events (sign the read with As, or use
+// a token); to anyone else the answer is Redacted.
 func (c *Client) Tx(ctx context.Context, hash string) (*Tx, error) {
 	return fetch[Tx](ctx, c, "/v1/txs/"+url.PathEscape(hash), nil)
 }
@@ -295,12 +363,15 @@ func (c *Client) Members(ctx context.Context, org, after string, limit int) (*Pa
 	return fetch[Page[Member]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/members", pageQuery(after, limit))
 }
 
-// Identity reads a member ("org/handle") or patient ("pt-...") and its keys.
+// Identity reads a member ("org/handle") or patient ("pt-...") and its
+// keys. A patient is shown only to the patient, its delegates and members:
+// sign the read with As (or use WithToken).
 func (c *Client) Identity(ctx context.Context, id string, opts ...ReadOption) (*Identity, error) {
 	return fetch[Identity](ctx, c, "/v1/identities/"+url.PathEscape(id), readQuery(opts))
 }
 
-// Key reads a public key's record (hex key).
+// Key reads a public key's record (hex key). A patient's key is shown only
+// to the patient, its delegates and members (As or WithToken).
 func (c *Client) Key(ctx context.Context, publicKey string) (*Key, error) {
 	return fetch[Key](ctx, c, "/v1/keys/"+url.PathEscape(publicKey), nil)
 }
@@ -321,7 +392,9 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*Proposal, error) {
 	return fetch[Proposal](ctx, c, "/v1/proposals/"+strconv.FormatUint(id, 10), nil)
 }
 
-// Proof reads a proof of a state key at height (0: the latest state).
+// Proof reads a proof of a state key at height (0: the latest state). A
+// key outside the ledger's public state is proven only to a caller entitled
+// to its value (As or WithToken).
 func (c *Client) Proof(ctx context.Context, key string, height int64) (*Proof, error) {
 	q := url.Values{"key": {key}}
 	if height != 0 {

@@ -12,10 +12,12 @@ import (
 	"testing"
 	"time"
 
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/apiauth"
 	"github.com/medchain/medchain/internal/state"
 )
 
@@ -52,10 +54,17 @@ func TestSendAndRead(t *testing.T) {
 	if err != nil || st.ChainID != apitest.ChainID || st.LatestBlockHeight != res.Height {
 		t.Fatalf("status %+v %v", st, err)
 	}
-	tr, err := c.Tx(ctx, res.Hash)
-	if err != nil || tr.Height != res.Height || tr.SignerID != "general-hospital/admin" || tr.Body == nil ||
-		tr.Body.Signer != admin.PublicKey() || tr.Body.Expires != 1+client.DefaultTTL || tr.Body.Nonce > 1<<53 {
+	tr, err := c.As(admin).Tx(ctx, res.Hash)
+	if err != nil || tr.Height != res.Height || tr.SignerID != "general-hospital/admin" || tr.Body == nil || tr.Redacted ||
+		tr.Body.Signer != admin.PublicKey() || tr.Body.Expires != 1+client.DefaultTTL || tr.Body.Nonce > 1<<53 || len(tr.Result) == 0 {
 		t.Fatalf("tx %+v %v", tr, err)
+	}
+	// Anyone else sees what a block shows.
+	for name, rc := range map[string]*client.Client{"anonymous": c, "another member": c.As(signer("dr-grey"))} {
+		tr, err := rc.Tx(ctx, res.Hash)
+		if err != nil || !tr.Redacted || tr.Body != nil || tr.SignerID != "" || tr.Result != nil || tr.Type != "identity/register-member" || tr.Height != res.Height {
+			t.Fatalf("tx read by %s: %+v %v", name, tr, err)
+		}
 	}
 	blk, err := c.Block(ctx, 0)
 	if err != nil || blk.Height != res.Height || len(blk.Txs) != 1 || blk.Txs[0].Hash != res.Hash {
@@ -202,7 +211,9 @@ func TestSubmitSyncAndPending(t *testing.T) {
 	if err != nil || res.Status != client.StatusPending || res.Committed() || res.Height != 0 {
 		t.Fatalf("sync: %+v %v", res, err)
 	}
-	raw2, _ := c.Build(ctx, signer("patient-2"), client.RegisterPatient{})
+	// A member's transaction: only its signer sees its body, and a
+	// patient registering has no identity to be the signer yet.
+	raw2, _ := c.Build(ctx, signer("hospital-admin"), client.RegisterMember{Handle: "dr-p", Roles: []string{"physician"}, PublicKey: signer("dr-p").PublicKey()})
 	res, err = c.Submit(ctx, raw2, client.WaitCommit)
 	if !errors.Is(err, client.ErrPending) || res == nil || res.Status != client.StatusPending || res.Hash == "" {
 		t.Fatalf("pending: %+v %v", res, err)
@@ -210,8 +221,8 @@ func TestSubmitSyncAndPending(t *testing.T) {
 	if _, err := h.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := c.Tx(ctx, res.Hash)
-	if err != nil || tr.Code != 0 || tr.Body.Expires != 1+10 {
+	tr, err := c.As(signer("hospital-admin")).Tx(ctx, res.Hash)
+	if err != nil || tr.Code != 0 || tr.Body == nil || tr.Body.Expires != 1+10 {
 		t.Fatalf("tx after commit: %+v %v", tr, err)
 	}
 }
@@ -225,7 +236,7 @@ func TestProofs(t *testing.T) {
 	}
 	var created client.Created
 	res.Decode(&created)
-	id, err := c.Identity(ctx, created.ID, client.WithProof())
+	id, err := c.As(signer("patient-9")).Identity(ctx, created.ID, client.WithProof())
 	if err != nil || id.Proof == nil || id.Proof.Key != "id/p/"+created.ID || id.Proof.Height != res.Height {
 		t.Fatalf("identity with proof: %+v %v", id, err)
 	}
@@ -233,7 +244,22 @@ func TestProofs(t *testing.T) {
 	if err != nil || org.Proof == nil {
 		t.Fatal(err)
 	}
-	absent, err := c.Proof(ctx, "id/p/pt-nobody", res.Height)
+	// A patient's identity is proven to the patient and to members, as
+	// the identity route shows it; not to anyone else.
+	if _, err := c.Proof(ctx, "id/p/"+created.ID, res.Height); !client.IsCode(err, client.CodeUnauthenticated) {
+		t.Fatalf("anonymous proof of a patient: %v", err)
+	}
+	if _, err := c.Send(ctx, signer("patient-10"), client.RegisterPatient{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.As(signer("patient-10")).Proof(ctx, "id/p/"+created.ID, res.Height); !client.IsCode(err, client.CodeNotEntitled) {
+		t.Fatalf("another patient's proof of a patient: %v", err)
+	}
+	if _, err := c.As(signer("hospital-admin")).Proof(ctx, "id/p/"+created.ID, res.Height); err != nil {
+		t.Fatalf("a member's proof of a patient: %v", err)
+	}
+	// Members are public: anyone may have one's absence proven.
+	absent, err := c.Proof(ctx, "id/m/city-lab/nobody", res.Height)
 	if err != nil || absent.Value != nil {
 		t.Fatalf("absent: %+v %v", absent, err)
 	}
@@ -262,7 +288,7 @@ func TestProofs(t *testing.T) {
 		t.Fatalf("tampered value: %v", err)
 	}
 	claimed := *absent
-	claimed.Value = []byte(`{"id":"pt-nobody","created":1}`)
+	claimed.Value = []byte(`{"org":"city-lab","handle":"nobody"}`)
 	if err := client.VerifyProof(&claimed, appHash); !errors.Is(err, client.ErrProof) {
 		t.Fatalf("absence proof as membership: %v", err)
 	}
@@ -299,6 +325,14 @@ func TestWireTypesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	strictRoundTripAs(t, h.URL, "hospital-admin", []apiCase{
+		{"/v1/txs/" + res.Hash, &client.Tx{}},
+		{"/v1/auth/whoami", &client.Principal{}},
+	})
+	strictRoundTripAs(t, h.URL, "pt", []apiCase{
+		{"/v1/identities/" + ptID.ID, &client.Identity{}},
+		{"/v1/keys/" + signer("pt").PublicKey(), &client.Key{}},
+	})
 	cases := []apiCase{
 		{"/v1/status", &client.Status{}},
 		{"/v1/txs/" + res.Hash, &client.Tx{}},
@@ -308,7 +342,6 @@ func TestWireTypesRoundTrip(t *testing.T) {
 		{"/v1/orgs/general-hospital?prove=true", &client.Org{}},
 		{"/v1/orgs/general-hospital/members", &client.Page[client.Member]{}},
 		{"/v1/identities/general-hospital%2Fdr-w?prove=true", &client.Identity{}},
-		{"/v1/identities/" + ptID.ID, &client.Identity{}},
 		{"/v1/keys/" + signer("dr-w").PublicKey(), &client.Key{}},
 		{"/v1/validators", &client.Validators{}},
 		{"/v1/proposals", &client.Page[client.Proposal]{}},
@@ -329,9 +362,24 @@ type apiCase struct {
 // same JSON (no field it renames or drops).
 func strictRoundTrip(t *testing.T, base string, cases []apiCase) {
 	t.Helper()
+	strictRoundTripAs(t, base, "", cases)
+}
+
+// strictRoundTripAs is strictRoundTrip with each read signed by the
+// apitest key of that name ("": unsigned), for reads answered only to, or
+// in full only to, an entitled caller.
+func strictRoundTripAs(t *testing.T, base, keyName string, cases []apiCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, err := http.Get(base + tc.path)
+			req, err := http.NewRequest(http.MethodGet, base+tc.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keyName != "" {
+				req.Header.Set("Authorization", "Medchain "+signedRead(t, base, keyName, req.URL.RequestURI()))
+			}
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,6 +401,23 @@ func strictRoundTrip(t *testing.T, base string, cases []apiCase) {
 			}
 		})
 	}
+}
+
+// signedRead is the credential of a signed read of uri by the apitest key
+// keyName, made with the node's own helper (not the SDK's), valid for the
+// next ten blocks.
+func signedRead(t *testing.T, base, keyName, uri string) string {
+	t.Helper()
+	st, err := client.New(base).Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := apiauth.Credential(cmted25519.PrivKey(apitest.PrivateKey(keyName)), st.ChainID, uint64(time.Now().UnixNano())&(1<<53-1),
+		st.LatestBlockHeight+10, apiauth.TypeRead, apiauth.Read{Method: http.MethodGet, URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cred
 }
 
 func strictDecode(b []byte, v any) error {

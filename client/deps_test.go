@@ -41,6 +41,7 @@ var allowedInternal = []string{
 	"github.com/medchain/medchain/internal/jsondec",
 	"github.com/medchain/medchain/internal/seal",
 	"github.com/medchain/medchain/internal/tx",
+	"github.com/medchain/medchain/internal/vc",
 }
 
 // TestDependencies fails when the SDK (client and client/keystore) depends

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/internal/api/apitest"
@@ -151,10 +152,11 @@ func ExampleAdmitOrg() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The tally counts the members active now, the new one included.
+	// A decided proposal keeps the tally it was decided on: the new member
+	// is not counted in its own admission.
 	fmt.Printf("proposal %d %s: %d of %d yes\n", p.ID, p.Status, p.Tally.Yes, p.Tally.Members)
 	// Output:
-	// proposal 1 passed: 3 of 4 yes
+	// proposal 1 passed: 3 of 3 yes
 }
 
 // A clinician breaks the glass; once the window has closed, a privacy
@@ -187,7 +189,9 @@ func ExampleReviewBreakGlass() {
 
 	var w client.BreakGlass
 	send(grey, client.OpenBreakGlass{Patient: pt.ID, Reason: "patient-unconscious", Minutes: 1}, &w)
-	unreviewed, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	// Who reads what is private: the privacy officer signs the read (As),
+	// and so does the patient.
+	unreviewed, err := c.As(privacy).UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -198,7 +202,7 @@ func ExampleReviewBreakGlass() {
 	}
 	send(privacy, client.ReviewBreakGlass{Window: w.ID, Outcome: client.ReviewFlagged, Reason: "no-emergency"}, nil)
 
-	entries, err := c.AccessLog(ctx, pt.ID, "", 10)
+	entries, err := c.As(patient).AccessLog(ctx, pt.ID, "", 10)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -207,4 +211,43 @@ func ExampleReviewBreakGlass() {
 	// Output:
 	// to review: 1 general-hospital/dr-grey
 	// break-glass-review general-hospital/dr-grey patient-unconscious -> flagged no-emergency by general-hospital/privacy
+}
+
+// Private reads are signed by the reader (As), or carry a token (WithToken).
+func ExampleClient_As() {
+	node := startNode()
+	defer node.Close()
+	ctx := context.Background()
+	c := client.New(node.URL)
+	patient := client.NewSigner(apitest.PrivateKey("patient-1"))
+	res, err := c.Send(ctx, patient, client.RegisterPatient{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var pt client.Created
+	if err := res.Decode(&pt); err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = c.Grants(ctx, pt.ID)
+	fmt.Println("anonymous:", client.IsCode(err, client.CodeUnauthenticated))
+	grants, err := c.As(patient).Grants(ctx, pt.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("as the patient:", len(grants.Items), "grants")
+
+	tok, err := c.Token(ctx, patient, 5*time.Minute)
+	if err != nil {
+		log.Fatal(err)
+	}
+	me, err := c.WithToken(tok.Token).Whoami(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("token stands for", me.Kind, me.ID == pt.ID)
+	// Output:
+	// anonymous: true
+	// as the patient: 0 grants
+	// token stands for patient true
 }

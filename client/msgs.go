@@ -18,6 +18,9 @@ const (
 	TypeRegisterPatient = "identity/register-patient"
 	TypePropose         = "governance/propose"
 	TypeVote            = "governance/vote"
+	// TypeValidatorReady is signed with a pending validator's consensus
+	// key by its node (the node sends it itself; see ValidatorReady).
+	TypeValidatorReady = "governance/validator-ready"
 )
 
 // RegisterMember adds a member to the signer's organisation. Signed by one
@@ -141,6 +144,13 @@ type Vote struct {
 	Approve bool `json:"approve"`
 }
 
+// ValidatorReady says that the node holding a pending validator key runs:
+// signed with that consensus key (not an identity's), its power counts from
+// the end of the block. A medchain node sends it itself once it has caught
+// up; it is here for nodes built on other software. The result is
+// {"org", "power"}.
+type ValidatorReady struct{}
+
 // AdmitOrg admits an organisation with its first admin and, optionally, a
 // validator: a proposal's action payload, not a message of its own.
 type AdmitOrg struct {
@@ -219,3 +229,6 @@ func (Propose) MsgType() string { return TypePropose }
 
 // MsgType implements Msg.
 func (Vote) MsgType() string { return TypeVote }
+
+// MsgType implements Msg.
+func (ValidatorReady) MsgType() string { return TypeValidatorReady }

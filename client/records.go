@@ -135,11 +135,16 @@ func (c *Client) ReadRecord(ctx context.Context, s *Signer, req ReadRequest) (*R
 	}
 	// Another organisation keeps the record: send a new request to the
 	// endpoint it published on the ledger, if any.
-	info, ierr := c.RecordInfo(ctx, req.Record)
-	if ierr != nil || info.CustodianEndpoint == "" || strings.TrimRight(info.CustodianEndpoint, "/") == c.base {
+	info, ierr := c.As(s).RecordInfo(ctx, req.Record)
+	if ierr != nil {
+		// The reader may not even see where the record is kept (no grant,
+		// no break-glass window): that is its answer, not "wrong node".
+		return nil, ierr
+	}
+	if info.CustodianEndpoint == "" || strings.TrimRight(info.CustodianEndpoint, "/") == c.base {
 		return nil, err
 	}
-	there := &Client{base: strings.TrimRight(info.CustodianEndpoint, "/"), http: c.http, ttl: c.ttl}
+	there := New(info.CustodianEndpoint, WithHTTPClient(c.http), WithTTL(c.ttl))
 	return there.readRecord(ctx, s, req)
 }
 
@@ -173,27 +178,32 @@ func (c *Client) readRecord(ctx context.Context, s *Signer, req ReadRequest) (*R
 	return &r, nil
 }
 
-// RecordInfo reads a record's anchors (never its data).
+// RecordInfo reads a record's anchors (never its data). The read must be
+// signed (As) or carry a token (WithToken) of someone entitled to the
+// patient's records.
 func (c *Client) RecordInfo(ctx context.Context, id string) (*RecordInfo, error) {
 	return fetch[RecordInfo](ctx, c, "/v1/records/"+url.PathEscape(id), nil)
 }
 
-// PatientRecords lists a patient's records.
+// PatientRecords lists the patient's records the caller may see: private,
+// sign the read with As (or use WithToken).
 func (c *Client) PatientRecords(ctx context.Context, patient, after string, limit int) (*Page[Record], error) {
 	return fetch[Page[Record]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/records", pageQuery(after, limit))
 }
 
-// Grants lists a patient's consent grants, active and revoked.
+// Grants lists a patient's consent grants, active and revoked. Private:
+// the patient and their delegates (As or WithToken).
 func (c *Client) Grants(ctx context.Context, patient string) (*Page[Grant], error) {
 	return fetch[Page[Grant]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/grants", nil)
 }
 
-// Grant reads one grant.
+// Grant reads one grant. Private: the patient, their delegates and the
+// members it names (As or WithToken).
 func (c *Client) Grant(ctx context.Context, id string) (*Grant, error) {
 	return fetch[Grant](ctx, c, "/v1/grants/"+url.PathEscape(id), nil)
 }
 
-// GrantFHIR exports a grant as a FHIR R4 Consent.
+// GrantFHIR exports a grant as a FHIR R4 Consent. Private, as Grant.
 func (c *Client) GrantFHIR(ctx context.Context, id string) (json.RawMessage, error) {
 	var raw json.RawMessage
 	err := c.get(ctx, "/v1/grants/"+url.PathEscape(id), url.Values{"format": {"fhir"}}, &raw)
@@ -213,24 +223,29 @@ func (c *Client) ConsentFromFHIR(ctx context.Context, consent []byte) (*GrantCon
 	return &out.Msg, nil
 }
 
-// Delegates lists who may act for a patient.
+// Delegates lists who may act for a patient. Private: the patient and
+// their delegates (As or WithToken).
 func (c *Client) Delegates(ctx context.Context, patient string) (*Page[Delegation], error) {
 	return fetch[Page[Delegation]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/delegates", nil)
 }
 
 // AccessLog lists the receipts of every read of a patient's records.
+// Private: the patient and their delegates (As or WithToken).
 func (c *Client) AccessLog(ctx context.Context, patient, after string, limit int) (*Page[Receipt], error) {
 	return fetch[Page[Receipt]](ctx, c, "/v1/patients/"+url.PathEscape(patient)+"/access-log", pageQuery(after, limit))
 }
 
 // OrgAccessLog lists the receipts of reads an organisation's node served or
-// refused: what its privacy officer reviews.
+// refused: what its privacy officer reviews. Private: the organisation's
+// privacy officers and auditors (As or WithToken).
 func (c *Client) OrgAccessLog(ctx context.Context, org, after string, limit int) (*Page[Receipt], error) {
 	return fetch[Page[Receipt]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/access-log", pageQuery(after, limit))
 }
 
 // BreakGlassWindows lists the break-glass windows opened on a patient's
 // records (by "patient") or by an organisation's clinicians (by "org").
+// Private: the patient and their delegates, or the organisation's privacy
+// officers and auditors (As or WithToken).
 func (c *Client) BreakGlassWindows(ctx context.Context, by, id string) (*Page[BreakGlassWindow], error) {
 	switch by {
 	case "patient":
@@ -243,7 +258,8 @@ func (c *Client) BreakGlassWindows(ctx context.Context, by, id string) (*Page[Br
 
 // UnreviewedBreakGlass lists the break-glass windows of an organisation's
 // clinicians that none of its privacy officers has reviewed yet
-// (ReviewBreakGlass), oldest first, paged by window ID.
+// (ReviewBreakGlass), oldest first, paged by window ID. Private, as
+// BreakGlassWindows by "org".
 func (c *Client) UnreviewedBreakGlass(ctx context.Context, org, after string, limit int) (*Page[BreakGlassWindow], error) {
 	q := pageQuery(after, limit)
 	q.Set("unreviewed", "true")

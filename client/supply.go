@@ -174,7 +174,9 @@ func (c *Client) LotHolders(ctx context.Context, gtin, lot string) (*Page[Holder
 }
 
 // TraceLot walks a lot back through the transformations that made it to
-// the donations it was made of, with their tests.
+// the donations it was made of, with their tests. Donors and tests are
+// shown only to members (As or WithToken); anyone else gets the donations
+// without them.
 func (c *Client) TraceLot(ctx context.Context, gtin, lot string) (*LotTrace, error) {
 	return fetch[LotTrace](ctx, c, "/v1/supply/lots/"+url.PathEscape(gtin)+"/"+url.PathEscape(lot)+"/trace", nil)
 }
@@ -202,7 +204,8 @@ func (c *Client) SupplyEvent(ctx context.Context, hash string) (*EventAnchor, er
 	return fetch[EventAnchor](ctx, c, "/v1/supply/events", url.Values{"hash": {hash}})
 }
 
-// Donation reads a blood or plasma donation by its ISBT 128 DIN.
+// Donation reads a blood or plasma donation by its ISBT 128 DIN. Private:
+// members of the network's organisations (As or WithToken).
 func (c *Client) Donation(ctx context.Context, din string) (*DonationInfo, error) {
 	return fetch[DonationInfo](ctx, c, "/v1/supply/donations/"+url.PathEscape(din), nil)
 }
@@ -216,12 +219,16 @@ type DonationInfo struct {
 
 // DonorLookback lists every component of every donation of a donor (the
 // blood centre's pseudonym), transfused ones with their recipient.
+// Private: members of the centre that took the donations (As or
+// WithToken), who see those only.
 func (c *Client) DonorLookback(ctx context.Context, donor string) (*Page[Trace], error) {
 	return fetch[Page[Trace]](ctx, c, "/v1/supply/lookback/donors/"+url.PathEscape(donor), nil)
 }
 
 // RecipientLookback lists every component transfused to a patient, with
-// its donation, donor pseudonym and the donation's tests.
+// its donation, donor pseudonym and the donation's tests. Private: the
+// patient and their delegates, or members of the organisations that
+// transfused the components or took their donations (As or WithToken).
 func (c *Client) RecipientLookback(ctx context.Context, patient string) (*Page[Trace], error) {
 	return fetch[Page[Trace]](ctx, c, "/v1/supply/lookback/recipients/"+url.PathEscape(patient), nil)
 }

@@ -101,7 +101,12 @@ func TestSupplyQueries(t *testing.T) {
 	if _, err := c.Product(ctx, "09506000134352"); !client.IsCode(err, client.CodeSupplyNotFound) {
 		t.Fatalf("product: %v", err)
 	}
-	if _, err := c.Donation(ctx, "not-a-din"); !errors.As(err, &e) || e.Status != http.StatusBadRequest {
+	// Donations are private: anonymous reads are refused before anything
+	// else; an authenticated one learns the DIN is malformed.
+	if _, err := c.Donation(ctx, "not-a-din"); !client.IsCode(err, client.CodeUnauthenticated) {
+		t.Fatalf("anonymous donation: %v", err)
+	}
+	if _, err := c.As(signer("hospital-admin")).Donation(ctx, "not-a-din"); !errors.As(err, &e) || e.Status != http.StatusBadRequest {
 		t.Fatalf("donation: %v", err)
 	}
 	for name, f := range map[string]func() (int, error){

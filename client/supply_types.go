@@ -749,7 +749,7 @@ type Transfusion struct {
 type Trace struct {
 	DIN            string       `json:"din"`
 	DonationType   string       `json:"donation_type"`
-	Donor          string       `json:"donor"`
+	Donor          string       `json:"donor,omitempty"` // empty in a recipient's lookback read by the patient or a delegate
 	Centre         string       `json:"centre"`
 	Certificate    string       `json:"certificate,omitempty"`
 	DonationStatus string       `json:"donation_status"`

@@ -62,8 +62,14 @@ const maxSafeNonce = 1<<53 - 1
 // ...), of the type msg.MsgType() names. The chain ID comes from the
 // node's status, and the expiry is the latest height plus the client's TTL.
 func (c *Client) Build(ctx context.Context, s *Signer, msg Msg) ([]byte, error) {
+	return c.sign(ctx, s, msg, c.ttl)
+}
+
+// sign makes an envelope of msg signed by s, with a random nonce, for the
+// node's chain, expiring ttl blocks past the latest height.
+func (c *Client) sign(ctx context.Context, s *Signer, msg Msg, ttl int64) ([]byte, error) {
 	if s == nil {
-		return nil, errors.New("client: Build needs a signer")
+		return nil, errors.New("client: signing needs a signer")
 	}
 	if msg == nil {
 		return nil, errors.New("client: Build needs a message")
@@ -84,7 +90,7 @@ func (c *Client) Build(ctx context.Context, s *Signer, msg Msg) ([]byte, error) 
 	raw, err := tx.Sign(cmted25519.PrivKey(s.key), tx.Body{
 		ChainID: chainID,
 		Nonce:   binary.BigEndian.Uint64(nb[:]) & maxSafeNonce,
-		Expires: height + c.ttl,
+		Expires: height + ttl,
 		Type:    msgType,
 		Msg:     m,
 	})
@@ -97,9 +103,9 @@ func (c *Client) Build(ctx context.Context, s *Signer, msg Msg) ([]byte, error) 
 // chainAndHeight returns the chain ID (read once) and the latest height
 // (reused for up to a second).
 func (c *Client) chainAndHeight(ctx context.Context) (string, int64, error) {
-	c.mu.Lock()
-	chainID, height, fresh := c.chainID, c.height, time.Since(c.heightRead) < statusMaxAge
-	c.mu.Unlock()
+	c.chain.mu.Lock()
+	chainID, height, fresh := c.chain.chainID, c.chain.height, time.Since(c.chain.heightRead) < statusMaxAge
+	c.chain.mu.Unlock()
 	if chainID != "" && fresh {
 		return chainID, height, nil
 	}

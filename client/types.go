@@ -85,6 +85,10 @@ type Tx struct {
 	Body   *TxBody         `json:"body"`
 	Result json.RawMessage `json:"result,omitempty"`
 	Events []Event         `json:"events"`
+	// Redacted is true when the reader is not the transaction's signer:
+	// SignerID, Log, Body, Result and Events, which may name patients, are
+	// left out. Read it with As(signer) or a token to see them.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // TxBody is what a transaction's signer signed.
@@ -140,6 +144,10 @@ type Page[T any] struct {
 type ValidatorKey struct {
 	PublicKey string `json:"public_key"`
 	Power     int64  `json:"power"`
+	// Pending (in answers): the key was admitted but its node has not yet
+	// shown that it runs; its power does not count until it has (the node
+	// sends governance/validator-ready itself once it has caught up).
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Org is a member organisation.
@@ -151,8 +159,21 @@ type Org struct {
 	Joined    int64         `json:"joined"`
 	Removed   int64         `json:"removed,omitempty"`
 	Validator *ValidatorKey `json:"validator,omitempty"`
+	// Misbehaviour lists the committed evidence against its validators,
+	// oldest first; each took the validator out of the set.
+	Misbehaviour []Offence `json:"misbehaviour,omitempty"`
 	// Proof is set when read WithProof.
 	Proof *Proof `json:"proof,omitempty"`
+}
+
+// Offence is committed evidence that a validator misbehaved.
+type Offence struct {
+	// Type is "duplicate-vote" or "light-client-attack".
+	Type      string `json:"type"`
+	PublicKey string `json:"public_key"`
+	// Height is when it misbehaved; Committed, the block that recorded it.
+	Height    int64 `json:"height"`
+	Committed int64 `json:"committed"`
 }
 
 // Member is a person, device or system of an organisation.
@@ -233,7 +254,8 @@ type Ballot struct {
 	Height  int64  `json:"height"`
 }
 
-// Tally counts the votes of the organisations active now.
+// Tally counts the votes of the organisations active now; a decided
+// proposal's is the tally it was decided on.
 type Tally struct {
 	Yes     int  `json:"yes"`
 	No      int  `json:"no"`

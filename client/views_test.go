@@ -61,6 +61,7 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	}))
 	sendOK(t, c, signer("pt-ada"), client.DelegateAccess{Delegate: guardian, Expires: &expires})
 	sendOK(t, c, hospital, client.RegisterMember{Handle: "dr-b", Roles: []string{"physician"}, PublicKey: signer("dr-b").PublicKey()})
+	sendOK(t, c, hospital, client.RegisterMember{Handle: "auditor", Roles: []string{"auditor"}, PublicKey: signer("hospital-auditor").PublicKey()})
 	sendOK(t, c, signer("dr-b"), client.OpenBreakGlass{Patient: pt, Reason: client.BreakGlassReasons[0], Minutes: 30})
 
 	// Supply: a cold-chain drug shipped to the hospital, one unit missing
@@ -79,16 +80,20 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	strictRoundTrip(t, h.URL, []apiCase{
+	strictRoundTripAs(t, h.URL, "pt-ada", []apiCase{
 		{"/v1/patients/" + pt + "/grants", &client.Page[client.Grant]{}},
 		{"/v1/grants/" + grant, &client.Grant{}},
 		{"/v1/patients/" + pt + "/delegates", &client.Page[client.Delegation]{}},
 		{"/v1/patients/" + pt + "/break-glass", &client.Page[client.BreakGlassWindow]{}},
-		{"/v1/orgs/general-hospital/break-glass", &client.Page[client.BreakGlassWindow]{}},
-		{"/v1/orgs/general-hospital/break-glass?unreviewed=true", &client.Page[client.BreakGlassWindow]{}},
-		{"/v1/break-glass/limits", &client.BreakGlassLimits{}},
 		{"/v1/patients/" + pt + "/records", &client.Page[client.Record]{}},
 		{"/v1/patients/" + pt + "/access-log", &client.Page[client.Receipt]{}},
+	})
+	strictRoundTripAs(t, h.URL, "hospital-auditor", []apiCase{
+		{"/v1/orgs/general-hospital/break-glass", &client.Page[client.BreakGlassWindow]{}},
+		{"/v1/orgs/general-hospital/break-glass?unreviewed=true", &client.Page[client.BreakGlassWindow]{}},
+	})
+	strictRoundTrip(t, h.URL, []apiCase{
+		{"/v1/break-glass/limits", &client.BreakGlassLimits{}},
 
 		{"/v1/supply/products/" + drug, &client.Product{}},
 		{"/v1/supply/lots/" + drug + "/L1", &client.Lot{}},
@@ -105,7 +110,7 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	})
 
 	// What the SDK's reads return is what was sent.
-	unreviewed, err := c.UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
+	unreviewed, err := c.As(signer("hospital-auditor")).UnreviewedBreakGlass(ctx, "general-hospital", "", 10)
 	if err != nil || len(unreviewed.Items) != 1 || unreviewed.Items[0].Reader != "general-hospital/dr-b" || unreviewed.Items[0].Review != nil {
 		t.Fatalf("unreviewed break-glass %+v %v", unreviewed, err)
 	}
@@ -113,7 +118,7 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	if err != nil || limits.MaxOpen < 1 || limits.MaxPerDay < limits.MaxOpen || limits.MaxMinutes < 30 {
 		t.Fatalf("break-glass limits %+v %v", limits, err)
 	}
-	g, err := c.Grant(ctx, grant)
+	g, err := c.As(signer("pt-ada")).Grant(ctx, grant)
 	if err != nil || g.Grantee.Role != "physician" || g.Expires != expires.Unix() || g.Status != "active" {
 		t.Fatalf("grant %+v %v", g, err)
 	}

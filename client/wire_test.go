@@ -11,11 +11,20 @@ import (
 
 	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/apiauth"
+	"github.com/medchain/medchain/internal/claimcheck"
+	"github.com/medchain/medchain/internal/claims"
+	"github.com/medchain/medchain/internal/credentials"
+	"github.com/medchain/medchain/internal/donations"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/pools"
+	"github.com/medchain/medchain/internal/publichealth"
 	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/research"
 	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/telemetry"
 )
 
 // wirePair is an SDK type and the chain's type of the same JSON.
@@ -36,6 +45,7 @@ var messages = []wirePair{
 	{client.RegisterPatient{}, identity.RegisterPatient{}},
 	{client.Propose{}, governance.Propose{}},
 	{client.Vote{}, governance.CastVote{}},
+	{client.ValidatorReady{}, governance.ValidatorReady{}},
 
 	{client.AddRecords{}, records.Add{}},
 	{client.GrantConsent{}, records.GrantMsg{}},
@@ -49,6 +59,27 @@ var messages = []wirePair{
 	// Signed requests: the same envelope, sent to a node, never routed.
 	{client.ReadRequest{}, records.ReadRequest{}},
 	{client.Upload{}, records.Upload{}},
+	{client.ReadAuth{}, apiauth.Read{}},
+	{client.TokenRequest{}, apiauth.Token{}},
+
+	{client.PublishPlan{}, claims.PublishPlan{}},
+	{client.RecordCoverage{}, claims.RecordCoverage{}},
+	{client.CancelCoverage{}, claims.CancelCoverage{}},
+	{client.SubmitClaim{}, claims.Submit{}},
+	{client.ReviewClaim{}, claims.Review{}},
+	{client.Adjudicate{}, claims.Adjudicate{}},
+	{client.AppealClaim{}, claims.AppealClaim{}},
+	{client.PayClaim{}, claims.Pay{}},
+	{client.CreatePool{}, pools.CreatePool{}},
+	{client.Volunteer{}, pools.Volunteer{}},
+	{client.JoinPool{}, pools.Join{}},
+	{client.LeavePool{}, pools.Leave{}},
+	{client.FileAidClaim{}, pools.FileClaim{}},
+	{client.VoteAidClaim{}, pools.CastVote{}},
+	{client.SettlePeriod{}, pools.SettlePeriod{}},
+
+	{client.ReportFigures{}, publichealth.ReportMsg{}},
+	{client.CorrectFigures{}, publichealth.CorrectMsg{}},
 
 	{client.RegisterProduct{}, supply.RegisterProduct{}},
 	{client.Commission{}, supply.Commission{}},
@@ -73,10 +104,44 @@ var messages = []wirePair{
 	{client.Transform{}, supply.Transform{}},
 	{client.PostDemand{}, supply.PostDemand{}},
 	{client.MakePledge{}, supply.MakePledge{}},
+
+	{client.PostNeed{}, donations.PostNeed{}},
+	{client.OpenCampaign{}, donations.OpenCampaign{}},
+	{client.CloseCampaign{}, donations.CloseCampaign{}},
+	{client.Donate{}, donations.MakePledge{}},
+	{client.ConfirmFunds{}, donations.ConfirmFunds{}},
+	{client.Disburse{}, donations.Disburse{}},
+	{client.LinkShipment{}, donations.LinkShipment{}},
+	{client.Settle{}, donations.Settle{}},
+
+	{client.IssueCredential{}, credentials.Issue{}},
+	{client.SuspendCredential{}, credentials.ChangeStatus{}},
+	{client.ReinstateCredential{}, credentials.ChangeStatus{}},
+	{client.RevokeCredential{}, credentials.ChangeStatus{}},
+	{client.OpenCase{}, credentials.OpenCase{}},
+	{client.Attest{}, credentials.Attest{}},
+	{client.RegisterStudy{}, research.RegisterStudy{}},
+	{client.ApproveStudy{}, research.ApproveStudy{}},
+	{client.Enrol{}, research.Enrol{}},
+	{client.Withdraw{}, research.Withdraw{}},
+	{client.MakeRelease{}, research.MakeRelease{}},
+	{client.AccessRelease{}, research.MakeAccess{}},
+	{client.RequestData{}, research.MakeRequest{}},
+	{client.CancelRequest{}, research.CancelRequest{}},
+	{client.RegisterDevice{}, telemetry.RegisterDevice{}},
+	{client.AssignDevice{}, telemetry.Assign{}},
+	{client.UnassignDevice{}, telemetry.Unassign{}},
+	{client.AnchorBatch{}, telemetry.Anchor{}},
+	{client.PublishAlertRule{}, telemetry.PublishRule{}},
+	{client.RetireAlertRule{}, telemetry.RetireRule{}},
+	{client.RaiseAlert{}, telemetry.RaiseAlert{}},
+	{client.ClearAlert{}, telemetry.ClearAlert{}},
+	{client.AckAlert{}, telemetry.AckAlert{}},
+	{client.DeviceReading{}, telemetry.Reading{}},
 }
 
 // signedRequests are the message types that are signed but not routed.
-var signedRequests = []string{client.TypeReadRequest, client.TypeUpload}
+var signedRequests = []string{client.TypeReadRequest, client.TypeUpload, client.TypeReadAuth, client.TypeTokenRequest, client.TypeDeviceReading}
 
 // views pairs the SDK's other wire types (action payloads, results, what
 // the API returns) with the chain's.
@@ -85,7 +150,7 @@ var views = []wirePair{
 	{client.RemoveOrg{}, governance.RemoveOrg{}},
 	{client.SetValidator{}, governance.SetValidator{}},
 	{client.Created{}, ledger.Created{}},
-	{client.Created{}, ledger.Created{}},
+	{client.Principal{}, ledger.Principal{}},
 	{client.Outcome{}, governance.Outcome{}},
 	{client.StatusChange{}, identity.StatusChange{}},
 
@@ -117,6 +182,65 @@ var views = []wirePair{
 	{client.Demand{}, supply.Demand{}},
 	{client.Pledge{}, supply.Pledge{}},
 	{client.Shortage{}, supply.Shortage{}},
+
+	{client.Need{}, donations.Need{}},
+	{client.Campaign{}, donations.Campaign{}},
+	{client.Gift{}, donations.Donation{}},
+	{client.Disbursement{}, donations.Disbursement{}},
+	{client.GiftReceipt{}, donations.Receipt{}},
+	{client.ShipmentLink{}, donations.Link{}},
+	{client.LedgerLine{}, donations.Line{}},
+	{client.CashAllocation{}, donations.Allocation{}},
+	{client.IATIActivity{}, donations.Activity{}},
+	{client.IATITransaction{}, donations.Transaction{}},
+	{client.Plan{}, claims.Plan{}},
+	{client.PlanVersion{}, apiPlanVersion{}},
+	{client.Coverage{}, claims.Coverage{}},
+	{client.Eligibility{}, apiEligibility{}},
+	{client.ClaimDecision{}, claims.Decision{}},
+	{client.Claim{}, apiClaim{}},
+	{client.ClaimTotals{}, claims.Totals{}},
+	{client.Reconciliation{}, claims.Reconciliation{}},
+	{client.PrecheckProblem{}, claimcheck.Problem{}},
+	{client.Precheck{}, apiPrecheck{}},
+	{client.TelemetryDevice{}, telemetry.Device{}},
+	{client.TelemetryBatch{}, telemetry.Batch{}},
+	{client.TelemetryGap{}, telemetry.Gap{}},
+	{client.AlertRule{}, telemetry.Rule{}},
+	{client.TelemetryAlert{}, telemetry.Alert{}},
+	{client.AlertAck{}, telemetry.Ack{}},
+	{client.EvidenceDay{}, telemetry.EvidenceDay{}},
+	{client.AidPool{}, pools.Pool{}},
+	{client.OpenPeriod{}, pools.OpenPeriod{}},
+	{client.PoolTrend{}, pools.Trend{}},
+	{client.PoolPeriod{}, pools.Period{}},
+	{client.PaidClaim{}, pools.PaidClaim{}},
+	{client.AidClaim{}, pools.Claim{}},
+	{client.AidVote{}, pools.Vote{}},
+	{client.PoolMembership{}, pools.Membership{}},
+	{client.PoolStatement{}, pools.Statement{}},
+	{client.MemberPool{}, pools.MemberPool{}},
+	{client.CountryTotal{}, publichealth.Total{}},
+	{client.Amount{}, publichealth.Amount{}},
+
+	{client.AuthorizeIssuer{}, credentials.Authorize{}},
+	{client.StatusChanged{}, credentials.Changed{}},
+	{client.IssuerAuthorisation{}, credentials.Authorisation{}},
+	{client.LedgerCredential{}, credentials.Credential{}},
+	{client.CredentialChange{}, credentials.Change{}},
+	{client.CredentialValidity{}, credentials.Validity{}},
+	{client.SHCIssuer{}, credentials.SHCIssuer{}},
+	{client.CaseRequirement{}, credentials.Requirement{}},
+	{client.CaseRequirementSpec{}, credentials.CaseReq{}},
+	{client.TrustSHCIssuer{}, credentials.TrustSHCIssuer{}},
+	{client.Study{}, research.Study{}},
+	{client.StudyApproval{}, research.Approval{}},
+	{client.Enrolment{}, research.Enrolment{}},
+	{client.StudyRelease{}, research.Release{}},
+	{client.ReleaseAccess{}, research.Access{}},
+	{client.DataRequest{}, research.Request{}},
+	{client.ResearchUse{}, research.Use{}},
+	{client.ResearchBalance{}, research.Balance{}},
 }
 
 // TestEveryRoutedTypeHasAnSDKMessage: for every message type the chain
@@ -150,6 +274,32 @@ func TestEveryRoutedTypeHasAnSDKMessage(t *testing.T) {
 	for _, typ := range routed {
 		if !sdk[typ] {
 			t.Errorf("the chain routes %s but the SDK has no message of that type", typ)
+		}
+	}
+}
+
+// TestSignedRequestTypesAreTheNodes: the types of the signed requests are
+// those the node takes, and no chain route takes them.
+func TestSignedRequestTypesAreTheNodes(t *testing.T) {
+	for sdk, node := range map[string]string{
+		client.TypeReadRequest:   records.TypeReadRequest,
+		client.TypeUpload:        records.TypeUpload,
+		client.TypeReadAuth:      apiauth.TypeRead,
+		client.TypeTokenRequest:  apiauth.TypeToken,
+		client.TypeDeviceReading: telemetry.TypeReading,
+	} {
+		if sdk != node {
+			t.Errorf("the SDK signs %q, the node takes %q", sdk, node)
+		}
+	}
+	h, err := apitest.Start(apitest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	for _, typ := range signedRequests {
+		if slices.Contains(h.App.MessageTypes(), typ) {
+			t.Errorf("the chain routes %s, a signed request that must never be a transaction", typ)
 		}
 	}
 }
@@ -259,6 +409,8 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 		{"BreakGlassFlagReasons", client.BreakGlassFlagReasons, records.BreakGlassFlagReasons},
 		{"EntryBreakGlassReview", client.EntryBreakGlassReview, records.EntryBreakGlassReview},
 		{"EraseReasons", client.EraseReasons, records.EraseReasons},
+		{"AidRejectReasons", client.AidRejectReasons, pools.RejectReasons},
+		{"PoolSaltSize", client.PoolSaltSize, pools.SaltSize},
 		{"AuthorRoles", client.AuthorRoles, ledger.Names(records.AuthorRoles)},
 		{"MaxAnchorsPerTx", client.MaxAnchorsPerTx, records.MaxAnchorsPerTx},
 		{"ProductKinds", client.ProductKinds, supply.Kinds},
@@ -290,3 +442,31 @@ func TestListsAndLimitsAreTheChains(t *testing.T) {
 		t.Errorf("Serials.Expand = %v, the chain's %v", got, want)
 	}
 }
+
+// The API's claims views: the module's types with what the API adds (a
+// proof; whether the pre-check judged the coverage).
+type (
+	apiPlanVersion struct {
+		claims.PlanVersion
+		Proof *apiProof `json:"proof,omitempty"`
+	}
+	apiEligibility struct {
+		Coverage claims.Coverage `json:"coverage"`
+		Day      string          `json:"day"`
+		Eligible bool            `json:"eligible"`
+		Reason   string          `json:"reason,omitempty"`
+		Version  *apiPlanVersion `json:"version,omitempty"`
+	}
+	apiClaim struct {
+		claims.Claim
+		Proof *apiProof `json:"proof,omitempty"`
+	}
+	apiPrecheck struct {
+		claimcheck.Result
+		CoverageChecked bool `json:"coverage_checked"`
+	}
+)
+
+// apiProof is the API's proof view, which the SDK's Proof mirrors (checked
+// by the other modules' views).
+type apiProof = client.Proof

@@ -25,8 +25,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/medchain/medchain/internal/apiauth"
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/vault"
 )
@@ -55,6 +57,9 @@ type Deps struct {
 	// Vault is the node's custodian service; nil on a node that keeps no
 	// records (the records upload and read endpoints then answer 503).
 	Vault *vault.Vault
+	// Monitor is the node's monitoring service; nil on a node that keeps
+	// no records (the telemetry readings and proof endpoints answer 503).
+	Monitor *monitor.Monitor
 	// Reporter records suspect scans as alerts; nil on a node without an
 	// identity of its own (scans are then answered but not recorded).
 	Reporter Reporter
@@ -82,13 +87,18 @@ type Server struct {
 	metrics  *metrics
 	waiters  *chain.Waiters
 	vault    *vault.Vault
+	monitor  *monitor.Monitor
 	reporter Reporter
 	limiter  *limiter // nil: no rate limit
+	auth     *apiauth.Authenticator
+	// unavailable throttles the log of 503 answers.
+	unavailable everySecond
 }
 
 // route binds a Go 1.22 ServeMux pattern ("GET /v1/orgs/{id}") to its handler.
 type route struct {
 	pattern string
+	access  access
 	handler http.Handler
 }
 
@@ -113,63 +123,130 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
-		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, reporter: d.Reporter,
-		limiter: newLimiter(d.RateLimit),
+		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, monitor: d.Monitor, reporter: d.Reporter,
+		limiter: newLimiter(d.RateLimit), auth: apiauth.New(nil),
 	}
 	d.App.Subscribe(s.waiters.Committed)
 
 	s.routes = []route{
-		{"GET /healthz", s.endpoint(s.healthz)},
-		{"GET /readyz", s.endpoint(s.readyz)},
-		{"GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{ErrorLog: slogPromLogger{d.Logger}})},
-		{"GET /v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
-		{"GET /v1/status", s.endpoint(s.status)},
-		{"POST /v1/txs", s.endpoint(s.submitTx)},
-		{"GET /v1/txs/{hash}", s.endpoint(s.getTx)},
-		{"GET /v1/blocks/latest", s.endpoint(s.latestBlock)},
-		{"GET /v1/blocks/{height}", s.endpoint(s.blockAt)},
-		{"GET /v1/orgs", s.endpoint(s.listOrgs)},
-		{"GET /v1/orgs/{id}", s.endpoint(s.getOrg)},
-		{"GET /v1/orgs/{id}/members", s.endpoint(s.listMembers)},
-		{"GET /v1/identities/{id...}", s.endpoint(s.getIdentity)},
-		{"GET /v1/keys/{public_key}", s.endpoint(s.getKey)},
-		{"GET /v1/validators", s.endpoint(s.listValidators)},
-		{"GET /v1/proposals", s.endpoint(s.listProposals)},
-		{"GET /v1/proposals/{id}", s.endpoint(s.getProposal)},
-		{"GET /v1/proofs", s.endpoint(s.getProof)},
-		{"POST /v1/records/uploads", s.endpoint(s.uploadRecords)},
-		{"POST /v1/records/reads", s.endpoint(s.readRecord)},
-		{"GET /v1/records/{id}", s.endpoint(s.getRecord)},
-		{"GET /v1/patients/{id}/records", s.endpoint(s.patientRecords)},
-		{"GET /v1/patients/{id}/grants", s.endpoint(s.patientGrants)},
-		{"GET /v1/patients/{id}/delegates", s.endpoint(s.patientDelegates)},
-		{"GET /v1/patients/{id}/access-log", s.endpoint(s.accessLog(records.ByPatient))},
-		{"GET /v1/patients/{id}/break-glass", s.endpoint(s.breakGlass("patient"))},
-		{"GET /v1/orgs/{id}/access-log", s.endpoint(s.accessLog(records.ByCustodian))},
-		{"GET /v1/orgs/{id}/break-glass", s.endpoint(s.breakGlass("org"))},
-		{"GET /v1/break-glass/limits", s.endpoint(s.breakGlassLimits)},
-		{"GET /v1/grants/{id}", s.endpoint(s.getGrant)},
-		{"POST /v1/consents/fhir", s.endpoint(s.consentFromFHIR)},
-		{"GET /v1/supply/verify", s.endpoint(s.verifyScan)},
-		{"GET /v1/supply/products/{gtin}", s.endpoint(s.getProduct)},
-		{"GET /v1/supply/lots/{gtin}/{lot}", s.endpoint(s.getLot)},
-		{"GET /v1/supply/lots/{gtin}/{lot}/holders", s.endpoint(s.lotHolders)},
-		{"GET /v1/supply/lots/{gtin}/{lot}/trace", s.endpoint(s.lotTrace)},
-		{"GET /v1/supply/items/{id...}", s.endpoint(s.getItem)},
-		{"GET /v1/supply/shipments/{id}", s.endpoint(s.getShipment)},
-		{"GET /v1/supply/alerts", s.endpoint(s.listAlerts)},
-		{"GET /v1/supply/events", s.endpoint(s.getEvent)},
-		{"POST /v1/supply/epcis", s.endpoint(s.epcisToEvents)},
-		{"GET /v1/supply/donations/{din}", s.endpoint(s.getDonation)},
-		{"GET /v1/supply/lookback/donors/{donor}", s.endpoint(s.donorLookback)},
-		{"GET /v1/supply/lookback/recipients/{id}", s.endpoint(s.recipientLookback)},
-		{"GET /v1/supply/transformations/{id}", s.endpoint(s.getTransformation)},
-		{"GET /v1/supply/demands", s.endpoint(s.listDemands)},
-		{"GET /v1/supply/demands/{id}", s.endpoint(s.getDemand)},
-		{"GET /v1/supply/shortages", s.endpoint(s.listShortages)},
+		{"GET /healthz", open, s.endpoint(s.healthz)},
+		{"GET /readyz", open, s.endpoint(s.readyz)},
+		{"GET /metrics", open, promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{ErrorLog: slogPromLogger{d.Logger}})},
+		{"GET /v1/openapi.json", open, http.HandlerFunc(serveOpenAPI)},
+		{"GET /v1/status", open, s.endpoint(s.status)},
+		{"POST /v1/auth/tokens", open, s.endpoint(s.issueToken)},
+		{"DELETE /v1/auth/tokens/current", open, s.endpoint(s.revokeToken)},
+		{"GET /v1/auth/whoami", keyed, s.endpoint(s.whoami)},
+		{"POST /v1/txs", open, s.endpoint(s.submitTx)},
+		{"GET /v1/txs/{hash}", either, s.endpoint(s.getTx)},
+		{"GET /v1/blocks/latest", open, s.endpoint(s.latestBlock)},
+		{"GET /v1/blocks/{height}", open, s.endpoint(s.blockAt)},
+		{"GET /v1/orgs", open, s.endpoint(s.listOrgs)},
+		{"GET /v1/orgs/{id}", open, s.endpoint(s.getOrg)},
+		{"GET /v1/orgs/{id}/members", open, s.endpoint(s.listMembers)},
+		{"GET /v1/identities/{id...}", either, s.endpoint(s.getIdentity)},
+		{"GET /v1/keys/{public_key}", either, s.endpoint(s.getKey)},
+		{"GET /v1/validators", open, s.endpoint(s.listValidators)},
+		{"GET /v1/proposals", open, s.endpoint(s.listProposals)},
+		{"GET /v1/proposals/{id}", open, s.endpoint(s.getProposal)},
+		{"GET /v1/proofs", either, s.endpoint(s.getProof)},
+		{"POST /v1/records/uploads", open, s.endpoint(s.uploadRecords)},
+		{"POST /v1/records/reads", open, s.endpoint(s.readRecord)},
+		{"GET /v1/records/{id}", keyed, s.endpoint(s.getRecord)},
+		{"GET /v1/patients/{id}/records", keyed, s.endpoint(s.patientRecords)},
+		{"GET /v1/patients/{id}/grants", keyed, s.endpoint(s.patientGrants)},
+		{"GET /v1/patients/{id}/delegates", keyed, s.endpoint(s.patientDelegates)},
+		{"GET /v1/patients/{id}/access-log", keyed, s.endpoint(s.accessLog(records.ByPatient))},
+		{"GET /v1/patients/{id}/break-glass", keyed, s.endpoint(s.breakGlass("patient"))},
+		{"GET /v1/orgs/{id}/access-log", keyed, s.endpoint(s.accessLog(records.ByCustodian))},
+		{"GET /v1/orgs/{id}/break-glass", keyed, s.endpoint(s.breakGlass("org"))},
+		{"GET /v1/break-glass/limits", open, s.endpoint(s.breakGlassLimits)},
+		{"GET /v1/grants/{id}", keyed, s.endpoint(s.getGrant)},
+		{"POST /v1/consents/fhir", open, s.endpoint(s.consentFromFHIR)},
+		{"GET /v1/supply/verify", open, s.endpoint(s.verifyScan)},
+		{"GET /v1/supply/products/{gtin}", open, s.endpoint(s.getProduct)},
+		{"GET /v1/supply/lots/{gtin}/{lot}", open, s.endpoint(s.getLot)},
+		{"GET /v1/supply/lots/{gtin}/{lot}/holders", open, s.endpoint(s.lotHolders)},
+		{"GET /v1/supply/lots/{gtin}/{lot}/trace", either, s.endpoint(s.lotTrace)},
+		{"GET /v1/supply/items/{id...}", open, s.endpoint(s.getItem)},
+		{"GET /v1/supply/shipments/{id}", open, s.endpoint(s.getShipment)},
+		{"GET /v1/supply/alerts", open, s.endpoint(s.listAlerts)},
+		{"GET /v1/supply/events", open, s.endpoint(s.getEvent)},
+		{"POST /v1/supply/epcis", open, s.endpoint(s.epcisToEvents)},
+		{"GET /v1/supply/donations/{din}", keyed, s.endpoint(s.getDonation)},
+		{"GET /v1/supply/lookback/donors/{donor}", keyed, s.endpoint(s.donorLookback)},
+		{"GET /v1/supply/lookback/recipients/{id}", keyed, s.endpoint(s.recipientLookback)},
+		{"GET /v1/supply/transformations/{id}", open, s.endpoint(s.getTransformation)},
+		{"GET /v1/supply/demands", open, s.endpoint(s.listDemands)},
+		{"GET /v1/supply/demands/{id}", open, s.endpoint(s.getDemand)},
+		{"GET /v1/supply/shortages", open, s.endpoint(s.listShortages)},
+		{"GET /v1/donations/campaigns", open, s.endpoint(s.listCampaigns)},
+		{"GET /v1/donations/campaigns/{id}", open, s.endpoint(s.getCampaign)},
+		{"GET /v1/donations/campaigns/{id}/export", open, s.endpoint(s.exportCampaign)},
+		{"GET /v1/donations/needs/{id}", open, s.endpoint(s.getNeed)},
+		{"GET /v1/donations/pledges/{id}", either, s.endpoint(s.getPledge)},
+		{"GET /v1/donations/donors/{donor}", either, s.endpoint(s.donorDonations)},
+		{"GET /v1/pools", open, s.endpoint(s.listPools)},
+		{"GET /v1/pools/{id}", open, s.endpoint(s.getPool)},
+		{"GET /v1/pools/{id}/periods", open, s.endpoint(s.poolPeriods)},
+		{"GET /v1/pools/{id}/claims", keyed, s.endpoint(s.poolClaims)},
+		{"GET /v1/pools/{id}/claims/{claim}", keyed, s.endpoint(s.getPoolClaim)},
+		{"GET /v1/pools/{id}/statements/{patient}", keyed, s.endpoint(s.memberStatement)},
+		{"GET /v1/patients/{id}/pools", keyed, s.endpoint(s.patientPools)},
+		{"GET /v1/publichealth/regions", open, s.endpoint(s.listRegions)},
+		{"GET /v1/publichealth/series", open, s.endpoint(s.phSeries)},
+		{"GET /v1/publichealth/figures", open, s.endpoint(s.phFigure)},
+		{"GET /v1/publichealth/totals", open, s.endpoint(s.phTotals)},
+		{"GET /v1/publichealth/measurereport", open, s.endpoint(s.phMeasureReport)},
+		{"POST /v1/publichealth/measurereport", open, s.endpoint(s.phFromMeasureReport)},
+		{"GET /v1/credentials/issuers", open, s.endpoint(s.listIssuers)},
+		{"GET /v1/credentials/shc-issuers", open, s.endpoint(s.listSHCIssuers)},
+		{"GET /v1/credentials", open, s.endpoint(s.listCredentials)},
+		{"GET /v1/credentials/{id}", open, s.endpoint(s.getCredential)},
+		{"POST /v1/credentials/verify", open, s.endpoint(s.verifyCredential)},
+		{"GET /v1/credentials/status-lists/{org}/{purpose}", open, s.endpoint(s.getStatusList)},
+		{"GET /v1/credentials/cases/{id}", keyed, s.endpoint(s.getCase)},
+		{"GET /v1/research/studies", open, s.endpoint(s.listStudies)},
+		{"GET /v1/research/studies/{id}", open, s.endpoint(s.getStudy)},
+		{"GET /v1/research/studies/{id}/releases", open, s.endpoint(s.studyReleases)},
+		{"GET /v1/research/studies/{id}/requests", open, s.endpoint(s.studyRequests)},
+		{"POST /v1/research/releases", keyed, s.endpoint(s.buildRelease)},
+		{"GET /v1/research/releases/{id}", open, s.endpoint(s.getRelease)},
+		{"GET /v1/research/releases/{id}/data", keyed, s.endpoint(s.releaseData)},
+		{"GET /v1/research/requests/{id}", open, s.endpoint(s.getRequest)},
+		{"GET /v1/research/enrolments/{id}", keyed, s.endpoint(s.getEnrolment)},
+		{"GET /v1/research/balances/{account}", keyed, s.endpoint(s.researchBalances)},
+		{"GET /v1/patients/{id}/enrolments", keyed, s.endpoint(s.patientEnrolments)},
+		{"GET /v1/patients/{id}/research-uses", keyed, s.endpoint(s.patientResearchUses)},
+		{"GET /v1/orgs/{id}/releasable", keyed, s.endpoint(s.releasable)},
+		{"POST /v1/research/consents/fhir", open, s.endpoint(s.researchConsentFromFHIR)},
+		{"GET /v1/plans", open, s.endpoint(s.listPlans)},
+		{"GET /v1/plans/{id}", open, s.endpoint(s.getPlan)},
+		{"GET /v1/plans/{id}/in-force", open, s.endpoint(s.planInForce)},
+		{"POST /v1/claims/precheck", either, s.endpoint(s.precheck)},
+		{"POST /v1/coverage/fhir", open, s.endpoint(s.coverageFromFHIR)},
+		{"GET /v1/coverage/{id}", keyed, s.endpoint(s.getCoverage)},
+		{"GET /v1/coverage/{id}/eligibility", keyed, s.endpoint(s.eligibility)},
+		{"GET /v1/patients/{id}/coverage", keyed, s.endpoint(s.patientCoverage)},
+		{"GET /v1/claims", keyed, s.endpoint(s.listClaims)},
+		{"GET /v1/claims/reconciliation", keyed, s.endpoint(s.reconciliation)},
+		{"GET /v1/claims/{id}", keyed, s.endpoint(s.getClaim)},
+		{"GET /v1/claims/{id}/response", keyed, s.endpoint(s.claimResponse)},
+		{"GET /v1/claims/{id}/payment", keyed, s.endpoint(s.claimPayment)},
+		{"POST /v1/telemetry/readings", open, s.endpoint(s.postReadings)},
+		{"GET /v1/telemetry/devices", keyed, s.endpoint(s.listDevices)},
+		{"GET /v1/telemetry/devices/{org}/{handle}", keyed, s.endpoint(s.getDevice)},
+		{"GET /v1/telemetry/devices/{org}/{handle}/batches", keyed, s.endpoint(s.deviceBatches)},
+		{"GET /v1/telemetry/devices/{org}/{handle}/gaps", keyed, s.endpoint(s.deviceGaps)},
+		{"GET /v1/telemetry/devices/{org}/{handle}/readings/{seq}/proof", keyed, s.endpoint(s.proveReading)},
+		{"GET /v1/telemetry/rules", open, s.endpoint(s.listRules)},
+		{"GET /v1/telemetry/rules/{id}", open, s.endpoint(s.getRule)},
+		{"GET /v1/telemetry/alerts", keyed, s.endpoint(s.listTelemetryAlerts)},
+		{"GET /v1/telemetry/alerts/{id}", keyed, s.endpoint(s.getTelemetryAlert)},
+		{"GET /v1/telemetry/patients/{id}/evidence", keyed, s.endpoint(s.patientEvidence)},
 	}
 	for _, r := range s.routes {
-		s.mux.Handle(r.pattern, r.handler)
+		s.mux.Handle(r.pattern, s.guard(r.access, r.handler))
 	}
 	return s, nil
 }
@@ -223,6 +300,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// Guard puts h (the dashboard, which shares the API's server) behind the
+// same per-client rate limit and the same request metrics and log, under
+// the route label "dashboard": one client cannot flood the node through
+// its web pages either.
+func (s *Server) Guard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		label := "dashboard"
+		defer func() {
+			s.metrics.observe(label, sw.statusCode(), time.Since(start))
+			s.log.Debug("http request", "method", r.Method, "route", label, "path", r.URL.Path,
+				"status", sw.statusCode(), "bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+		}()
+		if s.limiter != nil {
+			if ok, wait := s.limiter.allow(r, start); !ok {
+				label = "rate_limited"
+				sw.Header().Set("Retry-After", retryAfter(wait))
+				s.writeProblem(sw, r, s.limiter.rateLimited(wait))
+				return
+			}
+		}
+		h.ServeHTTP(sw, r)
+	})
 }
 
 // unmatched answers a request no route matches, with the status the mux

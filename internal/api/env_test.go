@@ -21,6 +21,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -64,6 +65,8 @@ type env struct {
 	h *apitest.Harness
 	// vault is the custodian service of newRecordsEnv (nil otherwise).
 	vault *vault.Vault
+	// monitor is newRecordsEnv's monitoring service, beside the vault.
+	monitor *monitor.Monitor
 }
 
 func newEnv(t *testing.T, opts apitest.Options) *env {
@@ -80,6 +83,45 @@ func newEnv(t *testing.T, opts apitest.Options) *env {
 // do sends a request and validates the response against the document.
 func (e *env) do(method, path, contentType string, body []byte) (*http.Response, []byte) {
 	e.t.Helper()
+	return e.doAs("", method, path, contentType, body)
+}
+
+// doAs is do signed as the harness key of signer (a signed auth/read
+// request for exactly this method and request target); "" sends no
+// credential.
+func (e *env) doAs(signer, method, path, contentType string, body []byte) (*http.Response, []byte) {
+	e.t.Helper()
+	return e.doWith(method, path, contentType, body, func(req *http.Request) {
+		if signer != "" {
+			req.Header.Set("Authorization", e.authorization(signer, req))
+		}
+	})
+}
+
+// authorization is the Authorization header of a signed request for req by
+// the harness key of signer.
+func (e *env) authorization(signer string, req *http.Request) string {
+	e.t.Helper()
+	a, err := e.h.Authorization(signer, req.Method, req.URL.RequestURI())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+// doWith sends a request that prepare may change (its headers) and
+// validates the response against the document.
+func (e *env) doWith(method, path, contentType string, body []byte, prepare func(*http.Request)) (*http.Response, []byte) {
+	e.t.Helper()
+	return e.doRouted(method, path, "", contentType, body, prepare)
+}
+
+// doRouted is doWith for a path the document's router cannot match as
+// sent (an item ID's escaped slashes: the router matches on the decoded
+// path): the answer is validated as if the request were for docPath ("":
+// path).
+func (e *env) doRouted(method, path, docPath, contentType string, body []byte, prepare func(*http.Request)) (*http.Response, []byte) {
+	e.t.Helper()
 	req, err := http.NewRequest(method, e.h.URL+path, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
@@ -87,6 +129,7 @@ func (e *env) do(method, path, contentType string, body []byte) (*http.Response,
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	prepare(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -97,6 +140,10 @@ func (e *env) do(method, path, contentType string, body []byte) (*http.Response,
 		e.t.Fatal(err)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
+	if docPath != "" {
+		req = req.Clone(req.Context())
+		req.URL.Path, req.URL.RawPath = docPath, ""
+	}
 	e.validate(req, resp, b)
 	return resp, b
 }
@@ -149,9 +196,15 @@ func (e *env) checkProblemBody(resp *http.Response, body []byte) {
 // get fetches path, wants status want, and decodes the body into out.
 func (e *env) get(path string, want int, out any) []byte {
 	e.t.Helper()
-	resp, body := e.do(http.MethodGet, path, "", nil)
+	return e.getAs("", path, want, out)
+}
+
+// getAs is get signed as the harness key of signer ("": anonymous).
+func (e *env) getAs(signer, path string, want int, out any) []byte {
+	e.t.Helper()
+	resp, body := e.doAs(signer, http.MethodGet, path, "", nil)
 	if resp.StatusCode != want {
-		e.t.Fatalf("GET %s: status %d, want %d: %s", path, resp.StatusCode, want, body)
+		e.t.Fatalf("GET %s as %q: status %d, want %d: %s", path, signer, resp.StatusCode, want, body)
 	}
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {

@@ -14,3 +14,18 @@ func PendingWaiters(s *Server) int { return s.waiters.Pending() }
 
 // OpenAPIDocument is the embedded openapi.json.
 func OpenAPIDocument() []byte { return openAPIDoc }
+
+// RouteAccess maps each routed pattern to its access level: "open",
+// "keyed" or "either".
+func RouteAccess(s *Server) map[string]string {
+	names := map[access]string{open: "open", keyed: "keyed", either: "either"}
+	out := make(map[string]string, len(s.routes))
+	for _, r := range s.routes {
+		n, ok := names[r.access]
+		if !ok {
+			n = "unknown"
+		}
+		out[r.pattern] = n
+	}
+	return out
+}

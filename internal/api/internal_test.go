@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -231,5 +232,31 @@ func TestUnreadable(t *testing.T) {
 	}
 	if p := problemOf(unreadable(io.ErrUnexpectedEOF)); p.Code != codeInvalidBody || strings.Contains(p.Detail, "EOF") {
 		t.Errorf("cut short: %+v", p)
+	}
+}
+
+// A flood of 503 answers (a node catching up) logs one warning a second
+// with the count held back, never an error line per request; a 500 is
+// still an error.
+func TestUnavailableIsLoggedOnceASecond(t *testing.T) {
+	var buf strings.Builder
+	s := &Server{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	r := httptest.NewRequest(http.MethodPost, "/v1/txs", nil)
+	for range 1000 {
+		s.writeProblem(httptest.NewRecorder(), r, unavailable(codeMempoolFull, errors.New("mempool is full")))
+	}
+	out := buf.String()
+	if n := strings.Count(out, "\n"); n != 1 || !strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") {
+		t.Fatalf("1000 answers 503 logged %d lines:\n%s", n, out)
+	}
+	s.unavailable.last = time.Time{} // a second later
+	s.writeProblem(httptest.NewRecorder(), r, unavailable(codeMempoolFull, errors.New("mempool is full")))
+	if !strings.Contains(buf.String(), "suppressed=999") {
+		t.Errorf("the next warning does not count the 999 held back:\n%s", buf.String())
+	}
+	buf.Reset()
+	s.writeProblem(httptest.NewRecorder(), r, errors.New("disk on fire"))
+	if !strings.Contains(buf.String(), "level=ERROR") {
+		t.Errorf("an internal error is not an error:\n%s", buf.String())
 	}
 }

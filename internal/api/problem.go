@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/jsondec"
@@ -182,6 +184,9 @@ func problemOf(err error) problem {
 		p    problem
 		kind ledger.Kind
 	)
+	if a, ok := authError(err); ok {
+		err = a
+	}
 	switch {
 	case errors.As(err, &te):
 		p.Code, kind, p.Detail = te.code.ID(), te.code.Kind, te.log
@@ -210,18 +215,55 @@ func problemOf(err error) problem {
 // writeProblem writes err as an application/problem+json response.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
-	if p.Code == codeNotReady {
+	switch {
+	case p.Code == codeNotReady:
 		// Expected while the node starts or catches up; load balancers poll it.
 		s.log.Debug("api: not ready", "path", r.URL.Path, "err", err)
-	} else if p.Status >= 500 {
+	case p.Status == http.StatusServiceUnavailable:
+		// The node cannot serve now (catching up, mempool full, no
+		// vault): a condition of the node, not a failure of the request,
+		// and it comes in floods. A warning, at most once a second.
+		if s.unavailable.allow(time.Now()) {
+			s.log.Warn("api: unavailable", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err,
+				"suppressed", s.unavailable.suppressed())
+		}
+	case p.Status >= 500:
 		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
-		// RFC 9110 requires a challenge with 401. Transactions authenticate
-		// by their own Ed25519 signature, not by an HTTP credential.
-		w.Header().Set("WWW-Authenticate", `Signature realm="medchain", charset="UTF-8"`)
+		// RFC 9110 requires a challenge with 401: the two credentials a
+		// private read takes (transactions carry their own signature).
+		w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 	}
 	writeJSONType(w, "application/problem+json", p.Status, p)
+}
+
+// everySecond lets one event through a second and counts the others.
+type everySecond struct {
+	mu      sync.Mutex
+	last    time.Time
+	dropped int
+}
+
+func (e *everySecond) allow(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if now.Sub(e.last) < time.Second {
+		e.dropped++
+		return false
+	}
+	e.last = now
+	return true
+}
+
+// suppressed returns and resets how many events were held back since the
+// last one let through.
+func (e *everySecond) suppressed() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.dropped
+	e.dropped = 0
+	return n
 }
 
 // writeJSON writes v as an application/json response.

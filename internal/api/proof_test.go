@@ -118,18 +118,18 @@ func TestRecordProofs(t *testing.T) {
 	var created ledger.Created
 	json.Unmarshal(pt.Result, &created)
 	cases := []struct {
-		path, key string
-		record    func(value []byte) bool
+		as, path, key string // as: who asks ("": anonymous)
+		record        func(value []byte) bool
 	}{
-		{"/v1/orgs/city-lab?prove=true", "gov/o/city-lab", func(v []byte) bool {
+		{"", "/v1/orgs/city-lab?prove=true", "gov/o/city-lab", func(v []byte) bool {
 			var o struct{ ID, Name string }
 			return json.Unmarshal(v, &o) == nil && o.ID == "city-lab" && o.Name == "City Lab"
 		}},
-		{"/v1/identities/acme-insurance/admin?prove=true", "id/m/acme-insurance/admin", func(v []byte) bool {
+		{"", "/v1/identities/acme-insurance/admin?prove=true", "id/m/acme-insurance/admin", func(v []byte) bool {
 			var m identity.Member
 			return json.Unmarshal(v, &m) == nil && m.ID == "acme-insurance/admin"
 		}},
-		{"/v1/identities/" + created.ID + "?prove=1", "id/p/" + created.ID, func(v []byte) bool {
+		{"patient-7", "/v1/identities/" + created.ID + "?prove=1", "id/p/" + created.ID, func(v []byte) bool {
 			var p identity.Patient
 			return json.Unmarshal(v, &p) == nil && p.ID == created.ID && p.Created == pt.Height
 		}},
@@ -137,7 +137,7 @@ func TestRecordProofs(t *testing.T) {
 	proofs := make([]*proofJSON, len(cases))
 	for i, c := range cases {
 		var rec struct{ Proof *proofJSON }
-		e.get(c.path, http.StatusOK, &rec)
+		e.getAs(c.as, c.path, http.StatusOK, &rec)
 		if rec.Proof == nil || rec.Proof.Key != c.key || !c.record(rec.Proof.Value) {
 			t.Fatalf("%s: proof %+v", c.path, rec.Proof)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -113,6 +114,13 @@ func (s *Server) getTx(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t, err := tx.Decode(rec.Raw); err == nil {
 		v.Type, v.Body = t.Body.Type, t.BodyBytes
+	}
+	if p := caller(r); p.IsZero() || p.ID != rec.Signer {
+		// A transaction may name a patient (a grant, a transfusion): who
+		// sent it and what it says are the signer's to see. Everyone sees
+		// what a block shows.
+		v.SignerID, v.Log, v.Body, v.Result, v.Redacted = "", "", json.RawMessage("null"), nil, true
+		return writeJSON(w, http.StatusOK, v)
 	}
 	if res, err := s.node.Tx(r.Context(), hash[:], false); err == nil {
 		v.Events = eventsOf(res.TxResult.Events)
@@ -295,6 +303,9 @@ func (s *Server) getIdentity(w http.ResponseWriter, r *http.Request) error {
 		mv := memberOf(m)
 		v.Kind, v.Member, key = identityMember, &mv, memberKeyPrefix+id
 	} else {
+		if err := s.seesPatientIdentity(view, r, id); err != nil {
+			return err
+		}
 		p, ok := ident.Patient(view, id)
 		if !ok {
 			return fmt.Errorf("%w: patient %q", identity.ErrNotFound, id)
@@ -319,11 +330,34 @@ func (s *Server) getKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badParam("public_key", "%v", err)
 	}
-	k, ok := s.app.Identity().Key(s.app.State().Committed(), pk)
+	view := s.app.State().Committed()
+	k, ok := s.app.Identity().Key(view, pk)
+	// An unknown key is refused like a patient's the caller may not see,
+	// so that the answer is no oracle for which keys are patients'.
+	if !ok || k.OwnerKind == ledger.Patient {
+		if err := s.seesPatientIdentity(view, r, k.Owner); err != nil {
+			return err
+		}
+	}
 	if !ok {
 		return fmt.Errorf("%w: no identity holds key %s", identity.ErrNotFound, pk)
 	}
 	return writeJSON(w, http.StatusOK, keyOf(k))
+}
+
+// seesPatientIdentity allows the caller a patient's identity (its keys and
+// when it registered): the patient, their delegates, and members of the
+// network's organisations, who look a patient's key up to check what the
+// patient signed. An anonymous caller is asked to authenticate; another
+// patient is refused, whether or not the patient exists ("" for an unknown
+// patient).
+func (s *Server) seesPatientIdentity(view *state.View, r *http.Request, patient string) error {
+	p := caller(r)
+	if p.Kind == ledger.Member || (!p.IsZero() && s.app.Records().SeesPatient(view, p, patient, s.now()) == nil) {
+		return nil
+	}
+	// Not naming the patient: asked by key, the name is the secret.
+	return signIn(r, "a patient's identity", fmt.Errorf("%w: a patient's identity and keys are shown to the patient, their delegates and members", ledger.ErrNotEntitled))
 }
 
 func (s *Server) listValidators(w http.ResponseWriter, _ *http.Request) error {
@@ -390,6 +424,9 @@ func (s *Server) getProof(w http.ResponseWriter, r *http.Request) error {
 		if view, err = s.app.State().At(h); err != nil {
 			return notFound("the state at height %d is not available on this node (latest %d)", h, s.app.State().Committed().Version())
 		}
+	}
+	if c := caller(r); !s.app.MayProve(view, c, key, s.now()) {
+		return signIn(r, "state that is not public", fmt.Errorf("%w: key %q is not public state, and not state %s may read", ledger.ErrNotEntitled, key, c.ID))
 	}
 	p, err := prove(view, key)
 	if err != nil {

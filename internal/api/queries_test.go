@@ -85,7 +85,7 @@ func TestTxLookup(t *testing.T) {
 			Attributes []struct{ Key, Value string }
 		} `json:"events"`
 	}
-	e.get("/v1/txs/"+s.Hash, http.StatusOK, &v)
+	e.getAs("hospital-admin", "/v1/txs/"+s.Hash, http.StatusOK, &v) // its signer sees it whole
 	if v.Hash != s.Hash || v.Height != s.Height || v.Code != 0 || v.Type != identity.TypeRegisterMember ||
 		v.SignerID != "general-hospital/admin" || v.Body.ChainID != apitest.ChainID ||
 		v.Body.Signer != apitest.PubKey("hospital-admin").String() || !strings.Contains(string(v.Body.Msg), `"dr-grey"`) ||
@@ -293,7 +293,7 @@ func TestMembersAndIdentities(t *testing.T) {
 	}
 
 	var p ident
-	e.get("/v1/identities/"+created.ID, http.StatusOK, &p)
+	e.getAs("patient-1", "/v1/identities/"+created.ID, http.StatusOK, &p)
 	if p.Kind != "patient" || p.Patient == nil || p.Patient.ID != created.ID || p.Patient.Created != pt.Height || p.Member != nil ||
 		len(p.Keys) != 1 || p.Keys[0].OwnerKind != "patient" {
 		t.Fatalf("patient: %+v", p)
@@ -311,16 +311,24 @@ func TestMembersAndIdentities(t *testing.T) {
 	e.get("/v1/keys/"+strings.ToUpper(apitest.PubKey("dr-b").String()), http.StatusOK, nil)
 
 	for _, c := range []struct {
-		path, field string
-		status      int
-		code        string
+		as, path, field string // as: who asks ("": anonymous)
+		status          int
+		code            string
 	}{
-		{"/v1/identities/general-hospital/nobody", "", 404, "identity.not_found"},
-		{"/v1/identities/pt-0000", "", 404, "identity.not_found"},
-		{"/v1/keys/zz", "public_key", 400, "api.invalid_parameter"},
-		{"/v1/keys/" + apitest.PubKey("nobody").String(), "", 404, "identity.not_found"},
+		{"", "/v1/identities/general-hospital/nobody", "", 404, "identity.not_found"},
+		// A member may look a patient up; anyone else is not told whether
+		// the patient exists.
+		{"dr-b", "/v1/identities/pt-0000", "", 404, "identity.not_found"},
+		{"", "/v1/identities/pt-0000", "Authorization", 401, "api.unauthenticated"},
+		{"patient-1", "/v1/identities/pt-0000", "", 403, "chain.not_entitled"},
+		{"", "/v1/keys/zz", "public_key", 400, "api.invalid_parameter"},
+		// Nor whether a key is a patient's: an unknown key is refused
+		// like one.
+		{"dr-b", "/v1/keys/" + apitest.PubKey("nobody").String(), "", 404, "identity.not_found"},
+		{"", "/v1/keys/" + apitest.PubKey("nobody").String(), "Authorization", 401, "api.unauthenticated"},
+		{"patient-1", "/v1/keys/" + apitest.PubKey("nobody").String(), "", 403, "chain.not_entitled"},
 	} {
-		resp, body := e.do(http.MethodGet, c.path, "", nil)
+		resp, body := e.doAs(c.as, http.MethodGet, c.path, "", nil)
 		if p := wantProblem(t, resp, body, c.status, c.code); p.Field != c.field {
 			t.Fatalf("%s: field %q", c.path, p.Field)
 		}

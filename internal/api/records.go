@@ -13,6 +13,7 @@ import (
 	"github.com/medchain/medchain/internal/jsondec"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/vault"
 )
 
@@ -108,7 +109,10 @@ type recordView struct {
 	Versions          []records.Version `json:"versions"`
 }
 
-// getRecord handles GET /v1/records/{id}: the anchors, never the data.
+// getRecord handles GET /v1/records/{id}: the anchors, never the data, to
+// a caller who may see the record (records.SeesRecord). An unknown record
+// is refused like a record the caller may not see: the answer is no oracle
+// for which records exist.
 func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := records.ValidRecordID(id); err != nil {
@@ -117,7 +121,10 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	view := s.app.State().Committed()
 	rec, ok := s.app.Records().Record(view, id)
 	if !ok {
-		return fmt.Errorf("%w: %s", records.ErrUnknownRecord, id)
+		rec = records.Record{ID: id}
+	}
+	if err := s.app.Records().SeesRecord(view, caller(r), rec, s.now()); err != nil {
+		return err
 	}
 	out := recordView{Record: rec, Versions: s.app.Records().Versions(view, id)}
 	if e, ok := s.app.Records().Endpoint(view, rec.Custodian); ok {
@@ -126,7 +133,10 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// patientRecords handles GET /v1/patients/{id}/records.
+// patientRecords handles GET /v1/patients/{id}/records: the records of the
+// patient the caller may see (records.RecordsSeen): all of them for the
+// patient and their delegates; for a member, those its organisation keeps,
+// those its active grants take in, or all within a break-glass window.
 func (s *Server) patientRecords(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r)
 	if err != nil {
@@ -134,25 +144,21 @@ func (s *Server) patientRecords(w http.ResponseWriter, r *http.Request) error {
 	}
 	view := s.app.State().Committed()
 	pt := r.PathValue("id")
-	if _, ok := s.app.Identity().Patient(view, pt); !ok {
-		return fmt.Errorf("%w: patient %q", records.ErrNotFound, pt)
+	see, err := s.app.Records().RecordsSeen(view, caller(r), pt, s.now())
+	if err != nil {
+		return err
 	}
-	ids, next := s.app.Records().PatientRecords(view, pt, after, limit)
-	page := pageView[records.Record]{Items: make([]records.Record, 0, len(ids)), Next: next}
-	for _, id := range ids {
-		if rec, ok := s.app.Records().Record(view, id); ok {
-			page.Items = append(page.Items, rec)
-		}
-	}
-	return writeJSON(w, http.StatusOK, page)
+	items, next := s.app.Records().PatientRecordsSeen(view, pt, see, after, limit)
+	return writeJSON(w, http.StatusOK, pageView[records.Record]{Items: nonNil(items), Next: next})
 }
 
-// patientGrants handles GET /v1/patients/{id}/grants.
+// patientGrants handles GET /v1/patients/{id}/grants, for the patient and
+// their delegates.
 func (s *Server) patientGrants(w http.ResponseWriter, r *http.Request) error {
 	view := s.app.State().Committed()
 	pt := r.PathValue("id")
-	if _, ok := s.app.Identity().Patient(view, pt); !ok {
-		return fmt.Errorf("%w: patient %q", records.ErrNotFound, pt)
+	if err := s.app.Records().SeesPatient(view, caller(r), pt, s.now()); err != nil {
+		return err
 	}
 	gs := s.app.Records().Grants(view, pt, maxLimit)
 	return writeJSON(w, http.StatusOK, pageView[records.Grant]{Items: nonNil(gs)})
@@ -161,6 +167,9 @@ func (s *Server) patientGrants(w http.ResponseWriter, r *http.Request) error {
 // patientDelegates handles GET /v1/patients/{id}/delegates.
 func (s *Server) patientDelegates(w http.ResponseWriter, r *http.Request) error {
 	view := s.app.State().Committed()
+	if err := s.app.Records().SeesPatient(view, caller(r), r.PathValue("id"), s.now()); err != nil {
+		return err
+	}
 	ds := s.app.Records().Delegations(view, r.PathValue("id"))
 	return writeJSON(w, http.StatusOK, pageView[records.Delegation]{Items: nonNil(ds)})
 }
@@ -172,13 +181,18 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// getGrant handles GET /v1/grants/{id}; ?format=fhir answers a FHIR R4
-// Consent.
+// getGrant handles GET /v1/grants/{id}, for the patient, their delegates
+// and the members the grant names; ?format=fhir answers a FHIR R4 Consent.
+// An unknown grant is refused like one the caller may not see.
 func (s *Server) getGrant(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	g, ok := s.app.Records().Grant(s.app.State().Committed(), id)
+	view := s.app.State().Committed()
+	g, ok := s.app.Records().Grant(view, id)
 	if !ok {
-		return fmt.Errorf("%w: grant %q", records.ErrNotFound, id)
+		g = records.Grant{ID: id}
+	}
+	if err := s.app.Records().SeesGrant(view, caller(r), g, s.now()); err != nil {
+		return err
 	}
 	switch f := r.URL.Query().Get("format"); f {
 	case "", "json":
@@ -230,7 +244,11 @@ func (s *Server) accessLog(by records.LogBy) func(w http.ResponseWriter, r *http
 		if err != nil {
 			return err
 		}
-		items, next := s.app.Records().AccessLog(s.app.State().Committed(), by, r.PathValue("id"), after, limit)
+		view := s.app.State().Committed()
+		if err := s.seesLog(view, r, by == records.ByPatient); err != nil {
+			return err
+		}
+		items, next := s.app.Records().AccessLog(view, by, r.PathValue("id"), after, limit)
 		return writeJSON(w, http.StatusOK, pageView[records.Receipt]{Items: nonNil(items), Next: next})
 	}
 }
@@ -239,12 +257,15 @@ func (s *Server) accessLog(by records.LogBy) func(w http.ResponseWriter, r *http
 // GET /v1/orgs/{id}/break-glass: the emergency windows opened on a
 // patient's records, or by an organisation's clinicians; with
 // ?unreviewed=true (organisations only), the windows its privacy officers
-// have not reviewed yet, oldest first and paged. Like every read route, it
-// is open for now: authenticated reads of patient data are issue 19's
-// first part.
+// have not reviewed yet, oldest first and paged. A patient's windows are
+// for the patient and their delegates; an organisation's for its privacy
+// officers and auditors.
 func (s *Server) breakGlass(by string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		view := s.app.State().Committed()
+		if err := s.seesLog(view, r, by == "patient"); err != nil {
+			return err
+		}
 		var (
 			ws   []records.BreakGlass
 			next string
@@ -271,6 +292,15 @@ func (s *Server) breakGlass(by string) func(w http.ResponseWriter, r *http.Reque
 		}
 		return writeJSON(w, http.StatusOK, pageView[breakGlassView]{Items: out, Next: next})
 	}
+}
+
+// seesLog allows the caller a patient's trail (byPatient) or an
+// organisation's: the {id} of the route.
+func (s *Server) seesLog(view *state.View, r *http.Request, byPatient bool) error {
+	if byPatient {
+		return s.app.Records().SeesPatient(view, caller(r), r.PathValue("id"), s.now())
+	}
+	return s.app.Records().AuditsOrg(caller(r), r.PathValue("id"))
 }
 
 // breakGlassLimits handles GET /v1/break-glass/limits: the limits on

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/localtx"
+	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/seal"
 	"github.com/medchain/medchain/internal/tx"
@@ -44,15 +46,21 @@ func newRecordsEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
 	v, err := vault.Open(vault.Options{
-		Dir:        t.TempDir(),
+		Dir:        dir,
 		Custodians: []vault.Custodian{{Org: "general-hospital", Signer: signer}},
 		App:        e.h.App,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := api.New(api.Deps{App: e.h.App, Node: node, Vault: v})
+	mon, err := monitor.Open(monitor.Options{Dir: t.TempDir(), IdentityDir: filepath.Join(dir, "custodians"), App: e.h.App,
+		Custodians: []monitor.Custodian{{Org: "general-hospital", Signer: signer}}, BatchAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := api.New(api.Deps{App: e.h.App, Node: node, Vault: v, Monitor: mon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +68,11 @@ func newRecordsEnv(t *testing.T) *env {
 	t.Cleanup(func() {
 		ts.Close()
 		srv.Close()
+		mon.Close()
 		waiters.Close()
 		v.Close()
 	})
-	e.h.URL, e.vault = ts.URL, v
+	e.h.URL, e.vault, e.monitor = ts.URL, v, mon
 	return e
 }
 
@@ -139,11 +148,11 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 		records.Record
 		Versions []records.Version `json:"versions"`
 	}
-	e.get("/v1/records/"+rec, http.StatusOK, &rv)
+	e.getAs("patient-1", "/v1/records/"+rec, http.StatusOK, &rv)
 	if rv.ID != rec || len(rv.Versions) != 1 || rv.Versions[0].Hash != up.Uploads[0].Hash {
 		t.Fatalf("record: %+v", rv)
 	}
-	e.get("/v1/patients/"+pt.ID+"/records?limit=1", http.StatusOK, nil)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/records?limit=1", http.StatusOK, nil)
 
 	// The patient reads their record and decrypts it.
 	var s servedView
@@ -175,9 +184,9 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 	json.Unmarshal(e.ok("patient-1", records.TypeGrant, records.GrantMsg{
 		Grantee: records.Grantee{Org: "acme-insurance"}, Purposes: []string{records.PurposePayment}, Expires: expires}).Result, &gr)
 	var g records.Grant
-	e.get("/v1/grants/"+gr.ID, http.StatusOK, &g)
-	e.get("/v1/grants/"+gr.ID+"?format=json", http.StatusOK, nil)
-	resp, consent := e.do(http.MethodGet, "/v1/grants/"+gr.ID+"?format=fhir", "", nil)
+	e.getAs("patient-1", "/v1/grants/"+gr.ID, http.StatusOK, &g)
+	e.getAs("patient-1", "/v1/grants/"+gr.ID+"?format=json", http.StatusOK, nil)
+	resp, consent := e.doAs("patient-1", http.MethodGet, "/v1/grants/"+gr.ID+"?format=fhir", "", nil)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/fhir+json" {
 		t.Fatalf("fhir grant: %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), consent)
 	}
@@ -193,7 +202,7 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 	deny := bytes.Replace(consent, []byte(`"provision": {`), []byte(`"provision": {"type": "deny",`), 1)
 	resp, body := e.do(http.MethodPost, "/v1/consents/fhir", "application/fhir+json", deny)
 	wantProblem(t, resp, body, http.StatusBadRequest, "records.invalid_document")
-	e.get("/v1/patients/"+pt.ID+"/grants", http.StatusOK, nil)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/grants", http.StatusOK, nil)
 
 	e.refused(e.sign("claims", records.TypeReadRequest, records.ReadRequest{Record: rec, Purpose: records.PurposeResearch}),
 		http.StatusForbidden, "records.purpose_not_granted")
@@ -207,7 +216,7 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 	// Delegation and break-glass.
 	until := apitest.GenesisTime.Add(30 * 24 * time.Hour)
 	e.ok("patient-1", records.TypeDelegate, records.Delegate{Delegate: "acme-insurance/claims", Expires: &until})
-	e.get("/v1/patients/"+pt.ID+"/delegates", http.StatusOK, nil)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/delegates", http.StatusOK, nil)
 	var w records.BreakGlass
 	json.Unmarshal(e.ok("dr-grey", records.TypeBreakGlass, records.OpenBreakGlass{Patient: pt.ID, Reason: "life-threatening"}).Result, &w)
 	var windows struct {
@@ -216,11 +225,13 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 			Open bool   `json:"open"`
 		} `json:"items"`
 	}
-	e.get("/v1/patients/"+pt.ID+"/break-glass", http.StatusOK, &windows)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/break-glass", http.StatusOK, &windows)
 	if len(windows.Items) != 1 || windows.Items[0].ID != w.ID || !windows.Items[0].Open {
 		t.Fatalf("break-glass: %+v", windows)
 	}
-	e.get("/v1/orgs/general-hospital/break-glass", http.StatusOK, nil)
+	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "privacy", Roles: []ledger.Role{"privacy-officer"}, PublicKey: apitest.PubKey("hospital-privacy")})
+	e.getAs("hospital-privacy", "/v1/orgs/general-hospital/break-glass", http.StatusOK, nil)
 	e.post("/v1/records/reads", "application/json",
 		signed(e.sign("dr-grey", records.TypeReadRequest, records.ReadRequest{Record: rec, Purpose: records.PurposeEmergency, BreakGlass: w.ID})),
 		http.StatusOK, &s)
@@ -237,12 +248,12 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 		Items []records.Receipt `json:"items"`
 		Next  string            `json:"next"`
 	}
-	e.get("/v1/patients/"+pt.ID+"/access-log?limit=2", http.StatusOK, &log)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/access-log?limit=2", http.StatusOK, &log)
 	if len(log.Items) != 2 || log.Next == "" {
 		t.Fatalf("access log: %+v", log)
 	}
-	e.get("/v1/patients/"+pt.ID+"/access-log?after="+log.Next, http.StatusOK, nil)
-	e.get("/v1/orgs/general-hospital/access-log", http.StatusOK, &log)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/access-log?after="+log.Next, http.StatusOK, nil)
+	e.getAs("hospital-privacy", "/v1/orgs/general-hospital/access-log", http.StatusOK, &log)
 	if len(log.Items) != 6 {
 		t.Fatalf("custodian access log: %d receipts", len(log.Items))
 	}
@@ -250,24 +261,22 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 	// Break-glass review: the hospital's windows wait for its privacy
 	// officer, who reviews one once it has closed; the patient's access log
 	// shows the review.
-	e.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{
-		Handle: "privacy", Roles: []ledger.Role{"privacy-officer"}, PublicKey: apitest.PubKey("hospital-privacy")})
 	var short records.BreakGlass
 	json.Unmarshal(e.ok("dr-grey", records.TypeBreakGlass, records.OpenBreakGlass{Patient: pt.ID, Reason: "life-threatening", Minutes: 1}).Result, &short)
 	var toReview struct {
 		Items []records.BreakGlass `json:"items"`
 		Next  string               `json:"next"`
 	}
-	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true&limit=1", http.StatusOK, &toReview)
+	e.getAs("hospital-privacy", "/v1/orgs/general-hospital/break-glass?unreviewed=true&limit=1", http.StatusOK, &toReview)
 	if len(toReview.Items) != 1 || toReview.Items[0].ID != w.ID || toReview.Next != w.ID {
 		t.Fatalf("unreviewed, first page: %+v", toReview)
 	}
 	toReview.Next = "" // absent on the last page
-	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true&after="+w.ID, http.StatusOK, &toReview)
+	e.getAs("hospital-privacy", "/v1/orgs/general-hospital/break-glass?unreviewed=true&after="+w.ID, http.StatusOK, &toReview)
 	if len(toReview.Items) != 1 || toReview.Items[0].ID != short.ID || toReview.Next != "" {
 		t.Fatalf("unreviewed, second page: %+v", toReview)
 	}
-	resp, body = e.do(http.MethodGet, "/v1/patients/"+pt.ID+"/break-glass?unreviewed=true", "", nil)
+	resp, body = e.doAs("patient-1", http.MethodGet, "/v1/patients/"+pt.ID+"/break-glass?unreviewed=true", "", nil)
 	wantProblem(t, resp, body, http.StatusBadRequest, "api.invalid_parameter")
 	e.get("/v1/break-glass/limits", http.StatusOK, nil)
 	for range 61 { // a block a second: the window closes
@@ -276,11 +285,11 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 		}
 	}
 	e.ok("hospital-privacy", records.TypeReviewBreakGlass, records.ReviewBreakGlass{Window: short.ID, Outcome: records.ReviewFlagged, Reason: "no-emergency"})
-	e.get("/v1/orgs/general-hospital/break-glass?unreviewed=true", http.StatusOK, &toReview)
+	e.getAs("hospital-privacy", "/v1/orgs/general-hospital/break-glass?unreviewed=true", http.StatusOK, &toReview)
 	if len(toReview.Items) != 1 || toReview.Items[0].ID != w.ID {
 		t.Fatalf("unreviewed after the review: %+v", toReview)
 	}
-	e.get("/v1/patients/"+pt.ID+"/access-log?limit=1000", http.StatusOK, &log)
+	e.getAs("patient-1", "/v1/patients/"+pt.ID+"/access-log?limit=1000", http.StatusOK, &log)
 	last := log.Items[len(log.Items)-1]
 	if last.Kind != records.EntryBreakGlassReview || last.BreakGlass != short.ID || last.Review == nil || last.Review.By != "general-hospital/privacy" {
 		t.Fatalf("access log review entry: %+v", last)
@@ -305,7 +314,7 @@ func TestRecordsMatchOpenAPI(t *testing.T) {
 
 	// Erasure: the record's index stays, reads are refused as gone.
 	e.ok("patient-1", records.TypeErase, records.Erase{Record: rec, Reason: "patient-request"})
-	e.get("/v1/records/"+rec, http.StatusOK, &rv)
+	e.getAs("patient-1", "/v1/records/"+rec, http.StatusOK, &rv)
 	if rv.Status != records.StatusErased || rv.Erasure == nil {
 		t.Fatalf("erased record: %+v", rv)
 	}
@@ -326,25 +335,31 @@ func TestRecordsWithoutVaultMatchOpenAPI(t *testing.T) {
 	}
 	var pt ledger.Created
 	json.Unmarshal(e.ok("patient-2", identity.TypeRegisterPatient, identity.RegisterPatient{}).Result, &pt)
+	e.ok("lab-admin", identity.TypeRegisterMember, identity.RegisterMember{
+		Handle: "auditor", Roles: []ledger.Role{ledger.RoleAuditor}, PublicKey: apitest.PubKey("lab-auditor")})
 	for _, path := range []string{
 		"/v1/patients/" + pt.ID + "/records", "/v1/patients/" + pt.ID + "/grants", "/v1/patients/" + pt.ID + "/delegates",
 		"/v1/patients/" + pt.ID + "/access-log", "/v1/patients/" + pt.ID + "/break-glass",
-		"/v1/orgs/city-lab/access-log", "/v1/orgs/city-lab/break-glass",
 	} {
-		e.get(path, http.StatusOK, nil)
+		e.getAs("patient-2", path, http.StatusOK, nil)
 	}
+	for _, path := range []string{"/v1/orgs/city-lab/access-log", "/v1/orgs/city-lab/break-glass"} {
+		e.getAs("lab-auditor", path, http.StatusOK, nil)
+	}
+	// An unknown record, patient or grant is refused like one the caller
+	// may not see: the answer says nothing of what exists.
 	cases := []struct {
 		path   string
 		status int
 		code   string
 	}{
 		{"/v1/records/nope", 400, "api.invalid_parameter"},
-		{"/v1/records/rec-" + strings.Repeat("a", 24), 404, "records.unknown_record"},
-		{"/v1/patients/pt-00/records", 404, "records.not_found"},
-		{"/v1/grants/gr-" + strings.Repeat("a", 24), 404, "records.not_found"},
+		{"/v1/records/rec-" + strings.Repeat("a", 24), 403, "chain.not_entitled"},
+		{"/v1/patients/pt-00/records", 403, "chain.not_entitled"},
+		{"/v1/grants/gr-" + strings.Repeat("a", 24), 403, "chain.not_entitled"},
 	}
 	for _, c := range cases {
-		resp, body := e.do(http.MethodGet, c.path, "", nil)
+		resp, body := e.doAs("lab-admin", http.MethodGet, c.path, "", nil)
 		wantProblem(t, resp, body, c.status, c.code)
 	}
 }

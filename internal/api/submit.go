@@ -120,10 +120,14 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) (err error) {
 	switch {
 	case errors.Is(err, mempool.ErrTxInCache):
 		// Seen before: either committed already (then it is a replay) or
-		// waiting in the mempool (then wait for it like any other).
-		if committed, cerr := s.node.Tx(r.Context(), hash[:], false); cerr == nil && committed != nil {
-			return &txError{code: chain.CodeOf(chain.ErrReplay), hash: hash.String(), height: committed.Height,
-				log: fmt.Sprintf("%v: tx %s was committed at height %d", chain.ErrReplay, hash, committed.Height)}
+		// waiting in the mempool (then wait for it like any other). The
+		// app's tx log, not CometBFT's indexer: the log is written before
+		// a commit is acknowledged, and the indexer can lose a crashed
+		// node's last block (a replay would then wait for a commit that
+		// never comes, and answer 202).
+		if rec, ok, lerr := s.app.LookupTx(hash); lerr == nil && ok {
+			return &txError{code: chain.CodeOf(chain.ErrReplay), hash: hash.String(), height: rec.Height,
+				log: fmt.Sprintf("%v: tx %s was committed at height %d", chain.ErrReplay, hash, rec.Height)}
 		}
 	case err != nil:
 		var full mempool.ErrMempoolIsFull

@@ -73,6 +73,14 @@ func TestSubmitSync(t *testing.T) {
 	if p.Height != 2 || p.TxHash != s.Hash {
 		t.Fatalf("replay problem: %s", body)
 	}
+	// Still a replay, at once, when CometBFT's indexer lost it (a crash)
+	// and the client waits for the commit.
+	e.h.Node.LoseIndexed(tx.HashOf(raw))
+	resp, body = e.submit(raw, "commit")
+	p = wantProblem(t, resp, body, http.StatusConflict, "chain.replay")
+	if p.Height != 2 {
+		t.Fatalf("replay of a transaction the indexer lost: %s", body)
+	}
 }
 
 // Every refused submission is a problem with the right status and stable

@@ -259,7 +259,7 @@ func (s *Server) lotTrace(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := s.app.Supply().Lot(view, gtin, lot); !ok {
 		return fmt.Errorf("%w: lot %q of %q", supply.ErrNotFound, lot, gtin)
 	}
-	return writeJSON(w, http.StatusOK, s.app.Supply().TraceLot(view, gtin, lot))
+	return writeJSON(w, http.StatusOK, s.app.Supply().TraceLot(view, gtin, lot).ForCaller(s.app.Supply(), caller(r)))
 }
 
 // donationView is a donation with its components as items. The donation's
@@ -274,6 +274,9 @@ func (s *Server) getDonation(w http.ResponseWriter, r *http.Request) error {
 	din, err := supply.ParseDIN(r.PathValue("din"))
 	if err != nil {
 		return badParam("din", "%v", err)
+	}
+	if err := s.app.Supply().SeesDonations(caller(r)); err != nil {
+		return err
 	}
 	view := s.app.State().Committed()
 	d, ok := s.app.Supply().Donation(view, din)
@@ -297,9 +300,9 @@ func (s *Server) donorLookback(w http.ResponseWriter, r *http.Request) error {
 	if err := supply.ValidDonor(donor); err != nil {
 		return badParam("donor", "%v", err)
 	}
-	ts := s.app.Supply().DonorLookback(s.app.State().Committed(), donor)
-	if len(ts) == 0 {
-		return fmt.Errorf("%w: no donation of donor %s", supply.ErrNotFound, donor)
+	ts, err := s.app.Supply().DonorTraces(caller(r), donor, s.app.Supply().DonorLookback(s.app.State().Committed(), donor))
+	if err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, pageView[supply.Trace]{Items: ts})
 }
@@ -312,10 +315,16 @@ func (s *Server) recipientLookback(w http.ResponseWriter, r *http.Request) error
 		return badParam("id", "a recipient is %v", err)
 	}
 	view := s.app.State().Committed()
-	if _, ok := s.app.Identity().Patient(view, id); !ok {
-		return fmt.Errorf("%w: patient %s", supply.ErrNotFound, id)
+	ts := s.app.Supply().RecipientLookback(view, id)
+	if s.app.Records().SeesPatient(view, caller(r), id, s.now()) == nil {
+		ts = supply.WithoutDonors(ts)
+	} else {
+		var err error
+		if ts, err = s.app.Supply().RecipientTraces(caller(r), id, ts); err != nil {
+			return err
+		}
 	}
-	return writeJSON(w, http.StatusOK, pageView[supply.Trace]{Items: nonNil(s.app.Supply().RecipientLookback(view, id))})
+	return writeJSON(w, http.StatusOK, pageView[supply.Trace]{Items: nonNil(ts)})
 }
 
 // transformationView is a transformation with the items it consumed. The

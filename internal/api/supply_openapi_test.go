@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -164,22 +163,7 @@ func newSupplyEnv(t *testing.T) (*env, *supplyReports) {
 func (e *env) supplyItem(id string, want int, out any) []byte {
 	e.t.Helper()
 	path := "/v1/supply/items/" + url.PathEscape(id)
-	req, err := http.NewRequest(http.MethodGet, e.h.URL+path, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r2 := req.Clone(context.Background())
-	r2.URL.Path, r2.URL.RawPath = "/v1/supply/items/x", ""
-	e.validate(r2, resp, body)
+	resp, body := e.doRouted(http.MethodGet, path, "/v1/supply/items/x", "", nil, func(*http.Request) {})
 	if resp.StatusCode != want {
 		e.t.Fatalf("GET %s: status %d, want %d: %s", path, resp.StatusCode, want, body)
 	}
@@ -506,13 +490,13 @@ func testSupplyBlood(t *testing.T, e *env) {
 		supply.Donation
 		ComponentItems []supply.Item `json:"component_items"`
 	}
-	e.get("/v1/supply/donations/"+dinBlood, http.StatusOK, &don)
+	e.getAs("bloodbank-admin", "/v1/supply/donations/"+dinBlood, http.StatusOK, &don)
 	if don.Status != supply.DonationPending || don.Components != 1 || len(don.ComponentItems) != 1 || don.ComponentItems[0].Status != supply.StatusQuarantined {
 		t.Fatalf("pending donation: %+v", don)
 	}
 	e.ok("lab-tech", supply.TypeTestResults, supply.RecordTests{DIN: dinBlood, Report: labReportSHA256, Results: []supply.TestOutcome{
 		{Test: "abo-rhd", Result: "pass"}, {Test: "hbv", Result: "pass"}, {Test: "hcv", Result: "pass"}, {Test: "hiv", Result: "pass"}, {Test: "syphilis", Result: "pass"}}})
-	e.get("/v1/supply/donations/"+dinBlood+"00", http.StatusOK, &don) // with the label's flag digits
+	e.getAs("hospital-nurse", "/v1/supply/donations/"+dinBlood+"00", http.StatusOK, &don) // with the label's flag digits
 	if don.Status != supply.DonationReleased || len(don.Tests) != 5 || don.Tests[0].Lab != "city-lab" || don.ComponentItems[0].Status != supply.StatusActive || don.Decided == 0 {
 		t.Fatalf("released donation: %+v", don)
 	}
@@ -527,21 +511,21 @@ func testSupplyBlood(t *testing.T, e *env) {
 	e.ok("hospital-nurse", supply.TypeTransfuse, supply.Transfuse{Item: rbc, Recipient: pt.ID})
 
 	var traces supplyPage[supply.Trace]
-	e.get("/v1/supply/lookback/donors/"+donorBlood, http.StatusOK, &traces)
+	e.getAs("bloodbank-nurse", "/v1/supply/lookback/donors/"+donorBlood, http.StatusOK, &traces)
 	if len(traces.Items) != 1 || traces.Items[0].Item != rbc || traces.Items[0].Status != supply.StatusTransfused ||
 		traces.Items[0].Transfusion == nil || traces.Items[0].Transfusion.Recipient != pt.ID || traces.Items[0].Transfusion.Org != "general-hospital" {
 		t.Fatalf("donor lookback: %+v", traces)
 	}
-	e.get("/v1/supply/lookback/recipients/"+pt.ID, http.StatusOK, &traces)
+	e.getAs("transfusion-patient", "/v1/supply/lookback/recipients/"+pt.ID, http.StatusOK, &traces)
 	if len(traces.Items) != 1 || traces.Items[0].Donor != donorBlood || traces.Items[0].DIN != dinBlood || len(traces.Items[0].Tests) != 5 {
 		t.Fatalf("recipient lookback: %+v", traces)
 	}
-	e.get("/v1/supply/lookback/recipients/"+other.ID, http.StatusOK, &traces)
+	e.getAs("other-patient", "/v1/supply/lookback/recipients/"+other.ID, http.StatusOK, &traces)
 	if len(traces.Items) != 0 {
 		t.Fatalf("lookback of a patient never transfused: %+v", traces)
 	}
 	var lt supply.LotTrace
-	e.get("/v1/supply/lots/"+gtinRedCells+"/"+dinBlood+"/trace", http.StatusOK, &lt)
+	e.getAs("hospital-nurse", "/v1/supply/lots/"+gtinRedCells+"/"+dinBlood+"/trace", http.StatusOK, &lt)
 	if len(lt.Donations) != 1 || lt.Donations[0].DIN != dinBlood || len(lt.Transformations) != 0 {
 		t.Fatalf("red cell lot trace: %+v", lt)
 	}
@@ -567,17 +551,19 @@ func testSupplyBlood(t *testing.T, e *env) {
 		len(tf.Outputs) != 1 || tf.Outputs[0] != (supply.LotRef{GTIN: gtinAlbumin, Lot: albuminLot, Units: 2}) {
 		t.Fatalf("pool: %+v", tf)
 	}
-	e.get("/v1/supply/lots/"+gtinAlbumin+"/"+albuminLot+"/trace", http.StatusOK, &lt)
+	e.getAs("bloodbank-lab", "/v1/supply/lots/"+gtinAlbumin+"/"+albuminLot+"/trace", http.StatusOK, &lt)
 	if len(lt.Transformations) != 1 || lt.Transformations[0].ID != plasmaPoolID || len(lt.Donations) != 1 || lt.Donations[0].DIN != dinPlasma ||
 		lt.Donations[0].Certificate != "coo-2026-0001" || len(lt.Donations[0].Tests) != 3 {
 		t.Fatalf("albumin lot trace: %+v", lt)
 	}
-	e.get("/v1/supply/lookback/donors/"+donorPlasma, http.StatusOK, &traces)
+	e.getAs("bloodbank-admin", "/v1/supply/lookback/donors/"+donorPlasma, http.StatusOK, &traces)
 	if len(traces.Items) != 1 || !slices.Equal(traces.Items[0].ConsumedBy, []string{plasmaPoolID}) || traces.Items[0].Status != supply.StatusConsumed {
 		t.Fatalf("plasma donor lookback: %+v", traces)
 	}
 
-	// Bad and unknown identifiers.
+	// Bad and unknown identifiers, asked by the blood centre's nurse. A
+	// lookback of a donor or recipient it has no trace of is refused, as for
+	// one it may not see: the answer says nothing of who gave or received.
 	for _, c := range []struct {
 		path   string
 		status int
@@ -587,15 +573,18 @@ func testSupplyBlood(t *testing.T, e *env) {
 		{"/v1/supply/donations/O999926123456", 400, "api.invalid_parameter", "din"},
 		{"/v1/supply/donations/A999926999999", 404, "supply.not_found", ""},
 		{"/v1/supply/lookback/donors/Donor-1", 400, "api.invalid_parameter", "donor"},
-		{"/v1/supply/lookback/donors/ffffffffffffffff", 404, "supply.not_found", ""},
+		{"/v1/supply/lookback/donors/ffffffffffffffff", 403, "chain.not_entitled", ""},
 		{"/v1/supply/lookback/recipients/patient-1", 400, "api.invalid_parameter", "id"},
-		{"/v1/supply/lookback/recipients/pt-00000000000000000000", 404, "supply.not_found", ""},
+		{"/v1/supply/lookback/recipients/pt-00000000000000000000", 403, "chain.not_entitled", ""},
 		{"/v1/supply/transformations/" + url.PathEscape("pool 1"), 400, "api.invalid_parameter", "id"},
 		{"/v1/supply/transformations/pool-2099", 404, "supply.not_found", ""},
 		{"/v1/supply/lots/" + gtinAlbumin + "/NOLOT/trace", 404, "supply.not_found", ""},
 		{"/v1/supply/lots/12345/" + albuminLot + "/trace", 400, "api.invalid_parameter", "gtin"},
 	} {
-		e.supplyProblem(c.path, c.status, c.code, c.field)
+		resp, body := e.doAs("bloodbank-nurse", http.MethodGet, c.path, "", nil)
+		if p := wantProblem(t, resp, body, c.status, c.code); p.Field != c.field {
+			t.Fatalf("GET %s: field %q, want %q: %s", c.path, p.Field, c.field, body)
+		}
 	}
 }
 

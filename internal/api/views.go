@@ -92,6 +92,9 @@ type txView struct {
 	Body   json.RawMessage `json:"body"`
 	Result json.RawMessage `json:"result,omitempty"`
 	Events []eventView     `json:"events"`
+	// Redacted is true when the caller is not the signer: the signer, log,
+	// body, result and events, which may name patients, are left out.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 type blockTxView struct {
@@ -120,6 +123,7 @@ type pageView[T any] struct {
 type validatorKeyView struct {
 	PublicKey string `json:"public_key"`
 	Power     int64  `json:"power"`
+	Pending   bool   `json:"pending,omitempty"`
 }
 
 type orgView struct {
@@ -130,13 +134,25 @@ type orgView struct {
 	Joined    int64             `json:"joined"`
 	Removed   int64             `json:"removed,omitempty"`
 	Validator *validatorKeyView `json:"validator,omitempty"`
-	Proof     *proofView        `json:"proof,omitempty"`
+	// Misbehaviour: committed evidence against its validators.
+	Misbehaviour []offenceView `json:"misbehaviour,omitempty"`
+	Proof        *proofView    `json:"proof,omitempty"`
+}
+
+type offenceView struct {
+	Type      string `json:"type"`
+	PublicKey string `json:"public_key"`
+	Height    int64  `json:"height"`
+	Committed int64  `json:"committed"`
 }
 
 func orgOf(o governance.Org) orgView {
 	v := orgView{ID: o.ID, Name: o.Name, Kind: string(o.Kind), Status: o.Status, Joined: o.Joined, Removed: o.Removed}
 	if o.Validator != nil {
-		v.Validator = &validatorKeyView{PublicKey: o.Validator.PublicKey.String(), Power: o.Validator.Power}
+		v.Validator = &validatorKeyView{PublicKey: o.Validator.PublicKey.String(), Power: o.Validator.Power, Pending: o.Validator.Pending}
+	}
+	for _, m := range o.Misbehaviour {
+		v.Misbehaviour = append(v.Misbehaviour, offenceView{Type: m.Type, PublicKey: m.PublicKey.String(), Height: m.Height, Committed: m.Committed})
 	}
 	return v
 }

@@ -193,7 +193,11 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	}
 
 	bar := newBar(c.Progress, c.Txs, "signing "+c.Workload.Name())
-	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add, Admin: cmted25519.PrivKey(c.Admin)}, c.Txs)
+	nextProposal, err := mc.nextProposal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	plan, err := c.Workload.Prepare(ctx, Env{ChainID: st.chainID, Height: st.height, Progress: bar.add, Admin: cmted25519.PrivKey(c.Admin), NextProposal: nextProposal}, c.Txs)
 	bar.done()
 	if err != nil {
 		return nil, err

@@ -281,6 +281,44 @@ func (m *medchain) chainID(ctx context.Context) (string, error) {
 	return st.ChainID, nil
 }
 
+// nextProposal is the ID the next governance proposal will get: one past
+// the highest the API lists (proposal IDs count up from 1).
+func (m *medchain) nextProposal(ctx context.Context) (uint64, error) {
+	next, after := uint64(1), ""
+	for {
+		u := m.api + "/v1/proposals?limit=1000"
+		if after != "" {
+			u += "&after=" + after
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return 0, err
+		}
+		resp, err := m.http.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		resp.Body.Close()
+		var page struct {
+			Items []struct {
+				ID uint64 `json:"id"`
+			} `json:"items"`
+			Next string `json:"next"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &page) != nil {
+			return 0, fmt.Errorf("GET /v1/proposals: HTTP %d: %.200q", resp.StatusCode, b)
+		}
+		for _, p := range page.Items {
+			next = max(next, p.ID+1)
+		}
+		if page.Next == "" {
+			return next, nil
+		}
+		after = page.Next
+	}
+}
+
 // stateHeight asks the API for the height of the state it serves: the last
 // block the app has committed, which CometBFT may report a moment earlier.
 func (m *medchain) stateHeight(ctx context.Context) (int64, error) {

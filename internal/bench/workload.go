@@ -46,6 +46,9 @@ type Env struct {
 	// Admin is the key of an organisation admin on the target network, for
 	// workloads that register members in their setup; nil if unknown.
 	Admin ed25519.PrivKey
+	// NextProposal is the ID the next governance proposal will get, for
+	// workloads whose setup votes on proposals it makes.
+	NextProposal uint64
 }
 
 // Plan is a workload's prepared transactions.
@@ -67,9 +70,12 @@ type Plan struct {
 const TTL = 900
 
 var workloads = map[string]func() Workload{
-	"patients": func() Workload { return Patients{} },
-	"records":  func() Workload { return Records{} },
-	"supply":   func() Workload { return Supply{} },
+	"patients":  func() Workload { return Patients{} },
+	"records":   func() Workload { return Records{} },
+	"supply":    func() Workload { return Supply{} },
+	"donations": func() Workload { return Donations{} },
+	"claims":    func() Workload { return Claims{} },
+	"pools":     func() Workload { return Pools{} },
 }
 
 // Workloads lists the workload names, sorted.
@@ -109,6 +115,19 @@ func (Patients) Prepare(ctx context.Context, env Env, n int) (Plan, error) {
 		})
 	})
 	return Plan{Txs: txs}, err
+}
+
+// signer signs a message as a transaction of env's chain, valid for TTL
+// blocks.
+func (env Env) signer() func(key ed25519.PrivKey, nonce uint64, typ string, msg any) ([]byte, error) {
+	expires := env.Height + TTL
+	return func(key ed25519.PrivKey, nonce uint64, typ string, msg any) ([]byte, error) {
+		m, err := json.Marshal(msg)
+		if err != nil {
+			return nil, err
+		}
+		return tx.Sign(key, tx.Body{ChainID: env.ChainID, Nonce: nonce, Expires: expires, Type: typ, Msg: m})
+	}
 }
 
 // signAll calls sign for 0..n-1 on every CPU and collects the results.
@@ -251,14 +270,7 @@ func (w Supply) Prepare(ctx context.Context, env Env, n int) (Plan, error) {
 	if events < 1 || events > 100 || units < 1 {
 		return Plan{}, fmt.Errorf("bench: supply: %d events per tx (1 to 100) of %d units (at least 1)", events, units)
 	}
-	expires := env.Height + TTL
-	sign := func(key ed25519.PrivKey, nonce uint64, typ string, msg any) ([]byte, error) {
-		m, err := json.Marshal(msg)
-		if err != nil {
-			return nil, err
-		}
-		return tx.Sign(key, tx.Body{ChainID: env.ChainID, Nonce: nonce, Expires: expires, Type: typ, Msg: m})
-	}
+	sign := env.signer()
 
 	maker := ed25519.GenPrivKey()
 	tag := fmt.Sprintf("%x", maker.PubKey().Bytes()[:4])

@@ -17,19 +17,28 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
+	"github.com/medchain/medchain/internal/claims"
+	"github.com/medchain/medchain/internal/credentials"
+	"github.com/medchain/medchain/internal/donations"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/pools"
+	"github.com/medchain/medchain/internal/publichealth"
 	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/research"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/supply"
+	"github.com/medchain/medchain/internal/telemetry"
 	"github.com/medchain/medchain/internal/tx"
 )
 
@@ -52,10 +61,13 @@ type meta struct {
 	ChainID  string    `json:"chain_id"`
 	Params   Params    `json:"params"`
 	LastTime time.Time `json:"last_time"`
+	// LastCommit: the validators whose votes the last block recorded for
+	// the block before it (ledger.Context.LastCommit).
+	LastCommit []string `json:"last_commit,omitempty"`
 }
 
 var (
-	metaMap = state.NewMap[meta]("chain", "chain/")
+	metaMap = state.NewMap[meta]("chain", "chain/").Public()
 	replay  = state.RegisterPrefix("chain", "replay/")
 )
 
@@ -70,6 +82,8 @@ type TxResult struct {
 	Log    string
 	Data   []byte
 	Raw    []byte
+	// Events are what the transaction emitted (none if it failed).
+	Events []ledger.Event
 }
 
 // Block describes a committed block, for subscribers.
@@ -78,6 +92,8 @@ type Block struct {
 	Time    time.Time
 	AppHash []byte
 	Results []TxResult
+	// Events are those of the end of the block (expired proposals...).
+	Events []ledger.Event
 }
 
 // Observer is told about executed transactions and blocks; the node uses it
@@ -104,6 +120,10 @@ type Options struct {
 	// for FinalizeBlock to skip decoding and verifying them again (default
 	// DefaultVerifiedCache; negative: none).
 	VerifiedCache int
+	// Snapshots: where and how often the state is written for nodes that
+	// join by state sync (Dir empty: none written; a node can still
+	// restore one).
+	Snapshots SnapshotOptions
 }
 
 // DefaultVerifiedCache is the default of Options.VerifiedCache: the size of
@@ -125,6 +145,8 @@ type App struct {
 	txlog   *TxLog
 	// verified holds txs CheckTx decoded and verified, for FinalizeBlock.
 	verified *verifiedCache
+	// snaps writes and serves state-sync snapshots, and restores one.
+	snaps *snapshots
 
 	mu   sync.RWMutex // guards meta (read by CheckTx)
 	meta meta
@@ -147,6 +169,9 @@ func New(db *state.DB, opts Options) (*App, error) {
 		opts.TxLog, _ = OpenTxLog("") // in memory: cannot fail
 	}
 	a := &App{db: db, log: opts.Logger, obs: opts.Observer, retain: opts.RetainBlocks, txlog: opts.TxLog, routes: map[string]ledger.Route{}}
+	if opts.Snapshots.Dir != "" {
+		a.snaps = &snapshots{opts: opts.Snapshots, app: a}
+	}
 	switch {
 	case opts.VerifiedCache == 0:
 		a.verified = newVerifiedCache(DefaultVerifiedCache)
@@ -200,6 +225,28 @@ func (p proposalAction) Execute(ctx *ledger.Context, payload json.RawMessage) er
 // Supply is the supply module, for queries and scans.
 func (a *App) Supply() *supply.Keeper { return moduleOf[*supply.Keeper](a.modules) }
 
+// Pools is the mutual-aid pools module, for queries.
+func (a *App) Pools() *pools.Keeper { return moduleOf[*pools.Keeper](a.modules) }
+
+// Donations is the donations module, for queries.
+func (a *App) Donations() *donations.Keeper { return moduleOf[*donations.Keeper](a.modules) }
+
+// Research is the research module, for queries.
+func (a *App) Research() *research.Keeper { return moduleOf[*research.Keeper](a.modules) }
+
+// PublicHealth is the publichealth module, for queries.
+func (a *App) PublicHealth() *publichealth.Keeper { return moduleOf[*publichealth.Keeper](a.modules) }
+
+// Credentials is the credentials module, for queries and verification.
+func (a *App) Credentials() *credentials.Keeper { return moduleOf[*credentials.Keeper](a.modules) }
+
+// Claims is the claims module, for queries.
+func (a *App) Claims() *claims.Keeper { return moduleOf[*claims.Keeper](a.modules) }
+
+// Telemetry is the telemetry module, for queries and the custodian's
+// admission of readings.
+func (a *App) Telemetry() *telemetry.Keeper { return moduleOf[*telemetry.Keeper](a.modules) }
+
 // Records is the records module, for queries and the consent check.
 func (a *App) Records() *records.Keeper { return moduleOf[*records.Keeper](a.modules) }
 
@@ -208,6 +255,25 @@ func (a *App) Governance() *governance.Keeper { return a.gov }
 
 // Identity is the identity module, for queries.
 func (a *App) Identity() *identity.Keeper { return a.ident }
+
+// MayProve reports whether p (zero: an anonymous caller) may have key
+// proven at time now: a key under a public prefix to anyone, another only
+// when its owning module is a ledger.KeyReader that allows p.
+func (a *App) MayProve(r state.Reader, p ledger.Principal, key string, now time.Time) bool {
+	if state.IsPublic(key) {
+		return true
+	}
+	owner, ok := state.OwnerOf(key)
+	if !ok {
+		return false
+	}
+	for _, m := range a.modules {
+		if kr, ok := m.(ledger.KeyReader); ok && m.Name() == owner {
+			return kr.MayProve(r, p, key, now)
+		}
+	}
+	return false
+}
 
 // State is the state store, for queries and proofs.
 func (a *App) State() *state.DB { return a.db }
@@ -278,6 +344,8 @@ type Genesis struct {
 	Params     Params             `json:"params"`
 	Governance governance.Genesis `json:"governance"`
 	Identity   identity.Genesis   `json:"identity"`
+	// Credentials are the issuers the founders authorise (credentials.Genesis).
+	Credentials *credentials.Genesis `json:"credentials,omitempty"`
 }
 
 // InitChain implements abci.Application: it writes every module's genesis
@@ -379,7 +447,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		res.err = err
 	} else {
 		o := state.NewOverlay(view)
-		b := blockInfo{chainID: m.ChainID, params: m.Params, height: view.Version() + 1, time: m.LastTime}
+		b := blockInfo{chainID: m.ChainID, params: m.Params, height: view.Version() + 1, time: m.LastTime, lastCommit: m.LastCommit}
 		if recheck {
 			res = a.execute(o, t, nil, b, checkAdmission)
 		} else {
@@ -407,10 +475,11 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 }
 
 type blockInfo struct {
-	chainID string
-	params  Params
-	height  int64
-	time    time.Time
+	chainID    string
+	params     Params
+	height     int64
+	time       time.Time
+	lastCommit []string
 }
 
 type execResult struct {
@@ -494,7 +563,7 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mod
 	o := state.NewOverlay(base)
 	ctx := &ledger.Context{
 		Store: o, ChainID: b.chainID, Height: b.height, Time: b.time,
-		TxHash: t.Hash, Signer: res.principal, SignerKey: body.Signer, Check: check,
+		TxHash: t.Hash, Signer: res.principal, SignerKey: body.Signer, Check: check, LastCommit: b.lastCommit,
 	}
 	result, err := a.run(route.Handler, ctx, body.Msg)
 	if err != nil {
@@ -508,6 +577,14 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mod
 		}
 	}
 	o.Flush(base)
+	if route.Open && res.principal.IsZero() {
+		// The message made the signer an identity (patient
+		// self-registration): the transaction is theirs, in the tx log
+		// (whose signer alone sees it whole) and in its events.
+		if p, err := a.ident.Authenticate(base, body.Signer); err == nil {
+			res.principal = p
+		}
+	}
 	res.events = ctx.Events()
 	return res
 }
@@ -536,7 +613,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.mu.RLock()
 	m := a.meta
 	a.mu.RUnlock()
-	b := blockInfo{chainID: m.ChainID, params: m.Params, height: req.Height, time: req.Time.UTC()}
+	b := blockInfo{chainID: m.ChainID, params: m.Params, height: req.Height, time: req.Time.UTC(), lastCommit: commitSigners(req.DecidedLastCommit)}
+	m.LastCommit = b.lastCommit
 	w := a.db.Working()
 
 	// Decode all, then verify the signatures of those that decoded in one
@@ -582,6 +660,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			tr.Log = res.err.Error()
 			r.Code, r.Codespace, r.Log, r.Info = tr.Code.Number, tr.Code.Space, tr.Log, tr.Code.ID()
 		} else {
+			tr.Events = res.events
 			r.Events = toABCIEvents(tr, res.events)
 		}
 		block.Results = append(block.Results, tr)
@@ -589,7 +668,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 
 	// End of block: expire proposals, forget expired tx hashes.
-	ctx := &ledger.Context{Store: w, ChainID: b.chainID, Height: b.height, Time: b.time}
+	ctx := &ledger.Context{Store: w, ChainID: b.chainID, Height: b.height, Time: b.time, LastCommit: b.lastCommit}
 	for _, mod := range a.modules {
 		if eb, ok := mod.(ledger.EndBlocker); ok {
 			if err := eb.EndBlock(ctx); err != nil {
@@ -598,6 +677,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	pruneReplay(w, req.Height)
+	a.gov.Punish(ctx, misbehaviourOf(req.Misbehavior))
 	var valUpdates []abci.ValidatorUpdate
 	for _, v := range a.gov.TakeValidatorUpdates(w) {
 		valUpdates = append(valUpdates, abci.Ed25519ValidatorUpdate(v.PublicKey, v.Power))
@@ -605,6 +685,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	m.LastTime = b.time
 	metaMap.Set(w, metaKey, m)
 
+	block.Events = ctx.Events()
 	a.block, a.blockMeta = block, m
 	block.AppHash = a.db.WorkingHash()
 	return &abci.ResponseFinalizeBlock{
@@ -673,6 +754,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 			fn(*b)
 		}
 	}
+	a.snaps.maybeSnapshot(a.db.Version())
 	resp := &abci.ResponseCommit{}
 	if a.retain > 0 && a.db.Version() > a.retain {
 		resp.RetainHeight = a.db.Version() - a.retain + 1
@@ -728,6 +810,7 @@ func (a *App) LookupTx(h tx.Hash) (rec TxRecord, ok bool, err error) {
 
 // Close releases the state store and the tx log.
 func (a *App) Close() error {
+	a.snaps.wait() // the store must outlive an export in progress
 	return errors.Join(a.db.Close(), a.txlog.Close())
 }
 
@@ -735,3 +818,32 @@ var _ abci.Application = (*App)(nil)
 
 // IsCode reports whether err has the given stable code ID ("identity.key_revoked").
 func IsCode(err error, id string) bool { return err != nil && CodeOf(err).ID() == id }
+
+// commitSigners lists the validators whose votes for the previous block
+// this block records as committing it: upper-case hex addresses, sorted.
+func commitSigners(c abci.CommitInfo) []string {
+	var out []string
+	for _, v := range c.Votes {
+		if v.BlockIdFlag == cmtproto.BlockIDFlagCommit {
+			out = append(out, fmt.Sprintf("%X", v.Validator.Address))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// misbehaviourOf turns the block's evidence into governance's terms.
+func misbehaviourOf(ms []abci.Misbehavior) []governance.Misbehaviour {
+	var out []governance.Misbehaviour
+	for _, m := range ms {
+		typ := "unknown"
+		switch m.Type {
+		case abci.MisbehaviorType_DUPLICATE_VOTE:
+			typ = "duplicate-vote"
+		case abci.MisbehaviorType_LIGHT_CLIENT_ATTACK:
+			typ = "light-client-attack"
+		}
+		out = append(out, governance.Misbehaviour{Type: typ, Address: fmt.Sprintf("%X", m.Validator.Address), Height: m.Height})
+	}
+	return out
+}

@@ -66,11 +66,16 @@ func newHarness(t testing.TB) *harness {
 
 func newHarnessWith(t testing.TB, g Genesis, vals []abci.ValidatorUpdate) *harness {
 	t.Helper()
+	return newHarnessOpts(t, g, vals, Options{})
+}
+
+func newHarnessOpts(t testing.TB, g Genesis, vals []abci.ValidatorUpdate, opts Options) *harness {
+	t.Helper()
 	db, err := state.Open("", state.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := New(db, Options{})
+	app, err := New(db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

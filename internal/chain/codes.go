@@ -35,6 +35,7 @@ var chainCodes = []ledger.ErrorCode{
 	{Err: ErrUnknownType, Number: 8, Name: "unknown_type", Kind: ledger.KindInvalid},
 	{Err: ErrQueryNotFound, Number: 10, Name: "unknown_query", Kind: ledger.KindNotFound},
 	{Err: ErrNoHeight, Number: 11, Name: "height_not_available", Kind: ledger.KindNotFound},
+	{Err: ledger.ErrNotEntitled, Number: 12, Name: "not_entitled", Kind: ledger.KindForbidden},
 }
 
 var invalidMsgCode = ledger.ErrorCode{Err: ledger.ErrInvalidMsg, Number: 9, Name: "invalid_message", Kind: ledger.KindInvalid}

@@ -19,7 +19,7 @@ func renderEventDoc() string {
 	b.WriteString(`# Events
 
 Every event the ledger emits, with its attributes in the order a module declares them. A committed
-transaction's events are in its result (` + "`GET /v1/txs/{hash}`" + `) and in CometBFT's event index, where
+transaction's events are in its result (` + "`GET /v1/txs/{hash}`" + `, shown to its signer only) and in CometBFT's event index, where
 every attribute is indexed (` + "`tx_search \"records.granted.patient='pt-…'\"`" + ` on the node's RPC). A
 refused transaction emits none.
 

@@ -73,6 +73,24 @@ Workloads:
              x 10. The setup admits a manufacturer by a governance proposal
              of the admin, which passes alone only in a one-organisation
              network such as the node bench starts
+  donations  half donations/pledge (one mask each), half deliveries:
+             donations/link-shipment of a shipment the hospital received,
+             whose receipt the chain reads from supply; donations/s and
+             deliveries/s are each half the committed tx/s. The setup
+             admits a charity and a manufacturer by proposals of the
+             admin (a hospital's, as in the node bench starts), opens a
+             campaign for the hospital's need, and pledges, ships and
+             receives one mask per delivery
+  claims     half claims/submit (a two-item FHIR claim's hash), half
+             claims/adjudicate of a claim submitted in the setup (per-item
+             decisions the chain checks); claims/s and decisions/s are each
+             half the committed tx/s, the p99 latency is to a decision. The
+             setup admits an insurer by a proposal of the admin, publishes
+             its plan, records a patient's coverage and submits the claims
+             the timed decisions decide
+  pools      pools/join, each by a patient the setup registers: joins/s is
+             the committed tx/s. The setup admits an insurer by a proposal
+             of the admin and has it create a pool
 
 Examples:
   medchain bench
@@ -80,6 +98,9 @@ Examples:
   medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
   medchain bench --workload records --txs 10000
   medchain bench --workload supply --txs 2000 --concurrency 32
+  medchain bench --workload donations --txs 2000
+  medchain bench --workload claims --txs 2000
+  medchain bench --workload pools --txs 5000
   medchain bench --node http://127.0.0.1:8080 --workload records --as hospital-admin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },

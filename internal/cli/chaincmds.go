@@ -39,19 +39,38 @@ type txOptions struct{ g *Global }
 func newTxCmd(g *Global) *cobra.Command {
 	o := &txOptions{g: g}
 	return &cobra.Command{
-		Use:   "tx HASH",
+		Use:   "tx HASH [--as SIGNER]",
 		Short: "Show a committed transaction: its body, result and events",
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
+		Long: `Show a committed transaction. A transaction may name a patient, so only its
+signer sees its signer, body, result and log: the read is signed with the --as key
+when given. Anyone else sees what a block shows (hash, height, type, code), marked
+redacted.
+
+Example:
+  medchain tx 6F5F1FC7… --as dr-grey`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
 func (o *txOptions) run(ctx context.Context, hash string) error {
-	t, err := o.g.client().Tx(ctx, hash)
+	api, err := o.g.reader(readEither)
+	if err != nil {
+		return err
+	}
+	t, err := api.Tx(ctx, hash)
 	if err != nil {
 		return err
 	}
 	return o.g.Print(t, func(w io.Writer) {
+		if t.Redacted {
+			fmt.Fprintf(w, "hash     %s\nheight   %d (index %d)\ntype     %s\n", t.Hash, t.Height, t.Index, t.Type)
+			if t.Code != 0 {
+				fmt.Fprintf(w, "FAILED   %s\n", t.CodeID)
+			}
+			fmt.Fprintln(w, "redacted: only its signer sees its signer, message, result and events (sign the read with --as)")
+			return
+		}
 		fmt.Fprintf(w, "hash     %s\nheight   %d (index %d)\ntype     %s\nsigner   %s\n", t.Hash, t.Height, t.Index, t.Type, t.SignerID)
 		if t.Code != 0 {
 			fmt.Fprintf(w, "FAILED   %s: %s\n", t.CodeID, t.Log)

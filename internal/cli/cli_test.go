@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,6 +41,10 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			api, p2p, rpc := freePort(), freePort(), freePort()
+			// A second node's ports, for scripts that run two.
+			env.Setenv("API2_PORT", fmt.Sprint(freePort()))
+			env.Setenv("P2P2_PORT", fmt.Sprint(freePort()))
+			env.Setenv("RPC2_PORT", fmt.Sprint(freePort()))
 			env.Setenv("MEDCHAIN_HOME", env.WorkDir+"/home")
 			env.Setenv("API_PORT", fmt.Sprint(api))
 			env.Setenv("P2P_PORT", fmt.Sprint(p2p))
@@ -46,6 +52,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MEDCHAIN_NODE", fmt.Sprintf("http://127.0.0.1:%d", api))
 			env.Setenv("MEDCHAIN_AS", "")
 			env.Setenv("MEDCHAIN_PASSPHRASE", "correct horse battery staple")
+			// VCDATA: the credentials test data (SMART Health Cards, VC-JWTs,
+			// the W3C VC test suite) of internal/vc.
+			vcdata, err := filepath.Abs("../vc/testdata")
+			if err != nil {
+				return err
+			}
+			env.Setenv("VCDATA", vcdata)
+			// FHIRDATA: FHIR test data, the Synthea bundles among them.
+			fhirdata, err := filepath.Abs("../fhirdoc/testdata")
+			if err != nil {
+				return err
+			}
+			env.Setenv("FHIRDATA", fhirdata)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -111,6 +130,62 @@ func TestScripts(t *testing.T) {
 				}
 				if got != want {
 					ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+				}
+			},
+			// setenvjson NAME FILE KEY: set NAME to the top-level KEY of the
+			// JSON object in FILE (a string, or a number as printed).
+			"setenvjson": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: setenvjson NAME FILE KEY")
+				}
+				var obj map[string]json.RawMessage
+				if err := json.Unmarshal([]byte(ts.ReadFile(args[1])), &obj); err != nil {
+					ts.Fatalf("setenvjson: %s is not a JSON object: %v", args[1], err)
+				}
+				raw, ok := obj[args[2]]
+				if !ok {
+					ts.Fatalf("setenvjson: %s has no key %q", args[1], args[2])
+				}
+				var s string
+				if json.Unmarshal(raw, &s) != nil {
+					s = string(raw)
+				}
+				ts.Setenv(args[0], s)
+			},
+			// advanced URL N: wait until the node at URL has committed N more
+			// blocks than when asked (60 s at most).
+			"advanced": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: advanced URL N")
+				}
+				n, err := strconv.Atoi(args[1])
+				if err != nil {
+					ts.Fatalf("advanced: %q is not a number", args[1])
+				}
+				height := func() int64 {
+					r, err := http.Get(strings.TrimRight(args[0], "/") + "/v1/status")
+					if err != nil {
+						return -1
+					}
+					defer r.Body.Close()
+					var st struct {
+						Height int64 `json:"latest_block_height"`
+					}
+					if json.NewDecoder(r.Body).Decode(&st) != nil {
+						return -1
+					}
+					return st.Height
+				}
+				start := height()
+				if start < 0 {
+					ts.Fatalf("advanced: %s does not answer its status", args[0])
+				}
+				deadline := time.Now().Add(60 * time.Second)
+				for height() < start+int64(n) {
+					if time.Now().After(deadline) {
+						ts.Fatalf("advanced: %s stayed below height %d for 60s (from %d)", args[0], start+int64(n), start)
+					}
+					time.Sleep(100 * time.Millisecond)
 				}
 			},
 			// setenvfile NAME FILE: set NAME to FILE's content, trimmed: how

@@ -29,9 +29,34 @@ import (
 // a node.
 type API interface {
 	ChainAPI
+	AuthAPI
 	GovernanceAPI
 	RecordsAPI
 	SupplyAPI
+	DonationsAPI
+	PublicHealthAPI
+	CredentialsAPI
+	ClaimsAPI
+	TelemetryAPI
+	PoolsAPI
+	ResearchAPI
+}
+
+// ResearchAPI reads studies, releases, requests, enrolments and uses, and
+// has a custodian's node build releases.
+type ResearchAPI interface {
+	Studies(ctx context.Context, after string, limit int) (*client.Page[client.Study], error)
+	Study(ctx context.Context, id string) (*client.Study, error)
+	StudyFHIR(ctx context.Context, id string) ([]byte, error)
+	StudyReleases(ctx context.Context, study string) (*client.Page[client.StudyRelease], error)
+	StudyRequests(ctx context.Context, study string) (*client.Page[client.DataRequest], error)
+	ReleaseLog(ctx context.Context, id string) (*client.ReleaseLog, error)
+	ReleaseData(ctx context.Context, id string) ([]byte, error)
+	BuildRelease(ctx context.Context, study, request string) (*client.StudyRelease, error)
+	PatientEnrolments(ctx context.Context, patient string) (*client.Page[client.Enrolment], error)
+	ResearchUses(ctx context.Context, patient string) (*client.Page[client.ResearchUse], error)
+	ResearchBalances(ctx context.Context, account string) (*client.Page[client.ResearchBalance], error)
+	ResearchConsentFromFHIR(ctx context.Context, doc []byte) (*client.EnrolDraft, error)
 }
 
 // ChainAPI reads the chain and signs and sends transactions.
@@ -40,6 +65,12 @@ type ChainAPI interface {
 	Tx(ctx context.Context, hash string) (*client.Tx, error)
 	Block(ctx context.Context, height int64) (*client.Block, error)
 	Send(ctx context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error)
+}
+
+// AuthAPI gets tokens and checks credentials.
+type AuthAPI interface {
+	Token(ctx context.Context, s *client.Signer, ttl time.Duration) (*client.Token, error)
+	Whoami(ctx context.Context) (*client.Principal, error)
 }
 
 // GovernanceAPI reads organisations, members, identities and proposals.
@@ -93,6 +124,40 @@ type SupplyAPI interface {
 	Shortages(ctx context.Context, item, region string) (*client.Page[client.Shortage], error)
 }
 
+// DonationsAPI reads campaigns, needs and donations.
+type DonationsAPI interface {
+	Campaigns(ctx context.Context, after string, limit int) (*client.Page[client.Campaign], error)
+	CampaignLedger(ctx context.Context, id string) (*client.CampaignLedger, error)
+	CampaignIATI(ctx context.Context, id string) (*client.IATIActivity, error)
+	CampaignIATICSV(ctx context.Context, id string) ([]byte, error)
+	Need(ctx context.Context, id string) (*client.Need, error)
+	DonationStatus(ctx context.Context, id string, opts ...client.ReadOption) (*client.GiftStatus, error)
+	DonorGifts(ctx context.Context, donor string) (*client.Page[client.Gift], error)
+}
+
+// PublicHealthAPI reports, corrects and reads public-health figures.
+type PublicHealthAPI interface {
+	Series(ctx context.Context, q client.SeriesQuery, opts ...client.ReadOption) (*client.Series, error)
+	Figure(ctx context.Context, region, metric, date string, at int64, opts ...client.ReadOption) (*client.Figure, error)
+	Totals(ctx context.Context, metric, date string, at int64) (*client.Totals, error)
+	PublicHealthRegions(ctx context.Context) (*client.Page[client.PublicHealthRegion], error)
+	ReportFromMeasureReport(ctx context.Context, doc []byte) (*client.ReportFigures, error)
+	ImportFigures(ctx context.Context, s *client.Signer, rows []client.FigureRow, corrections []client.FigureCorrection, parallel int, progress func(done, total int)) (*client.FigureImport, error)
+}
+
+// CredentialsAPI issues credentials and reads and verifies them against
+// the ledger.
+type CredentialsAPI interface {
+	Issuers(ctx context.Context) (*client.Page[client.IssuerAuthorisation], error)
+	IssueCredential(ctx context.Context, s *client.Signer, d client.CredentialDraft) (*client.Issued, error)
+	CredentialStatus(ctx context.Context, id, at string, opts ...client.ReadOption) (*client.CredentialStatus, error)
+	Credentials(ctx context.Context, q client.CredentialQuery) (*client.Page[client.LedgerCredential], error)
+	VerifyCredential(ctx context.Context, compact, at string) (*client.CredentialVerdict, error)
+	SHCIssuers(ctx context.Context) (*client.Page[client.SHCIssuer], error)
+	Case(ctx context.Context, id string) (*client.CredentialingCase, error)
+	CaseFHIR(ctx context.Context, id string) (json.RawMessage, error)
+}
+
 var _ API = (*client.Client)(nil)
 
 // client returns the node's API: Global.NewAPI's, by default an SDK client
@@ -143,6 +208,62 @@ func (g *Global) signer() (*client.Signer, error) {
 		return nil, err
 	}
 	return client.NewSigner(key), nil
+}
+
+// readAccess is who the route of a read command answers (docs/design.md §3.11):
+// zero for public data, read without a key.
+type readAccess int
+
+const (
+	// readEither routes answer anyone, and say more to an entitled caller
+	// (a transaction to its signer, a patient to the patient): the read is
+	// signed as --as when it is given.
+	readEither readAccess = iota + 1
+	// readKeyed routes answer only a caller the ledger entitles: the read
+	// must be signed, so --as is required.
+	readKeyed
+)
+
+// errReadNeedsAs is the error of a private read without --as.
+var errReadNeedsAs = usageErrorf("this command reads private data: sign the read with --as NAME " +
+	"(the keystore key of someone the ledger lets see it, e.g. the patient; see `medchain keys list`) or set $MEDCHAIN_AS")
+
+// readSigner is an API that can sign its reads: the SDK's client does
+// (client.Client.As), and so may a test's fake.
+type readSigner interface {
+	SignReads(s *client.Signer) API
+}
+
+// reader returns the node's API for a read of access a: with --as, one
+// whose reads are signed by its key (a fresh signed request per read);
+// without, the plain API, or for a keyed read a usage error naming --as.
+func (g *Global) reader(a readAccess) (API, error) {
+	api := g.client()
+	if a == 0 {
+		return api, nil
+	}
+	if g.As == "" && g.NewSigner == nil {
+		if a == readKeyed {
+			return nil, errReadNeedsAs
+		}
+		return api, nil
+	}
+	s, err := g.signer()
+	if err != nil {
+		return nil, err
+	}
+	return signedReads(api, s), nil
+}
+
+// signedReads is api with its reads signed by s.
+func signedReads(api API, s *client.Signer) API {
+	switch a := api.(type) {
+	case *client.Client:
+		return a.As(s)
+	case readSigner:
+		return a.SignReads(s)
+	}
+	return api
 }
 
 // sendMsg signs msg as --as, submits it and waits for the commit.
@@ -256,7 +377,9 @@ const (
 	// ExitUsage: the command line is wrong (unknown command or flag,
 	// missing or malformed argument).
 	ExitUsage = 2
-	// ExitUnreachable: the node cannot be reached at --node.
+	// ExitUnreachable: the node cannot be reached at --node; for
+	// credentials verify, the credential could not be checked (no key of
+	// its issuer).
 	ExitUnreachable = 3
 	// ExitSuspect: a scanned pack is suspect (medchain supply verify).
 	ExitSuspect = 4
@@ -265,9 +388,9 @@ const (
 // exitCodesHelp is the table of exit codes shown in the root --help.
 const exitCodesHelp = `Exit codes:
   0  done
-  1  refused by the node, not found, or failed otherwise
+  1  refused by the node, not found, an invalid credential, or failed otherwise
   2  usage error: unknown command or flag, missing or malformed argument
-  3  the node cannot be reached (--node, $MEDCHAIN_NODE)
+  3  the node cannot be reached (--node, $MEDCHAIN_NODE), or a credential could not be checked
   4  suspect: a scanned pack failed verification (supply verify)`
 
 // errSilent marks an error already reported to the user: Main prints
@@ -277,6 +400,14 @@ var errSilent = errors.New("")
 // errSuspect is returned by supply verify for a suspect scan, after
 // printing it: exit code 4.
 var errSuspect = fmt.Errorf("%wsuspect scan", errSilent)
+
+// errInvalid is returned by credentials verify and check for a credential
+// refused, after printing why: exit code 1.
+var errInvalid = fmt.Errorf("%winvalid credential", errSilent)
+
+// errUnchecked is returned by credentials verify when the credential could
+// not be checked (no key of its issuer), after printing why: exit code 3.
+var errUnchecked = fmt.Errorf("%wcredential not checked", errSilent)
 
 // usageError is a mistake on the command line: exit code 2.
 type usageError struct{ err error }
@@ -300,6 +431,8 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, errSuspect):
 		return ExitSuspect
+	case errors.Is(err, errUnchecked):
+		return ExitUnreachable
 	case errors.As(err, &ce):
 		return ExitFailed
 	case unreachable(err):
@@ -413,6 +546,8 @@ type listVerb[T any] struct {
 	AfterHelp string
 	// Flags binds the verb's own flags (beyond --after and --limit), if any.
 	Flags func(f *pflag.FlagSet)
+	// Access is who the listing's route answers (zero: anyone).
+	Access readAccess
 	// Fetch reads one page.
 	Fetch func(ctx context.Context, api API, args []string, after string, limit int) (*client.Page[T], error)
 	// Header is the table's header row, Row one item's row (tab separated).
@@ -441,7 +576,11 @@ func newListCmd[T any](g *Global, v listVerb[T]) *cobra.Command {
 }
 
 func (o *listOptions[T]) run(ctx context.Context, args []string) error {
-	page, err := o.verb.Fetch(ctx, o.g.client(), args, o.After, o.Limit)
+	api, err := o.g.reader(o.verb.Access)
+	if err != nil {
+		return err
+	}
+	page, err := o.verb.Fetch(ctx, api, args, o.After, o.Limit)
 	if err != nil {
 		return err
 	}

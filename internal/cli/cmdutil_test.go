@@ -313,6 +313,8 @@ func TestExitCode(t *testing.T) {
 		{context.Canceled, ExitFailed},
 		{errSuspect, ExitSuspect},
 		{errSilent, ExitFailed},
+		{errInvalid, ExitFailed},
+		{errUnchecked, ExitUnreachable},
 	} {
 		if got := ExitCode(tc.err); got != tc.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)

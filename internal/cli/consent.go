@@ -233,14 +233,17 @@ type consentListOptions struct {
 func newConsentListCmd(g *Global) *cobra.Command {
 	o := &consentListOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "list --patient PATIENT",
+		Use:   "list --as NAME [--patient PATIENT]",
 		Short: "List a patient's grants, active and revoked",
 		Long: `List a patient's consent grants as the ledger holds them: ID, grantee, purposes,
 scope, expiry and status. --patient takes a patient ID or a keystore name; without
 it, the --as patient's own grants.
 
+The list is private: the read is signed with the --as key, which must be the
+patient's or a delegate's.
+
 Example:
-  medchain consent list --patient alice`,
+  medchain consent list --as alice`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -253,7 +256,11 @@ func (o *consentListOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := o.g.client().Grants(ctx, pt)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	page, err := api.Grants(ctx, pt)
 	if err != nil {
 		return err
 	}
@@ -276,15 +283,24 @@ type consentShowOptions struct{ g *Global }
 func newConsentShowCmd(g *Global) *cobra.Command {
 	o := &consentShowOptions{g: g}
 	return &cobra.Command{
-		Use:   "show GRANT",
+		Use:   "show GRANT --as NAME",
 		Short: "Show one grant",
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
+		Long: `Show one grant. It is private: the read is signed with the --as key, which
+must be the patient's, a delegate's or a member's the grant names.
+
+Example:
+  medchain consent show gr-… --as alice`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
 func (o *consentShowOptions) run(ctx context.Context, id string) error {
-	gr, err := o.g.client().Grant(ctx, id)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	gr, err := api.Grant(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -316,7 +332,7 @@ export writes Consents in this form.
 --dry-run prints the grant it would sign, and sends nothing.
 
 Example:
-  medchain consent export gr-… > consent.json
+  medchain consent export gr-… --as alice > consent.json
   medchain consent import consent.json --as alice`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
@@ -361,20 +377,25 @@ type consentExportOptions struct{ g *Global }
 func newConsentExportCmd(g *Global) *cobra.Command {
 	o := &consentExportOptions{g: g}
 	return &cobra.Command{
-		Use:   "export GRANT",
+		Use:   "export GRANT --as NAME",
 		Short: "Print a grant as a FHIR R4 Consent",
 		Long: `Print a grant as a FHIR R4 Consent resource (JSON), for systems that speak FHIR.
-consent import reads it back. The same JSON is printed with -o json.
+consent import reads it back. The same JSON is printed with -o json. The read is
+signed with the --as key, as for consent show.
 
 Example:
-  medchain consent export gr-… > consent.json`,
+  medchain consent export gr-… --as alice > consent.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
 func (o *consentExportOptions) run(ctx context.Context, id string) error {
-	raw, err := o.g.client().GrantFHIR(ctx, id)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	raw, err := api.GrantFHIR(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -443,10 +464,15 @@ type consentDelegatesOptions struct {
 func newConsentDelegatesCmd(g *Global) *cobra.Command {
 	o := &consentDelegatesOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "delegates --patient PATIENT",
+		Use:   "delegates --as NAME [--patient PATIENT]",
 		Short: "List who may act for a patient",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+		Long: `List who may act for a patient, and until when. The list is private: the read is
+signed with the --as key, which must be the patient's or a delegate's.
+
+Example:
+  medchain consent delegates --as alice`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().StringVar(&o.patient, "patient", "", "a patient ID (pt-…) or keystore name (default: the --as patient)")
 	return cmd
@@ -457,7 +483,11 @@ func (o *consentDelegatesOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := o.g.client().Delegates(ctx, pt)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	page, err := api.Delegates(ctx, pt)
 	if err != nil {
 		return err
 	}

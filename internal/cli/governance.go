@@ -26,11 +26,14 @@ func newOrgsCmd(g *Global) *cobra.Command {
 		},
 		Header: "ID\tKIND\tSTATUS\tPOWER\tNAME",
 		Row: func(o client.Org) string {
-			power := int64(0)
+			power := "0"
 			if o.Validator != nil {
-				power = o.Validator.Power
+				power = fmt.Sprint(o.Validator.Power)
+				if o.Validator.Pending {
+					power += " (pending)"
+				}
 			}
-			return fmt.Sprintf("%s\t%s\t%s\t%d\t%s", o.ID, o.Kind, o.Status, power, o.Name)
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", o.ID, o.Kind, o.Status, power, o.Name)
 		},
 	})
 	cmd.AddCommand(list, newOrgsShowCmd(g))
@@ -66,7 +69,14 @@ func (o *orgsShowOptions) run(ctx context.Context, id string) error {
 	return o.g.Print(org, func(w io.Writer) {
 		fmt.Fprintf(w, "id         %s\nname       %s\nkind       %s\nstatus     %s\njoined     height %d\n", org.ID, org.Name, org.Kind, org.Status, org.Joined)
 		if org.Validator != nil {
-			fmt.Fprintf(w, "validator  %s (power %d)\n", org.Validator.PublicKey, org.Validator.Power)
+			if org.Validator.Pending {
+				fmt.Fprintf(w, "validator  %s (power %d once its node runs: pending)\n", org.Validator.PublicKey, org.Validator.Power)
+			} else {
+				fmt.Fprintf(w, "validator  %s (power %d)\n", org.Validator.PublicKey, org.Validator.Power)
+			}
+		}
+		for _, m := range org.Misbehaviour {
+			fmt.Fprintf(w, "offence    %s by %s at height %d (recorded at %d; taken out of the set)\n", m.Type, m.PublicKey, m.Height, m.Committed)
 		}
 		if org.Proof != nil {
 			fmt.Fprintf(w, "proof      at height %d, verify against the app hash of block %d\n", org.Proof.Height, org.Proof.Height+1)
@@ -194,7 +204,7 @@ func newAdmitOrgCmd(g *Global) *cobra.Command {
 			f.StringVar(&a.Admin, "admin", "admin", "handle of its first admin")
 			f.StringVar(&a.AdminKey, "admin-key", "", "public key of its first admin: keystore name or hex")
 			f.StringVar(&valKey, "validator-key", "", "hex consensus key of its validator, if it runs one")
-			f.Int64Var(&power, "power", 10, "validator power")
+			f.Int64Var(&power, "power", 10, "validator power, counted once its node runs (it says so itself when it has caught up)")
 		},
 		[]string{"id", "name", "kind", "admin-key"},
 		func(g *Global) (client.Action, error) {

@@ -77,13 +77,35 @@ func newIdentityShowCmd(g *Global, use, short string) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
+		Long: short + `.
+
+The identity is an ID (org/handle, pt-…) or the name of a key in the keystore that
+holds one (alice, dr-grey). Members are a public directory. A patient is shown only
+to the patient, their delegates and members: the read is signed with the --as key
+when given.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
 func (o *identityShowOptions) run(ctx context.Context, ref string) error {
-	id, err := o.g.client().Identity(ctx, ref)
+	api, err := o.g.reader(readEither)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(ref, "/") && !strings.HasPrefix(ref, "pt-") {
+		// A keystore name (alice, dr-grey): the identity its key holds.
+		ks, err := openKeystore(o.g)
+		if err != nil {
+			return err
+		}
+		e, err := ks.Get(ref)
+		if err != nil || e.Identity == "" {
+			return usageErrorf("%q is neither an identity (org/handle, pt-…) nor a keystore name with one (see `medchain keys list`)", ref)
+		}
+		ref = e.Identity
+	}
+	id, err := api.Identity(ctx, ref)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,19 @@ func (o *keysListOptions) run() error {
 		return err
 	}
 	list := ks.List()
-	return o.g.Print(list, func(w io.Writer) {
+	// -o json: a list is {"items": [...]} of objects with an id, as every
+	// other list command prints (the key's name is its id here).
+	type item struct {
+		ID string `json:"id"`
+		keystore.Entry
+	}
+	view := struct {
+		Items []item `json:"items"`
+	}{Items: []item{}}
+	for _, e := range list {
+		view.Items = append(view.Items, item{ID: e.Name, Entry: e})
+	}
+	return o.g.Print(view, func(w io.Writer) {
 		if len(list) == 0 {
 			fmt.Fprintf(w, "no keys in %s (run `medchain dev`, or `medchain keys new NAME`)\n", ks.Path())
 			return

@@ -2,15 +2,18 @@ package cli
 
 import (
 	"context"
+	stded25519 "crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/medchain/medchain/client"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/node"
@@ -20,6 +23,7 @@ type devOptions struct {
 	g        *Global
 	listen   string
 	p2p, rpc int
+	reset    bool
 }
 
 func newDevCmd(g *Global) *cobra.Command {
@@ -33,13 +37,16 @@ The first start in a home seeds a demo consortium: one organisation of each kind
 (hospital, clinic, lab, insurer, manufacturer, distributor, pharmacy, blood centre,
 medical board, charity, public-health agency), members with roles, and three
 patients, with their keys in the home's keystore (use them with --as NAME).
-Later starts resume from the stored state. Ctrl-C stops the node cleanly.
+Later starts resume from the stored state; --reset starts over, deleting the dev
+home's chain, records and keystore (keys made with 'medchain keys new' included; a
+home that holds a real node is refused). Ctrl-C stops the node cleanly.
 
 The demo keys are derived from their names and are public: dev networks are for
 trying medchain out, never for real data.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
+	cmd.Flags().BoolVar(&o.reset, "reset", false, "delete this dev home (chain, records, keystore) and seed a fresh demo network")
 	cmd.Flags().StringVar(&o.listen, "listen", "", "address of the HTTP API (default 127.0.0.1:8080, or what the home's medchain.toml says)")
 	cmd.Flags().IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "CometBFT p2p port (loopback; used when the home is created)")
 	cmd.Flags().IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback; used when the home is created)")
@@ -48,6 +55,11 @@ trying medchain out, never for real data.`,
 
 func (o *devOptions) run(cmd *cobra.Command) error {
 	g := o.g
+	if o.reset {
+		if err := node.ResetDev(g.Home); err != nil {
+			return err
+		}
+	}
 	created, err := node.InitDev(g.Home, o.listen, node.Ports{P2P: o.p2p, RPC: o.rpc})
 	if err != nil {
 		return err
@@ -59,12 +71,61 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 	defer n.Stop()
 	demo := node.Demo()
 	w := g.Out
+	if created {
+		// Before saying it runs, so that what waits for that sees them.
+		// Interrupted (Ctrl-C) while seeding: stop cleanly, unseeded.
+		if err := seedPublicHealth(cmd.Context(), n.APIURL()); err != nil && cmd.Context().Err() == nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "\nmedchain dev is running (chain %s)\n", node.DevChainID)
 	if created {
 		fmt.Fprintf(w, "  seeded a demo consortium: %d organisations, %d members, %d patients\n", len(demo.Orgs), len(demo.Members), len(demo.Patients))
+		if ks, err := openKeystore(g); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: donations demo not seeded: %v\n", err)
+		} else if cp, err := seedDonations(cmd.Context(), client.New(n.APIURL()), ks, time.Now()); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: %v\n", err)
+		} else {
+			fmt.Fprintf(w, "  seeded a mask campaign from pledge to receipt: %s\n", cp)
+		}
+		if ks, err := openKeystore(g); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: credentials demo not seeded: %v\n", err)
+		} else if cr, err := seedCredentials(cmd.Context(), n.APIURL(), ks, g.Home, time.Now()); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: seeding the credentials demo: %v\n", err)
+		} else {
+			fmt.Fprintf(w, "  seeded dr-grey's licence %s (the credential: %s)\n", cr, filepath.Join(g.Home, DevLicenceFile))
+		}
+		if ks, err := openKeystore(g); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: telemetry demo not seeded: %v\n", err)
+		} else if al, err := seedTelemetry(cmd.Context(), client.New(n.APIURL()), ks, n.App().LastBlockTime()); err != nil {
+			fmt.Fprintf(g.Err, "medchain dev: telemetry demo: %v\n", err)
+		} else {
+			fmt.Fprintf(w, "  seeded alice's pulse oximeter and vitals hub, an SpO2 alert acknowledged: %s\n", al)
+		}
+		if ks, err := openKeystore(g); err == nil {
+			if cl, err := seedClaims(cmd.Context(), client.New(n.APIURL()), ks, time.Now()); err != nil {
+				fmt.Fprintf(g.Err, "medchain dev: claims demo not seeded: %v\n", err)
+			} else {
+				fmt.Fprintf(w, "  seeded acme-health's plan acme-basic, coverage for alice and bob, and claim %s from pre-check to payment\n", cl)
+			}
+		}
+		if ks, err := openKeystore(g); err == nil {
+			if rs, err := seedResearch(cmd.Context(), client.New(n.APIURL()), ks); err != nil {
+				fmt.Fprintf(g.Err, "medchain dev: %v\n", err)
+			} else {
+				fmt.Fprintf(w, "  seeded a study with alice and bob enrolled and a de-identified release: %s, %s\n", rs.Study, rs.Release)
+			}
+			if ps, err := seedPools(cmd.Context(), client.New(n.APIURL()), ks); err != nil {
+				fmt.Fprintf(g.Err, "medchain dev: %v\n", err)
+			} else {
+				fmt.Fprintf(w, "  seeded a mutual-aid pool with alice, bob and carol, one aid claim paid: %s (medchain pools show %s)\n", ps.Pool, ps.Pool)
+			}
+		}
+		fmt.Fprintf(w, "  reported demo public-health figures (medchain publichealth series --region FR --metric hospitalised)\n")
 	} else {
 		fmt.Fprintf(w, "  resumed at height %d\n", n.App().State().Version())
 	}
+	fmt.Fprintf(w, "  dashboard     %s/   (open it in a browser)\n", n.APIURL())
 	fmt.Fprintf(w, "  HTTP API      %s   (OpenAPI: %s/v1/openapi.json)\n", n.APIURL(), n.APIURL())
 	fmt.Fprintf(w, "  CometBFT RPC  %s\n", strings.TrimPrefix(n.RPCAddress(), "tcp://"))
 	fmt.Fprintf(w, "  home          %s   (keystore: %s/%s)\n", g.Home, g.Home, node.KeystoreFile)
@@ -83,8 +144,12 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 	fmt.Fprintf(w, "  medchain%s members show st-marys-hospital/dr-grey\n", nodeFlag)
 	fmt.Fprintf(w, "  medchain%s%s proposals remove-org --as hospital-admin --id care-for-all\n", homeFlag, nodeFlag)
 	fmt.Fprintf(w, "  medchain%s proposals list\n", nodeFlag)
-	fmt.Fprintf(w, "  medchain%s consent list --patient alice%s    # records: docs/records.md\n", nodeFlag, homeFlag)
+	fmt.Fprintf(w, "  medchain%s%s consent list --as alice    # records: docs/records.md\n", homeFlag, nodeFlag)
 	fmt.Fprintf(w, "  medchain%s supply verify \"(01)09506000134352(21)X1\"   # supply: docs/supply.md\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s donations campaigns   # donations: docs/donations.md\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s research studies   # research: docs/research.md\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s claims plans show acme-basic   # claims: docs/claims.md\n", nodeFlag)
+	fmt.Fprintf(w, "  medchain%s%s telemetry alerts --patient alice --as alice   # telemetry: docs/telemetry.md\n", homeFlag, nodeFlag)
 	fmt.Fprintf(w, "\nCtrl-C stops the node.\n")
 	<-cmd.Context().Done()
 	fmt.Fprintln(w, "stopping...")
@@ -122,7 +187,10 @@ type initOptions struct {
 	kind, genesis, moniker string
 	p2p, rpc, api          int
 	peers                  []string
+	p2pListen              string
+	externalAddress        string
 	recordsEndpoint        string
+	stateSyncRPC           []string
 }
 
 func newInitCmd(g *Global) *cobra.Command {
@@ -143,6 +211,11 @@ then admits your organisation by proposal (medchain proposals admit-org).
 
   medchain init --home /srv/medchain --genesis genesis.json --peers ID@host:26656
 
+With --state-sync-rpc the node starts from a peer's state snapshot instead of
+replaying every block since genesis; a light client checks it against the
+CometBFT RPC servers given (two, or one trusted twice). init prints the header
+it trusts: compare its hash with another member's before you start.
+
 --records-endpoint is the URL (behind your TLS proxy) at which readers of other
 organisations reach this node's API for the records it keeps; the node publishes
 it on the ledger at start. It can be set later in config/medchain.toml.`,
@@ -158,9 +231,12 @@ it on the ledger at start. It can be set later in config/medchain.toml.`,
 	f.StringVar(&o.moniker, "moniker", "", "node name shown to peers, printable ASCII (default: the organisation ID; when joining, the host name)")
 	f.StringSliceVar(&o.peers, "peers", nil, "persistent peers, ID@host:port, comma separated")
 	f.IntVar(&o.p2p, "p2p-port", node.DefaultPorts.P2P, "p2p port")
+	f.StringVar(&o.p2pListen, "p2p-listen", "0.0.0.0", "IP address the p2p port listens on: peers of other organisations connect to it")
+	f.StringVar(&o.externalAddress, "external-address", "", "host:port to advertise to peers, when they reach this node at another address (NAT)")
 	f.IntVar(&o.rpc, "rpc-port", node.DefaultPorts.RPC, "CometBFT RPC port (loopback)")
 	f.IntVar(&o.api, "api-port", node.DefaultPorts.API, "HTTP API port (loopback)")
 	f.StringVar(&o.recordsEndpoint, "records-endpoint", "", "URL at which other organisations' readers reach this node's API, published on the ledger at start ([records] endpoint)")
+	f.StringSliceVar(&o.stateSyncRPC, "state-sync-rpc", nil, "when joining: CometBFT RPC URLs of members' nodes (http://host:26657), to start from a snapshot rather than from genesis")
 	return cmd
 }
 
@@ -169,6 +245,10 @@ func (o *initOptions) run() error {
 		ChainID: o.chainID, Moniker: o.moniker, OrgID: o.org, OrgName: o.orgName,
 		OrgKind: ledger.OrgKind(o.kind), Genesis: o.genesis, Peers: o.peers,
 		Ports: node.Ports{P2P: o.p2p, RPC: o.rpc, API: o.api}, RecordsEndpoint: o.recordsEndpoint,
+		P2PListen: o.p2pListen, ExternalAddress: o.externalAddress, StateSyncRPC: o.stateSyncRPC,
+	}
+	if len(o.stateSyncRPC) > 0 && o.genesis == "" {
+		return usageErrorf("--state-sync-rpc is for a node that joins a network: give --genesis")
 	}
 	if o.genesis == "" {
 		if o.org == "" || o.orgName == "" {
@@ -194,6 +274,9 @@ func (o *initOptions) run() error {
 		fmt.Fprintf(w, "initialised %s\n  node ID        %s\n  validator key  %s\n", o.g.Home, res.NodeID, res.ValidatorKey)
 		if len(res.AdminKey) > 0 {
 			fmt.Fprintf(w, "  admin key      %s (keystore name \"admin\", identity %s/admin)\n", res.AdminKey, o.org)
+		}
+		if res.TrustHeight > 0 {
+			fmt.Fprintf(w, "  state sync     trusts block %d, hash %s: compare it with another member's (medchain block %d --node THEIRS)\n", res.TrustHeight, res.TrustHash, res.TrustHeight)
 		}
 		fmt.Fprintf(w, "start it with: medchain start --home %s\n", o.g.Home)
 	})
@@ -281,4 +364,32 @@ func passphrase(g *Global, confirm bool) (string, error) {
 		return "", fmt.Errorf("empty passphrase")
 	}
 	return p, nil
+}
+
+// seedPublicHealth has the demo epidemiologist report the demo figures
+// and correct one: two transactions, a block each.
+func seedPublicHealth(ctx context.Context, api string) error {
+	c := client.New(api)
+	s := client.NewSigner(stded25519.NewKeyFromSeed(node.DevSeed(node.DemoReporter)))
+	// The genesis state is readable once the application has committed
+	// block 1. CometBFT reports the block's height as soon as it is stored,
+	// before the application commits it, so the state height is what counts.
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.StateHeight >= 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if _, err := c.Send(ctx, s, node.DemoFigures()); err != nil {
+		return fmt.Errorf("dev: demo public-health figures: %w", err)
+	}
+	if _, err := c.Send(ctx, s, node.DemoCorrection()); err != nil {
+		return fmt.Errorf("dev: demo public-health correction: %w", err)
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ patient's ID (pt-...) is derived from it. Nothing personal (no name, no birth da
 no address, no identifier) is sent to the ledger.`,
 	}
 	cmd.AddCommand(newPatientsRegisterCmd(g),
-		newIdentityShowCmd(g, "show PATIENT-ID", "Show a patient's pseudonymous record and keys"))
+		newIdentityShowCmd(g, "show PATIENT-ID|NAME [--as NAME]", "Show a patient's pseudonymous record and keys"))
 	return cmd
 }
 

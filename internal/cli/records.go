@@ -163,7 +163,11 @@ func (o *recordsAddOptions) run(ctx context.Context, path string) error {
 	}
 	var patient string
 	if o.patient == "" && o.correct != "" {
-		info, err := g.client().RecordInfo(ctx, o.correct)
+		api, err := g.reader(readKeyed)
+		if err != nil {
+			return err
+		}
+		info, err := api.RecordInfo(ctx, o.correct)
 		if err != nil {
 			return err
 		}
@@ -300,6 +304,7 @@ type recordsReadOptions struct {
 	g                           *Global
 	version                     int
 	purpose, breakGlass, window string
+	patient                     string
 	minutes                     int
 	out                         string
 }
@@ -340,7 +345,10 @@ records.wrong_org, records.erased.
 --break-glass REASON is for emergencies: it first opens a break-glass window on the
 record's patient (a records/break-glass transaction with the reason code, signed by
 the reader, who must hold a clinical role; reasons: ` + breakGlassReasonList + `),
-then reads with purpose emergency under that window. --window reuses a window
+then reads with purpose emergency under that window. The patient is the record's,
+looked up with a read signed by the reader; a reader who may not see the record's
+anchors yet (a clinician of another organisation, without a grant) names the
+patient with --patient. --window reuses a window
 already open. Break-glass reads are flagged in the access log and listed by
 records break-glass.
 
@@ -349,12 +357,13 @@ document on stdout.
 
 Example:
   medchain records read rec-… --as dr-patel --purpose treatment --out obs.json
-  medchain records read rec-… --as dr-patel --break-glass patient-unconscious`,
+  medchain records read rec-… --as dr-patel --break-glass patient-unconscious --patient pt-…`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.version, "version", 0, "version to read (default: the latest)")
+	f.StringVar(&o.patient, "patient", "", "with --break-glass: the record's patient, a patient ID (pt-…) or keystore name (default: looked up from the record)")
 	f.StringVar(&o.purpose, "purpose", "", "purpose of use: "+purposeList)
 	f.StringVar(&o.breakGlass, "break-glass", "", "open a break-glass window with this reason code first, and read under it")
 	f.IntVar(&o.minutes, "minutes", 0, "with --break-glass: how long the window stays open (default 60, at most 240)")
@@ -370,6 +379,9 @@ func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	}
 	if o.minutes != 0 && o.breakGlass == "" {
 		return usageErrorf("--minutes goes with --break-glass")
+	}
+	if o.patient != "" && o.breakGlass == "" {
+		return usageErrorf("--patient goes with --break-glass")
 	}
 	purpose := o.purpose
 	if o.breakGlass != "" || o.window != "" {
@@ -389,11 +401,11 @@ func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	out := readOutput{}
 	window := o.window
 	if o.breakGlass != "" {
-		info, err := c.RecordInfo(ctx, rec)
+		patient, err := o.breakGlassPatient(ctx, signedReads(c, s), rec)
 		if err != nil {
 			return err
 		}
-		res, err := c.Send(ctx, s, client.OpenBreakGlass{Patient: info.Patient, Reason: o.breakGlass, Minutes: o.minutes})
+		res, err := c.Send(ctx, s, client.OpenBreakGlass{Patient: patient, Reason: o.breakGlass, Minutes: o.minutes})
 		if err != nil {
 			return err
 		}
@@ -443,6 +455,22 @@ func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	}
 	_, err = g.Out.Write(r.Document)
 	return err
+}
+
+// breakGlassPatient is the patient to open a break-glass window on: --patient,
+// or the record's, read with api (signed by the reader).
+func (o *recordsReadOptions) breakGlassPatient(ctx context.Context, api API, rec string) (string, error) {
+	if o.patient != "" {
+		return resolvePatient(o.g, o.patient)
+	}
+	info, err := api.RecordInfo(ctx, rec)
+	if client.IsCode(err, client.CodeNotEntitled) {
+		return "", fmt.Errorf("%w (a reader who may not see the record yet names its patient with --patient)", err)
+	}
+	if err != nil {
+		return "", err
+	}
+	return info.Patient, nil
 }
 
 // prettyJSON indents a JSON document for printing; other bytes are returned as they are.

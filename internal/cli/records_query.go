@@ -20,7 +20,7 @@ type recordsHistoryOptions struct{ g *Global }
 func newRecordsHistoryCmd(g *Global) *cobra.Command {
 	o := &recordsHistoryOptions{g: g}
 	return &cobra.Command{
-		Use:   "history REC",
+		Use:   "history REC --as NAME",
 		Short: "Show a record's versions as the ledger anchors them (never the data)",
 		Long: `Show what the ledger holds about a record: its patient, custodian (and the
 endpoint its node published for reads) and status, and every version's anchor: author, block time and height, the SHA-256 and size of
@@ -28,15 +28,23 @@ the ciphertext, the FHIR resource types and which version it supersedes (a
 correction). An erased record shows its tombstone: who erased it, when and why,
 and the hashes of the ciphertexts that were shredded.
 
+The anchors are private: the read is signed with the --as key, which must be the
+patient's, a delegate's, or a member's of the custodian, of an organisation an
+active grant names, or with a break-glass window open on the patient.
+
 Example:
-  medchain records history rec-…`,
+  medchain records history rec-… --as alice`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
 }
 
 func (o *recordsHistoryOptions) run(ctx context.Context, rec string) error {
-	info, err := o.g.client().RecordInfo(ctx, rec)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	info, err := api.RecordInfo(ctx, rec)
 	if err != nil {
 		return err
 	}
@@ -65,17 +73,21 @@ func (o *recordsHistoryOptions) run(ctx context.Context, rec string) error {
 func newRecordsListCmd(g *Global) *cobra.Command {
 	var patient string
 	return newListCmd(g, listVerb[client.Record]{
-		Use:   "list --patient PATIENT",
+		Use:   "list --as NAME [--patient PATIENT]",
 		Short: "List a patient's records: ID, status, latest version, custodian",
 		Long: `List a patient's records as the ledger indexes them (heights, not data). Use
 records history REC for a record's versions.
 
 --patient takes a patient ID (pt-…) or a keystore name; without it, the --as
-patient's own records.
+patient's own records. The read is signed with the --as key: the patient and
+their delegates see every record; a member sees those its organisation keeps,
+those an active grant to it covers, or all inside a break-glass window it opened.
 
 Example:
-  medchain records list --patient alice`,
+  medchain records list --as alice
+  medchain records list --as dr-grey --patient alice`,
 		AfterHelp: "list record IDs after this one (paging)",
+		Access:    readKeyed,
 		Flags: func(f *pflag.FlagSet) {
 			f.StringVar(&patient, "patient", "", "the patient: a patient ID (pt-…) or a keystore name (default: the --as patient)")
 		},
@@ -141,7 +153,7 @@ func patientOrOrgFlags(f *pflag.FlagSet, patient, org *string, orgHelp string) {
 func newRecordsAccessLogCmd(g *Global) *cobra.Command {
 	var patient, org string
 	return newListCmd(g, listVerb[client.Receipt]{
-		Use:   "access-log --patient PATIENT | --org ORG",
+		Use:   "access-log --as NAME (--patient PATIENT | --org ORG)",
 		Short: "List the access receipts: who read what, when, why, and the outcome",
 		Long: `List the access receipts on the ledger, oldest first: every read of a
 patient's records (--patient), or every read an organisation's node served or
@@ -152,10 +164,15 @@ delegate, grant (with the grant ID) or break-glass (with the window and reason).
 patient's log also lists the review of each break-glass window on their records: who
 opened it and why, the outcome (acknowledged or flagged), who reviewed it and when.
 
+The log is private: the read is signed with the --as key, which must be the
+patient's or a delegate's (--patient), or a privacy officer's or auditor's of the
+organisation (--org).
+
 Example:
-  medchain records access-log --patient alice
-  medchain records access-log --org st-marys-hospital -o json`,
+  medchain records access-log --as alice
+  medchain records access-log --as privacy-officer --org st-marys-hospital -o json`,
 		AfterHelp: "list receipts after this cursor (paging)",
+		Access:    readKeyed,
 		Flags:     func(f *pflag.FlagSet) { patientOrOrgFlags(f, &patient, &org, "a custodian organisation") },
 		Fetch: func(ctx context.Context, api API, _ []string, after string, limit int) (*client.Page[client.Receipt], error) {
 			by, id, err := byPatientOrOrg(g, patient, org)
@@ -200,7 +217,7 @@ type recordsBreakGlassOptions struct {
 func newRecordsBreakGlassCmd(g *Global) *cobra.Command {
 	o := &recordsBreakGlassOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "break-glass --patient PATIENT | --org ORG",
+		Use:   "break-glass --as NAME (--patient PATIENT | --org ORG)",
 		Short: "List break-glass windows opened on a patient's records or by an organisation",
 		Long: `List the emergency break-glass windows opened on a patient's records
 (--patient) or by an organisation's clinicians (--org): who opened it, on whom, the
@@ -209,9 +226,13 @@ privacy officer (records review-break-glass; records unreviewed lists those to r
 Windows are opened by records read --break-glass; each read under one is in the access
 log, and so is the window's review.
 
+The list is private: the read is signed with the --as key, which must be the
+patient's or a delegate's (--patient), or a privacy officer's or auditor's of the
+organisation (--org).
+
 Example:
-  medchain records break-glass --patient alice
-  medchain records break-glass --org riverside-clinic`,
+  medchain records break-glass --as alice
+  medchain records break-glass --as privacy-officer --org riverside-clinic`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -224,7 +245,11 @@ func (o *recordsBreakGlassOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := o.g.client().BreakGlassWindows(ctx, by, id)
+	api, err := o.g.reader(readKeyed)
+	if err != nil {
+		return err
+	}
+	page, err := api.BreakGlassWindows(ctx, by, id)
 	if err != nil {
 		return err
 	}

@@ -63,15 +63,17 @@ records unreviewed --org ORG lists the windows still to review.`,
 func newRecordsUnreviewedCmd(g *Global) *cobra.Command {
 	var org string
 	cmd := newListCmd(g, listVerb[client.BreakGlassWindow]{
-		Use:   "unreviewed --org ORG",
+		Use:   "unreviewed --as NAME --org ORG",
 		Short: "List the break-glass windows of an organisation still to review, oldest first",
 		Long: `List the break-glass windows opened by an organisation's clinicians that none of
 its privacy officers has reviewed yet, oldest first. Review each once it has closed with
-records review-break-glass.
+records review-break-glass. The read is signed with the --as key, which must be a
+privacy officer's or auditor's of the organisation.
 
 Example:
-  medchain records unreviewed --org riverside-clinic`,
+  medchain records unreviewed --as privacy-officer --org riverside-clinic`,
 		AfterHelp: "list windows after this window ID (paging)",
+		Access:    readKeyed,
 		Flags:     func(f *pflag.FlagSet) { f.StringVar(&org, "org", "", "the organisation") },
 		Fetch: func(ctx context.Context, api API, _ []string, after string, limit int) (*client.Page[client.BreakGlassWindow], error) {
 			return api.UnreviewedBreakGlass(ctx, org, after, limit)

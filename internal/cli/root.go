@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -61,6 +63,25 @@ func defaultNode() string {
 	return "http://127.0.0.1:8080"
 }
 
+// nodeURL reads --node: a URL of the node's API, or a bare host:port
+// (http:// is then meant, as `medchain dev` serves).
+func nodeURL(s string) (string, error) {
+	in := s
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "":
+		return "", fmt.Errorf("--node %q: give the node's API as http://host:port, https://host:port or host:port", in)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("--node %q: the scheme must be http or https, not %q", in, u.Scheme)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return "", fmt.Errorf("--node %q: give only the scheme, host and port (and a path prefix, if any)", in)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
 // JSON reports whether --output json was asked for.
 func (g *Global) JSON() bool { return g.Output == "json" }
 
@@ -90,6 +111,10 @@ Start here:
   medchain status              what the node is doing
   medchain orgs list           the consortium's member organisations
 
+Reads of private data (a patient's records and consents, blood donations, access
+logs) are signed with the --as key, as sends are; medchain auth token gets a bearer
+token for curl and other tools.
+
 ` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -97,6 +122,11 @@ Start here:
 			if g.Output != "text" && g.Output != "json" {
 				return fmt.Errorf("--output must be text or json, not %q", g.Output)
 			}
+			node, err := nodeURL(g.Node)
+			if err != nil {
+				return err
+			}
+			g.Node = node
 			return nil
 		},
 	}
@@ -105,19 +135,28 @@ Start here:
 	root.SetErr(g.Err)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Home, "home", DefaultHome(), "home directory: node data, config and the keystore (env MEDCHAIN_HOME)")
-	pf.StringVar(&g.Node, "node", defaultNode(), "URL of the node's HTTP API (env MEDCHAIN_NODE)")
+	pf.StringVar(&g.Node, "node", defaultNode(), "URL of the node's HTTP API, or host:port for http:// (env MEDCHAIN_NODE)")
 	pf.StringVar(&g.CAFile, "ca-file", os.Getenv("MEDCHAIN_CA_FILE"), "PEM certificates to trust for an https --node, besides the system's (env MEDCHAIN_CA_FILE)")
 	pf.StringVar(&g.As, "as", os.Getenv("MEDCHAIN_AS"), "name of the keystore key to sign with (env MEDCHAIN_AS); see: medchain keys list")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
 
 	root.AddCommand(
-		newDevCmd(g), newInitCmd(g), newStartCmd(g), newTestnetCmd(g),
+		newDevCmd(g), newInitCmd(g), newStartCmd(g), newTestnetCmd(g), newBackupCmd(g),
 		newKeysCmd(g),
 		newBenchCmd(g),
 	)
+	root.AddCommand(newAuthCmd(g))
 	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g))
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	root.AddCommand(newSupplyCmd(g))
+	root.AddCommand(newDonationsCmd(g))
+	root.AddCommand(newClaimsCmd(g))
+	root.AddCommand(newTelemetryCmd(g))
+	root.AddCommand(newPoolsCmd(g))
+	root.AddCommand(newPublicHealthCmd(g))
+	root.AddCommand(newCredentialsCmd(g))
+	root.AddCommand(newCredentialingCmd(g))
+	root.AddCommand(newResearchCmd(g))
 	root.AddCommand(newVersionCmd(g))
 	return root
 }

@@ -18,6 +18,8 @@ type showVerb[T any] struct {
 	// Flags binds the verb's flags (into variables Fetch reads); nil if it
 	// has none.
 	Flags func(f *pflag.FlagSet)
+	// Access is who the route answers (zero: anyone).
+	Access readAccess
 	// Fetch reads the thing the arguments and flags name.
 	Fetch func(ctx context.Context, api API, args []string) (*T, error)
 	// Text writes it for people.
@@ -42,7 +44,11 @@ func newShowCmd[T any](g *Global, v showVerb[T]) *cobra.Command {
 }
 
 func (o *showOptions[T]) run(ctx context.Context, args []string) error {
-	v, err := o.verb.Fetch(ctx, o.g.client(), args)
+	api, err := o.g.reader(o.verb.Access)
+	if err != nil {
+		return err
+	}
+	v, err := o.verb.Fetch(ctx, api, args)
 	if err != nil {
 		return err
 	}

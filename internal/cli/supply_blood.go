@@ -53,16 +53,19 @@ Example:
 
 func newSupplyDonationShowCmd(g *Global) *cobra.Command {
 	return newShowCmd(g, showVerb[client.DonationInfo]{
-		Use:   "show DIN",
+		Use:   "show DIN --as NAME",
 		Short: "Show a donation: status, tests and components",
 		Long: `Show a donation as the ledger holds it: type, donor pseudonym, centre,
 certificate, status (pending, released, failed), each test with its lab, and the
-components made of it with where they are now.
+components made of it with where they are now. A donation names a donor and
+their tests: the read is signed with the --as key, which must be a member's of
+one of the network's organisations.
 
 Example:
-  medchain supply donation show A999926123456`,
-		Args:  cobra.ExactArgs(1),
-		Fetch: byID(API.Donation),
+  medchain supply donation show A999926123456 --as blood-centre`,
+		Args:   cobra.ExactArgs(1),
+		Access: readKeyed,
+		Fetch:  byID(API.Donation),
 		Text: func(w io.Writer, d *client.DonationInfo) {
 			fmt.Fprintf(w, "donation     %s (%s)\ndonor        %s\ncentre       %s\nstatus       %s\nregistered   %s (height %d)\n",
 				d.DIN, d.Type, d.Donor, d.Centre, d.Status, unixTime(d.Time), d.Height)
@@ -223,23 +226,30 @@ Example:
 func newSupplyLookbackCmd(g *Global) *cobra.Command {
 	var donor, recipient string
 	return newShowCmd(g, showVerb[client.Page[client.Trace]]{
-		Use:   "lookback (--donor PSEUDONYM | --recipient PATIENT)",
+		Use:   "lookback --as NAME (--donor PSEUDONYM | --recipient PATIENT)",
 		Short: "Trace blood both ways: a donor's components to their recipients, a recipient's to their donors",
 		Long: `Lookback. --donor lists every component of every donation of a donor (the blood
 centre's pseudonym), where each is now and, if transfused, to whom: the question
 when a donor later tests positive. --recipient lists every component transfused to a
 patient with its donation, donor pseudonym and the donation's tests: the question
-when a recipient falls ill.
+when a recipient falls ill. The patient and their delegates see it without the donor
+pseudonym (shown as -), so that recipients cannot find each other's donors.
 
 --recipient takes a patient ID (pt-…) or a keystore name.
 
+Lookbacks are private: the read is signed with the --as key. A donor's lookback
+is seen by members of the centre that took the donations; a recipient's by the
+patient and their delegates, and by members of the organisations that transfused
+the components or took their donations (each sees those only).
+
 Example:
-  medchain supply lookback --donor 9f2c4e6a8b0d1f3e
-  medchain supply lookback --recipient alice`,
+  medchain supply lookback --as blood-centre --donor 9f2c4e6a8b0d1f3e
+  medchain supply lookback --as alice --recipient alice`,
 		Flags: func(f *pflag.FlagSet) {
 			f.StringVar(&donor, "donor", "", "the blood centre's donor pseudonym")
 			f.StringVar(&recipient, "recipient", "", "the recipient: a patient ID (pt-…) or a keystore name")
 		},
+		Access: readKeyed,
 		Fetch: func(ctx context.Context, api API, _ []string) (*client.Page[client.Trace], error) {
 			switch {
 			case (donor == "") == (recipient == ""):
@@ -262,7 +272,7 @@ Example:
 					} else if len(t.ConsumedBy) > 0 {
 						rcpt = "pooled " + strings.Join(t.ConsumedBy, ",")
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, t.Donor, t.DonationType, t.DonationStatus,
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.DIN, dash(t.Donor), t.DonationType, t.DonationStatus,
 						testsSummary(t.Tests), dash(t.Item), dash(t.Status), dash(t.Custodian), rcpt)
 				}
 			})
@@ -378,16 +388,18 @@ Example:
 
 func newSupplyTraceCmd(g *Global) *cobra.Command {
 	return newShowCmd(g, showVerb[client.LotTrace]{
-		Use:   "trace GTIN LOT",
+		Use:   "trace GTIN LOT [--as NAME]",
 		Short: "Trace a lot back to the pools and donations it was made of",
 		Long: `Walk a lot back through the transformations that made it (a plasma product
 lot: its pool) to the donations it was made of, with each donation's centre,
 certificate and tests. A lot of blood components (lot = DIN) traces to its
-donation.
+donation. Donor pseudonyms and tests are shown to members only: the read is signed
+with the --as key when given.
 
 Example:
-  medchain supply trace 09506000134390 ALB-001`,
-		Args: cobra.ExactArgs(2),
+  medchain supply trace 09506000134390 ALB-001 --as fractionator`,
+		Args:   cobra.ExactArgs(2),
+		Access: readEither,
 		Fetch: func(ctx context.Context, api API, args []string) (*client.LotTrace, error) {
 			return api.TraceLot(ctx, args[0], args[1])
 		},
@@ -398,7 +410,7 @@ Example:
 			}
 			table(w, "DIN\tTYPE\tCENTRE\tDONOR\tSTATUS\tTESTS\tCERTIFICATE", func(tw io.Writer) {
 				for _, d := range t.Donations {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, d.Donor, d.Status, testsSummary(d.Tests), dash(d.Certificate))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DIN, d.Type, d.Centre, dash(d.Donor), d.Status, testsSummary(d.Tests), dash(d.Certificate))
 				}
 			})
 		},

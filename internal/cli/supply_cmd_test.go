@@ -113,6 +113,7 @@ func TestSupplySendVerbRefusesBadInput(t *testing.T) {
 		{"supply", "reading", "4.5"}, // neither --shipment nor --item
 		{"supply", "products", "register", "--gtin", "1", "--name", "X", "--kind", "drug", "--min", "2"},
 		{"supply", "commission", "09506000134352", "L", "--expiry", "2030-01-01", "--range", "SN:1:3"},
+		{"supply", "commission", "09506000134352", "L", "--expiry", "2020-01-01", "--range", "SN:1:3:2"}, // expired
 		{"supply", "ship", "not a code", "--to", "medsupply"},
 		{"supply", "recall", "09506000134352", "L"}, // no --reason
 	} {
@@ -303,5 +304,15 @@ func TestSupplyImportEPCISDryRun(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("stdout %q lacks %q", out.String(), want)
 		}
+	}
+}
+
+// An expiry in the past is refused before anything is signed (the chain
+// would refuse it too: supply.expired_lot).
+func TestSupplyCommissionExpired(t *testing.T) {
+	api := &fakeAPI{send: committed(nil)}
+	code, _, errs := run(t, api, "supply", "commission", "09506000134352", "L", "--expiry", "2020-01-01", "--range", "SN:1:3:2")
+	if code != ExitUsage || len(api.sent) != 0 || !strings.Contains(errs, "supply.expired_lot") {
+		t.Fatalf("exit %d, sent %v, stderr %q", code, api.sent, errs)
 	}
 }

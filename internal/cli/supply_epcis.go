@@ -2,14 +2,18 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/medchain/medchain/client"
+	"github.com/medchain/medchain/internal/epcis"
 )
 
 // ---- EPCIS, GLN ----
@@ -28,18 +32,21 @@ func newSupplyImportEPCISCmd(g *Global) *cobra.Command {
 		Long: `Capture an EPCIS 2.0 JSON(-LD) document (FILE, or - for stdin). The node validates
 it against GS1's JSON schema, computes each event's CBV 2.0 event hash and maps the
 events to ledger operations: ObjectEvent ADD commissioning (lot and expiry from the
-ILMD), AggregationEvent ADD/DELETE (pack, unpack), ObjectEvent shipping (to the
-organisation that registered the destination GLN, see supply register-gln),
-receiving (the shipment its items are in), dispensing, destroying, and
-TransformationEvent. Other events (observations, inspections) are anchored only,
-with a note. Then the signer signs and sends the mapped supply/events
-transactions (at most 100 events each, each applied all or nothing), with a
-progress bar on stderr.
+ILMD), AggregationEvent ADD/DELETE of childEPCs (pack, unpack), ObjectEvent
+shipping (to the organisation that registered the destination GLN, see supply
+register-gln), receiving (the shipment its items are in), dispensing, destroying,
+and TransformationEvent. Other events (observations, inspections) are anchored
+only, with a note. An AggregationEvent ADD/DELETE by quantity (childQuantityList)
+is refused with supply.invalid_document: the ledger tracks each item in a
+container. Then the signer signs and sends the mapped supply/events transactions
+(at most 100 events each, each applied all or nothing), with a progress bar on
+stderr.
 
 On chain: every event's hash, type and business step under its hash (so the same
 event cannot be captured twice), and what each does. Not the document.
 
---dry-run prints what the document maps to and sends nothing.
+--dry-run prints what the document maps to and sends nothing. supply epcis-hash
+prints the event hashes without asking the node.
 
 Example:
   medchain supply import-epcis shipment.jsonld --as pharmaco-quality`,
@@ -143,6 +150,114 @@ func (o *importEPCISOptions) run(ctx context.Context) error {
 			fmt.Fprintf(w, "note: %s\n", n)
 		}
 	})
+}
+
+// ---- epcis-hash ----
+
+type epcisHashOptions struct {
+	g       *Global
+	path    string
+	prehash bool
+}
+
+func newSupplyEPCISHashCmd(g *Global) *cobra.Command {
+	o := &epcisHashOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "epcis-hash FILE|- [--prehash]",
+		Short: "Print the CBV 2.0 event hash of each event of an EPCIS 2.0 JSON document",
+		Long: `Print the CBV 2.0 event hash ("EPCIS Event Hash ID", ni:///sha-256;…?ver=CBV2.0) of
+each event of an EPCIS 2.0 JSON(-LD) document (FILE, or - for stdin): an EPCISDocument,
+an EPCISQueryDocument, or one event on its own. One line per event: its index in the
+document (from 0), its type and its hash. These are the hashes the ledger anchors
+(supply import-epcis, supply event HASH) and the ones GS1's reference implementation
+(github.com/RalphTro/epcis-event-hash-generator) computes, repository ignoreFields
+included.
+
+--prehash also prints each event's pre-hash string, the canonical text that is
+hashed, to compare with a partner's. With --output json: a list of {index, type,
+hash} (and prehash).
+
+Offline: no node is asked and nothing is sent. The document is hashed as given; if
+it does not validate against GS1's EPCIS 2.0 schema a warning on stderr says why
+(the node would refuse it with supply.invalid_document).
+
+Example:
+  medchain supply epcis-hash shipment.jsonld --prehash`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.path = args[0]
+			return o.run()
+		},
+	}
+	cmd.Flags().BoolVar(&o.prehash, "prehash", false, "also print each event's pre-hash string")
+	return cmd
+}
+
+// hashedEvent is one line of epcis-hash.
+type hashedEvent struct {
+	Index   int    `json:"index"`
+	Type    string `json:"type"`
+	Hash    string `json:"hash"`
+	PreHash string `json:"prehash,omitempty"`
+}
+
+func (o *epcisHashOptions) run() error {
+	g := o.g
+	raw, err := readInput(g, o.path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return usageErrorf("no file %s (give an EPCIS 2.0 JSON document, or - to read stdin)", o.path)
+		}
+		return err
+	}
+	hashed, err := epcis.Hashes(raw)
+	if err != nil {
+		return fmt.Errorf("cannot hash %s: %w", o.inputName(), err)
+	}
+	o.warnIfInvalid(raw)
+	out := make([]hashedEvent, len(hashed))
+	for i, h := range hashed {
+		out[i] = hashedEvent{Index: i, Type: h.Type, Hash: h.Hash}
+		if o.prehash {
+			out[i].PreHash = h.PreHash
+		}
+	}
+	return g.Print(out, func(w io.Writer) {
+		table(w, "EVENT\tTYPE\tHASH", func(tw io.Writer) {
+			for _, e := range out {
+				fmt.Fprintf(tw, "%d\t%s\t%s\n", e.Index, e.Type, e.Hash)
+			}
+		})
+		if o.prehash {
+			for _, e := range out {
+				fmt.Fprintf(w, "\npre-hash of event %d:\n%s\n", e.Index, e.PreHash)
+			}
+		}
+	})
+}
+
+func (o *epcisHashOptions) inputName() string {
+	if o.path == "-" {
+		return "stdin"
+	}
+	return o.path
+}
+
+// warnIfInvalid warns on stderr when what was hashed does not validate
+// against GS1's schema (as a document, or as one event on its own, as
+// epcis.Hashes read it): the node would refuse it.
+func (o *epcisHashOptions) warnIfInvalid(raw []byte) {
+	var top struct {
+		Type string          `json:"type"`
+		Body json.RawMessage `json:"epcisBody"`
+	}
+	validate := epcis.ValidateDocument
+	if json.Unmarshal(raw, &top) == nil && top.Body == nil && top.Type != "EPCISDocument" && top.Type != "EPCISQueryDocument" {
+		validate = epcis.ValidateEvent
+	}
+	if err := validate(raw); err != nil {
+		fmt.Fprintf(o.g.Err, "warning: %s does not validate against GS1's EPCIS 2.0 schema (the node would refuse it with supply.invalid_document); hashed as given:\n%v\n", o.inputName(), err)
+	}
 }
 
 func newSupplyEventCmd(g *Global) *cobra.Command {

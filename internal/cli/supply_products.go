@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/medchain/medchain/client"
 	"github.com/spf13/cobra"
@@ -97,7 +98,8 @@ signer's organisation. The serials are a list (--serials) or a numeric range
 On chain: the lot (GTIN, lot number, expiry, manufacturer) and one item per
 serial, active and held by the manufacturer.
 
--q prints the new item IDs, one a line.
+-q prints the new item IDs, one a line. An --expiry before today is refused
+before anything is signed: the ledger makes no expired lot (supply.expired_lot).
 
 Example:
   medchain supply commission 09506000134352 FLU-24A --expiry 2030-06-30 --range VX:1:4:4 --as pharmaco-quality`,
@@ -111,6 +113,9 @@ Example:
 		Required: []string{"expiry"},
 		Parse: func(_ *Global, args []string, m *client.Commission) (err error) {
 			m.GTIN, m.Lot = args[0], args[1]
+			if today := time.Now().UTC().Format(time.DateOnly); m.Expiry < today {
+				return usageErrorf("--expiry %s is before today (%s): the ledger makes no expired lot (supply.expired_lot); check the date", m.Expiry, today)
+			}
 			m.Serials, err = parseSerials(serials, rng)
 			return err
 		},

@@ -10,7 +10,7 @@
 //   - The CBV 2.0 event hash ("EPCIS Event Hash ID"): the canonical pre-hash
 //     string of an event and its SHA-256 in the RFC 6920 form
 //     "ni:///sha-256;<hex>?ver=CBV2.0" ([PreHash], [EventHash],
-//     [DocumentHashes]). The hash is the one value here that must be exact
+//     [DocumentHashes], [Hashes]). The hash is the one value here that must be exact
 //     and identical on every machine; it is what the ledger anchors.
 //   - Conversion into small Go types for the supply state machine ([Parse]):
 //     short CBV names, RFC 3339 UTC times, decimals kept as exact strings

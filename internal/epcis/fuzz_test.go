@@ -23,7 +23,7 @@ var fuzzSeeds = []string{
 }
 
 // FuzzDocument feeds arbitrary bytes to everything that reads an EPCIS
-// document from outside: ValidateDocument, Parse, DocumentHashes,
+// document from outside: ValidateDocument, Parse, DocumentHashes, Hashes,
 // ValidateEvent and EventHash. None may panic; validation answers nil or a
 // *ValidationError and answers the same twice; Parse accepts exactly what
 // validates (unless it refuses with an epcis error of its own); what parses
@@ -64,6 +64,18 @@ func checkDocument(t *testing.T, raw []byte) {
 	for _, h := range hashes {
 		if !strings.HasPrefix(h, "ni:///sha-256;") || !strings.HasSuffix(h, "?ver=CBV2.0") {
 			t.Fatalf("hash %q is not an RFC 6920 CBV 2.0 hash", h)
+		}
+	}
+	// Hashes (supply epcis-hash) agrees with DocumentHashes on whatever
+	// DocumentHashes hashes.
+	if all, err := Hashes(raw); herr == nil {
+		if err != nil || len(all) != len(hashes) {
+			t.Fatalf("Hashes: %v, %v; DocumentHashes: %v", all, err, hashes)
+		}
+		for i, e := range all {
+			if e.Hash != hashes[i] || HashOf(e.PreHash) != e.Hash {
+				t.Fatalf("Hashes event %d: %+v, DocumentHashes %s", i, e, hashes[i])
+			}
 		}
 	}
 

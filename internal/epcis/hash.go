@@ -35,7 +35,7 @@ const HashAlgorithmVersion = "CBV2.0"
 // their rendered text. Fields that are absent or empty are left out.
 // eventID, recordTime, errorDeclaration, @context and comments never take
 // part, nor do repository fields listed in a document's ignoreFields (see
-// ignoreNamespace).
+// ignoreNamespace and documentHasher).
 //
 // Values are normalised first: whitespace trimmed; bare CBV / GS1 Web
 // Vocabulary names expanded to their web URIs; CURIEs expanded with the
@@ -482,10 +482,15 @@ func PreHash(event json.RawMessage) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pfx := newPrefixes().with(ev["@context"])
-	h := newHasher(pfx, nil)
+	return standaloneHasher(ev).preHash(ev)
+}
+
+// standaloneHasher is the hasher of an event on its own: its own @context
+// and ignoreFields.
+func standaloneHasher(ev map[string]any) *hasher {
+	h := newHasher(newPrefixes().with(ev["@context"]), nil)
 	h.addIgnored(h.ignoreFieldsOf(ev))
-	return h.preHash(ev)
+	return h
 }
 
 // EventHash returns the CBV 2.0 event hash of one standalone event, e.g.
@@ -508,15 +513,13 @@ func DocumentPreHashes(raw []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	events, err := eventList(doc)
+	hashed, err := hashDocument(doc)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(events))
-	for i, ev := range events {
-		if out[i], err = documentHasher(doc, ev).preHash(ev); err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
-		}
+	out := make([]string, len(hashed))
+	for i, e := range hashed {
+		out[i] = e.PreHash
 	}
 	return out, nil
 }
@@ -534,8 +537,71 @@ func DocumentHashes(raw []byte) ([]string, error) {
 	return pres, nil
 }
 
+// HashedEvent is one event's CBV 2.0 hash with what it was computed from.
+type HashedEvent struct {
+	Type    string `json:"type"`    // the event's type, as written ("ObjectEvent", ...)
+	PreHash string `json:"prehash"` // the canonical pre-hash string
+	Hash    string `json:"hash"`    // "ni:///sha-256;<hex>?ver=CBV2.0"
+}
+
+// Hashes returns the hashes of the events of an EPCISDocument or
+// EPCISQueryDocument, in document order, or of one standalone event (a JSON
+// object with a "type" and no "epcisBody"), as GS1's reference tool
+// computes them. It hashes what it is given and validates nothing (see
+// [ValidateDocument] and [ValidateEvent]).
+func Hashes(raw []byte) ([]HashedEvent, error) {
+	if err := loadVocabularies(); err != nil {
+		return nil, err
+	}
+	obj, err := decodeObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, isDoc := obj["epcisBody"]; isDoc || slices.Contains(documentTypes, str(obj["type"])) {
+		return hashDocument(obj)
+	}
+	if str(obj["type"]) == "" {
+		return nil, errors.New("epcis: neither an EPCIS document (no epcisBody) nor an EPCIS event (no type)")
+	}
+	e, err := hashEvent(standaloneHasher(obj), obj)
+	if err != nil {
+		return nil, err
+	}
+	return []HashedEvent{e}, nil
+}
+
+// hashDocument hashes the events of a decoded document, in order.
+func hashDocument(doc map[string]any) ([]HashedEvent, error) {
+	events, err := eventList(doc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HashedEvent, len(events))
+	for i, ev := range events {
+		if out[i], err = hashEvent(documentHasher(doc, ev), ev); err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+func hashEvent(h *hasher, ev map[string]any) (HashedEvent, error) {
+	pre, err := h.preHash(ev)
+	if err != nil {
+		return HashedEvent{}, err
+	}
+	typ, _ := ev["type"].(string)
+	return HashedEvent{Type: strings.TrimSpace(typ), PreHash: pre, Hash: HashOf(pre)}, nil
+}
+
 // documentHasher is the hasher for one event of a document: the
 // document's @context and ignoreFields, extended by the event's own.
+//
+// A query document's repository declares its ignoreFields on
+// epcisBody.queryResults, next to the resultsBody it describes: that is
+// where the reference implementation reads them for an EPCISQueryDocument
+// (its vector epcisQueryDocHavingEventWithIgnoreFields). They are honoured
+// there as well as at document level, where an EPCISDocument declares them.
 func documentHasher(doc, ev map[string]any) *hasher {
 	pfx := newPrefixes().with(doc["@context"])
 	if c, ok := ev["@context"]; ok {
@@ -543,8 +609,18 @@ func documentHasher(doc, ev map[string]any) *hasher {
 	}
 	h := newHasher(pfx, nil)
 	h.addIgnored(h.ignoreFieldsOf(doc))
+	if qr := queryResults(doc); qr != nil {
+		h.addIgnored(h.ignoreFieldsOf(qr))
+	}
 	h.addIgnored(h.ignoreFieldsOf(ev))
 	return h
+}
+
+// queryResults returns epcisBody.queryResults of a query document, or nil.
+func queryResults(doc map[string]any) map[string]any {
+	body, _ := doc["epcisBody"].(map[string]any)
+	qr, _ := body["queryResults"].(map[string]any)
+	return qr
 }
 
 func decodeObject(raw []byte) (map[string]any, error) {
@@ -573,10 +649,8 @@ func eventList(doc map[string]any) ([]map[string]any, error) {
 	}
 	list, ok := body["eventList"]
 	if !ok {
-		if qr, ok := body["queryResults"].(map[string]any); ok {
-			if rb, ok := qr["resultsBody"].(map[string]any); ok {
-				list = rb["eventList"]
-			}
+		if rb, ok := queryResults(doc)["resultsBody"].(map[string]any); ok {
+			list = rb["eventList"]
 		}
 	}
 	arr, ok := list.([]any)

@@ -78,8 +78,8 @@ func firstDifference(want, got string) string {
 // implementation: pre-hash strings first, then hashes.
 func TestEventHashVectors(t *testing.T) {
 	docs := glob(t, vectorDir+"*.jsonld")
-	if len(docs) != 15 {
-		t.Fatalf("%d vector documents, want 15", len(docs))
+	if len(docs) != 16 {
+		t.Fatalf("%d vector documents, want 16", len(docs))
 	}
 	events := 0
 	for _, path := range docs {
@@ -132,8 +132,8 @@ func TestEventHashVectors(t *testing.T) {
 			}
 		})
 	}
-	if events != 20 {
-		t.Errorf("%d events hashed, want 20", events)
+	if events != 22 {
+		t.Errorf("%d events hashed, want 22", events)
 	}
 	for name := range publishedPreHashErrors {
 		if !slices.Contains(docs, vectorDir+name+".jsonld") {
@@ -155,6 +155,87 @@ func TestCommentVectorMatchesQueryDocument(t *testing.T) {
 	}
 }
 
+// TestQueryDocumentIgnoreFields: a query document's repository may declare
+// ignoreFields on epcisBody.queryResults (where the reference implementation
+// reads them) or at document level (where an EPCISDocument declares them);
+// either way the listed fields are left out, exactly as in the
+// EPCISDocument vector with the same events. Without the declaration the
+// listed extension is hashed.
+func TestQueryDocumentIgnoreFields(t *testing.T) {
+	want := lines(readFile(t, vectorDir+"epcisDocHavingEventWithIgnoreFields.hashes.txt"))
+	const key = "repository-x:ignoreFields"
+	hashes := func(move func(doc, qr map[string]any)) []string {
+		t.Helper()
+		doc, err := decodeObject(readFile(t, vectorDir+"epcisQueryDocHavingEventWithIgnoreFields.jsonld"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		move(doc, queryResults(doc))
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DocumentHashes(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for name, move := range map[string]func(doc, qr map[string]any){
+		"on queryResults": func(doc, qr map[string]any) {},
+		"at document level": func(doc, qr map[string]any) {
+			doc[key] = qr[key]
+			delete(qr, key)
+		},
+	} {
+		if got := hashes(move); !slices.Equal(got, want) {
+			t.Errorf("ignoreFields %s: hashes %v, want %v", name, got, want)
+		}
+	}
+	if got := hashes(func(doc, qr map[string]any) { delete(qr, key) }); got[0] == want[0] || got[1] != want[1] {
+		t.Errorf("without ignoreFields, event 0 hashed as if example:captureID were left out: %v", got)
+	}
+}
+
+// TestHashes: Hashes gives, per event of a document, its type and the
+// pre-hash string and hash that DocumentPreHashes and DocumentHashes give;
+// for a standalone event, EventHash's.
+func TestHashes(t *testing.T) {
+	for _, path := range glob(t, vectorDir+"*.jsonld") {
+		raw := readFile(t, path)
+		pres, err := DocumentPreHashes(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Hashes(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(pres) {
+			t.Fatalf("%s: %d events, want %d", path, len(got), len(pres))
+		}
+		for i, ev := range eventsOf(t, raw) {
+			var typ struct{ Type string }
+			json.Unmarshal(ev, &typ)
+			if want := (HashedEvent{Type: typ.Type, PreHash: pres[i], Hash: HashOf(pres[i])}); got[i] != want {
+				t.Errorf("%s event %d: %+v, want %+v", path, i, got[i], want)
+			}
+			one, err := Hashes(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want, _ := EventHash(ev); len(one) != 1 || one[0].Hash != want || one[0].Type != typ.Type {
+				t.Errorf("%s event %d on its own: %+v, want hash %s", path, i, one, want)
+			}
+		}
+	}
+	for _, bad := range []string{`[]`, `{"type": "EPCISDocument"}`, `{"epcisBody": {}}`, `{"eventTime": "2020-01-01T00:00:00Z"}`} {
+		if _, err := Hashes([]byte(bad)); err == nil {
+			t.Errorf("%s: hashed", bad)
+		}
+	}
+}
+
 // eventsOf returns the events of a document as standalone events carrying
 // the document's @context and ignoreFields.
 func eventsOf(t testing.TB, raw []byte) []json.RawMessage {
@@ -171,6 +252,9 @@ func eventsOf(t testing.TB, raw []byte) []json.RawMessage {
 	for _, ev := range evs {
 		ev["@context"] = doc["@context"]
 		if f, ok := doc["repository-x:ignoreFields"]; ok {
+			ev["repository-x:ignoreFields"] = f
+		}
+		if f, ok := queryResults(doc)["repository-x:ignoreFields"]; ok {
 			ev["repository-x:ignoreFields"] = f
 		}
 		b, err := json.Marshal(ev)

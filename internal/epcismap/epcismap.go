@@ -110,6 +110,9 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 			return ev, "observation: anchored only", nil
 		}
 	case "AggregationEvent":
+		if (e.Action == "ADD" || e.Action == "DELETE") && len(e.ChildQuantities) > 0 {
+			return ev, "", errClassLevelAggregation
+		}
 		if e.ParentID == "" {
 			return ev, "", errors.New("an aggregation names its parentID")
 		}
@@ -155,6 +158,14 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 	}
 	return ev, "", nil
 }
+
+// errClassLevelAggregation refuses an AggregationEvent that packs or
+// unpacks by quantity: the ledger tracks each item in a container, and a
+// childQuantityList says only how much of a class, not which items (a
+// DELETE would otherwise unpack the whole container).
+var errClassLevelAggregation = errors.New("class-level aggregation by quantity (childQuantityList) is not tracked per item on this ledger: " +
+	"list the serialised units (SGTINs) or logistic units (SSCCs) packed into, or taken out of, the parentID in childEPCs instead, " +
+	"or send the event with action OBSERVE to have it anchored only")
 
 // commission builds a commissioning of serialised units of one GTIN with
 // the event's ILMD lot and expiry.

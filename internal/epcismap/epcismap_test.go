@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,73 @@ func TestMapAndApply(t *testing.T) {
 	if _, err := run(maker, supply.TypeEvents, supply.Events{Events: m.Events[3:]}); !errors.Is(err, supply.ErrExists) {
 		t.Fatalf("replayed event: %v", err)
 	}
+}
+
+// noLedger is committed state with no GLNs and no items: enough for events
+// that do not look anything up.
+type noLedger struct{}
+
+func (noLedger) OrgOfGLN(state.Reader, string) (string, bool)  { return "", false }
+func (noLedger) Item(state.Reader, string) (supply.Item, bool) { return supply.Item{}, false }
+
+// TestClassLevelAggregationRefused: an AggregationEvent that packs or
+// unpacks by quantity (childQuantityList) cannot be applied per item, so it
+// is refused when the document is mapped (before anything is signed), in
+// EPCIS terms: which event, what is wrong, what to send instead. It used to
+// map to "pack 0 items" (ADD) or "unpack everything" (DELETE).
+func TestClassLevelAggregationRefused(t *testing.T) {
+	caseURN, _ := gs1.SSCCURN(sscc, 7)
+	unit, _ := gs1.SGTIN(gtin, "S1", 7)
+	lgtin := "urn:epc:class:lgtin:0950600.013435.L7"
+	byQuantity := []any{map[string]any{"epcClass": lgtin, "quantity": 10}}
+	inspect := map[string]any{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting", "epcList": []any{caseURN}}
+	mapDoc := func(t *testing.T, raw []byte) (epcismap.Mapped, error) {
+		t.Helper()
+		d, err := epcis.Parse(raw)
+		if err != nil {
+			t.Fatalf("the test document is not valid EPCIS: %v", err)
+		}
+		return epcismap.Map(d, nil, noLedger{})
+	}
+	for _, tc := range []struct {
+		name, event string
+		doc         []byte
+	}{
+		// OpenEPCIS's capture example: 52 kg of a lot packed into an SSCC.
+		{"OpenEPCIS AggregationEvent_with_sensorData", "event 0 (AggregationEvent ADD packing)",
+			readFile(t, "../epcis/testdata/openepcis/Capture/Documents/AggregationEvent_with_sensorData.json")},
+		{"ADD by quantity only", "event 1 (AggregationEvent ADD packing)", doc(t, inspect,
+			map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "parentID": caseURN, "childQuantityList": byQuantity})},
+		{"ADD of items and quantities", "event 0 (AggregationEvent ADD packing)", doc(t,
+			map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "parentID": caseURN, "childEPCs": []any{unit}, "childQuantityList": byQuantity})},
+		{"DELETE by quantity", "event 0 (AggregationEvent DELETE unpacking)", doc(t,
+			map[string]any{"type": "AggregationEvent", "action": "DELETE", "bizStep": "unpacking", "parentID": caseURN, "childQuantityList": byQuantity})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := mapDoc(t, tc.doc)
+			if !errors.Is(err, epcismap.ErrUnmappable) {
+				t.Fatalf("mapped to %+v, err %v; want it refused", m, err)
+			}
+			for _, want := range []string{tc.event, "class-level aggregation by quantity (childQuantityList) is not tracked per item", "in childEPCs instead"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+		})
+	}
+
+	// Observing an aggregation by quantity changes nothing: anchored only.
+	m, err := mapDoc(t, doc(t, map[string]any{"type": "AggregationEvent", "action": "OBSERVE", "bizStep": "inspecting", "parentID": caseURN, "childQuantityList": byQuantity}))
+	if err != nil || len(m.Events) != 1 || m.Events[0].Op != (supply.Op{}) || len(m.Notes) != 1 {
+		t.Errorf("OBSERVE by quantity: %+v, %v", m, err)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

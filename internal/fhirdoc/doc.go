@@ -2,7 +2,7 @@
 // validate what users send, split Bundles into records, convert Consent
 // to and from grant terms, and list a test patient's personal data for the
 // privacy scan. Nothing here runs in the state machine or goes on chain;
-// the modules work on their own small types (DESIGN.md §3.8).
+// the modules work on their own small types (docs/design.md §3.8).
 //
 // # Validation
 //
@@ -71,5 +71,5 @@
 // PersonalData lists the identifying strings of the Patient resources in a
 // document (names, birth date, address, telecom, identifiers…), leaving
 // out strings too short or too generic to search for; a test then searches
-// everything the chain stores for them (DESIGN.md §3.1).
+// everything the chain stores for them (docs/design.md §3.1).
 package fhirdoc

@@ -11,6 +11,8 @@ const (
 	AttrAction   = "action"
 	AttrApprove  = "approve"
 	AttrStatus   = "status"
+	AttrType     = "type"
+	AttrHeight   = "height"
 )
 
 // Events the module emits.
@@ -20,7 +22,11 @@ var (
 	EventOrgRemoved = ledger.EventType{Name: "governance.org_removed", Attrs: []string{AttrOrg},
 		Doc: "A passed proposal removed an organisation: its members can no longer sign and its validator power is 0."}
 	EventValidatorSet = ledger.EventType{Name: "governance.validator_set", Attrs: []string{AttrOrg, AttrPower},
-		Doc: "A passed proposal set an organisation's validator power (0 removes it from the validator set)."}
+		Doc: "An organisation's validator power changed from the end of the block: a passed proposal set it (0 removes it from the validator set), or its new key's node showed that it runs (governance/validator-ready)."}
+	EventValidatorPending = ledger.EventType{Name: "governance.validator_pending", Attrs: []string{AttrOrg, AttrPower},
+		Doc: "A passed proposal gave an organisation a new validator key; its power counts once the key's node shows that it runs (governance/validator-ready, which the node sends when it has caught up)."}
+	EventMisbehaviour = ledger.EventType{Name: "governance.misbehaviour", Attrs: []string{AttrOrg, AttrType, AttrHeight},
+		Doc: "The chain committed evidence that an organisation's validator misbehaved at a height (type duplicate-vote: it signed two blocks at one height; light-client-attack): its power is 0 from the end of the block, and the members decide by proposal whether to give it a validator again or remove the organisation."}
 	EventProposed = ledger.EventType{Name: "governance.proposed", Attrs: []string{AttrProposal, AttrAction, AttrOrg},
 		Doc: "An organisation's admin made a proposal; the proposer's organisation votes for it at once."}
 	EventVoted = ledger.EventType{Name: "governance.voted", Attrs: []string{AttrProposal, AttrOrg, AttrApprove},
@@ -31,7 +37,7 @@ var (
 
 // Events implements ledger.Module.
 func (k *Keeper) Events() []ledger.EventType {
-	return []ledger.EventType{EventOrgAdmitted, EventOrgRemoved, EventValidatorSet, EventProposed, EventVoted, EventDecided}
+	return []ledger.EventType{EventOrgAdmitted, EventOrgRemoved, EventValidatorSet, EventValidatorPending, EventMisbehaviour, EventProposed, EventVoted, EventDecided}
 }
 
 // Codes implements ledger.Module: the module's code table.
@@ -44,5 +50,6 @@ func (k *Keeper) Codes() []ledger.ErrorCode {
 		{Err: ErrDeadline, Number: 5, Name: "deadline", Kind: ledger.KindInvalid},
 		{Err: ErrAlreadyVoted, Number: 6, Name: "already_voted", Kind: ledger.KindConflict},
 		{Err: ErrInvalid, Number: 7, Name: "invalid_proposal", Kind: ledger.KindInvalid},
+		{Err: ErrWouldHalt, Number: 8, Name: "would_halt", Kind: ledger.KindConflict},
 	}
 }

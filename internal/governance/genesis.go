@@ -46,7 +46,7 @@ func (k *Keeper) InitGenesis(ctx *ledger.Context, raw json.RawMessage) error {
 			return fmt.Errorf("governance genesis: org %d: %s listed twice", i, go_.ID)
 		}
 		o := Org{ID: go_.ID, Name: go_.Name, Kind: go_.Kind, Status: OrgActive, Joined: ctx.Height}
-		if err := k.setValidator(ctx, &o, go_.Validator); err != nil {
+		if err := k.setValidator(ctx, &o, go_.Validator, true); err != nil {
 			return fmt.Errorf("governance genesis: org %d (%s): %w", i, go_.ID, err)
 		}
 		orgs.Set(ctx.Store, o.ID, o)

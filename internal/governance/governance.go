@@ -11,6 +11,7 @@
 package governance
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,10 @@ var (
 	ErrDeadline     = errors.New("governance: deadline out of range")
 	ErrAlreadyVoted = errors.New("governance: organisation already voted")
 	ErrInvalid      = errors.New("governance: invalid proposal")
+	// ErrWouldHalt: after the change, the validators that signed the last
+	// block would hold two thirds of the voting power or less, and the
+	// chain would stop making blocks until the others' nodes run.
+	ErrWouldHalt = errors.New("governance: the change would halt the chain")
 )
 
 // Organisation status.
@@ -46,6 +51,12 @@ const (
 type Validator struct {
 	PublicKey tx.PubKey `json:"public_key"`
 	Power     int64     `json:"power"`
+	// Pending: a key admitted to the set whose node has not yet shown that
+	// it runs (governance/validator-ready, signed with the key, which the
+	// node sends once it has caught up). Its power counts from the end of
+	// that block; until then it is not in the set, so a typo in a key or a
+	// node that never starts cannot halt the chain.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Org is a member organisation of the consortium.
@@ -57,6 +68,22 @@ type Org struct {
 	Joined    int64          `json:"joined"`
 	Removed   int64          `json:"removed,omitempty"`
 	Validator *Validator     `json:"validator,omitempty"`
+	// Misbehaviour lists the evidence of its validators' misbehaviour the
+	// chain committed, oldest first: each took the validator out of the set.
+	Misbehaviour []Offence `json:"misbehaviour,omitempty"`
+}
+
+// Offence is committed evidence that a validator misbehaved.
+type Offence struct {
+	// Type is "duplicate-vote" (it signed two blocks at one height) or
+	// "light-client-attack".
+	Type string `json:"type"`
+	// PublicKey is the validator key that misbehaved.
+	PublicKey tx.PubKey `json:"public_key"`
+	// Height is when it misbehaved; Committed, the block that recorded the
+	// evidence and took the key out of the set.
+	Height    int64 `json:"height"`
+	Committed int64 `json:"committed"`
 }
 
 // Params are governance's parameters, set at genesis.
@@ -71,17 +98,17 @@ type Params struct {
 func DefaultParams() Params { return Params{VotingPeriod: 86_400, MaxVotingPeriod: 30 * 86_400} }
 
 var (
-	orgs      = state.NewMap[Org](Name, "gov/o/")
-	proposals = state.NewMap[Proposal](Name, "gov/p/")
-	deadlines = state.NewIndex(Name, "gov/d/") // deadline(20 digits)/proposal id
-	params    = state.NewMap[Params](Name, "gov/params")
-	counters  = state.NewMap[uint64](Name, "gov/seq/")
-	valKeys   = state.NewMap[string](Name, "gov/v/") // validator key hex -> org
+	orgs      = state.NewMap[Org](Name, "gov/o/").Public()
+	proposals = state.NewMap[Proposal](Name, "gov/p/").Public()
+	deadlines = state.NewIndex(Name, "gov/d/").Public() // deadline(20 digits)/proposal id
+	params    = state.NewMap[Params](Name, "gov/params").Public()
+	counters  = state.NewMap[uint64](Name, "gov/seq/").Public()
+	valKeys   = state.NewMap[string](Name, "gov/v/").Public() // validator key hex -> org
 	// Validator changes of the block being executed, by key hex. They live
 	// in state, not in memory, so that a failed transaction discards its own
 	// and a mempool check never sees a block's; the chain takes them at the
 	// end of each block.
-	pendingVals = state.NewMap[Validator](Name, "gov/vu/")
+	pendingVals = state.NewMap[Validator](Name, "gov/vu/").Public()
 )
 
 // Members is what governance needs of the identity module: creating the
@@ -189,7 +216,7 @@ func activeOrgIDs(r state.Reader) []string {
 func (k *Keeper) Validators(r state.Reader) []Org {
 	var out []Org
 	orgs.Walk(r, "", func(_ string, o Org) bool {
-		if o.Status == OrgActive && o.Validator != nil && o.Validator.Power > 0 {
+		if o.Status == OrgActive && o.Validator != nil && o.Validator.Power > 0 && !o.Validator.Pending {
 			out = append(out, o)
 		}
 		return true
@@ -214,19 +241,36 @@ func (k *Keeper) TakeValidatorUpdates(s state.Store) []Validator {
 	return out
 }
 
-func (k *Keeper) setValidator(ctx *ledger.Context, o *Org, v *Validator) error {
-	if o.Validator != nil {
-		valKeys.Delete(ctx.Store, o.Validator.PublicKey.String())
-		pendingVals.Set(ctx.Store, o.Validator.PublicKey.String(), Validator{PublicKey: o.Validator.PublicKey, Power: 0})
+// setValidator sets o's validator to v (nil or power 0: none). A new key is
+// pending until its node shows it runs (validator-ready), unless active is
+// set (genesis); a power change of the same key keeps its state.
+func (k *Keeper) setValidator(ctx *ledger.Context, o *Org, v *Validator, active bool) error {
+	old := o.Validator
+	keep := old != nil && v != nil && v.Power > 0 && bytes.Equal(old.PublicKey, v.PublicKey)
+	if old != nil && !keep {
+		valKeys.Delete(ctx.Store, old.PublicKey.String())
+		if !old.Pending {
+			pendingVals.Set(ctx.Store, old.PublicKey.String(), Validator{PublicKey: old.PublicKey, Power: 0})
+		}
 	}
 	o.Validator = nil
-	if v != nil && v.Power > 0 {
-		if owner, taken := valKeys.Get(ctx.Store, v.PublicKey.String()); taken {
-			return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, v.PublicKey, owner)
+	if v == nil || v.Power <= 0 {
+		return nil
+	}
+	if keep {
+		o.Validator = &Validator{PublicKey: v.PublicKey, Power: v.Power, Pending: old.Pending}
+		if !old.Pending {
+			pendingVals.Set(ctx.Store, v.PublicKey.String(), Validator{PublicKey: v.PublicKey, Power: v.Power})
 		}
-		valKeys.Set(ctx.Store, v.PublicKey.String(), o.ID)
-		o.Validator = v
-		pendingVals.Set(ctx.Store, v.PublicKey.String(), *v)
+		return nil
+	}
+	if owner, taken := valKeys.Get(ctx.Store, v.PublicKey.String()); taken {
+		return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, v.PublicKey, owner)
+	}
+	valKeys.Set(ctx.Store, v.PublicKey.String(), o.ID)
+	o.Validator = &Validator{PublicKey: v.PublicKey, Power: v.Power, Pending: !active}
+	if active {
+		pendingVals.Set(ctx.Store, v.PublicKey.String(), Validator{PublicKey: v.PublicKey, Power: v.Power})
 	}
 	return nil
 }
@@ -238,4 +282,60 @@ func nextProposalID(s state.Store) uint64 {
 	n++
 	counters.Set(s, "proposal", n)
 	return n
+}
+
+// PendingValidator reports whether key is an organisation's validator key
+// that waits for its node to show it runs (governance/validator-ready),
+// with the organisation and the power it will have.
+func (k *Keeper) PendingValidator(r state.Reader, key tx.PubKey) (org string, power int64, ok bool) {
+	id, found := valKeys.Get(r, key.String())
+	if !found {
+		return "", 0, false
+	}
+	o, found := orgs.Get(r, id)
+	if !found || o.Validator == nil || !o.Validator.Pending {
+		return "", 0, false
+	}
+	return o.ID, o.Validator.Power, true
+}
+
+// Misbehaviour is evidence of a validator's misbehaviour as a block records
+// it (CometBFT's Misbehavior): the validator's address (ValidatorAddress),
+// the type and the height of the offence.
+type Misbehaviour struct {
+	Type    string
+	Address string
+	Height  int64
+}
+
+// Punish takes each misbehaving validator out of the set from the end of the
+// block (unless it is the last one: a chain needs a validator) and records
+// the offence on its organisation; the members then decide
+// by proposal whether to give it a validator again (set-validator, a new key
+// that waits until its node runs) or to remove the organisation. Evidence
+// against a key no longer in the set (removed or punished already) changes
+// nothing. Consensus code: the list is the block's, in its order.
+func (k *Keeper) Punish(ctx *ledger.Context, ms []Misbehaviour) {
+	if len(ms) == 0 {
+		return
+	}
+	byAddr := map[string]string{}
+	for _, o := range k.Validators(ctx.Store) {
+		byAddr[ValidatorAddress(o.Validator.PublicKey)] = o.ID
+	}
+	for _, m := range ms {
+		id, ok := byAddr[m.Address]
+		if !ok {
+			continue
+		}
+		delete(byAddr, m.Address)
+		o, _ := orgs.Get(ctx.Store, id)
+		key := o.Validator.PublicKey
+		if len(k.Validators(ctx.Store)) > 1 {
+			k.setValidator(ctx, &o, nil, false) // removing cannot fail
+		} // else the last validator: CometBFT cannot run with none; recorded only
+		o.Misbehaviour = append(o.Misbehaviour, Offence{Type: m.Type, PublicKey: key, Height: m.Height, Committed: ctx.Height})
+		orgs.Set(ctx.Store, o.ID, o)
+		ctx.Emit(EventMisbehaviour.New(o.ID, m.Type, strconv.FormatInt(m.Height, 10)))
+	}
 }

@@ -1,6 +1,8 @@
 package governance
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,11 +126,17 @@ type Proposal struct {
 	Votes    []Vote `json:"votes"`
 	Decided  int64  `json:"decided,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// Final is the tally the proposal was decided on, kept when it is
+	// decided: later admissions and removals of organisations do not
+	// recount a closed vote.
+	Final *Tally `json:"final_tally,omitempty"`
 }
 
 // Tally counts the votes of organisations active now.
 type Tally struct {
-	Yes, No, Members int
+	Yes     int `json:"yes"`
+	No      int `json:"no"`
+	Members int `json:"members"`
 }
 
 // Passes reports whether more than two thirds of members approve.
@@ -137,8 +145,12 @@ func (t Tally) Passes() bool { return 3*t.Yes > 2*t.Members }
 // Hopeless reports whether the proposal can no longer pass.
 func (t Tally) Hopeless() bool { return 3*(t.Members-t.No) <= 2*t.Members }
 
-// TallyOf counts p's votes against the organisations active in r.
+// TallyOf counts p's votes against the organisations active in r; a
+// decided proposal's is the tally it was decided on.
 func (k *Keeper) TallyOf(r state.Reader, p Proposal) Tally {
+	if p.Final != nil {
+		return *p.Final
+	}
 	active := activeOrgIDs(r)
 	t := Tally{Members: len(active)}
 	for _, v := range p.Votes {
@@ -158,7 +170,21 @@ func (k *Keeper) TallyOf(r state.Reader, p Proposal) Tally {
 const (
 	TypePropose = "governance/propose"
 	TypeVote    = "governance/vote"
+	// TypeValidatorReady is signed with a pending validator's consensus
+	// key, by its node once it has caught up: the key is held by a node
+	// that runs, and its power counts from the end of the block.
+	TypeValidatorReady = "governance/validator-ready"
 )
+
+// ValidatorReady is the (empty) message of TypeValidatorReady: the signer's
+// key is the validator key.
+type ValidatorReady struct{}
+
+// ReadyResult answers a validator-ready.
+type ReadyResult struct {
+	Org   string `json:"org"`
+	Power int64  `json:"power"`
+}
 
 // Propose puts an action to the members. The proposer's organisation votes
 // yes. Deadline is a block height; zero means the default voting period.
@@ -195,6 +221,9 @@ func (k *Keeper) Routes() []ledger.Route {
 	return []ledger.Route{
 		{Type: TypePropose, Handler: ledger.Handle(k.propose)},
 		{Type: TypeVote, Handler: ledger.Handle(k.vote)},
+		// Open: a consensus key is no identity; the handler admits only a
+		// pending validator's key.
+		{Type: TypeValidatorReady, Handler: ledger.Handle(k.validatorReady), Open: true},
 	}
 }
 
@@ -235,7 +264,7 @@ func (k *Keeper) check(ctx *ledger.Context, a Action) error {
 				return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, v.PublicKey, owner)
 			}
 		}
-		return nil
+		return k.checkLive(ctx, m.ID, m.Validator)
 	case ActionRemoveOrg:
 		m, err := decodePayload[RemoveOrg](a)
 		if err != nil {
@@ -247,7 +276,7 @@ func (k *Keeper) check(ctx *ledger.Context, a Action) error {
 		if len(activeOrgIDs(ctx.Store)) == 1 {
 			return fmt.Errorf("%w: cannot remove the last member organisation", ErrInvalid)
 		}
-		return nil
+		return k.checkLive(ctx, m.ID, nil)
 	case ActionSetValidator:
 		m, err := decodePayload[SetValidator](a)
 		if err != nil {
@@ -259,7 +288,7 @@ func (k *Keeper) check(ctx *ledger.Context, a Action) error {
 		if owner, taken := valKeys.Get(ctx.Store, m.PublicKey.String()); taken && owner != m.Org && m.Power > 0 {
 			return fmt.Errorf("%w: validator key %s belongs to %s", ErrExists, m.PublicKey, owner)
 		}
-		return nil
+		return k.checkLive(ctx, m.Org, &Validator{PublicKey: m.PublicKey, Power: m.Power})
 	}
 	e, ok := k.executors[a.Type]
 	if !ok {
@@ -276,7 +305,7 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 	case ActionAdmitOrg:
 		m, _ := decodePayload[AdmitOrg](a)
 		o := Org{ID: m.ID, Name: m.Name, Kind: m.Kind, Status: OrgActive, Joined: ctx.Height}
-		if err := k.setValidator(ctx, &o, m.Validator); err != nil {
+		if err := k.setValidator(ctx, &o, m.Validator, false); err != nil {
 			return err
 		}
 		orgs.Set(ctx.Store, o.ID, o)
@@ -284,10 +313,13 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 			return err
 		}
 		ctx.Emit(EventOrgAdmitted.New(o.ID, string(o.Kind)))
+		if o.Validator != nil {
+			ctx.Emit(EventValidatorPending.New(o.ID, strconv.FormatInt(o.Validator.Power, 10)))
+		}
 	case ActionRemoveOrg:
 		m, _ := decodePayload[RemoveOrg](a)
 		o, _ := orgs.Get(ctx.Store, m.ID)
-		if err := k.setValidator(ctx, &o, nil); err != nil {
+		if err := k.setValidator(ctx, &o, nil, false); err != nil {
 			return err
 		}
 		o.Status, o.Removed = OrgRemoved, ctx.Height
@@ -299,14 +331,18 @@ func (k *Keeper) execute(ctx *ledger.Context, a Action) error {
 	case ActionSetValidator:
 		m, _ := decodePayload[SetValidator](a)
 		o, _ := orgs.Get(ctx.Store, m.Org)
-		if err := k.setValidator(ctx, &o, &Validator{PublicKey: m.PublicKey, Power: m.Power}); err != nil {
+		if err := k.setValidator(ctx, &o, &Validator{PublicKey: m.PublicKey, Power: m.Power}, false); err != nil {
 			return err
 		}
 		orgs.Set(ctx.Store, o.ID, o)
 		if len(k.Validators(ctx.Store)) == 0 {
 			return fmt.Errorf("%w: the change would leave no validator", ErrInvalid)
 		}
-		ctx.Emit(EventValidatorSet.New(o.ID, strconv.FormatInt(m.Power, 10)))
+		if o.Validator != nil && o.Validator.Pending {
+			ctx.Emit(EventValidatorPending.New(o.ID, strconv.FormatInt(m.Power, 10)))
+		} else {
+			ctx.Emit(EventValidatorSet.New(o.ID, strconv.FormatInt(m.Power, 10)))
+		}
 	default:
 		return k.executors[a.Type].Execute(ctx, a.Payload)
 	}
@@ -387,7 +423,7 @@ func (k *Keeper) decide(ctx *ledger.Context, p *Proposal) {
 	default:
 		return
 	}
-	p.Decided = ctx.Height
+	p.Decided, p.Final = ctx.Height, &t
 	deadlines.Remove(ctx.Store, fmt.Sprintf("%020d", p.Deadline), proposalKey(p.ID))
 	ctx.Emit(EventDecided.New(strconv.FormatUint(p.ID, 10), p.Status))
 }
@@ -410,9 +446,86 @@ func (k *Keeper) EndBlock(ctx *ledger.Context) error {
 		if !ok || p.Status != StatusOpen {
 			continue
 		}
-		p.Status, p.Decided = StatusExpired, ctx.Height
+		t := k.TallyOf(ctx.Store, p)
+		p.Status, p.Decided, p.Final = StatusExpired, ctx.Height, &t
 		proposals.Set(ctx.Store, id, p)
 		ctx.Emit(EventDecided.New(strconv.FormatUint(p.ID, 10), p.Status))
 	}
 	return nil
+}
+
+// ValidatorAddress is CometBFT's address of an Ed25519 validator key: the
+// first 20 bytes of its SHA-256, in upper-case hex (as in
+// ledger.Context.LastCommit).
+func ValidatorAddress(pub tx.PubKey) string {
+	sum := sha256.Sum256(pub)
+	return fmt.Sprintf("%X", sum[:20])
+}
+
+// checkLive refuses a change of org's validator (to v; nil removes it) after
+// which the validators that signed the last block would hold two thirds of
+// the voting power or less: CometBFT makes blocks only with more than two
+// thirds, so admitting a validator whose node is not running (or whose key
+// has a typo) would halt the chain until it runs. A validator proves that it
+// runs by signing blocks; a new one cannot have, so it is admitted with a
+// power the others can carry, and raised once it signs. When the block
+// records no votes (the first block) nothing is known and nothing refused.
+func (k *Keeper) checkLive(ctx *ledger.Context, org string, v *Validator) error {
+	if len(ctx.LastCommit) == 0 {
+		return nil
+	}
+	var live, offOthers int64
+	var current *Validator
+	for _, o := range k.Validators(ctx.Store) {
+		if o.ID == org {
+			current = o.Validator
+			continue
+		}
+		if signed, _ := ctx.SignedLastBlock(ValidatorAddress(o.Validator.PublicKey)); signed {
+			live += o.Validator.Power
+		} else {
+			offOthers += o.Validator.Power
+		}
+	}
+	// Only the set's active part matters: a new key waits, outside it,
+	// until its node shows it runs (validator-ready).
+	var vPower int64
+	vSigned := false
+	if v != nil && v.Power > 0 && current != nil && bytes.Equal(current.PublicKey, v.PublicKey) {
+		vPower = v.Power
+		vSigned, _ = ctx.SignedLastBlock(ValidatorAddress(v.PublicKey))
+	}
+	total, liveAfter := live+offOthers+vPower, live
+	if vSigned {
+		liveAfter += vPower
+	}
+	// More than two thirds: 3·live > 2·total (powers are at most 2^40).
+	if 3*liveAfter > 2*total {
+		return nil
+	}
+	msg := fmt.Sprintf("the validators that signed the last block would hold %d of %d voting power, and CometBFT makes blocks only with more than two thirds", liveAfter, total)
+	if vPower > 0 && !vSigned {
+		if most := (live-1)/2 - offOthers; most >= 1 {
+			return fmt.Errorf("%w: %s; validator key %s has not signed the last block: keep its power at most %d until its node signs blocks", ErrWouldHalt, msg, v.PublicKey, most)
+		}
+		return fmt.Errorf("%w: %s; validator key %s has not signed the last block: bring its node back first", ErrWouldHalt, msg, v.PublicKey)
+	}
+	return fmt.Errorf("%w: %s; bring the validators that are not signing back first", ErrWouldHalt, msg)
+}
+
+func (k *Keeper) validatorReady(ctx *ledger.Context, _ ValidatorReady) (any, error) {
+	key := ctx.SignerKey
+	id, ok := valKeys.Get(ctx.Store, key.String())
+	if !ok {
+		return nil, fmt.Errorf("%w: no organisation's validator has key %s", ErrUnauthorized, key)
+	}
+	o, _ := orgs.Get(ctx.Store, id)
+	if o.Validator == nil || !o.Validator.Pending {
+		return nil, fmt.Errorf("%w: validator key %s of %s is in the set already", ErrExists, key, id)
+	}
+	o.Validator.Pending = false
+	orgs.Set(ctx.Store, o.ID, o)
+	pendingVals.Set(ctx.Store, key.String(), Validator{PublicKey: key, Power: o.Validator.Power})
+	ctx.Emit(EventValidatorSet.New(o.ID, strconv.FormatInt(o.Validator.Power, 10)))
+	return ReadyResult{Org: o.ID, Power: o.Validator.Power}, nil
 }

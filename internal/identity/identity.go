@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"time"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/state"
@@ -96,7 +98,7 @@ type Key struct {
 }
 
 var (
-	members  = state.NewMap[Member](Name, "id/m/")
+	members  = state.NewMap[Member](Name, "id/m/").Public()
 	patients = state.NewMap[Patient](Name, "id/p/")
 	keys     = state.NewMap[Key](Name, "id/k/")
 	// An identity's keys are listed in its own record (Member.Keys,
@@ -110,13 +112,39 @@ type Orgs interface {
 	OrgActive(r state.Reader, org string) bool
 }
 
-// Keeper is the identity module.
-type Keeper struct {
-	orgs Orgs
+// Licences is what identity needs to know of a member's licence to
+// practise (the credentials module answers).
+type Licences interface {
+	// Practising reports whether no licence of member is suspended or
+	// revoked for cause.
+	Practising(r state.Reader, member string) bool
 }
 
-// New returns the module, asking orgs about organisations.
-func New(orgs Orgs) *Keeper { return &Keeper{orgs: orgs} }
+// LicensedRoles are the clinical roles a member holds only while
+// practising: a suspended or revoked licence leaves them out of the
+// member's principal (Roles), everywhere roles are checked.
+var LicensedRoles = []ledger.Role{ledger.RolePhysician, ledger.RoleNurse, ledger.RolePharmacist}
+
+// Keeper is the identity module.
+type Keeper struct {
+	orgs     Orgs
+	licences Licences
+}
+
+// New returns the module, asking orgs about organisations and licences
+// about members' licences to practise.
+func New(orgs Orgs, licences Licences) *Keeper { return &Keeper{orgs: orgs, licences: licences} }
+
+// Roles returns the roles m may act in now: its roles, less the licensed
+// ones while it is not practising. It is the single place a member's roles
+// are read for acting: Authenticate and the chain's directory use it.
+func (k *Keeper) Roles(r state.Reader, m Member) []ledger.Role {
+	if !slices.ContainsFunc(m.Roles, func(role ledger.Role) bool { return slices.Contains(LicensedRoles, role) }) ||
+		k.licences.Practising(r, m.ID) {
+		return m.Roles
+	}
+	return slices.DeleteFunc(slices.Clone(m.Roles), func(role ledger.Role) bool { return slices.Contains(LicensedRoles, role) })
+}
 
 // Name implements ledger.Module.
 func (k *Keeper) Name() string { return Name }
@@ -161,7 +189,7 @@ func (k *Keeper) Authenticate(r state.Reader, key tx.PubKey) (ledger.Principal, 
 		if !k.orgs.OrgActive(r, m.Org) {
 			return ledger.Principal{}, fmt.Errorf("%w: organisation %s of member %s is not an active member of the consortium", ErrInactive, m.Org, m.ID)
 		}
-		return ledger.Principal{ID: m.ID, Kind: ledger.Member, Org: m.Org, Roles: m.Roles, Key: key}, nil
+		return ledger.Principal{ID: m.ID, Kind: ledger.Member, Org: m.Org, Roles: k.Roles(r, m), Key: key}, nil
 	}
 	return ledger.Principal{}, fmt.Errorf("%w: key %s has unknown owner kind %q", ErrUnknownSigner, key, rec.OwnerKind)
 }
@@ -263,4 +291,20 @@ func (k *Keeper) CheckAdmin(r state.Reader, org, handle string, key tx.PubKey) e
 		return fmt.Errorf("%w: admin_key %s is already registered", ErrExists, key)
 	}
 	return nil
+}
+
+// MayProve implements ledger.KeyReader, as GET /v1/identities and
+// /v1/keys answer: a member's key is proven to anyone (members are a public
+// directory); a patient's identity and keys to the patient and to members
+// (delegates, whom identity does not know, use those routes with
+// ?prove=true). Members' own entries are public state.
+func (k *Keeper) MayProve(r state.Reader, p ledger.Principal, key string, _ time.Time) bool {
+	if id, ok := keys.ID(key); ok {
+		rec, ok := keys.Get(r, id)
+		return ok && (rec.OwnerKind == ledger.Member || p.Kind == ledger.Member || (p.ID != "" && rec.Owner == p.ID))
+	}
+	if id, ok := patients.ID(key); ok {
+		return p.Kind == ledger.Member || (p.ID != "" && id == p.ID)
+	}
+	return false
 }

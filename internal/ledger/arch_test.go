@@ -37,7 +37,7 @@ func listPackages(t *testing.T) []pkg {
 const mod = "github.com/medchain/medchain/"
 
 // moduleSet is the chain's module list (internal/chain/modules.go): the
-// packages that hold business rules (DESIGN.md §3.10).
+// packages that hold business rules (docs/design.md §3.10).
 func moduleSet(t *testing.T) map[string]bool {
 	t.Helper()
 	set := map[string]bool{}

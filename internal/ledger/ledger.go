@@ -92,12 +92,28 @@ type Context struct {
 	// Check is true while the mempool checks a transaction: handlers must
 	// behave identically, but may skip work whose only effect is on events.
 	Check bool
+	// LastCommit lists the validators (addresses: upper-case hex of the
+	// first 20 bytes of the SHA-256 of the Ed25519 key) whose votes
+	// committed the previous block, sorted, as the block records them (the
+	// mempool sees the latest block's); nil when the block records none (the
+	// first block). Part of the block, so the same on every node.
+	LastCommit []string
 
 	events []Event
 }
 
 // Emit records an event, made by one of the module's declared EventTypes.
 func (c *Context) Emit(e Event) { c.events = append(c.events, e) }
+
+// SignedLastBlock reports whether the validator of address (as in
+// LastCommit) voted for the previous block, and whether that is known.
+func (c *Context) SignedLastBlock(address string) (signed, known bool) {
+	if len(c.LastCommit) == 0 {
+		return false, false
+	}
+	_, found := slices.BinarySearch(c.LastCommit, address)
+	return found, true
+}
 
 // Events returns what was emitted.
 func (c *Context) Events() []Event { return c.events }
@@ -159,6 +175,15 @@ type Governed interface {
 	ProposalActions() []ProposalAction
 }
 
+// KeyReader is implemented by modules some of whose private state keys
+// some callers may have proven (GET /v1/proofs): a patient their own
+// grants, say. Keys under prefixes marked public (state.Map.Public) are
+// proven to anyone without asking; any other key only when its owning
+// module implements KeyReader and allows p (zero for an anonymous caller).
+type KeyReader interface {
+	MayProve(r state.Reader, p Principal, key string, now time.Time) bool
+}
+
 // NoGenesis is embedded by modules that take no genesis state: their
 // section must be absent, null or {}.
 type NoGenesis struct{}
@@ -186,6 +211,13 @@ func IDFrom(prefix string, h tx.Hash) string { return prefix + hex.EncodeToStrin
 type EndBlocker interface {
 	EndBlock(ctx *Context) error
 }
+
+// ErrNotEntitled is a query about a patient, an organisation's patients or
+// who read what, by a caller the ledger does not entitle to the answer
+// (docs/design.md §3.11). The module whose data it is decides, and wraps it with
+// who may see instead; the refusal never says whether the thing asked
+// about exists.
+var ErrNotEntitled = errors.New("not entitled to see this")
 
 // ErrInvalidMsg is the error for a message that does not decode or fails
 // its own validation. Modules may wrap it.

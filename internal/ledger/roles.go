@@ -31,11 +31,14 @@ const (
 	// organisation's encrypted records: it serves reads and writes their
 	// access receipts.
 	RoleCustodian Role = "custodian"
+	// RoleEthicsReviewer is held by a member of an ethics board
+	// (institutional review board): approves research studies.
+	RoleEthicsReviewer Role = "ethics-reviewer"
 )
 
 // Roles lists every role, sorted.
 var Roles = []Role{
-	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleCustodian, RoleEpidemiologist, RoleLabTechnician,
+	RoleAdmin, RoleAuditor, RoleClaimsOfficer, RoleCustodian, RoleEpidemiologist, RoleEthicsReviewer, RoleLabTechnician,
 	RoleLogistics, RoleNurse, RolePharmacist, RolePhysician, RolePrivacyOfficer,
 	RoleQuality, RoleRegistrar, RoleResearcher, RoleSensor,
 }
@@ -62,7 +65,7 @@ func ValidRoles(roles []Role) error {
 // OrgKind is what an organisation does in the care network.
 type OrgKind string
 
-// Organisation kinds (DESIGN.md §1).
+// Organisation kinds (docs/design.md §1).
 const (
 	OrgHospital     OrgKind = "hospital"
 	OrgClinic       OrgKind = "clinic"

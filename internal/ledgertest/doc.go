@@ -37,6 +37,15 @@
 // from a fixed genesis time) and must print nothing that depends on map
 // order: the same script gives the same output on every machine.
 //
+// # Replay
+//
+// When a script file ends (and before each further genesis in it), the
+// harness replays the chain's blocks on a fresh application from the same
+// genesis and fails unless every block gives the same app hash: every
+// module's messages, refusals and end-block work, as its scripts exercise
+// them, are checked for determinism. The replaying application never ran
+// CheckTx, so what the mempool cached is checked to change nothing.
+//
 // # Names
 //
 // A name stands for a key pair. In genesis, member "st-marys/dr-grey" gets
@@ -117,6 +126,19 @@
 // state prefix=<p>
 //
 // prints every committed key under p, with its value.
+//
+// signers [<name>…]
+//
+// makes every following block record the votes of these validators (names
+// such as "val-st-marys") as having committed the block before it, as
+// CometBFT's DecidedLastCommit does, until the next signers command; with no
+// names, blocks record no votes (the default: nothing is known of who
+// signs). Prints the validator addresses.
+//
+// misbehaviour <name> [type=duplicate-vote|light-client-attack] [height=N]
+//
+// makes the next block record CometBFT evidence that the validator of name
+// misbehaved at height N (default: the last block's).
 //
 // query <name> [k=v…]
 //

@@ -127,9 +127,14 @@ func (s *script) genesis(d *datadriven.TestData) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := app.InitChain(context.Background(), &abci.RequestInitChain{
+	// The previous chain of the file, if any, replays before this one.
+	if err := s.c.verifyReplay(); err != nil {
+		return "", err
+	}
+	initReq := &abci.RequestInitChain{
 		ChainId: ChainID, Time: GenesisTime, InitialHeight: 1, AppStateBytes: raw, Validators: vals,
-	}); err != nil {
+	}
+	if _, err := app.InitChain(context.Background(), initReq); err != nil {
 		// A refused genesis leaves no chain: the script must declare another.
 		s.c = nil
 		return s.names.shorten("error: "+err.Error()) + "\n", nil
@@ -137,7 +142,7 @@ func (s *script) genesis(d *datadriven.TestData) (string, error) {
 	// InitChain wrote to the working tree, which the first block commits
 	// (as CometBFT's first block does). The harness commits an empty first
 	// block so that scripts and queries start from a committed genesis.
-	s.c = &Chain{app: app, db: db, time: GenesisTime, names: s.names}
+	s.c = &Chain{app: app, db: db, time: GenesisTime, names: s.names, init: initReq}
 	if _, err := s.c.finalize(GenesisTime.Add(BlockStep), nil); err != nil {
 		return "", err
 	}

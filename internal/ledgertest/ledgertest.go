@@ -1,6 +1,7 @@
 package ledgertest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/cockroachdb/datadriven"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/state"
@@ -64,6 +66,9 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	datadriven.Walk(t, dir, func(t *testing.T, path string) {
 		s := &script{runner: r, names: newNames()}
 		datadriven.RunTest(t, path, s.run)
+		if err := s.c.verifyReplay(); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
@@ -84,6 +89,20 @@ type Chain struct {
 	// the one before: the last block's changes are the difference.
 	committed, prev map[string][]byte
 	names           *names
+	// signers' votes are recorded in each block as its last commit.
+	signers []abci.VoteInfo
+	// misbehaviour is the evidence the next block records.
+	misbehaviour []abci.Misbehavior
+	// init and blocks are the chain's history, replayed on a fresh app at
+	// the end of the script (verifyReplay).
+	init   *abci.RequestInitChain
+	blocks []recorded
+}
+
+// recorded is one finalized block and the app hash it gave.
+type recorded struct {
+	req     *abci.RequestFinalizeBlock
+	appHash []byte
 }
 
 // App is the application under test.
@@ -134,8 +153,12 @@ func (s *script) run(t *testing.T, d *datadriven.TestData) string {
 		out, err = s.state(d)
 	case "query":
 		out, err = s.query(d)
+	case "signers":
+		out, err = s.setSigners(d)
+	case "misbehaviour":
+		out, err = s.addMisbehaviour(d)
 	default:
-		err = fmt.Errorf("unknown command %q (genesis, exec, block, check, advance, state, query)", d.Cmd)
+		err = fmt.Errorf("unknown command %q (genesis, exec, block, check, advance, state, query, signers, misbehaviour)", d.Cmd)
 	}
 	if err != nil {
 		d.Fatalf(t, "%v", err)
@@ -236,31 +259,12 @@ func (s *script) block(d *datadriven.TestData) (string, error) {
 	if _, err := s.args(d.CmdArgs); err != nil {
 		return "", err
 	}
+	specs, err := s.blockSpecs(d.Input)
+	if err != nil {
+		return "", err
+	}
 	var txs [][]byte
-	for line := range strings.SplitSeq(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		head, msg, _ := strings.Cut(line, " {")
-		if msg != "" {
-			msg = "{" + msg
-		}
-		cmd, cmdArgs, err := datadriven.ParseLine(head)
-		if err != nil {
-			return "", err
-		}
-		if cmd != "exec" {
-			return "", fmt.Errorf("block: %q: each line is exec signer=<name> type=<type> <json>", line)
-		}
-		a, err := s.args(cmdArgs, "signer", "type")
-		if err != nil {
-			return "", err
-		}
-		sp, err := s.spec(a, msg)
-		if err != nil {
-			return "", err
-		}
+	for _, sp := range specs {
 		raw, err := s.sign(sp)
 		if err != nil {
 			return "", err
@@ -280,6 +284,39 @@ func (s *script) block(d *datadriven.TestData) (string, error) {
 	}
 	s.printBlock(&b, resp)
 	return b.String(), nil
+}
+
+// blockSpecs reads a block's input: one "exec signer=<name> type=<type>
+// <json>" a line.
+func (s *script) blockSpecs(input string) ([]txSpec, error) {
+	var specs []txSpec
+	for line := range strings.SplitSeq(strings.TrimSpace(input), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		head, msg, _ := strings.Cut(line, " {")
+		if msg != "" {
+			msg = "{" + msg
+		}
+		cmd, cmdArgs, err := datadriven.ParseLine(head)
+		if err != nil {
+			return nil, err
+		}
+		if cmd != "exec" {
+			return nil, fmt.Errorf("block: %q: each line is exec signer=<name> type=<type> <json>", line)
+		}
+		a, err := s.args(cmdArgs, "signer", "type")
+		if err != nil {
+			return nil, err
+		}
+		sp, err := s.spec(a, msg)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, sp)
+	}
+	return specs, nil
 }
 
 func (s *script) check(d *datadriven.TestData) (string, error) {
@@ -396,7 +433,13 @@ func (s *script) query(d *datadriven.TestData) (string, error) {
 // finalize runs one block of txs at time at and commits it.
 func (c *Chain) finalize(at time.Time, txs [][]byte) (*abci.ResponseFinalizeBlock, error) {
 	h := c.height + 1
-	resp, err := c.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: h, Time: at, Txs: txs})
+	req := &abci.RequestFinalizeBlock{Height: h, Time: at, Txs: txs,
+		DecidedLastCommit: abci.CommitInfo{Votes: c.signers}, Misbehavior: c.misbehaviour}
+	resp, err := c.app.FinalizeBlock(context.Background(), req)
+	c.misbehaviour = nil
+	if err == nil {
+		c.blocks = append(c.blocks, recorded{req: req, appHash: resp.AppHash})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("finalize block %d: %w", h, err)
 	}
@@ -407,4 +450,87 @@ func (c *Chain) finalize(at time.Time, txs [][]byte) (*abci.ResponseFinalizeBloc
 	c.prev = c.committed
 	c.committed = moduleState(c.db.Committed())
 	return resp, nil
+}
+
+// setSigners sets the validators whose votes the following blocks record.
+func (s *script) setSigners(d *datadriven.TestData) (string, error) {
+	s.c.signers = nil
+	var b strings.Builder
+	for _, arg := range d.CmdArgs {
+		if len(arg.Vals) != 0 {
+			return "", fmt.Errorf("signers: %q: give names, not k=v", arg.Key)
+		}
+		addr := ed25519.PubKey(s.names.key(arg.Key)).Address()
+		s.c.signers = append(s.c.signers, abci.VoteInfo{
+			Validator: abci.Validator{Address: addr}, BlockIdFlag: cmtproto.BlockIDFlagCommit})
+		fmt.Fprintf(&b, "%s %X\n", arg.Key, []byte(addr))
+	}
+	if b.Len() == 0 {
+		return "no votes recorded\n", nil
+	}
+	return b.String(), nil
+}
+
+// addMisbehaviour makes the next block record evidence against a validator.
+func (s *script) addMisbehaviour(d *datadriven.TestData) (string, error) {
+	if len(d.CmdArgs) == 0 || len(d.CmdArgs[0].Vals) != 0 {
+		return "", fmt.Errorf("misbehaviour: the first argument names the validator")
+	}
+	name := d.CmdArgs[0].Key
+	a, err := s.args(d.CmdArgs[1:], "type", "height")
+	if err != nil {
+		return "", err
+	}
+	typ := abci.MisbehaviorType_DUPLICATE_VOTE
+	if a["type"] == "light-client-attack" {
+		typ = abci.MisbehaviorType_LIGHT_CLIENT_ATTACK
+	} else if a["type"] != "" && a["type"] != "duplicate-vote" {
+		return "", fmt.Errorf("misbehaviour: type=%q (duplicate-vote, light-client-attack)", a["type"])
+	}
+	h := s.c.height
+	if v, ok := a["height"]; ok {
+		if _, err := fmt.Sscan(v, &h); err != nil {
+			return "", fmt.Errorf("misbehaviour: height=%q", v)
+		}
+	}
+	addr := ed25519.PubKey(s.names.key(name)).Address()
+	s.c.misbehaviour = append(s.c.misbehaviour, abci.Misbehavior{Type: typ, Validator: abci.Validator{Address: addr}, Height: h})
+	return fmt.Sprintf("the next block records %s by %s at height %d\n", typ, name, h), nil
+}
+
+// verifyReplay runs the chain's blocks again on a fresh app, from the same
+// genesis, and fails unless every block gives the same app hash: the
+// determinism check of every module's messages, refusals and end-block
+// work, as the scripts exercise them. The replaying app never ran CheckTx,
+// so it also checks that what the mempool cached changes nothing.
+func (c *Chain) verifyReplay() error {
+	if c == nil || c.init == nil {
+		return nil
+	}
+	db, err := state.Open("", state.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	app, err := chain.New(db, chain.Options{})
+	if err != nil {
+		return err
+	}
+	if _, err := app.InitChain(context.Background(), c.init); err != nil {
+		return fmt.Errorf("replay: genesis: %w", err)
+	}
+	for _, b := range c.blocks {
+		resp, err := app.FinalizeBlock(context.Background(), b.req)
+		if err != nil {
+			return fmt.Errorf("replay: block %d: %w", b.req.Height, err)
+		}
+		if !bytes.Equal(resp.AppHash, b.appHash) {
+			return fmt.Errorf("replay: block %d gives app hash %X on a fresh app, %X in the script: a module's handling is not deterministic", b.req.Height, resp.AppHash, b.appHash)
+		}
+		if _, err := app.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+			return fmt.Errorf("replay: commit %d: %w", b.req.Height, err)
+		}
+	}
+	c.init = nil // once
+	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -96,6 +99,20 @@ type APIConfig struct {
 	// or neither.
 	TLSCertFile string `toml:"tls_cert_file"`
 	TLSKeyFile  string `toml:"tls_key_file"`
+	// ACMEDomains, when set, make the API obtain and renew its certificate
+	// from an ACME CA (Let's Encrypt, or the consortium's own CA at
+	// ACMEDirectoryURL) for these host names, by the TLS-ALPN-01
+	// challenge: the CA must reach the API on port 443. Off by default;
+	// not together with TLSCertFile. ACMECacheDir (relative paths are in
+	// the home's data directory) keeps the account key and certificates.
+	ACMEDomains      []string `toml:"acme_domains"`
+	ACMEEmail        string   `toml:"acme_email"`
+	ACMEDirectoryURL string   `toml:"acme_directory_url"`
+	ACMECacheDir     string   `toml:"acme_cache_dir"`
+	// ACMERootFile (PEM; relative paths are in the config directory) is
+	// the root certificate a private ACME CA's directory is served with,
+	// when the system's roots do not include it.
+	ACMERootFile string `toml:"acme_root_file"`
 }
 
 // The server limits of a new home. WriteTimeout is 60 s: four times the
@@ -113,13 +130,27 @@ const (
 )
 
 // TLS reports whether the API serves HTTPS.
-func (c APIConfig) TLS() bool { return c.TLSCertFile != "" }
+func (c APIConfig) TLS() bool { return c.TLSCertFile != "" || c.ACME() }
+
+// ACME reports whether the API's certificate comes from an ACME CA.
+func (c APIConfig) ACME() bool { return len(c.ACMEDomains) > 0 }
+
+// hostName matches a DNS host name an ACME CA can issue for.
+var hostName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 
 // check refuses settings the server cannot honour.
 func (c APIConfig) check() error {
 	switch {
 	case (c.TLSCertFile == "") != (c.TLSKeyFile == ""):
 		return errors.New("[api] tls_cert_file and tls_key_file go together: set both or neither")
+	case c.ACME() && c.TLSCertFile != "":
+		return errors.New("[api] acme_domains and tls_cert_file exclude each other: the certificate comes from the ACME CA or from the files")
+	case !c.ACME() && (c.ACMEEmail != "" || c.ACMEDirectoryURL != "" || c.ACMERootFile != ""):
+		return errors.New("[api] acme_email, acme_directory_url and acme_root_file need acme_domains: the host names to obtain a certificate for")
+	case c.ACME() && slices.ContainsFunc(c.ACMEDomains, func(d string) bool { return !hostName.MatchString(d) }):
+		return fmt.Errorf("[api] acme_domains %q: each must be a DNS host name such as records.example.org (lower case, no port, no wildcard)", c.ACMEDomains)
+	case c.ACMEDirectoryURL != "" && !strings.HasPrefix(c.ACMEDirectoryURL, "https://"):
+		return fmt.Errorf("[api] acme_directory_url %q must be an https:// URL", c.ACMEDirectoryURL)
 	case c.ReadHeaderTimeout.Duration < 0, c.ReadTimeout.Duration < 0, c.WriteTimeout.Duration < 0, c.IdleTimeout.Duration < 0:
 		return errors.New("[api] timeouts must not be negative (0 means none)")
 	case c.WriteTimeout.Duration > 0 && c.WriteTimeout.Duration <= c.CommitTimeout.Duration:
@@ -144,6 +175,11 @@ type StateConfig struct {
 	// FastIndex keeps IAVL's key→value index of the latest version: faster
 	// reads, slower blocks (ADR 11).
 	FastIndex bool `toml:"fast_index"`
+	// SnapshotInterval: every this many heights the node writes a snapshot
+	// of the state into data/snapshots, which nodes joining by state sync
+	// fetch from their peers (0: none). SnapshotKeep is how many stay.
+	SnapshotInterval int64 `toml:"snapshot_interval"`
+	SnapshotKeep     int   `toml:"snapshot_keep"`
 }
 
 // LogConfig sets log levels: "debug", "info", "warn" or "error".
@@ -164,6 +200,9 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// DefaultSnapshotInterval is [state] snapshot_interval of a new home.
+const DefaultSnapshotInterval = 1000
+
 // DefaultAppConfig returns the settings of a new home.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
@@ -175,7 +214,7 @@ func DefaultAppConfig() AppConfig {
 			MaxConnectionsPerClient: defaultMaxConnsPerClient,
 			RateLimit:               defaultRateLimit, RateBurst: defaultRateBurst,
 		},
-		State: StateConfig{KeepVersions: 0, RetainBlocks: 0},
+		State: StateConfig{KeepVersions: 0, RetainBlocks: 0, SnapshotInterval: DefaultSnapshotInterval, SnapshotKeep: 2},
 		Records: RecordsConfig{UploadTTL: Duration{vault.DefaultUploadTTL}, RefusedReceiptsFlush: Duration{vault.DefaultRefusalFlush},
 			RefusedReceiptsLimit: vault.DefaultRefusalLimit, RefusedReceiptsPeriod: Duration{vault.DefaultRefusalPeriod}},
 		Log: LogConfig{Level: "info", ConsensusLevel: "error", Format: "text"},
@@ -195,8 +234,12 @@ const appConfigHeader = `# medchain node settings. CometBFT's own settings are i
 #   rate_limit, rate_burst: requests a second per client IP address, and at once (loopback
 #   included; 0 turns the limit off); over it the answer is 429 api.rate_limited.
 #   tls_cert_file, tls_key_file: PEM files (relative to this directory) to serve HTTPS
-#   (TLS 1.2+). Without them the API is plain HTTP: keep listen on loopback or put a
-#   TLS proxy in front. docs/operations.md explains each setting.
+#   (TLS 1.2+). Or acme_domains (off by default): host names to get a certificate for from
+#   an ACME CA (acme_directory_url, default Let's Encrypt, and acme_root_file, its root if
+#   private; acme_email; acme_cache_dir, default data/acme), which must reach the API on
+#   port 443. Without either the API is
+#   plain HTTP: keep listen on loopback or put a TLS proxy in front.
+#   docs/operations.md explains each setting.
 # [state] keep_versions: recent state versions kept for proofs (0 keeps all);
 #   retain_blocks: blocks kept by CometBFT (0 keeps all); cache_nodes: state tree nodes
 #   kept in memory (0: the default); fast_index: keep IAVL's key->value index too (faster
@@ -247,9 +290,17 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	if err := c.API.check(); err != nil {
 		return c, fmt.Errorf("node: %s: %w", path, err)
 	}
-	for _, f := range []*string{&c.API.TLSCertFile, &c.API.TLSKeyFile} {
+	for _, f := range []*string{&c.API.TLSCertFile, &c.API.TLSKeyFile, &c.API.ACMERootFile} {
 		if *f != "" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(home, "config", *f)
+		}
+	}
+	if c.API.ACME() {
+		if c.API.ACMECacheDir == "" {
+			c.API.ACMECacheDir = "acme"
+		}
+		if !filepath.IsAbs(c.API.ACMECacheDir) {
+			c.API.ACMECacheDir = filepath.Join(home, "data", c.API.ACMECacheDir)
 		}
 	}
 	return c, nil

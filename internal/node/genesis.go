@@ -15,6 +15,7 @@ import (
 
 	"github.com/medchain/medchain/client/keystore"
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/credentials"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
 	"github.com/medchain/medchain/internal/ledger"
@@ -29,6 +30,9 @@ type Consortium struct {
 	Orgs     []OrgSpec
 	Members  []MemberSpec
 	Patients []string
+	// Issuers are the credential types founding organisations may issue
+	// from the start (otherwise a governance decision).
+	Issuers []credentials.Authorize
 }
 
 // OrgSpec is a founding organisation.
@@ -77,6 +81,9 @@ func genesisDoc(c Consortium, keys map[string]tx.PubKey, validators map[string]e
 	}
 	for _, p := range c.Patients {
 		g.Identity.Patients = append(g.Identity.Patients, keys[p])
+	}
+	if len(c.Issuers) > 0 {
+		g.Credentials = &credentials.Genesis{Issuers: c.Issuers}
 	}
 	appState, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {

@@ -1,14 +1,18 @@
 package node
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/medchain/medchain/client/keystore"
@@ -17,6 +21,34 @@ import (
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/tx"
 )
+
+// ResetDev deletes a home that `medchain dev` made (its chain, its vault's
+// records and keys, its keystore), so that the next InitDev seeds a fresh
+// demo network. A home that holds a real node is refused and left as it
+// is; a home with nothing in it is no error.
+func ResetDev(home string) error {
+	if !Initialised(home) {
+		return nil
+	}
+	c, err := LoadAppConfig(home)
+	if err != nil {
+		return err
+	}
+	if !c.Dev {
+		return fmt.Errorf("%w: %s holds a real node, which --reset never deletes", errNotDev, home)
+	}
+	lock, err := lockHome(home, "a reset")
+	if err != nil {
+		return fmt.Errorf("%w; stop the node before --reset", err)
+	}
+	defer lock.release()
+	for _, name := range []string{"data", "config", KeystoreFile} {
+		if err := os.RemoveAll(filepath.Join(home, name)); err != nil {
+			return fmt.Errorf("node: reset %s: %w", home, err)
+		}
+	}
+	return nil
+}
 
 // InitDev makes home a dev network with the demo consortium unless it is one
 // already. It reports whether it created it. A home that is not a dev home
@@ -112,9 +144,21 @@ type InitOptions struct {
 	Passphrase string
 	Ports      Ports
 	Peers      []string // id@host:port
+	// P2PListen is the address the p2p port listens on: peers of other
+	// organisations must reach it. Empty: all interfaces (0.0.0.0).
+	P2PListen string
+	// ExternalAddress is host:port to advertise to peers, when the listen
+	// address is not what they reach (behind NAT). Empty: none.
+	ExternalAddress string
 	// RecordsEndpoint is [records] endpoint: the URL at which other
 	// organisations' readers reach this node's API (empty: none).
 	RecordsEndpoint string
+	// StateSyncRPC, when joining, are CometBFT RPC addresses of the
+	// network's nodes (http://host:26657): the node then starts from a
+	// peer's snapshot, checked by a light client against these servers,
+	// instead of replaying every block from genesis. The latest header of
+	// the first is trusted; Init reports it (compare it with another source).
+	StateSyncRPC []string
 }
 
 // InitResult says what Init made.
@@ -122,6 +166,10 @@ type InitResult struct {
 	ValidatorKey tx.PubKey `json:"validator_key"`
 	NodeID       string    `json:"node_id"`
 	AdminKey     tx.PubKey `json:"admin_key,omitempty"` // empty when joining
+	// TrustHeight and TrustHash: the header state sync trusts (joining
+	// with StateSyncRPC).
+	TrustHeight int64  `json:"trust_height,omitempty"`
+	TrustHash   string `json:"trust_hash,omitempty"`
 }
 
 // Init makes home a node. It refuses a home that has a genesis already.
@@ -146,8 +194,40 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if o.Ports == (Ports{}) {
 		o.Ports = DefaultPorts
 	}
+	if o.P2PListen == "" {
+		o.P2PListen = "0.0.0.0"
+	}
+	if ip := net.ParseIP(o.P2PListen); ip == nil {
+		return nil, fmt.Errorf("node: p2p listen address %q: an IP address of this host (0.0.0.0: all interfaces)", o.P2PListen)
+	}
+	if o.ExternalAddress != "" {
+		if _, port, err := net.SplitHostPort(o.ExternalAddress); err != nil || port == "" {
+			return nil, fmt.Errorf("node: external address %q: host:port that peers reach this node's p2p port at", o.ExternalAddress)
+		}
+	}
 	cfg := cometConfig(home, o.Moniker, o.Ports)
+	cfg.P2P.ListenAddress = "tcp://" + net.JoinHostPort(o.P2PListen, strconv.Itoa(o.Ports.P2P))
+	cfg.P2P.ExternalAddress = o.ExternalAddress
 	cfg.P2P.PersistentPeers = strings.Join(o.Peers, ",")
+	var trustHeight int64
+	var trustHash string
+	if len(o.StateSyncRPC) > 0 {
+		if o.Genesis == "" {
+			return nil, fmt.Errorf("node: state sync is for a node that joins a network (give its genesis)")
+		}
+		var err error
+		if trustHeight, trustHash, err = trustedHeader(o.StateSyncRPC[0]); err != nil {
+			return nil, err
+		}
+		servers := o.StateSyncRPC
+		if len(servers) == 1 {
+			servers = []string{servers[0], servers[0]} // CometBFT wants two; one server, trusted twice
+		}
+		cfg.StateSync.Enable = true
+		cfg.StateSync.RPCServers = servers
+		cfg.StateSync.TrustHeight, cfg.StateSync.TrustHash = trustHeight, trustHash
+		cfg.StateSync.DiscoveryTime = 10 * time.Second
+	}
 	if err := writeCometConfig(cfg); err != nil {
 		return nil, err
 	}
@@ -161,7 +241,7 @@ func Init(home string, o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &InitResult{ValidatorKey: tx.PubKey(pv.Key.PubKey.Bytes()), NodeID: string(nk.ID())}
+	res := &InitResult{ValidatorKey: tx.PubKey(pv.Key.PubKey.Bytes()), NodeID: string(nk.ID()), TrustHeight: trustHeight, TrustHash: trustHash}
 	if o.Genesis != "" {
 		b, err := os.ReadFile(o.Genesis)
 		if err != nil {
@@ -368,4 +448,20 @@ func Testnet(out string, o TestnetOptions) ([]TestnetNode, error) {
 
 func pubFromSeed(seed []byte) tx.PubKey {
 	return tx.PubKey(ed25519.PrivKey(stdKey(seed)).PubKey().Bytes())
+}
+
+// trustedHeader asks a CometBFT RPC server for its latest committed header:
+// the height and hash a state-syncing light client starts from.
+func trustedHeader(server string) (int64, string, error) {
+	c, err := rpchttp.New(server, "/websocket")
+	if err != nil {
+		return 0, "", fmt.Errorf("node: state sync RPC %s: %w", server, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	res, err := c.Commit(ctx, nil)
+	if err != nil {
+		return 0, "", fmt.Errorf("node: state sync RPC %s: the latest header: %w", server, err)
+	}
+	return res.Height, res.Hash().String(), nil
 }

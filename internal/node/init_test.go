@@ -117,3 +117,41 @@ func TestInitJSON(t *testing.T) {
 		t.Errorf("TestnetNode as JSON: %s, want %s", b, want)
 	}
 }
+
+// A node made by init listens for peers on every interface by default (its
+// peers are other organisations' hosts), or where --p2p-listen says, and
+// advertises --external-address; bad addresses are refused before anything
+// is written.
+func TestInitP2PAddress(t *testing.T) {
+	opts := InitOptions{ChainID: "care-net", OrgID: "st-marys", OrgName: "St Mary's", OrgKind: ledger.OrgHospital,
+		Passphrase: "correct horse battery staple", Ports: Ports{P2P: 36956, RPC: 36957, API: 38280}}
+	for _, c := range []struct {
+		listen, external string
+		want, wantExt    string
+	}{
+		{"", "", "tcp://0.0.0.0:36956", ""},
+		{"10.1.2.3", "records.st-marys.example:26656", "tcp://10.1.2.3:36956", "records.st-marys.example:26656"},
+	} {
+		home := t.TempDir()
+		o := opts
+		o.P2PListen, o.ExternalAddress = c.listen, c.external
+		if _, err := Init(home, o); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := LoadCometConfig(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.P2P.ListenAddress != c.want || cfg.P2P.ExternalAddress != c.wantExt || cfg.RPC.ListenAddress != "tcp://127.0.0.1:36957" {
+			t.Errorf("p2p %q external %q rpc %q; want %q, %q and the RPC on loopback", cfg.P2P.ListenAddress, cfg.P2P.ExternalAddress, cfg.RPC.ListenAddress, c.want, c.wantExt)
+		}
+	}
+	for _, bad := range []InitOptions{{P2PListen: "my-host"}, {ExternalAddress: "no-port"}} {
+		home := t.TempDir()
+		o := opts
+		o.P2PListen, o.ExternalAddress = bad.P2PListen, bad.ExternalAddress
+		if _, err := Init(home, o); err == nil || Initialised(home) {
+			t.Errorf("Init with %+v: %v, initialised %v", bad, err, Initialised(home))
+		}
+	}
+}

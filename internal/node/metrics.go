@@ -7,6 +7,7 @@ import (
 
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
 )
 
 // chainMetrics implements chain.Observer with Prometheus collectors.
@@ -17,6 +18,8 @@ type chainMetrics struct {
 	height    prometheus.Gauge
 	blockTxs  prometheus.Histogram
 	blockTime prometheus.Histogram
+	events    *prometheus.CounterVec
+	reads     *prometheus.CounterVec
 }
 
 func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
@@ -39,7 +42,23 @@ func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 		}),
 	}
-	reg.MustRegister(m.checked, m.committed, m.height, m.blockTxs, m.blockTime)
+	// Domain events by type: break-glass windows opened and reviewed, scans
+	// reported suspect, shipments with a cold-chain excursion, refused
+	// reads receipted, proposals decided... Types are the modules' declared
+	// event types (docs/events.md), a fixed set: each starts at zero.
+	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "medchain_events_total", Help: "Events in committed blocks, by event type (docs/events.md).",
+	}, []string{"type"})
+	for _, et := range chain.Events() {
+		m.events.WithLabelValues(et.Name)
+	}
+	// Reads of records as their receipts commit, served or refused.
+	m.reads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "medchain_record_reads_total", Help: `Record reads receipted on the ledger, by outcome ("granted" or "denied").`,
+	}, []string{"outcome"})
+	m.reads.WithLabelValues(records.Granted)
+	m.reads.WithLabelValues(records.Denied)
+	reg.MustRegister(m.checked, m.committed, m.height, m.blockTxs, m.blockTime, m.events, m.reads)
 	return m
 }
 
@@ -62,5 +81,21 @@ func (m *chainMetrics) BlockCommitted(b chain.Block) {
 	m.blockTime.Observe(time.Since(m.started).Seconds())
 	for _, r := range b.Results {
 		m.committed.WithLabelValues(r.Type, codeLabel(r.Code)).Inc()
+		m.countEvents(r.Events)
+	}
+	m.countEvents(b.Events)
+}
+
+func (m *chainMetrics) countEvents(es []ledger.Event) {
+	for _, e := range es {
+		m.events.WithLabelValues(e.Type).Inc()
+		if e.Type != records.EventRead.Name {
+			continue
+		}
+		for _, a := range e.Attrs {
+			if a.Key == records.AttrOutcome && (a.Value == records.Granted || a.Value == records.Denied) {
+				m.reads.WithLabelValues(a.Value).Inc()
+			}
+		}
 	}
 }

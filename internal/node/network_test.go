@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -117,10 +118,7 @@ func TestFourValidatorNetwork(t *testing.T) {
 			nonce++
 			h := fmt.Sprintf("member-%d", nonce)
 			handles = append(handles, h)
-			kp := tx.PubKey(bytes.Repeat([]byte{byte(nonce)}, 32))
-			kp[0], kp[1] = byte(nonce>>8), 0xAA
-			msg, _ := json.Marshal(identity.RegisterMember{Handle: h, Roles: []ledger.Role{ledger.RoleNurse}, PublicKey: kp})
-			raw, err := tx.Sign(ed25519.PrivKey(admin), tx.Body{ChainID: "medchain-testnet", Nonce: nonce, Expires: height(nodes[0]) + 200, Type: identity.TypeRegisterMember, Msg: msg})
+			raw, err := nurseTx(admin, h, nonce, height(nodes[0])+200)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,4 +190,16 @@ func TestReadyMeansStateIsReadable(t *testing.T) {
 	if len(orgs) != len(Demo().Orgs) {
 		t.Fatalf("ready, but queries see %d organisations, want %d", len(orgs), len(Demo().Orgs))
 	}
+}
+
+// nurseTx is admin's signed registration of a nurse named handle on the
+// testnet chain (medchain-testnet), with a key derived from the handle, so
+// that every handle has its own: the load of the multi-node tests.
+func nurseTx(admin []byte, handle string, nonce uint64, expires int64) ([]byte, error) {
+	key := sha256.Sum256([]byte("nurse key " + handle))
+	msg, err := json.Marshal(identity.RegisterMember{Handle: handle, Roles: []ledger.Role{ledger.RoleNurse}, PublicKey: key[:]})
+	if err != nil {
+		return nil, err
+	}
+	return tx.Sign(ed25519.PrivKey(admin), tx.Body{ChainID: "medchain-testnet", Nonce: nonce, Expires: expires, Type: identity.TypeRegisterMember, Msg: msg})
 }

@@ -9,6 +9,7 @@ package node
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -19,12 +20,17 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	nm "github.com/cometbft/cometbft/node"
+	"golang.org/x/crypto/acme"
+	"golang.org/x/crypto/acme/autocert"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
@@ -36,8 +42,10 @@ import (
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/localtx"
+	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/state"
 	"github.com/medchain/medchain/internal/vault"
+	"github.com/medchain/medchain/internal/web"
 )
 
 // AppVersion is the application protocol version of the chain this binary
@@ -70,6 +78,8 @@ type Node struct {
 	dbs   *dbTracker
 	rpc   *local.Local
 	vault *vault.Vault
+	// monitor keeps the custodians' devices' readings (nil with the vault).
+	monitor *monitor.Monitor
 	// custodians are the node's own identities (config/custodians.json),
 	// each with the Submitter that signs its transactions.
 	custodians []vault.Custodian
@@ -79,6 +89,17 @@ type Node struct {
 	srv      *http.Server
 	listener net.Listener
 	served   chan error
+
+	// lastCommit is when this node last committed a block (unix nanos),
+	// for readiness: a node of a halted chain is not ready.
+	lastCommit atomic.Int64
+	// stallAfter is how long without a block makes the chain look halted.
+	stallAfter time.Duration
+
+	// lock is the home's lock, held until Stop.
+	lock *homeLock
+	// quit is closed by Stop: the node's own loops end.
+	quit chan struct{}
 
 	stopOnce sync.Once
 	stopErr  error
@@ -117,6 +138,16 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 			return nil, fmt.Errorf("node: %s is incomplete: %w", home, err)
 		}
 	}
+	lock, err := lockHome(home, "the node")
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			lock.release()
+		}
+	}()
 	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
@@ -138,12 +169,14 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector())
 	app, err := chain.New(db, chain.Options{
 		Logger:       logger.With("module", "chain"),
 		Observer:     newChainMetrics(reg),
 		RetainBlocks: appCfg.State.RetainBlocks,
 		TxLog:        txlog,
+		Snapshots: chain.SnapshotOptions{Dir: filepath.Join(cfg.DBDir(), "snapshots"),
+			Interval: appCfg.State.SnapshotInterval, Keep: appCfg.State.SnapshotKeep},
 	})
 	if err != nil {
 		db.Close()
@@ -167,7 +200,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, fmt.Errorf("node: start CometBFT: %w", err)
 	}
 	n := &Node{Home: home, Config: appCfg, log: logger, cmt: cmt, app: app, dbs: dbs, rpc: local.New(cmt), served: make(chan error, 1),
-		waiters: chain.NewWaiters()}
+		waiters: chain.NewWaiters(), lock: lock, quit: make(chan struct{})}
 
 	keys, err := loadCustodians(home)
 	if err != nil {
@@ -175,6 +208,9 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, err
 	}
 	app.Subscribe(n.waiters.Committed)
+	n.lastCommit.Store(time.Now().UnixNano())
+	n.stallAfter = stallAfter(cfg.Consensus.TimeoutCommit)
+	app.Subscribe(func(chain.Block) { n.lastCommit.Store(time.Now().UnixNano()) })
 	for _, k := range keys {
 		s, err := localtx.New(localtx.Options{Key: k.key, Chain: app, Broadcast: n.rpc.BroadcastTxSync, Waiters: n.waiters})
 		if err != nil {
@@ -200,6 +236,18 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		if _, err := n.vault.Sweep(app.LastBlockTime()); err != nil {
 			logger.Error("vault: sweep of unanchored uploads failed", "err", err)
 		}
+		var mc []monitor.Custodian
+		for _, c := range n.custodians {
+			mc = append(mc, monitor.Custodian{Org: c.Org, Signer: c.Signer})
+		}
+		n.monitor, err = monitor.Open(monitor.Options{
+			Dir: filepath.Join(cfg.DBDir(), "telemetry"), IdentityDir: filepath.Join(cfg.DBDir(), "vault", "custodians"),
+			Custodians: mc, App: app, Logger: logger.With("module", "monitor"), Registry: reg,
+		})
+		if err != nil {
+			n.Stop()
+			return nil, err
+		}
 	}
 
 	n.api, err = api.New(api.Deps{
@@ -211,13 +259,14 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		CommitTimeout: appCfg.API.CommitTimeout.Duration,
 		RateLimit:     api.RateLimit{Rate: appCfg.API.RateLimit, Burst: appCfg.API.RateBurst},
 		Vault:         n.vault,
+		Monitor:       n.monitor,
 		Reporter:      n.scanReporter(),
 	})
 	if err != nil {
 		n.Stop()
 		return nil, err
 	}
-	n.srv = newServer(n.api, appCfg.API, tlsConf, logger.With("module", "api"))
+	n.srv = newServer(handler(n.api, n.api.Guard(web.Handler())), appCfg.API, tlsConf, logger.With("module", "api"))
 	n.listener, err = net.Listen("tcp", appCfg.API.Listen)
 	if err != nil {
 		n.Stop()
@@ -242,10 +291,20 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 			}
 		}
 	}
+	if msg := openRPCWarning(cfg.RPC.ListenAddress); msg != "" {
+		logger.Warn(msg, "rpc", cfg.RPC.ListenAddress)
+		if opts.Warn != nil {
+			fmt.Fprintf(opts.Warn, "\nWARNING: %s.\n\n", msg)
+		}
+	}
 	if n.vault != nil && appCfg.Records.Endpoint != "" {
 		n.vault.Announce(appCfg.Records.Endpoint, n.ready)
 	}
+	if k, ok := pv.Key.PrivKey.(ed25519.PrivKey); ok {
+		go n.announceValidator(k)
+	}
 	logger.Info("node started", "home", home, "chain_id", cmt.GenesisDoc().ChainID, "api", n.APIURL(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "height", app.State().Version())
+	started = true
 	return n, nil
 }
 
@@ -254,15 +313,31 @@ func (n *Node) ready(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if st.SyncInfo.CatchingUp {
+	return readiness(st.SyncInfo.CatchingUp, n.app.State().Version(), time.Unix(0, n.lastCommit.Load()), time.Now(), n.stallAfter)
+}
+
+// readiness decides /readyz: a node is ready when it has caught up, has
+// committed a block (CometBFT stores a block before the app applies it,
+// and queries read the app's committed state) and keeps committing: a node
+// of a halted chain (no block for stall; blocks come every timeout_commit,
+// empty or not) answers stale data and must leave the load balancer.
+func readiness(catchingUp bool, height int64, lastCommit, now time.Time, stall time.Duration) error {
+	switch {
+	case catchingUp:
 		return errors.New("node is catching up with the network")
-	}
-	// CometBFT stores a block before the app applies it: readiness is the
-	// app's committed state, which is what queries read.
-	if n.app.State().Version() < 1 {
+	case height < 1:
 		return errors.New("no block committed yet")
+	case now.Sub(lastCommit) > stall:
+		return fmt.Errorf("no block committed for %s (last at height %d): the chain may be halted (too little voting power online?)",
+			now.Sub(lastCommit).Round(time.Second), height)
 	}
 	return nil
+}
+
+// stallAfter is how long without a committed block makes a node not ready:
+// twenty block intervals, and at least half a minute.
+func stallAfter(timeoutCommit time.Duration) time.Duration {
+	return max(20*timeoutCommit, 30*time.Second)
 }
 
 // APIURL is the base URL of the node's HTTP API.
@@ -293,16 +368,56 @@ func newServer(h http.Handler, c APIConfig, tlsConf *tls.Config, logger *slog.Lo
 	}
 }
 
-// apiTLS reads the API's certificate and key: nil when c names none.
+// apiTLS reads the API's certificate and key, or sets up their ACME
+// manager: nil when c names neither.
 func apiTLS(c APIConfig) (*tls.Config, error) {
 	if !c.TLS() {
 		return nil, nil
+	}
+	if c.ACME() {
+		return acmeTLS(c)
 	}
 	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("node: [api] tls_cert_file %s and tls_key_file %s do not hold a PEM certificate and its key: %w", c.TLSCertFile, c.TLSKeyFile, err)
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+// acmeTLS obtains and renews the API's certificate from an ACME CA by
+// the TLS-ALPN-01 challenge, which the returned configuration answers on
+// the API's own port (the CA reaches it on 443). Certificates are fetched
+// on the first handshake for a listed host name and cached in
+// ACMECacheDir; a handshake for any other name is refused without
+// contacting the CA.
+func acmeTLS(c APIConfig) (*tls.Config, error) {
+	if err := os.MkdirAll(c.ACMECacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("node: [api] acme_cache_dir: %w", err)
+	}
+	m := &autocert.Manager{
+		Prompt:     autocert.AcceptTOS,
+		HostPolicy: autocert.HostWhitelist(c.ACMEDomains...),
+		Cache:      autocert.DirCache(c.ACMECacheDir),
+		Email:      c.ACMEEmail,
+	}
+	if c.ACMEDirectoryURL != "" || c.ACMERootFile != "" {
+		m.Client = &acme.Client{DirectoryURL: c.ACMEDirectoryURL}
+	}
+	if c.ACMERootFile != "" {
+		pem, err := os.ReadFile(c.ACMERootFile)
+		if err != nil {
+			return nil, fmt.Errorf("node: [api] acme_root_file: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("node: [api] acme_root_file %s holds no PEM certificate", c.ACMERootFile)
+		}
+		m.Client.HTTPClient = &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment, TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	}
+	conf := m.TLSConfig()
+	conf.MinVersion = tls.VersionTLS12
+	return conf, nil
 }
 
 // plainHTTPWarning is the warning for an API served without TLS on addr:
@@ -314,6 +429,29 @@ func plainHTTPWarning(addr net.Addr) string {
 	return "the API serves plain HTTP on " + addr.String() + ", which other hosts can reach: " +
 		"requests, signed transactions and record data cross the network unencrypted. " +
 		"Set [api] tls_cert_file and tls_key_file in medchain.toml, or listen on 127.0.0.1 behind a TLS proxy"
+}
+
+// openRPCWarning is the warning for a CometBFT RPC listening where other
+// hosts can reach it: it answers blocks, transactions and their events
+// (patient pseudonyms among them) to anyone, with no key (ADR 22). None for
+// loopback or a Unix socket.
+func openRPCWarning(laddr string) string {
+	scheme, hostport, ok := strings.Cut(laddr, "://")
+	if !ok {
+		scheme, hostport = "tcp", laddr
+	}
+	if scheme == "unix" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err == nil && host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return "CometBFT's RPC listens on " + laddr + ", which other hosts can reach: it serves every transaction " +
+		"and its events to anyone, without the keys the API asks for. Set [rpc] laddr in config.toml to tcp://127.0.0.1:<port>"
 }
 
 // RPCAddress is CometBFT's RPC listen address.
@@ -334,6 +472,7 @@ func (n *Node) NodeID() string { return string(n.cmt.NodeInfo().ID()) }
 // Stop shuts the node down: API first, then consensus, then the state store.
 func (n *Node) Stop() error {
 	n.stopOnce.Do(func() {
+		close(n.quit)
 		var errs []error
 		if n.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -353,6 +492,11 @@ func (n *Node) Stop() error {
 			}
 			cancel()
 		}
+		// The open batches of readings are sealed and anchored while the
+		// node still follows its transactions.
+		if n.monitor != nil {
+			n.monitor.Close()
+		}
 		// Waits for the node's own transactions end first: reads waiting
 		// for their receipts fail rather than hold the vault open.
 		n.waiters.Close()
@@ -370,6 +514,7 @@ func (n *Node) Stop() error {
 		// close them all, so the home can be opened again in this process.
 		n.dbs.closeAll()
 		n.stopErr = errors.Join(errs...)
+		n.lock.release()
 		n.log.Info("node stopped", "home", n.Home)
 	})
 	return n.stopErr
@@ -518,7 +663,30 @@ func (c *cometLogger) log(level slog.Level, msg string, kv []any) {
 func (c *cometLogger) Debug(msg string, kv ...any) { c.log(slog.LevelDebug, msg, kv) }
 func (c *cometLogger) Info(msg string, kv ...any)  { c.log(slog.LevelInfo, msg, kv) }
 func (c *cometLogger) Warn(msg string, kv ...any)  { c.log(slog.LevelWarn, msg, kv) }
-func (c *cometLogger) Error(msg string, kv ...any) { c.log(slog.LevelError, msg, kv) }
+func (c *cometLogger) Error(msg string, kv ...any) {
+	if closedAtStop(msg, kv) {
+		c.log(slog.LevelInfo, msg, kv)
+		return
+	}
+	c.log(slog.LevelError, msg, kv)
+}
+
+// closedAtStop reports whether an error CometBFT logs is only its listeners
+// closing as the node stops (its RPC server, its p2p transport): a clean
+// stop logs no ERROR line.
+func closedAtStop(msg string, kv []any) bool {
+	switch msg {
+	case "Stopped accept routine, as transport is closed":
+		return true
+	case "Error serving server":
+		for i := 0; i+1 < len(kv); i += 2 {
+			if err, ok := kv[i+1].(error); ok && errors.Is(err, net.ErrClosed) {
+				return true
+			}
+		}
+	}
+	return false
+}
 func (c *cometLogger) With(kv ...any) cmtlog.Logger {
 	return &cometLogger{l: c.l.With(kv...), min: c.min}
 }

@@ -85,11 +85,13 @@ func isAlnum(b byte) bool {
 }
 
 // TestNoPersonalDataOnChain imports three Synthea patients' whole histories
-// through the API, then searches everything the chain holds (every block's
+// through the API, takes their Claims through the claims module (pre-check,
+// submission, adjudication, payment), then searches everything the chain holds (every block's
 // transactions, every result's events and data, every key and value of the
 // state, and the node's own log) for their names, birth dates, addresses,
 // telecom and identifiers. None may be there. The scanner itself is checked
-// on the plaintext bundles, where it must find them.
+// on the plaintext bundles, where it must find them. The three patients
+// also enrol in a study whose de-identified release is scanned as well.
 func TestNoPersonalDataOnChain(t *testing.T) {
 	var logs syncBuffer
 	base := freeBase(t, 2)
@@ -140,9 +142,19 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 	if len(personal) < 30 || records < 150 {
 		t.Fatalf("only %d personal strings and %d records: the test data is not what it should be", len(personal), records)
 	}
+	// Claims: every Synthea Claim pre-checked, submitted, adjudicated and,
+	// when owed, paid (privacy_claims_test.go).
+	var bundles [][]byte
+	for _, path := range syntheaBundles {
+		bundles = append(bundles, readFile(t, path))
+	}
+	claimed, paid := submitSyntheaClaims(t, ctx, c, bundles, []string{demoPatient("alice"), demoPatient("bob"), demoPatient("carol")})
+	if claimed < 15 || paid == 0 {
+		t.Fatalf("only %d Synthea claims submitted, %d paid", claimed, paid)
+	}
 	// Reads leave receipts on the ledger: scan those too.
 	alice := demoSigner("alice")
-	mine, err := c.PatientRecords(ctx, demoPatient("alice"), "", 5)
+	mine, err := c.As(alice).PatientRecords(ctx, demoPatient("alice"), "", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +163,39 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Research: the three patients enrol in an approved study, St Mary's
+	// node releases their records de-identified and the researcher
+	// accesses the release. The data set itself is scanned too: the
+	// release may hold none of the patients' personal data.
+	send := func(who string, m client.Msg, out any) {
+		t.Helper()
+		res, err := c.Send(ctx, demoSigner(who), m)
+		if err != nil {
+			t.Fatalf("%s by %s: %v", m.MsgType(), who, err)
+		}
+		if out != nil {
+			if err := res.Decode(out); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var study client.Study
+	send("researcher", client.RegisterStudy{Protocol: strings.Repeat("0", 64), Purpose: client.DUOHealthMedical, Terms: []string{client.DUOGeneralResearch},
+		Types: []string{"Condition", "Observation", "Patient"}, Ends: "2027-12-31"}, &study)
+	send("ethics-reviewer", client.ApproveStudy{Study: study.ID}, nil)
+	for _, who := range []string{"alice", "bob", "carol"} {
+		send(who, client.Enrol{Study: study.ID, Custodians: []string{DemoValidatorOrg}}, nil)
+	}
+	release, err := c.As(demoSigner("hospital-privacy")).BuildRelease(ctx, study.ID, "")
+	if err != nil || release.Patients != 3 || release.Resources < 100 {
+		t.Fatalf("release %+v: %v", release, err)
+	}
+	send("researcher", client.AccessRelease{Release: release.ID}, nil)
+	dataSet, err := c.As(demoSigner("researcher")).ReleaseData(ctx, release.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Public scans: anyone may scan, and a suspect scan makes the node sign
 	// an alert. A location that is personal data (or any free text) is
 	// refused; the alert holds coded fields only, once however often the
@@ -174,6 +219,30 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 		return ok && a.ID == alert
 	})
 
+	// An aid claim of alice's in a mutual-aid pool, with one of her records
+	// as evidence: its condition (I63) must reach the chain only in the
+	// pool's terms, never in the claim.
+	var pool client.AidPool
+	res, err := c.Send(ctx, demoSigner("claims-officer"), client.CreatePool{PoolTerms: client.PoolTerms{Conditions: []string{"C50", "I63"},
+		Currency: "USD", WaitingSeconds: 1, PeriodSeconds: 3600, MemberCap: 1000, ClaimCap: 100000, Quorum: 1, ReviewSeconds: 3600}})
+	if err != nil || res.Decode(&pool) != nil {
+		t.Fatalf("pools/create: %v", err)
+	}
+	for _, step := range []struct {
+		who string
+		msg client.Msg
+	}{{"dr-grey", client.Volunteer{Pool: pool.ID}}, {"alice", client.JoinPool{Pool: pool.ID}}} {
+		if _, err := c.Send(ctx, demoSigner(step.who), step.msg); err != nil {
+			t.Fatalf("%s: %v", step.msg.MsgType(), err)
+		}
+	}
+	aidClaim := client.FileAidClaim{Pool: pool.ID, Condition: client.ConditionCommitment(pool.ID, "I63", strings.Repeat("ab", client.PoolSaltSize)),
+		Evidence: []string{mine.Items[0].ID}, Amount: 5000, Currency: "USD"}
+	waitFor(t, "alice's waiting period", 30*time.Second, func() bool {
+		_, err := c.Send(ctx, alice, aidClaim)
+		return err == nil
+	})
+
 	sc := scanner{personal}
 	check := func(where string, b []byte) {
 		t.Helper()
@@ -181,6 +250,8 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 			t.Errorf("%s holds personal data: %q", where, hits)
 		}
 	}
+
+	check("the research release's data set", dataSet)
 
 	// Blocks: every transaction, and every result's events and data.
 	last := n.App().State().Version()
@@ -192,6 +263,9 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 		}
 		for _, tx := range b.Block.Txs {
 			check(fmt.Sprintf("a transaction of block %d", h), tx)
+			if bytes.Contains(tx, []byte("I63")) && !bytes.Contains(tx, []byte(`"conditions":["C50","I63"]`)) {
+				t.Errorf("a transaction of block %d holds the aid claim's condition: %q", h, tx)
+			}
 			txs++
 		}
 		res, err := n.RPC().BlockResults(ctx, &h)
@@ -209,17 +283,27 @@ func TestNoPersonalDataOnChain(t *testing.T) {
 		}
 	}
 	// State: every key and value.
-	kv := 0
+	kv, inTerms := 0, 0
 	n.App().State().Committed().Iterate(nil, nil, func(k, v []byte) bool {
 		check("state key", k)
 		check(fmt.Sprintf("state value of %s", k), v)
+		if bytes.Contains(v, []byte("I63")) {
+			if !bytes.HasPrefix(k, []byte("pl/p/")) {
+				t.Errorf("state value of %s holds the aid claim's condition: %s", k, v)
+			}
+			inTerms++ // the control: the scan finds the category where it is
+		}
 		kv++
 		return true
 	})
 	// The node's log.
 	check("the node's log", logs.Bytes())
+	if inTerms != 1 {
+		t.Errorf("the pool's terms were found %d times in state, want 1", inTerms)
+	}
 	if txs < 3+len(mine.Items) || kv < records {
 		t.Fatalf("scanned only %d transactions and %d state entries for %d records", txs, kv, records)
 	}
-	t.Logf("scanned %d transactions in %d blocks, %d state entries and %d bytes of log for %d personal strings of 3 patients (%d records)", txs, last, kv, len(logs.Bytes()), len(personal), records)
+	t.Logf("scanned %d transactions in %d blocks, %d state entries, %d bytes of log and a research release of %d resources (%d bytes) for %d personal strings of 3 patients (%d records, %d claims, %d paid)",
+		txs, last, kv, len(logs.Bytes()), release.Resources, len(dataSet), len(personal), records, claimed, paid)
 }

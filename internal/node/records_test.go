@@ -98,10 +98,17 @@ func TestRecordLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := c.RecordInfo(ctx, up.Record)
+	// The anchors are private: the custodian's members see them, another
+	// organisation's physician without a grant does not, nor does anyone
+	// anonymous.
+	info, err := c.As(grey).RecordInfo(ctx, up.Record)
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = c.As(patel).RecordInfo(ctx, up.Record)
+	wantCode(t, err, client.CodeNotEntitled)
+	_, err = c.RecordInfo(ctx, up.Record)
+	wantCode(t, err, client.CodeUnauthenticated)
 	if info.Custodian != "st-marys-hospital" || info.Latest != 1 || info.Versions[0].Author != "st-marys-hospital/dr-grey" || info.Versions[0].Types[0] != "Observation" {
 		t.Fatalf("record info = %+v", info)
 	}
@@ -162,7 +169,7 @@ func TestRecordLifecycle(t *testing.T) {
 	if got.Basis != "break-glass" || got.BreakGlass != win.ID {
 		t.Fatalf("break-glass read: %+v", got)
 	}
-	bg, err := c.BreakGlassWindows(ctx, "patient", aliceID)
+	bg, err := c.As(alice).BreakGlassWindows(ctx, "patient", aliceID)
 	if err != nil || len(bg.Items) != 1 || !bg.Items[0].Open {
 		t.Fatalf("patient's break-glass windows: %+v %v", bg, err)
 	}
@@ -186,7 +193,7 @@ func TestRecordLifecycle(t *testing.T) {
 	if lost := n.Vault().FlushRefusals(ctx); lost != 0 {
 		t.Fatalf("%d receipts of refused reads lost", lost)
 	}
-	log, err := c.AccessLog(ctx, aliceID, "", 100)
+	log, err := c.As(alice).AccessLog(ctx, aliceID, "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +211,7 @@ func TestRecordLifecycle(t *testing.T) {
 	if granted != 3 || denied != 3 || glass != 1 {
 		t.Fatalf("access log: %d granted, %d denied, %d break-glass; want 3, 3, 1: %+v", granted, denied, glass, log.Items)
 	}
-	orgLog, err := c.OrgAccessLog(ctx, "st-marys-hospital", "", 100)
+	orgLog, err := c.As(privacy).OrgAccessLog(ctx, "st-marys-hospital", "", 100)
 	if err != nil || len(orgLog.Items) != len(log.Items) {
 		t.Fatalf("custodian's access log has %d entries, want %d (%v)", len(orgLog.Items), len(log.Items), err)
 	}
@@ -297,7 +304,7 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	// The clinic's node does not keep the record; the ledger says which
 	// node does (the hospital's node published its endpoint at start).
 	waitFor(t, "node1 to see the record and the hospital's endpoint", 20*time.Second, func() bool {
-		info, err := clients[1].RecordInfo(ctx, up.Record)
+		info, err := clients[1].As(pt).RecordInfo(ctx, up.Record)
 		return err == nil && info.Custodian == hospital && info.CustodianEndpoint == nodes[0].APIURL()
 	})
 	// The clinic's node itself answers a read request with where to go.
@@ -310,9 +317,13 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	if _, err := nodes[1].Vault().Read(ctx, raw); !errors.Is(err, records.ErrNotCustodian) || !strings.Contains(err.Error(), hospital) {
 		t.Fatalf("read at the clinic's node: %v, want records.not_custodian naming %s", err, hospital)
 	}
-	// Asked through the clinic's node, the SDK sends the read to the
-	// hospital's, which refuses it: no grant yet.
+	// Before any grant the clinic's physician may not see the record's
+	// anchors, so asked through the clinic's node the SDK cannot learn the
+	// custodian's endpoint, and says why: chain.not_entitled. Sent to the
+	// hospital's node, the read is refused (no grant yet) and receipted.
 	_, err = clients[1].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	wantCode(t, err, "chain.not_entitled")
+	_, err = clients[0].ReadRecord(ctx, reader, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
 	wantCode(t, err, "records.no_grant")
 
 	if _, err := clients[1].Send(ctx, pt, client.GrantConsent{
@@ -327,10 +338,10 @@ func TestRecordReadAcrossNodes(t *testing.T) {
 	if !bytes.Equal(got.Document, doc) {
 		t.Fatalf("the clinic physician read %d bytes, want the %d stored", len(got.Document), len(doc))
 	}
-	// The receipt is on the ledger: both nodes list it.
+	// The receipt is on the ledger: both nodes list it, to the patient.
 	for k, c := range clients {
 		waitFor(t, fmt.Sprintf("node%d to list the receipt", k), 20*time.Second, func() bool {
-			log, err := c.AccessLog(ctx, patient.ID, "", 100)
+			log, err := c.As(pt).AccessLog(ctx, patient.ID, "", 100)
 			if err != nil {
 				return false
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/ledgertest"
 	"github.com/medchain/medchain/internal/records"
 )
@@ -78,6 +79,67 @@ func TestScripts(t *testing.T) {
 				return map[string]string{"denied": chain.CodeOf(d.Err).ID(), "why": d.Err.Error()}, nil
 			}
 			return map[string]any{"allowed": d.Basis, "grant": d.Grant, "break_glass": d.BreakGlass, "version": d.Version.Version}, nil
+		},
+		// sees as=<name> patient=pt-… | records=pt-… | record=rec-… |
+		// grant=gr-… | org=…: what the API would answer name (signing a
+		// private read) about a patient's own lists, the patient's records
+		// it may see, one record, one grant, or an organisation's audit
+		// trail; a refusal with its code.
+		"sees": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			p, err := c.App().Identity().Authenticate(c.View(), c.Key(a["as"]))
+			if err != nil {
+				return nil, err
+			}
+			k, v, now := c.App().Records(), c.View(), c.Time()
+			var refusal error
+			switch {
+			case a["patient"] != "":
+				refusal = k.SeesPatient(v, p, a["patient"], now)
+			case a["records"] != "":
+				see, err := k.RecordsSeen(v, p, a["records"], now)
+				if err != nil {
+					refusal = err
+					break
+				}
+				recs, _ := k.PatientRecordsSeen(v, a["records"], see, "", 100)
+				ids := []string{}
+				for _, r := range recs {
+					ids = append(ids, r.ID)
+				}
+				return map[string]any{"records": ids}, nil
+			case a["record"] != "":
+				r, ok := k.Record(v, a["record"])
+				if !ok {
+					r = records.Record{ID: a["record"]}
+				}
+				refusal = k.SeesRecord(v, p, r, now)
+			case a["grant"] != "":
+				g, ok := k.Grant(v, a["grant"])
+				if !ok {
+					g = records.Grant{ID: a["grant"]}
+				}
+				refusal = k.SeesGrant(v, p, g, now)
+			case a["org"] != "":
+				refusal = k.AuditsOrg(p, a["org"])
+			default:
+				return nil, fmt.Errorf("sees: give patient=, records=, record=, grant= or org=")
+			}
+			if refusal != nil {
+				return map[string]string{"refused": chain.CodeOf(refusal).ID(), "why": refusal.Error()}, nil
+			}
+			return "allowed", nil
+		},
+		// may-prove as=<name>|anonymous key=…: whether GET /v1/proofs
+		// proves a state key to name.
+		"may-prove": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			var p ledger.Principal
+			if a["as"] != "anonymous" {
+				var err error
+				if p, err = c.App().Identity().Authenticate(c.View(), c.Key(a["as"])); err != nil {
+					return nil, err
+				}
+			}
+			return c.App().MayProve(c.View(), p, a["key"], c.Time()), nil
 		},
 		// break-glass id=bg-…: a window.
 		"break-glass": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {

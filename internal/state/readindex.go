@@ -38,20 +38,21 @@ var readIndexed []string // prefixes, under prefixMu
 // reads and scans under it from the read index. It must be called during
 // package initialisation, before a store is opened.
 func (m Map[V]) ReadIndexed() Map[V] {
-	markReadIndexed(m.prefix)
+	mark(&readIndexed, m.prefix)
 	return m
 }
 
 // ReadIndexed marks the prefix of x as read-indexed, as Map.ReadIndexed.
 func (x Index) ReadIndexed() Index {
-	markReadIndexed(x.prefix)
+	mark(&readIndexed, x.prefix)
 	return x
 }
 
-func markReadIndexed(prefix []byte) {
+// mark adds prefix to a list of marked prefixes (read-indexed, public).
+func mark(list *[]string, prefix []byte) {
 	prefixMu.Lock()
 	defer prefixMu.Unlock()
-	readIndexed = append(readIndexed, string(prefix))
+	*list = append(*list, string(prefix))
 }
 
 // ReadIndexedPrefixes lists the read-indexed prefixes, sorted.

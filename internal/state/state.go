@@ -107,6 +107,9 @@ type DB struct {
 	// treeMu orders Commit (which changes the tree's saved versions)
 	// against At (which reads them from other goroutines).
 	treeMu sync.RWMutex
+	// pinned is a version pruning must keep (a snapshot being exported:
+	// IAVL refuses to delete a version an exporter reads), or 0.
+	pinned pinnedVersion
 }
 
 // Open opens (or creates) the store in dir. An empty dir opens an in-memory store.
@@ -231,8 +234,14 @@ func (s *DB) Commit() (hash []byte, version int64, err error) {
 		}
 	}
 	if k := s.opts.KeepVersions; k > 0 && version > k {
-		if err := s.tree.DeleteVersionsTo(version - k); err != nil {
-			return nil, 0, fmt.Errorf("state: prune to %d: %w", version-k, err)
+		to := version - k
+		if p := s.pinned.Load(); p > 0 && p <= to {
+			to = p - 1
+		}
+		if to > 0 {
+			if err := s.tree.DeleteVersionsTo(to); err != nil {
+				return nil, 0, fmt.Errorf("state: prune to %d: %w", to, err)
+			}
 		}
 	}
 	if err := s.refreshCommitted(); err != nil {

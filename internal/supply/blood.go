@@ -123,7 +123,7 @@ func ParseDIN(s string) (string, error) {
 type Donation struct {
 	DIN    string `json:"din"`
 	Type   string `json:"type"`
-	Donor  string `json:"donor"` // the centre's pseudonym
+	Donor  string `json:"donor,omitempty"` // the centre's pseudonym; always set in state, left out of Public()
 	Centre string `json:"centre"`
 	// Certificate is the plasma certificate of origin: a reference or hash.
 	Certificate string       `json:"certificate,omitempty"`
@@ -161,7 +161,7 @@ type Transfusion struct {
 var (
 	donations          = state.NewMap[Donation](Name, "sup/d/")     // DIN
 	donorIndex         = state.NewIndex(Name, "sup/dd/")            // donor/DIN
-	donationComponents = state.NewIndex(Name, "sup/dc/")            // DIN/item
+	donationComponents = state.NewIndex(Name, "sup/dc/").Public()   // DIN/item
 	transfusions       = state.NewMap[Transfusion](Name, "sup/tr/") // item
 	recipientIndex     = state.NewIndex(Name, "sup/trr/")           // recipient/item
 )
@@ -703,7 +703,7 @@ func (k *Keeper) DonationComponents(r state.Reader, din string) []string {
 type Trace struct {
 	DIN            string       `json:"din"`
 	DonationType   string       `json:"donation_type"`
-	Donor          string       `json:"donor"`
+	Donor          string       `json:"donor,omitempty"` // left out for the recipient (WithoutDonors)
 	Centre         string       `json:"centre"`
 	Certificate    string       `json:"certificate,omitempty"`
 	DonationStatus string       `json:"donation_status"`

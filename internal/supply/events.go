@@ -127,5 +127,6 @@ func (k *Keeper) Codes() []ledger.ErrorCode {
 		{Err: ErrExceeds, Number: 11, Name: "exceeds_quantity", Kind: ledger.KindPrecondition},
 		{Err: ErrInvalidDocument, Number: 12, Name: "invalid_document", Kind: ledger.KindInvalid},
 		{Err: ErrDuplicateAlert, Number: 13, Name: "duplicate_alert", Kind: ledger.KindConflict},
+		{Err: ErrExpiredLot, Number: 14, Name: "expired_lot", Kind: ledger.KindInvalid},
 	}
 }

@@ -105,11 +105,11 @@ type Shortage struct {
 
 // State of PPE.
 var (
-	demands     = state.NewMap[Demand](Name, "sup/dm/")
-	openDemands = state.NewIndex(Name, "sup/do/") // item/region/demand
-	pledges     = state.NewMap[Pledge](Name, "sup/pg/")
-	pledgesOf   = state.NewIndex(Name, "sup/pgd/")        // demand/pledge
-	shortages   = state.NewMap[Shortage](Name, "sup/sg/") // item/region
+	demands     = state.NewMap[Demand](Name, "sup/dm/").Public()
+	openDemands = state.NewIndex(Name, "sup/do/").Public() // item/region/demand
+	pledges     = state.NewMap[Pledge](Name, "sup/pg/").Public()
+	pledgesOf   = state.NewIndex(Name, "sup/pgd/").Public()        // demand/pledge
+	shortages   = state.NewMap[Shortage](Name, "sup/sg/").Public() // item/region
 )
 
 // PostDemand posts a demand. Signed by a logistics officer, pharmacist or

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/ledgertest"
+	"github.com/medchain/medchain/internal/supply"
 )
 
 // TestScripts runs testdata/*.txt: each supply message's success and each
@@ -55,20 +58,38 @@ func TestScripts(t *testing.T) {
 			org, ok := c.App().Supply().OrgOfGLN(c.View(), a["gln"])
 			return found(org, ok, "no GLN %q", a["gln"])
 		},
-		// donor-lookback donor=PSEUDONYM: every component of the donor's
-		// donations, and whom it was transfused to.
+		// donor-lookback donor=PSEUDONYM [as=MEMBER]: every component of
+		// the donor's donations, and whom it was transfused to; with as=,
+		// what the API shows that member (readers.go), or its refusal.
 		"donor-lookback": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
-			return c.App().Supply().DonorLookback(c.View(), a["donor"]), nil
+			k := c.App().Supply()
+			ts := k.DonorLookback(c.View(), a["donor"])
+			if as, ok := a["as"]; ok {
+				return refusedOr(k.DonorTraces(principal(c, as), a["donor"], ts))
+			}
+			return ts, nil
 		},
-		// recipient-lookback recipient=pt-…: every component a patient
-		// received, with its donation and tests.
+		// recipient-lookback recipient=pt-… [as=MEMBER]: every component a
+		// patient received, with its donation and tests; with as=, what the
+		// API shows that member (the patient and delegates see all).
 		"recipient-lookback": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
-			return c.App().Supply().RecipientLookback(c.View(), a["recipient"]), nil
+			k := c.App().Supply()
+			ts := k.RecipientLookback(c.View(), a["recipient"])
+			if as, ok := a["as"]; ok {
+				return refusedOr(k.RecipientTraces(principal(c, as), a["recipient"], ts))
+			}
+			return ts, nil
 		},
-		// trace-lot gtin=G lot=L: the transformations and donations a lot
-		// comes from.
+		// trace-lot gtin=G lot=L [as=NAME|anonymous]: the transformations
+		// and donations a lot comes from; with as=, as the API shows it to
+		// that caller (donors and tests for members only).
 		"trace-lot": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
-			return c.App().Supply().TraceLot(c.View(), a["gtin"], a["lot"]), nil
+			k := c.App().Supply()
+			t := k.TraceLot(c.View(), a["gtin"], a["lot"])
+			if as, ok := a["as"]; ok {
+				return t.ForCaller(k, principal(c, as)), nil
+			}
+			return t, nil
 		},
 		// transformations item=ITEM: what made the item's lot and what
 		// consumed it; with id=TF, that transformation's inputs.
@@ -79,6 +100,12 @@ func TestScripts(t *testing.T) {
 			}
 			made, consumed := k.ItemTransformations(c.View(), a["item"])
 			return map[string]any{"made_by": made, "consumed_by": consumed}, nil
+		},
+		// arrival shipment=sh-… gtin=G: what the shipment delivered of a
+		// product, as other modules ask it (donations).
+		"arrival": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			ar, ok := c.App().Supply().Arrival(c.View(), a["shipment"], a["gtin"])
+			return found(ar, ok, "no shipment %q", a["shipment"])
 		},
 		// shortages [item=I] [region=R]: PPE supply and demand per item and
 		// region, with the open demands and, with demand=dm-…, its pledges.
@@ -102,4 +129,22 @@ func found(v any, ok bool, format string, args ...any) (any, error) {
 		return nil, fmt.Errorf(format, args...)
 	}
 	return v, nil
+}
+
+// principal is the identity name's key stands for; anonymous (or an unknown
+// name) is the zero principal.
+func principal(c *ledgertest.Chain, name string) ledger.Principal {
+	if name == "anonymous" {
+		return ledger.Principal{}
+	}
+	p, _ := c.App().Identity().Authenticate(c.View(), c.Key(name))
+	return p
+}
+
+// refusedOr shows a caller's filtered answer, or its refusal and code.
+func refusedOr(ts []supply.Trace, err error) (any, error) {
+	if err != nil {
+		return map[string]string{"refused": chain.CodeOf(err).ID(), "why": err.Error()}, nil
+	}
+	return ts, nil
 }

@@ -44,6 +44,9 @@ var (
 	ErrState        = errors.New("supply: not possible in the item's state")
 	ErrRecalled     = errors.New("supply: lot recalled")
 	ErrQuarantined  = errors.New("supply: item quarantined")
+	// ErrExpiredLot: a lot whose expiry date is before the block's date is
+	// not commissioned (nor separated, nor made by a transformation).
+	ErrExpiredLot = errors.New("supply: lot expired")
 	// ErrDuplicateAlert is a suspect scan already recorded by the same
 	// organisation, for the same item and reason, within AlertPeriod.
 	ErrDuplicateAlert = errors.New("supply: alert already recorded")
@@ -237,20 +240,20 @@ type EventAnchor struct {
 
 // State.
 var (
-	products   = state.NewMap[Product](Name, "sup/p/")
-	lots       = state.NewMap[Lot](Name, "sup/l/")      // gtin/lot
-	items      = state.NewMap[Item](Name, "sup/i/")     // item id
-	children   = state.NewIndex(Name, "sup/ch/")        // parent/child
-	custody    = state.NewMap[Custody](Name, "sup/cu/") // item/%016x height/%04d seq
-	lotItems   = state.NewIndex(Name, "sup/li/")        // gtin/lot/item — for recall queries
-	shipments  = state.NewMap[Shipment](Name, "sup/s/")
-	alerts     = state.NewMap[Alert](Name, "sup/a/")
-	alertsByMf = state.NewIndex(Name, "sup/am/")           // manufacturer/alert
-	events     = state.NewMap[EventAnchor](Name, "sup/e/") // event hash
-	glns       = state.NewMap[string](Name, "sup/g/")      // GLN -> org
+	products   = state.NewMap[Product](Name, "sup/p/").Public()
+	lots       = state.NewMap[Lot](Name, "sup/l/").Public()      // gtin/lot
+	items      = state.NewMap[Item](Name, "sup/i/").Public()     // item id
+	children   = state.NewIndex(Name, "sup/ch/").Public()        // parent/child
+	custody    = state.NewMap[Custody](Name, "sup/cu/").Public() // item/%016x height/%04d seq
+	lotItems   = state.NewIndex(Name, "sup/li/").Public()        // gtin/lot/item — for recall queries
+	shipments  = state.NewMap[Shipment](Name, "sup/s/").Public()
+	alerts     = state.NewMap[Alert](Name, "sup/a/").Public()
+	alertsByMf = state.NewIndex(Name, "sup/am/").Public()           // manufacturer/alert
+	events     = state.NewMap[EventAnchor](Name, "sup/e/").Public() // event hash
+	glns       = state.NewMap[string](Name, "sup/g/").Public()      // GLN -> org
 	// alertsByScan is the latest alert of each (item, reason, reporter
 	// organisation): report-scan's O(1) duplicate check.
-	alertsByScan = state.NewMap[string](Name, "sup/ak/") // item\x00reason\x00org -> alert ID
+	alertsByScan = state.NewMap[string](Name, "sup/ak/").Public() // item\x00reason\x00org -> alert ID
 )
 
 // Directory is what supply needs to know of organisations.

@@ -132,10 +132,10 @@ func validOutputs(outs []Output, required bool) error {
 
 // State of transformations.
 var (
-	transformations = state.NewMap[Transformation](Name, "sup/tf/")
-	tfInputs        = state.NewIndex(Name, "sup/tfx/") // transformation/item: what went in
-	tfConsumedBy    = state.NewIndex(Name, "sup/tfi/") // item/transformation: what consumed an item
-	tfMadeLot       = state.NewIndex(Name, "sup/tfo/") // gtin/lot/transformation: what made a lot
+	transformations = state.NewMap[Transformation](Name, "sup/tf/").Public()
+	tfInputs        = state.NewIndex(Name, "sup/tfx/").Public() // transformation/item: what went in
+	tfConsumedBy    = state.NewIndex(Name, "sup/tfi/").Public() // item/transformation: what consumed an item
+	tfMadeLot       = state.NewIndex(Name, "sup/tfo/").Public() // gtin/lot/transformation: what made a lot
 )
 
 func (k *Keeper) transform(ctx *ledger.Context, m Transform) (any, error) {
@@ -256,6 +256,12 @@ func addLotRef(refs []LotRef, gtin, lot string, n int64) []LotRef {
 // makeUnits commissions units of a lot of p (created if new) as
 // supply/commission does; quarantine, if set, holds them at once.
 func (k *Keeper) makeUnits(ctx *ledger.Context, p Product, lotID, expiry string, serials []string, quarantine string) error {
+	// An expired lot is not made: what a scan or a dispense would refuse
+	// the next moment has no business on the ledger (ISO dates compare as
+	// strings; the block's date is UTC).
+	if today := ledger.Day(ctx.Time); expiry < today {
+		return fmt.Errorf("%w: expiry %s of lot %s is before the block's date %s", ErrExpiredLot, expiry, lotID, today)
+	}
 	lk := p.GTIN + "/" + lotID
 	lot, ok := lots.Get(ctx.Store, lk)
 	switch {

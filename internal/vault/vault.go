@@ -91,6 +91,8 @@ type Vault struct {
 	orgs    map[string]*custodian
 	timeout time.Duration
 	ttl     time.Duration
+	// dir is Options.Dir: research data sets are kept under releases/.
+	dir string
 	// pending holds one empty file per upload not yet seen anchored, named
 	// by its ciphertext hash: the sweep looks at these, not the whole store.
 	pending string
@@ -147,7 +149,7 @@ func Open(opts Options) (*Vault, error) {
 	v := &Vault{
 		app: opts.App, blobs: blobs, log: opts.Logger, orgs: map[string]*custodian{},
 		timeout: opts.ReceiptTimeout, ttl: opts.UploadTTL, seen: map[tx.Hash]int64{},
-		shred: make(chan string, 1024), done: make(chan struct{}), pending: pending,
+		shred: make(chan string, 1024), done: make(chan struct{}), pending: pending, dir: opts.Dir,
 	}
 	for _, c := range opts.Custodians {
 		if c.Signer == nil {

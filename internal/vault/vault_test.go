@@ -30,7 +30,7 @@ const observation = `{"resourceType":"Observation","status":"final","code":{"tex
 // (lab-technician) of city-lab, whose records this node does not keep; two
 // patients.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	h       *apitest.Harness
 	waiters *chain.Waiters
 	signers map[string]*localtx.Submitter
@@ -40,7 +40,7 @@ type fixture struct {
 	patient1, patient2 string
 }
 
-func newFixture(t *testing.T, opts ...func(*vault.Options)) *fixture {
+func newFixture(t testing.TB, opts ...func(*vault.Options)) *fixture {
 	t.Helper()
 	h, err := apitest.Start(apitest.Options{})
 	if err != nil {

@@ -38,6 +38,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/medchain/medchain/internal/api"
+	"github.com/medchain/medchain/internal/apiauth"
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/governance"
 	"github.com/medchain/medchain/internal/identity"
@@ -200,6 +201,27 @@ func (h *Harness) Sign(signer, msgType string, msg any) ([]byte, error) {
 	})
 }
 
+// Credential returns a signed request of typ and msg by Key(signer), as
+// apiauth.Credential builds it: an auth/read request (apiauth.Read) is the
+// credential of "Authorization: Medchain", an auth/token request
+// (apiauth.Token) the "request" of POST /v1/auth/tokens. It expires 100
+// blocks after the latest and, having a fresh nonce, is never a replay of
+// an earlier one.
+func (h *Harness) Credential(signer, typ string, msg any) (string, error) {
+	return apiauth.Credential(Key(signer), ChainID, h.nonce.Add(1), h.Node.Height()+100, typ, msg)
+}
+
+// Authorization returns the Authorization header of a signed request by
+// Key(signer) for method and uri, the request target exactly as sent (path
+// and query: http.Request.URL.RequestURI()).
+func (h *Harness) Authorization(signer, method, uri string) (string, error) {
+	cred, err := h.Credential(signer, apiauth.TypeRead, apiauth.Read{Method: method, URI: uri})
+	if err != nil {
+		return "", err
+	}
+	return apiauth.SchemeSigned + " " + cred, nil
+}
+
 // Node is a fake CometBFT node over an app: BroadcastTxSync runs CheckTx
 // and queues the transaction; Commit finalises and commits the queue as a
 // block and records it, so Tx, Block, BlockResults and Status answer like
@@ -271,6 +293,15 @@ func (n *Node) Commit() (int64, error) {
 		return 0, fmt.Errorf("apitest: Commit %d: %w", h, err)
 	}
 	return h, nil
+}
+
+// LoseIndexed forgets a committed transaction from the fake CometBFT
+// indexer, as a real node's indexer can after a crash (the app's tx log
+// still has it).
+func (n *Node) LoseIndexed(h tx.Hash) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.index, h)
 }
 
 // Status implements api.Node.

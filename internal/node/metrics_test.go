@@ -1,0 +1,54 @@
+package node
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/ledger"
+)
+
+// Domain events are counted by type as blocks commit, every declared type
+// from zero, end-of-block events included.
+func TestEventMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := newChainMetrics(reg)
+	m.BlockStarted(1)
+	m.BlockCommitted(chain.Block{Height: 1,
+		Results: []chain.TxResult{
+			{Type: "records/break-glass", Events: []ledger.Event{{Type: "records.break_glass"}}},
+			{Type: "records/break-glass", Events: []ledger.Event{{Type: "records.break_glass"}}},
+			{Type: "supply/report-scan", Code: ledger.Code{Space: "supply", Number: 13, Name: "duplicate_alert"}},
+			{Type: "records/receipts", Events: []ledger.Event{
+				{Type: "records.read", Attrs: []ledger.Attr{{Key: "outcome", Value: "denied"}}},
+				{Type: "records.read", Attrs: []ledger.Attr{{Key: "outcome", Value: "denied"}}},
+				{Type: "records.read", Attrs: []ledger.Attr{{Key: "outcome", Value: "granted"}}},
+			}},
+		},
+		Events: []ledger.Event{{Type: "governance.decided"}},
+	})
+	for typ, want := range map[string]float64{"records.break_glass": 2, "governance.decided": 1, "supply.alert": 0} {
+		if got := testutil.ToFloat64(m.events.WithLabelValues(typ)); got != want {
+			t.Errorf("medchain_events_total{type=%q} = %v, want %v", typ, got, want)
+		}
+	}
+	for outcome, want := range map[string]float64{"denied": 2, "granted": 1} {
+		if got := testutil.ToFloat64(m.reads.WithLabelValues(outcome)); got != want {
+			t.Errorf("medchain_record_reads_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+	n, err := testutil.GatherAndCount(reg, "medchain_events_total")
+	if err != nil || n != len(chain.Events()) {
+		t.Errorf("%d event series (%v), want one per declared type: %d", n, err, len(chain.Events()))
+	}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP medchain_block_height Height of the last committed block.
+# TYPE medchain_block_height gauge
+medchain_block_height 1
+`), "medchain_block_height"); err != nil {
+		t.Error(err)
+	}
+}
