@@ -16,6 +16,10 @@ package guides_test
 //     and that a later command names is replaced with the one this run
 //     printed in the same place.
 //   - Other blocks (JSON, TOML, tables, outputs) are not run.
+//   - `<!-- guides-test: eventually: WHY -->` on the line before a
+//     transcript marks reads of what the node does in the background (alerts
+//     it raises, receipts it batches): each runs again, for up to a minute,
+//     until it prints as many IDs of each kind as the guide shows.
 //   - `<!-- guides-test: not run: WHY -->` on the line before a block keeps
 //     it out, for the few steps that cannot run here (they wait an hour, or
 //     start a network of their own, which other tests cover); the test logs
@@ -189,13 +193,19 @@ type step struct {
 	block   bool   // a ```sh block: every command must succeed
 	printed string // a transcript command's output, as the guide shows it
 	status  int    // the exit status the guide shows, or anyFailure
+	// eventually: a read of what the node does in the background; run
+	// again until it shows what the guide shows (its IDs) or a limit
+	eventually bool
 }
 
 // anyFailure is the status of a command the guide shows failing without
 // saying with which status.
 const anyFailure = -1
 
-const notRun = "<!-- guides-test: not run:"
+const (
+	notRun     = "<!-- guides-test: not run:"
+	eventually = "<!-- guides-test: eventually:"
+)
 
 // parseGuide reads the steps of a guide, or of one section of it (from the
 // heading to the next heading).
@@ -229,7 +239,13 @@ func parseGuide(text, section string) (steps []step, skipped []notRunBlock) {
 		case "sh", "bash", "shell":
 			steps = append(steps, step{line: start + 1, script: strings.Join(body, "\n"), block: true})
 		case "", "console", "text":
-			steps = append(steps, transcript(body, start+1)...)
+			ts := transcript(body, start+1)
+			if strings.HasPrefix(strings.TrimSpace(lines[max(start-2, 0)]), eventually) {
+				for k := range ts {
+					ts[k].eventually = true
+				}
+			}
+			steps = append(steps, ts...)
 		}
 	}
 	return steps, skipped
@@ -417,6 +433,25 @@ func (m *ids) learn(shown, printed string) {
 	}
 }
 
+// shows says whether a run printed at least as many IDs of each kind as
+// the guide shows.
+func (m *ids) shows(shown, printed string) bool {
+	count := func(s string) map[string]int {
+		n := map[string]int{}
+		for _, g := range idPattern.FindAllStringSubmatch(s, -1) {
+			n[g[1]]++
+		}
+		return n
+	}
+	have := count(printed)
+	for kind, n := range count(shown) {
+		if have[kind] < n {
+			return false
+		}
+	}
+	return true
+}
+
 func (m *ids) apply(script string) string {
 	script = idPattern.ReplaceAllStringFunc(script, func(id string) string {
 		if v, ok := m.tokens[id]; ok {
@@ -493,6 +528,13 @@ done`
 			t.Fatalf("%s:%d: the shell is gone: %v", file, s.line, err)
 		}
 		printed, rc, err := await(lines, 5*time.Minute)
+		for deadline := time.Now().Add(time.Minute); s.eventually && err == nil &&
+			!m.shows(s.printed, printed) && time.Now().Before(deadline); {
+			time.Sleep(500 * time.Millisecond)
+			if _, err = io.WriteString(in, script+"\x00"); err == nil {
+				printed, rc, err = await(lines, 5*time.Minute)
+			}
+		}
 		switch {
 		case err != nil:
 			t.Fatalf("%s:%d: %s\n%v; it printed:\n%s", file, s.line, script, err, printed)
