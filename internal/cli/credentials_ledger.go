@@ -108,7 +108,9 @@ it chooses with medchain credentials present. --no-selective issues a plain VC-J
 
 --subject is the subject's ledger ID (org/handle); leave it out for a person the
 ledger does not know (a student). Claims come from a JSON object file (--claims) or
---claim KEY=VALUE flags. Dates are 2006-01-02 (midnight UTC) or RFC 3339.`,
+--claim KEY=VALUE flags. An npi credential gives the subject's NPI as --claim
+npi=NNNNNNNNNN, refused unless its check digit is right (Luhn over 80840 and its
+first nine digits). Dates are 2006-01-02 (midnight UTC) or RFC 3339.`,
 		Example: `  medchain credentials issue --type medical-licence --subject st-marys-hospital/dr-grey \
     --claim name='Meredith Grey' --claim licenceNumber=MD-2019-04417 --claim jurisdiction=US-MA \
     --valid-from 2026-01-01 --valid-until 2028-01-01 --to grey-licence.jwt --as board-registrar`,

@@ -62,7 +62,11 @@ func checkDoc(doc map[string]any) error {
 	}
 	switch {
 	case contains(types, "VerifiableCredential"):
-		return checkCredential(doc, v2)
+		if err := checkCredential(doc, v2); err != nil {
+			return err
+		}
+		subjects, _ := objects(doc["credentialSubject"])
+		return checkNPIClaims(types, subjects)
 	case contains(types, "VerifiablePresentation"):
 		return checkPresentation(doc, v2)
 	}

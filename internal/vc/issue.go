@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,6 +59,29 @@ type Draft struct {
 
 // Document is the VC 2.0 JSON of d.
 func (d Draft) Document() (map[string]any, error) {
+	if err := d.checkClaims(); err != nil {
+		return nil, err
+	}
+	return d.document()
+}
+
+// checkClaims refuses claims a credential of d's type may not make: an NPI
+// credential must give a valid NPI.
+func (d Draft) checkClaims() error {
+	if d.Type == "npi" {
+		npi, _ := d.Claims["npi"].(string)
+		if npi == "" {
+			return errors.New("vc: an npi credential says the subject's NPI: give the claim npi")
+		}
+		if err := CheckNPI(npi); err != nil {
+			return fmt.Errorf("vc: claim npi: %w", err)
+		}
+	}
+	return nil
+}
+
+// document is d's VC 2.0 JSON, its claims unchecked.
+func (d Draft) document() (map[string]any, error) {
 	name, ok := TypeNames[d.Type]
 	if !ok {
 		return nil, fmt.Errorf("vc: %q is not a credential type medchain issues", d.Type)

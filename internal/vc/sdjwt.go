@@ -33,9 +33,12 @@ const maxDisclosures = 256
 // copy). Salts are read from salt (crypto/rand.Reader; the package reads
 // no randomness itself). The digests are sorted, hiding the claims' order.
 func (d Draft) SelectiveDocument(salt io.Reader) (doc map[string]any, disclosures []string, err error) {
+	if err := d.checkClaims(); err != nil {
+		return nil, nil, err
+	}
 	claims := d.Claims
 	d.Claims = nil
-	doc, err = d.Document()
+	doc, err = d.document()
 	if err != nil {
 		return nil, nil, err
 	}
