@@ -245,6 +245,7 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/telemetry/alerts/{id}", keyed, s.endpoint(s.getTelemetryAlert)},
 		{"GET /v1/telemetry/patients/{id}/evidence", keyed, s.endpoint(s.patientEvidence)},
 	}
+	s.routes = append(s.routes, s.fhirRoutes()...)
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, s.guard(r.access, r.handler))
 	}

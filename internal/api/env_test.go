@@ -160,7 +160,12 @@ func (e *env) validate(req *http.Request, resp *http.Response, body []byte) {
 		route, params, err = router.FindRoute(r2)
 	}
 	if err != nil {
-		// Not a documented route: the answer must still be a problem.
+		// Not a documented route: the answer must still be a problem (an
+		// OperationOutcome under /fhir).
+		if strings.HasPrefix(req.URL.Path, "/fhir/") {
+			e.checkSchema(resp, body, "application/fhir+json", "FHIROperationOutcome")
+			return
+		}
 		e.checkProblemBody(resp, body)
 		return
 	}
@@ -178,18 +183,25 @@ func (e *env) validate(req *http.Request, resp *http.Response, body []byte) {
 
 func (e *env) checkProblemBody(resp *http.Response, body []byte) {
 	e.t.Helper()
+	e.checkSchema(resp, body, "application/problem+json", "Problem")
+}
+
+// checkSchema checks an undocumented route's answer: its media type, and
+// its body against the document's schema of that name.
+func (e *env) checkSchema(resp *http.Response, body []byte, mediaType, schema string) {
+	e.t.Helper()
 	doc, _ := loadSpec(e.t)
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/problem+json" {
-		e.t.Errorf("undocumented response is %s, not a problem: %s", mt, body)
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != mediaType {
+		e.t.Errorf("undocumented response is %s, not %s: %s", mt, mediaType, body)
 		return
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		e.t.Errorf("problem is not JSON: %v", err)
+		e.t.Errorf("%s is not JSON: %v", schema, err)
 		return
 	}
-	if err := doc.Components.Schemas["Problem"].Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
-		e.t.Errorf("problem does not match the Problem schema: %v\n%s", err, body)
+	if err := doc.Components.Schemas[schema].Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+		e.t.Errorf("answer does not match the %s schema: %v\n%s", schema, err, body)
 	}
 }
 

@@ -80,6 +80,13 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		"GET /v1/orgs/{id}/break-glass":            append(each("/v1/orgs/%/break-glass", orgs...), "/v1/orgs/general-hospital/break-glass?unreviewed=true"),
 		"GET /v1/break-glass/limits":               {"/v1/break-glass/limits"},
 		"GET /v1/grants/{id}":                      {"/v1/grants/" + gr, "/v1/grants/" + gr + "?format=fhir"},
+		"GET /fhir/metadata":                       {"/fhir/metadata"},
+		"GET /fhir/Consent":                        {"/fhir/Consent?patient=" + pt, "/fhir/Consent?patient=Patient/" + pt + "&status=active&_count=1"},
+		"GET /fhir/Consent/{id}":                   {"/fhir/Consent/" + gr},
+		"GET /fhir/MeasureReport":                  {"/fhir/MeasureReport?subject=FR&measure=confirmed&date=2025-12-31", "/fhir/MeasureReport?subject=FR/reunion&measure=confirmed&date=2025-12-30"},
+		"GET /fhir/MeasureReport/{id}":             {"/fhir/MeasureReport/FR.confirmed.2025-12-31", "/fhir/MeasureReport/FR.reunion.confirmed.2025-12-31"},
+		"GET /fhir/ResearchStudy":                  {"/fhir/ResearchStudy"},
+		"GET /fhir/ResearchStudy/{id}":             {"/fhir/ResearchStudy/" + s.study},
 		"GET /v1/supply/verify":                    each("/v1/supply/verify?code=%", url.QueryEscape(s.rbc), url.QueryEscape(s.plasma)),
 		"GET /v1/supply/products/{gtin}":           each("/v1/supply/products/%", gtinRedCells, gtinPlasma, gtinAlbumin),
 		"GET /v1/supply/lots/{gtin}/{lot}":         each("/v1/supply/lots/%", lots...),
@@ -265,11 +272,22 @@ func (s *seeded) walk(t *testing.T, signer string, own ...string) {
 	}
 }
 
-// problemCode is the code of a problem body ("" for anything else).
+// problemCode is the code of a problem body, or of the FHIR facade's
+// OperationOutcome ("" for anything else).
 func problemCode(body []byte) string {
-	var p problem
+	var p struct {
+		problem
+		Issue []struct {
+			Details struct {
+				Coding []struct{ System, Code string }
+			}
+		}
+	}
 	if json.Unmarshal(body, &p) != nil {
 		return ""
+	}
+	if p.Code == "" && len(p.Issue) == 1 && len(p.Issue[0].Details.Coding) == 1 && p.Issue[0].Details.Coding[0].System == "urn:medchain:problem" {
+		return p.Issue[0].Details.Coding[0].Code
 	}
 	return p.Code
 }

@@ -23,6 +23,8 @@ const (
 	kindMethodNotAllowed ledger.Kind = "method_not_allowed"
 	kindUnavailable      ledger.Kind = "unavailable"
 	kindRateLimited      ledger.Kind = "rate_limited"
+	// kindNotAcceptable: a _format the FHIR facade does not produce.
+	kindNotAcceptable ledger.Kind = "not_acceptable"
 )
 
 // statusOfKind is THE table from error kinds to HTTP statuses: every problem
@@ -44,6 +46,7 @@ var statusOfKind = map[ledger.Kind]int{
 	kindMethodNotAllowed:    http.StatusMethodNotAllowed,
 	kindUnavailable:         http.StatusServiceUnavailable,
 	kindRateLimited:         http.StatusTooManyRequests,
+	kindNotAcceptable:       http.StatusNotAcceptable,
 }
 
 func statusOf(kind ledger.Kind) int {
@@ -234,6 +237,11 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		// RFC 9110 requires a challenge with 401: the two credentials a
 		// private read takes (transactions carry their own signature).
 		w.Header().Set("WWW-Authenticate", wwwAuthenticate)
+	}
+	if isFHIRPath(r.URL.Path) {
+		// FHIR clients read errors as OperationOutcomes.
+		writeJSONType(w, fhirMediaType+"; fhirVersion=4.0", p.Status, operationOutcome(p))
+		return
 	}
 	writeJSONType(w, "application/problem+json", p.Status, p)
 }

@@ -71,6 +71,7 @@ func TestGuides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	needTools(t, "curl", "jq")
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "medchain")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/medchain")
@@ -148,6 +149,33 @@ func worktree(t *testing.T, root string) string {
 		t.Fatalf("git status (this test runs in a git checkout): %v", err)
 	}
 	return string(out)
+}
+
+// needTools makes sure the programs the guides use besides medchain are
+// there: missing ones are installed with apt-get (as root), and the test
+// fails, never skips, when they cannot be.
+func needTools(t *testing.T, names ...string) {
+	t.Helper()
+	var missing []string
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil || os.Geteuid() != 0 {
+		t.Fatalf("the guides use %v, which are not on PATH; install them (apt-get install %s)", missing, strings.Join(missing, " "))
+	}
+	t.Logf("installing %v with apt-get", missing)
+	for _, args := range [][]string{{"update"}, append([]string{"install", "-y", "--no-install-recommends"}, missing...)} {
+		cmd := exec.Command("apt-get", append([]string{"-o", "DPkg::Lock::Timeout=600", "-q"}, args...)...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		if out, err := cmd.CombinedOutput(); err != nil && args[0] == "install" {
+			t.Fatalf("apt-get install %v: %v\n%s", missing, err, out)
+		}
+	}
 }
 
 // guideEnv is this process's environment with a fresh HOME and scratch

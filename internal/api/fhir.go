@@ -1,0 +1,462 @@
+package api
+
+// The FHIR R4 facade under /fhir: what the ledger holds, as the FHIR
+// resources a HAPI client or a SMART app asks for, through the same
+// entitlement checks as the /v1 routes. Read and search-type for Consent
+// (from grants), MeasureReport (public-health figures) and ResearchStudy;
+// GET /fhir/metadata says exactly that. Answers are application/fhir+json;
+// errors are OperationOutcomes (writeProblem); searches answer searchset
+// Bundles paged with _count and _cursor.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/fhirdoc"
+	"github.com/medchain/medchain/internal/ledger"
+	"github.com/medchain/medchain/internal/records"
+	"github.com/medchain/medchain/internal/research"
+)
+
+const (
+	fhirMediaType = "application/fhir+json"
+	// fhirDefaultCount and fhirMaxCount bound a search page (_count).
+	fhirDefaultCount = 20
+	fhirMaxCount     = 100
+	// capabilityDate is when the facade's capabilities last changed.
+	capabilityDate = "2026-12-07"
+)
+
+// fhirRoutes are the facade's routes; they are in the OpenAPI document
+// like every other.
+func (s *Server) fhirRoutes() []route {
+	return []route{
+		{"GET /fhir/metadata", open, s.fhirEndpoint(s.fhirMetadata)},
+		{"GET /fhir/Consent", keyed, s.fhirEndpoint(s.fhirSearchConsent)},
+		{"GET /fhir/Consent/{id}", keyed, s.fhirEndpoint(s.fhirReadConsent)},
+		{"GET /fhir/MeasureReport", open, s.fhirEndpoint(s.fhirSearchMeasureReport)},
+		{"GET /fhir/MeasureReport/{id}", open, s.fhirEndpoint(s.fhirReadMeasureReport)},
+		{"GET /fhir/ResearchStudy", open, s.fhirEndpoint(s.fhirSearchResearchStudy)},
+		{"GET /fhir/ResearchStudy/{id}", open, s.fhirEndpoint(s.fhirReadResearchStudy)},
+	}
+}
+
+// isFHIRPath reports whether p is the facade's, whose errors are
+// OperationOutcomes.
+func isFHIRPath(p string) bool { return p == "/fhir" || strings.HasPrefix(p, "/fhir/") }
+
+// fhirEndpoint checks _format, then runs fn.
+func (s *Server) fhirEndpoint(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		switch f := r.URL.Query().Get("_format"); f {
+		case "", "json", "application/json", fhirMediaType:
+		default:
+			return &apiError{code: codeUnsupportedMedia, kind: kindNotAcceptable, field: "_format",
+				msg: fmt.Sprintf("_format %q: this server answers FHIR JSON only (json, application/fhir+json)", f)}
+		}
+		return fn(w, r)
+	})
+}
+
+func writeFHIR(w http.ResponseWriter, status int, v any) error {
+	writeJSONType(w, fhirMediaType+"; fhirVersion=4.0", status, v)
+	return nil
+}
+
+func writeFHIRRaw(w http.ResponseWriter, raw []byte) error {
+	w.Header().Set("Content-Type", fhirMediaType+"; fhirVersion=4.0")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(raw)
+	return err
+}
+
+// fhirBase is the facade's base URL as the client reached it.
+func fhirBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/fhir"
+}
+
+// fhirMetadata answers GET /fhir/metadata: a CapabilityStatement of what
+// the facade supports, and nothing else.
+func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
+	page := []map[string]any{
+		{"name": "_count", "type": "number", "documentation": fmt.Sprintf("results per page, 1 to %d (default %d)", fhirMaxCount, fhirDefaultCount)},
+		{"name": "_cursor", "type": "string", "documentation": "where the page starts: the next link of the page before"},
+	}
+	resource := func(typ, doc string, params ...map[string]any) map[string]any {
+		return map[string]any{
+			"type":          typ,
+			"documentation": doc,
+			"interaction":   []any{map[string]any{"code": "read"}, map[string]any{"code": "search-type"}},
+			"searchParam":   append(params, page...),
+		}
+	}
+	cs := map[string]any{
+		"resourceType": "CapabilityStatement",
+		"status":       "active",
+		"date":         capabilityDate,
+		"publisher":    "medchain",
+		"kind":         "instance",
+		"software":     map[string]any{"name": "medchain"},
+		"implementation": map[string]any{
+			"description": "medchain node: the ledger's consents, public-health figures and research studies as FHIR R4",
+			"url":         fhirBase(r),
+		},
+		"fhirVersion": "4.0.1",
+		"format":      []any{"json", fhirMediaType},
+		"rest": []any{map[string]any{
+			"mode": "server",
+			"security": map[string]any{
+				"description": "Consent answers only a caller the ledger entitles (the patient, their delegates, the members a grant names): " +
+					"Authorization: Bearer <token from POST /v1/auth/tokens>, or a signed request (Authorization: Medchain …). " +
+					"MeasureReport and ResearchStudy are public.",
+			},
+			"resource": []any{
+				resource("Consent", "a patient's grants of access to their records (read: any grant the caller may see)",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID (pt-…), or Patient/pt-…; required"},
+					map[string]any{"name": "status", "type": "token", "documentation": "active or inactive (revoked or expired)"}),
+				resource("MeasureReport", "a public-health figure: a region's cumulative count of a metric on a day (id REGION.METRIC.DATE, a province's / as a dot)",
+					map[string]any{"name": "subject", "type": "token", "documentation": "region: ISO 3166-1 alpha-2, or a province as CA/ontario; required"},
+					map[string]any{"name": "measure", "type": "token", "documentation": "metric: confirmed, deaths, recovered, tests, hospitalised, icu, vaccinations; required"},
+					map[string]any{"name": "date", "type": "date", "documentation": "the day, YYYY-MM-DD; required"}),
+				resource("ResearchStudy", "a study registered on the ledger"),
+			},
+		}},
+	}
+	return writeFHIR(w, http.StatusOK, cs)
+}
+
+// fhirReadConsent answers GET /fhir/Consent/{id}: a grant, to whoever may
+// see it (GET /v1/grants/{id}).
+func (s *Server) fhirReadConsent(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	view := s.app.State().Committed()
+	g, ok := s.app.Records().Grant(view, id)
+	if !ok {
+		g = records.Grant{ID: id}
+	}
+	if err := s.app.Records().SeesGrant(view, caller(r), g, s.now()); err != nil {
+		return err
+	}
+	raw, err := s.consentResource(g)
+	if err != nil {
+		return err
+	}
+	return writeFHIRRaw(w, raw)
+}
+
+// consentResource is g as a FHIR Consent (the terms as GET
+// /v1/grants/{id}?format=fhir gives them) with its ID, and status inactive
+// once revoked or expired.
+func (s *Server) consentResource(g records.Grant) ([]byte, error) {
+	raw, err := fhirdoc.FormatConsent(termsOf(g))
+	if err != nil {
+		return nil, err
+	}
+	var c map[string]any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	c["id"] = g.ID
+	if !grantActive(g, s.now()) {
+		c["status"] = "inactive"
+	}
+	return json.Marshal(c)
+}
+
+// grantActive reports whether g is in force at now: not revoked, not
+// expired.
+func grantActive(g records.Grant, now time.Time) bool {
+	return g.RevokedAt == 0 && (g.Expires == 0 || g.Expires > now.Unix())
+}
+
+// fhirSearchConsent answers GET /fhir/Consent?patient=: the patient's
+// grants, to whoever may see the patient's (GET /v1/patients/{id}/grants).
+func (s *Server) fhirSearchConsent(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pt := strings.TrimPrefix(q.Get("patient"), "Patient/")
+	if pt == "" {
+		return badParam("patient", "a Consent search names the patient: patient=pt-… (the patient's pseudonymous ID)")
+	}
+	status := q.Get("status")
+	if status != "" && status != "active" && status != "inactive" {
+		return badParam("status", "must be active or inactive, got %q", status)
+	}
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	view := s.app.State().Committed()
+	if err := s.app.Records().SeesPatient(view, caller(r), pt, s.now()); err != nil {
+		return err
+	}
+	gs := s.app.Records().Grants(view, pt, maxLimit)
+	slices.SortFunc(gs, func(a, b records.Grant) int { return strings.Compare(a.ID, b.ID) })
+	var matched []records.Grant
+	for _, g := range gs {
+		if status == "" || (status == "active") == grantActive(g, s.now()) {
+			matched = append(matched, g)
+		}
+	}
+	return s.writeSearch(w, r, "Consent", len(matched), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		i, _ := slices.BinarySearchFunc(matched, after, func(g records.Grant, id string) int { return strings.Compare(g.ID, id) })
+		if after != "" && i < len(matched) && matched[i].ID == after {
+			i++
+		}
+		var out []fhirEntry
+		for ; i < len(matched) && len(out) < n; i++ {
+			raw, err := s.consentResource(matched[i])
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, fhirEntry{id: matched[i].ID, resource: raw})
+		}
+		next := ""
+		if i < len(matched) && len(out) > 0 {
+			next = out[len(out)-1].id
+		}
+		return out, next, nil
+	})
+}
+
+// measureReportID is the facade's ID of a figure: REGION.METRIC.DATE, a
+// province's slash written as a dot (FHIR IDs allow no slash).
+func measureReportID(region, metric, date string) string {
+	return strings.ReplaceAll(region, "/", ".") + "." + metric + "." + date
+}
+
+// fhirReadMeasureReport answers GET /fhir/MeasureReport/{id}.
+func (s *Server) fhirReadMeasureReport(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	parts := strings.Split(id, ".")
+	if len(parts) < 3 {
+		return badParam("id", "a MeasureReport ID is REGION.METRIC.DATE (FR.hospitalised.2025-12-01, CA.ontario.deaths.2020-06-14), got %q", id)
+	}
+	n := len(parts)
+	q := url.Values{"region": {strings.Join(parts[:n-2], "/")}, "metric": {parts[n-2]}, "date": {parts[n-1]}}
+	raw, err := s.measureReport(r, q)
+	if err != nil {
+		return err
+	}
+	return writeFHIRRaw(w, raw)
+}
+
+// fhirSearchMeasureReport answers GET /fhir/MeasureReport?subject=&measure=&date=:
+// a Bundle of the one figure, or none.
+func (s *Server) fhirSearchMeasureReport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	for _, p := range []string{"subject", "measure", "date"} {
+		if q.Get(p) == "" {
+			return badParam(p, "a MeasureReport search names subject (a region), measure (a metric) and date")
+		}
+	}
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	region := strings.TrimPrefix(q.Get("subject"), "Location/")
+	vq := url.Values{"region": {region}, "metric": {q.Get("measure")}, "date": {strings.TrimPrefix(q.Get("date"), "eq")}}
+	raw, err := s.measureReport(r, vq)
+	var entries []fhirEntry
+	switch {
+	case err == nil:
+		entries = []fhirEntry{{id: measureReportID(region, vq.Get("metric"), vq.Get("date")), resource: raw}}
+	case chain.CodeOf(err).Kind == ledger.KindNotFound:
+		// No figure: an empty searchset, not an error.
+	default:
+		return fhirParamNames(err)
+	}
+	return s.writeSearch(w, r, "MeasureReport", len(entries), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		if after != "" {
+			return nil, "", nil
+		}
+		return entries, "", nil
+	})
+}
+
+// measureReport is the figure q (region, metric, date) names, as the FHIR
+// MeasureReport GET /v1/publichealth/measurereport answers.
+func (s *Server) measureReport(r *http.Request, q url.Values) ([]byte, error) {
+	r2 := r.Clone(r.Context())
+	r2.URL = &url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	rec := &bodyRecorder{header: http.Header{}}
+	if err := s.phMeasureReport(rec, r2); err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(rec.body.Bytes(), &m); err != nil {
+		return nil, err
+	}
+	m["id"] = measureReportID(q.Get("region"), q.Get("metric"), q.Get("date"))
+	return json.Marshal(m)
+}
+
+// fhirParamNames renames the /v1 parameters of a figure in an error to
+// the facade's search parameters.
+func fhirParamNames(err error) error {
+	if ae, ok := err.(*apiError); ok {
+		names := map[string]string{"region": "subject", "metric": "measure"}
+		if n, ok := names[ae.field]; ok {
+			c := *ae
+			c.field = n
+			c.msg = strings.Replace(c.msg, ae.field, n, 1)
+			return &c
+		}
+	}
+	return err
+}
+
+// fhirReadResearchStudy answers GET /fhir/ResearchStudy/{id}.
+func (s *Server) fhirReadResearchStudy(w http.ResponseWriter, r *http.Request) error {
+	id, err := researchID(r, "st-", "study")
+	if err != nil {
+		return err
+	}
+	st, ok := s.app.Research().Study(s.app.State().Committed(), id)
+	if !ok {
+		return fmt.Errorf("%w: ResearchStudy/%s", research.ErrNotFound, id)
+	}
+	return writeFHIR(w, http.StatusOK, researchStudyFHIR(st, s.now()))
+}
+
+// fhirSearchResearchStudy answers GET /fhir/ResearchStudy: every study,
+// paged.
+func (s *Server) fhirSearchResearchStudy(w http.ResponseWriter, r *http.Request) error {
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	view := s.app.State().Committed()
+	return s.writeSearch(w, r, "ResearchStudy", -1, count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		sts, next := s.app.Research().Studies(view, after, n)
+		out := make([]fhirEntry, 0, len(sts))
+		for _, st := range sts {
+			raw, err := json.Marshal(researchStudyFHIR(st, s.now()))
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, fhirEntry{id: st.ID, resource: raw})
+		}
+		return out, next, nil
+	})
+}
+
+// fhirPage reads _count and _cursor.
+func fhirPage(r *http.Request) (count int, cursor string, err error) {
+	q := r.URL.Query()
+	count = fhirDefaultCount
+	if c := q.Get("_count"); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 1 || n > fhirMaxCount {
+			return 0, "", badParam("_count", "must be an integer from 1 to %d, got %q", fhirMaxCount, c)
+		}
+		count = n
+	}
+	return count, q.Get("_cursor"), nil
+}
+
+// fhirEntry is one resource of a search page.
+type fhirEntry struct {
+	id       string
+	resource json.RawMessage
+}
+
+// writeSearch answers a searchset Bundle of the page that starts after
+// cursor, with self and next links, and the total when it is known (≥ 0).
+func (s *Server) writeSearch(w http.ResponseWriter, r *http.Request, typ string, total, count int, cursor string,
+	page func(after string, n int) ([]fhirEntry, string, error)) error {
+	entries, next, err := page(cursor, count)
+	if err != nil {
+		return err
+	}
+	base := fhirBase(r)
+	link := func(rel, cur string) map[string]any {
+		q := r.URL.Query()
+		q.Del("_cursor")
+		if cur != "" {
+			q.Set("_cursor", cur)
+		}
+		u := base + "/" + typ
+		if enc := q.Encode(); enc != "" {
+			u += "?" + enc
+		}
+		return map[string]any{"relation": rel, "url": u}
+	}
+	links := []any{link("self", cursor)}
+	if next != "" {
+		links = append(links, link("next", next))
+	}
+	items := make([]any, len(entries))
+	for i, e := range entries {
+		items[i] = map[string]any{
+			"fullUrl":  base + "/" + typ + "/" + e.id,
+			"resource": e.resource,
+			"search":   map[string]any{"mode": "match"},
+		}
+	}
+	b := map[string]any{
+		"resourceType": "Bundle",
+		"type":         "searchset",
+		"timestamp":    s.now().UTC().Format(time.RFC3339),
+		"link":         links,
+		"entry":        items,
+	}
+	if total >= 0 {
+		b["total"] = total
+	}
+	return writeFHIR(w, http.StatusOK, b)
+}
+
+// operationOutcome is p as a FHIR OperationOutcome: the issue type from
+// the HTTP status, the stable code as a coding, the detail as diagnostics.
+func operationOutcome(p problem) map[string]any {
+	issueType := map[int]string{
+		http.StatusBadRequest: "invalid", http.StatusUnauthorized: "login", http.StatusForbidden: "forbidden",
+		http.StatusNotFound: "not-found", http.StatusConflict: "conflict", http.StatusGone: "deleted",
+		http.StatusRequestEntityTooLarge: "too-costly", http.StatusUnsupportedMediaType: "not-supported",
+		http.StatusNotAcceptable: "not-supported", http.StatusMethodNotAllowed: "not-supported",
+		http.StatusTooManyRequests: "throttled", http.StatusServiceUnavailable: "transient",
+	}[p.Status]
+	if issueType == "" {
+		issueType = "exception"
+	}
+	diag := p.Detail
+	if p.Field != "" {
+		diag = "parameter " + p.Field + ": " + diag
+	}
+	issue := map[string]any{
+		"severity": "error",
+		"code":     issueType,
+		"details": map[string]any{
+			"coding": []any{map[string]any{"system": "urn:medchain:problem", "code": p.Code, "display": p.Title}},
+			"text":   p.Title,
+		},
+	}
+	if diag != "" {
+		issue["diagnostics"] = diag
+	}
+	return map[string]any{"resourceType": "OperationOutcome", "issue": []any{issue}}
+}
+
+// bodyRecorder keeps what a handler writes, to reuse a /v1 handler's answer.
+type bodyRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bodyRecorder) Header() http.Header         { return b.header }
+func (b *bodyRecorder) WriteHeader(status int)      { b.status = status }
+func (b *bodyRecorder) Write(p []byte) (int, error) { return b.body.Write(p) }
