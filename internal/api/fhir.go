@@ -3,8 +3,9 @@ package api
 // The FHIR R4 facade under /fhir: what the ledger holds, as the FHIR
 // resources a HAPI client or a SMART app asks for, through the same
 // entitlement checks as the /v1 routes. Read and search-type for Consent
-// (from grants), MeasureReport (public-health figures) and ResearchStudy;
-// GET /fhir/metadata says exactly that. Answers are application/fhir+json;
+// (from grants), MeasureReport (public-health figures), ResearchStudy and
+// Device (monitoring devices); search-type for AuditEvent (access
+// receipts); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
 // errors are OperationOutcomes (writeProblem); searches answer searchset
 // Bundles paged with _count and _cursor.
 
@@ -24,6 +25,7 @@ import (
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/research"
+	"github.com/medchain/medchain/internal/telemetry"
 )
 
 const (
@@ -46,6 +48,9 @@ func (s *Server) fhirRoutes() []route {
 		{"GET /fhir/MeasureReport/{id}", open, s.fhirEndpoint(s.fhirReadMeasureReport)},
 		{"GET /fhir/ResearchStudy", open, s.fhirEndpoint(s.fhirSearchResearchStudy)},
 		{"GET /fhir/ResearchStudy/{id}", open, s.fhirEndpoint(s.fhirReadResearchStudy)},
+		{"GET /fhir/Device", keyed, s.fhirEndpoint(s.fhirSearchDevice)},
+		{"GET /fhir/Device/{id}", keyed, s.fhirEndpoint(s.fhirReadDevice)},
+		{"GET /fhir/AuditEvent", keyed, s.fhirEndpoint(s.fhirSearchAuditEvent)},
 	}
 }
 
@@ -103,6 +108,11 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 			"searchParam":   append(params, page...),
 		}
 	}
+	searchOnly := func(typ, doc string, params ...map[string]any) map[string]any {
+		r := resource(typ, doc, params...)
+		r["interaction"] = []any{map[string]any{"code": "search-type"}}
+		return r
+	}
 	cs := map[string]any{
 		"resourceType": "CapabilityStatement",
 		"status":       "active",
@@ -132,6 +142,12 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 					map[string]any{"name": "measure", "type": "token", "documentation": "metric: confirmed, deaths, recovered, tests, hospitalised, icu, vaccinations; required"},
 					map[string]any{"name": "date", "type": "date", "documentation": "the day, YYYY-MM-DD; required"}),
 				resource("ResearchStudy", "a study registered on the ledger"),
+				resource("Device", "a monitoring device and the patient it is assigned to (id ORG.HANDLE); to the device's organisation and the patient",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID: their devices"},
+					map[string]any{"name": "organization", "type": "reference", "documentation": "an organisation's devices, to its members (one of patient and organization)"}),
+				searchOnly("AuditEvent", "an access receipt: a read of a record served or refused, or the review of a break-glass window",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the reads of a patient's records, to the patient and their delegates"},
+					map[string]any{"name": "source", "type": "reference", "documentation": "the reads an organisation's node served or refused, to its privacy officers and auditors (one of patient and source)"}),
 			},
 		}},
 	}
@@ -348,6 +364,197 @@ func (s *Server) fhirSearchResearchStudy(w http.ResponseWriter, r *http.Request)
 				return nil, "", err
 			}
 			out = append(out, fhirEntry{id: st.ID, resource: raw})
+		}
+		return out, next, nil
+	})
+}
+
+// deviceFHIRID is the facade's ID of a device: its member ID, org.handle
+// (FHIR IDs allow no slash).
+func deviceFHIRID(id string) string { return strings.Replace(id, "/", ".", 1) }
+
+// deviceResource is d as a FHIR Device: no value of a reading, only what
+// the ledger holds of the device.
+func deviceResource(d telemetry.Device) ([]byte, error) {
+	status := "inactive"
+	if d.Status == "active" {
+		status = "active"
+	}
+	dev := map[string]any{
+		"resourceType": "Device",
+		"id":           deviceFHIRID(d.ID),
+		"identifier":   []any{map[string]any{"system": "urn:medchain:member", "value": d.ID}},
+		"status":       status,
+		"type":         map[string]any{"text": d.Kind},
+		"owner":        map[string]any{"identifier": map[string]any{"system": "urn:medchain:org", "value": d.Org}},
+	}
+	if d.Patient != "" {
+		dev["patient"] = map[string]any{"reference": "Patient/" + d.Patient}
+	}
+	return json.Marshal(dev)
+}
+
+// fhirReadDevice answers GET /fhir/Device/{id} (ORG.HANDLE), as GET
+// /v1/telemetry/devices/{org}/{handle}.
+func (s *Server) fhirReadDevice(w http.ResponseWriter, r *http.Request) error {
+	org, handle, ok := strings.Cut(r.PathValue("id"), ".")
+	if !ok {
+		return badParam("id", "a Device ID is ORG.HANDLE (st-marys-hospital.pulse-ox-1), got %q", r.PathValue("id"))
+	}
+	r2 := r.Clone(r.Context())
+	r2.SetPathValue("org", org)
+	r2.SetPathValue("handle", handle)
+	d, err := s.device(r2)
+	if err != nil {
+		return err
+	}
+	if _, known := s.app.Telemetry().Device(s.app.State().Committed(), d.ID); !known {
+		return fmt.Errorf("%w: Device/%s", telemetry.ErrNotFound, r.PathValue("id"))
+	}
+	raw, err := deviceResource(d)
+	if err != nil {
+		return err
+	}
+	return writeFHIRRaw(w, raw)
+}
+
+// fhirSearchDevice answers GET /fhir/Device?patient=|organization=, as
+// GET /v1/telemetry/devices?patient=|org=.
+func (s *Server) fhirSearchDevice(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pt, org := strings.TrimPrefix(q.Get("patient"), "Patient/"), strings.TrimPrefix(q.Get("organization"), "Organization/")
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	k, view, p := s.app.Telemetry(), s.app.State().Committed(), caller(r)
+	var ds []telemetry.Device
+	switch {
+	case (pt == "") == (org == ""):
+		return badParam("patient", "a Device search names the patient (patient=pt-…) or the organisation (organization=ORG), one of them")
+	case org != "":
+		if err := k.SeesOrg(p, org); err != nil {
+			return signIn(r, "an organisation's monitored patients", err)
+		}
+		ds = k.OrgDevices(view, org, maxLimit)
+	default:
+		if ledger.ValidPatientID(pt) != nil {
+			return badParam("patient", "a patient ID (pt- and 20 lower-case hex digits), got %q", pt)
+		}
+		if err := k.SeesPatient(view, p, pt); err != nil {
+			return signIn(r, "a patient's devices", err)
+		}
+		ds = k.PatientDevices(view, pt, maxLimit)
+	}
+	slices.SortFunc(ds, func(a, b telemetry.Device) int { return strings.Compare(a.ID, b.ID) })
+	return s.writeSearch(w, r, "Device", len(ds), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		var out []fhirEntry
+		i := 0
+		for i < len(ds) && after != "" && deviceFHIRID(ds[i].ID) <= after {
+			i++
+		}
+		for ; i < len(ds) && len(out) < n; i++ {
+			raw, err := deviceResource(ds[i])
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, fhirEntry{id: deviceFHIRID(ds[i].ID), resource: raw})
+		}
+		next := ""
+		if i < len(ds) && len(out) > 0 {
+			next = out[len(out)-1].id
+		}
+		return out, next, nil
+	})
+}
+
+// auditEventResource is an access receipt as a FHIR AuditEvent: who read
+// which record of which patient at which custodian, for what, and whether
+// it was served; a break-glass review entry as the review it records.
+func auditEventResource(rc records.Receipt) ([]byte, error) {
+	outcome, desc := "0", rc.Basis
+	if rc.Outcome != records.Granted {
+		outcome, desc = "4", rc.Denial
+	}
+	ev := map[string]any{
+		"resourceType": "AuditEvent",
+		"id":           rc.ID,
+		"type":         map[string]any{"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
+		"recorded":     time.Unix(rc.Time, 0).UTC().Format(time.RFC3339),
+		"agent": []any{map[string]any{
+			"who":       map[string]any{"identifier": map[string]any{"system": "urn:medchain:member", "value": rc.Reader}},
+			"requestor": true,
+		}},
+		"entity": []any{},
+	}
+	source := rc.Custodian
+	if rc.Kind == records.EntryBreakGlassReview {
+		ev["action"] = "E"
+		desc = "break-glass window " + rc.BreakGlass + " reviewed: " + rc.Outcome
+		outcome = "0"
+		source = rc.ReaderOrg
+	} else {
+		ev["action"] = "R"
+		ev["subtype"] = []any{map[string]any{"system": "http://hl7.org/fhir/restful-interaction", "code": "read", "display": "read"}}
+		ev["purposeOfEvent"] = []any{map[string]any{"text": rc.Purpose}}
+	}
+	ev["outcome"] = outcome
+	if desc != "" {
+		ev["outcomeDesc"] = desc
+	}
+	if source == "" {
+		source = "unknown"
+	}
+	ev["source"] = map[string]any{"observer": map[string]any{"identifier": map[string]any{"system": "urn:medchain:org", "value": source}}}
+	var entities []any
+	if rc.Patient != "" {
+		entities = append(entities, map[string]any{"what": map[string]any{"reference": "Patient/" + rc.Patient}})
+	}
+	if rc.Record != "" {
+		entities = append(entities, map[string]any{"what": map[string]any{"identifier": map[string]any{"system": "urn:medchain:record", "value": rc.Record}}})
+	}
+	if len(entities) > 0 {
+		ev["entity"] = entities
+	} else {
+		delete(ev, "entity")
+	}
+	return json.Marshal(ev)
+}
+
+// fhirSearchAuditEvent answers GET /fhir/AuditEvent?patient=|source=: a
+// patient's access log, or an organisation's, oldest first, as GET
+// /v1/patients/{id}/access-log and /v1/orgs/{id}/access-log.
+func (s *Server) fhirSearchAuditEvent(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pt, org := strings.TrimPrefix(q.Get("patient"), "Patient/"), strings.TrimPrefix(q.Get("source"), "Organization/")
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	view := s.app.State().Committed()
+	by, id := records.ByPatient, pt
+	switch {
+	case (pt == "") == (org == ""):
+		return badParam("patient", "an AuditEvent search names the patient (patient=pt-…) or the organisation whose node served the reads (source=ORG), one of them")
+	case org != "":
+		by, id = records.ByCustodian, org
+		if err := s.app.Records().AuditsOrg(caller(r), org); err != nil {
+			return err
+		}
+	default:
+		if err := s.app.Records().SeesPatient(view, caller(r), pt, s.now()); err != nil {
+			return err
+		}
+	}
+	return s.writeSearch(w, r, "AuditEvent", -1, count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		items, next := s.app.Records().AccessLog(view, by, id, after, n)
+		out := make([]fhirEntry, 0, len(items))
+		for _, rc := range items {
+			raw, err := auditEventResource(rc)
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, fhirEntry{id: rc.ID, resource: raw})
 		}
 		return out, next, nil
 	})

@@ -103,8 +103,8 @@ func TestFHIRMetadata(t *testing.T) {
 	if cs.Kind != "instance" || cs.FHIRVersion != "4.0.1" || len(cs.Rest) != 1 || cs.Rest[0].Mode != "server" {
 		t.Fatalf("capability statement: %s", body)
 	}
-	// Exactly what the facade serves: each resource read and searched,
-	// and each search parameter answered (not refused as unknown).
+	// Exactly what the facade serves: each resource read (but
+	// AuditEvent) and searched, each search parameter with its type.
 	var types []string
 	for _, r := range cs.Rest[0].Resource {
 		types = append(types, r.Type)
@@ -112,8 +112,12 @@ func TestFHIRMetadata(t *testing.T) {
 		for _, i := range r.Interaction {
 			codes = append(codes, i.Code)
 		}
-		if !slices.Equal(codes, []string{"read", "search-type"}) {
-			t.Errorf("%s: interactions %v", r.Type, codes)
+		want := []string{"read", "search-type"}
+		if r.Type == "AuditEvent" {
+			want = want[1:]
+		}
+		if !slices.Equal(codes, want) {
+			t.Errorf("%s: interactions %v, want %v", r.Type, codes, want)
 		}
 		for _, p := range r.SearchParam {
 			if p.Name == "" || p.Type == "" {
@@ -121,7 +125,7 @@ func TestFHIRMetadata(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy"}) {
+	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "AuditEvent"}) {
 		t.Fatalf("resources %v", types)
 	}
 	// With _format: json and FHIR's own media type; XML is not served.
@@ -306,4 +310,106 @@ func TestFHIRMeasureReportAndResearchStudy(t *testing.T) {
 	}
 	resp, body = e.do(http.MethodGet, "/fhir/ResearchStudy/st-000000000000000000000000", "", nil)
 	wantOutcome(t, resp, body, http.StatusNotFound, "not-found", "research.not_found", "ResearchStudy/st-000000000000000000000000")
+}
+
+// walkPages follows a search's next links as a FHIR client does and
+// returns every entry's resource, each page checked as a valid Bundle.
+func walkPages(t *testing.T, e *env, signer, path string) []json.RawMessage {
+	t.Helper()
+	var out []json.RawMessage
+	for pages := 0; path != ""; pages++ {
+		if pages > 50 {
+			t.Fatalf("%s: the next links never end", path)
+		}
+		resp, body := e.doAs(signer, http.MethodGet, path, "", nil)
+		var b struct {
+			fhirBundle
+			Entry []struct{ Resource json.RawMessage }
+		}
+		fhirAnswer(t, resp, body, http.StatusOK, "Bundle", &b)
+		for _, en := range b.Entry {
+			out = append(out, en.Resource)
+		}
+		path = ""
+		if n := b.next(); n != "" {
+			u, err := url.Parse(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path = u.RequestURI()
+		}
+	}
+	return out
+}
+
+func TestFHIRDeviceAndAuditEvent(t *testing.T) {
+	s := seedPrivate(t)
+	e := s.env
+	devID := strings.Replace(seedDevice, "/", ".", 1)
+
+	// The patient's devices, and one read by ID.
+	var found bool
+	for _, raw := range walkPages(t, e, keyPatient, "/fhir/Device?patient="+s.patient+"&_count=1") {
+		var d struct {
+			ResourceType, ID, Status string
+			Patient                  struct{ Reference string }
+		}
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.ResourceType != "Device" || d.Patient.Reference != "Patient/"+s.patient {
+			t.Errorf("device %s", raw)
+		}
+		found = found || d.ID == devID
+	}
+	if !found {
+		t.Errorf("the patient's devices lack %s", devID)
+	}
+	resp, body := e.doAs(keyPatient, http.MethodGet, "/fhir/Device/"+devID, "", nil)
+	var d struct{ ID, Status string }
+	fhirAnswer(t, resp, body, http.StatusOK, "Device", &d)
+	if d.ID != devID || d.Status != "active" {
+		t.Errorf("Device: %s", body)
+	}
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/Device/"+devID, "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/Device?patient="+s.patient+"&organization=general-hospital", "", nil)
+	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "one of them")
+
+	// The patient's access log as AuditEvents, page by page: the same
+	// receipts as /v1's log, reads served (outcome 0) and refused (4).
+	var log struct{ Items []records.Receipt }
+	e.getAs(keyPatient, "/v1/patients/"+s.patient+"/access-log?limit=1000", http.StatusOK, &log)
+	events := walkPages(t, e, keyPatient, "/fhir/AuditEvent?patient="+s.patient+"&_count=2")
+	if len(events) != len(log.Items) || len(events) < 2 {
+		t.Fatalf("%d AuditEvents, %d receipts in the access log", len(events), len(log.Items))
+	}
+	outcomes := map[string]int{}
+	for i, raw := range events {
+		var ev struct {
+			ID, Outcome, Action string
+			Agent               []struct {
+				Who struct{ Identifier struct{ Value string } }
+			}
+		}
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		rc := log.Items[i]
+		if ev.ID != rc.ID || len(ev.Agent) != 1 || ev.Agent[0].Who.Identifier.Value != rc.Reader {
+			t.Errorf("event %d %s, receipt %+v", i, raw, rc)
+		}
+		outcomes[ev.Outcome]++
+	}
+	if outcomes["0"] == 0 || outcomes["4"] == 0 {
+		t.Errorf("outcomes %v: want reads served (0) and refused (4)", outcomes)
+	}
+	// An organisation's: to its privacy officer, not to a patient.
+	if len(walkPages(t, e, "hospital-privacy", "/fhir/AuditEvent?source=general-hospital")) == 0 {
+		t.Error("general-hospital's node served no read")
+	}
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/AuditEvent?source=general-hospital", "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/AuditEvent?patient="+s.patient, "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
 }
