@@ -4,8 +4,8 @@ package api
 // resources a HAPI client or a SMART app asks for, through the same
 // entitlement checks as the /v1 routes. Read and search-type for Consent
 // (from grants), MeasureReport (public-health figures), ResearchStudy and
-// Device (monitoring devices); search-type for AuditEvent (access
-// receipts); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
+// Device (monitoring devices) and ClaimResponse (adjudications, rebuilt
+// from the ledger); search-type for AuditEvent (access receipts); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
 // errors are OperationOutcomes (writeProblem); searches answer searchset
 // Bundles paged with _count and _cursor.
 
@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/claimcheck"
+	"github.com/medchain/medchain/internal/claims"
 	"github.com/medchain/medchain/internal/fhirdoc"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
@@ -51,6 +53,8 @@ func (s *Server) fhirRoutes() []route {
 		{"GET /fhir/Device", keyed, s.fhirEndpoint(s.fhirSearchDevice)},
 		{"GET /fhir/Device/{id}", keyed, s.fhirEndpoint(s.fhirReadDevice)},
 		{"GET /fhir/AuditEvent", keyed, s.fhirEndpoint(s.fhirSearchAuditEvent)},
+		{"GET /fhir/ClaimResponse", keyed, s.fhirEndpoint(s.fhirSearchClaimResponse)},
+		{"GET /fhir/ClaimResponse/{id}", keyed, s.fhirEndpoint(s.fhirReadClaimResponse)},
 	}
 }
 
@@ -145,6 +149,10 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 				resource("Device", "a monitoring device and the patient it is assigned to (id ORG.HANDLE); to the device's organisation and the patient",
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID: their devices"},
 					map[string]any{"name": "organization", "type": "reference", "documentation": "an organisation's devices, to its members (one of patient and organization)"}),
+				resource("ClaimResponse", "the adjudication of a claim, rebuilt from the ledger (id CLAIM-ROUND: the latest round's); to the claim's patient, provider and payer",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's claims, to the patient"},
+					map[string]any{"name": "requestor", "type": "reference", "documentation": "a provider's claims, to its members"},
+					map[string]any{"name": "insurer", "type": "reference", "documentation": "a payer's claims, to its members (one of patient, requestor and insurer)"}),
 				searchOnly("AuditEvent", "an access receipt: a read of a record served or refused, or the review of a break-glass window",
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the reads of a patient's records, to the patient and their delegates"},
 					map[string]any{"name": "source", "type": "reference", "documentation": "the reads an organisation's node served or refused, to its privacy officers and auditors (one of patient and source)"}),
@@ -555,6 +563,71 @@ func (s *Server) fhirSearchAuditEvent(w http.ResponseWriter, r *http.Request) er
 				return nil, "", err
 			}
 			out = append(out, fhirEntry{id: rc.ID, resource: raw})
+		}
+		return out, next, nil
+	})
+}
+
+// fhirReadClaimResponse answers GET /fhir/ClaimResponse/{id}: the
+// adjudication of a claim (CLAIM-ROUND, the latest round's), as GET
+// /v1/claims/{id}/response.
+func (s *Server) fhirReadClaimResponse(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	i := strings.LastIndexByte(id, '-')
+	round, err := strconv.Atoi(id[i+1:])
+	if i < 0 || err != nil || round < 1 {
+		return badParam("id", "a ClaimResponse ID is the claim's ID and the round of its decision (cl-…-1), got %q", id)
+	}
+	r2 := r.Clone(r.Context())
+	r2.SetPathValue("id", id[:i])
+	c, err := s.claimOf(r2)
+	if err != nil {
+		return err
+	}
+	d, ok := c.Decision()
+	if !ok || d.Round != round {
+		return fmt.Errorf("%w: ClaimResponse/%s: the ledger holds no such decision (the claim is %s)", claims.ErrNotFound, id, c.Status)
+	}
+	b, _ := claimcheck.ClaimResponse(c, d)
+	return writeFHIRRaw(w, b)
+}
+
+// fhirSearchClaimResponse answers GET /fhir/ClaimResponse?patient=|requestor=|insurer=:
+// the decided claims of a party, as GET /v1/claims?patient=|provider=|payer= lists them.
+func (s *Server) fhirSearchClaimResponse(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var by claims.Party
+	who, n := "", 0
+	for _, p := range []struct {
+		name, prefix string
+		by           claims.Party
+	}{{"patient", "Patient/", claims.ByPatient}, {"requestor", "Organization/", claims.ByProvider}, {"insurer", "Organization/", claims.ByPayer}} {
+		if v := strings.TrimPrefix(q.Get(p.name), p.prefix); v != "" {
+			by, who, n = p.by, v, n+1
+		}
+	}
+	if n != 1 || len(who) > 64 {
+		return badParam("patient", "a ClaimResponse search names one of patient=pt-…, requestor=ORG (the provider) or insurer=ORG (the payer)")
+	}
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	k := s.app.Claims()
+	if err := k.SeesParty(caller(r), who); err != nil {
+		return signIn(r, "which patients an organisation serves", err)
+	}
+	view := s.app.State().Committed()
+	return s.writeSearch(w, r, "ClaimResponse", -1, count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		cs, next := k.Claims(view, by, who, after, n)
+		out := make([]fhirEntry, 0, len(cs))
+		for _, c := range cs {
+			d, ok := c.Decision()
+			if !ok {
+				continue // not decided yet: no ClaimResponse
+			}
+			b, _ := claimcheck.ClaimResponse(c, d)
+			out = append(out, fhirEntry{id: c.ID + "-" + strconv.Itoa(d.Round), resource: b})
 		}
 		return out, next, nil
 	})

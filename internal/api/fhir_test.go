@@ -125,7 +125,7 @@ func TestFHIRMetadata(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "AuditEvent"}) {
+	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "AuditEvent"}) {
 		t.Fatalf("resources %v", types)
 	}
 	// With _format: json and FHIR's own media type; XML is not served.
@@ -412,4 +412,51 @@ func TestFHIRDeviceAndAuditEvent(t *testing.T) {
 	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
 	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/AuditEvent?patient="+s.patient, "", nil)
 	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+}
+
+func TestFHIRClaimResponse(t *testing.T) {
+	s := seedPrivate(t)
+	e := s.env
+	// The seeded claim, decided and paid: its ClaimResponse by ID, and in
+	// each party's search.
+	id := s.claim + "-1"
+	resp, body := e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse/"+id, "", nil)
+	var cr struct{ ID, Outcome string }
+	fhirAnswer(t, resp, body, http.StatusOK, "ClaimResponse", &cr)
+	if cr.ID != id || cr.Outcome == "" {
+		t.Errorf("ClaimResponse: %s", body)
+	}
+	// The same document as /v1 rebuilds (whose hash the payer recorded).
+	resp, v1 := e.doAs(keyPatient, http.MethodGet, "/v1/claims/"+s.claim+"/response", "", nil)
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(v1)) != strings.TrimSpace(string(body)) {
+		t.Errorf("the facade's ClaimResponse differs from /v1's:\n%s\n%s", body, v1)
+	}
+	for signer, path := range map[string]string{
+		keyPatient:        "/fhir/ClaimResponse?patient=" + s.patient,
+		"insurer-privacy": "/fhir/ClaimResponse?insurer=acme-insurance&_count=1",
+	} {
+		var ids []string
+		for _, raw := range walkPages(t, e, signer, path) {
+			var r struct{ ResourceType, ID string }
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.ResourceType != "ClaimResponse" {
+				t.Errorf("%s: a %s", path, r.ResourceType)
+			}
+			ids = append(ids, r.ID)
+		}
+		if !slices.Contains(ids, id) {
+			t.Errorf("%s: %v lacks %s", path, ids, id)
+		}
+	}
+	// Another round than the ledger's latest, another patient's, no party.
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse/"+s.claim+"-2", "", nil)
+	wantOutcome(t, resp, body, http.StatusNotFound, "not-found", "claims.not_found", "no such decision")
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/ClaimResponse/"+id, "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse", "", nil)
+	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "one of patient")
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse/"+s.claim, "", nil)
+	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "round")
 }
