@@ -5,7 +5,8 @@ package api
 // entitlement checks as the /v1 routes. Read and search-type for Consent
 // (from grants), MeasureReport (public-health figures), ResearchStudy and
 // Device (monitoring devices) and ClaimResponse (adjudications, rebuilt
-// from the ledger); search-type for AuditEvent (access receipts); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
+// from the ledger); search-type for AuditEvent (access receipts); read
+// for VerificationResult (a credentialing case's primary-source checks); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
 // errors are OperationOutcomes (writeProblem); searches answer searchset
 // Bundles paged with _count and _cursor.
 
@@ -23,6 +24,7 @@ import (
 	"github.com/medchain/medchain/internal/chain"
 	"github.com/medchain/medchain/internal/claimcheck"
 	"github.com/medchain/medchain/internal/claims"
+	"github.com/medchain/medchain/internal/credentials"
 	"github.com/medchain/medchain/internal/fhirdoc"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
@@ -55,6 +57,7 @@ func (s *Server) fhirRoutes() []route {
 		{"GET /fhir/AuditEvent", keyed, s.fhirEndpoint(s.fhirSearchAuditEvent)},
 		{"GET /fhir/ClaimResponse", keyed, s.fhirEndpoint(s.fhirSearchClaimResponse)},
 		{"GET /fhir/ClaimResponse/{id}", keyed, s.fhirEndpoint(s.fhirReadClaimResponse)},
+		{"GET /fhir/VerificationResult/{id}", keyed, s.fhirEndpoint(s.fhirReadVerificationResult)},
 	}
 }
 
@@ -153,6 +156,11 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's claims, to the patient"},
 					map[string]any{"name": "requestor", "type": "reference", "documentation": "a provider's claims, to its members"},
 					map[string]any{"name": "insurer", "type": "reference", "documentation": "a payer's claims, to its members (one of patient, requestor and insurer)"}),
+				map[string]any{
+					"type":          "VerificationResult",
+					"documentation": "one primary-source check of a credentialing case (id CASE-N, the case's Nth requirement from 0); to the hospital's members, the applicant and the sources asked",
+					"interaction":   []any{map[string]any{"code": "read"}},
+				},
 				searchOnly("AuditEvent", "an access receipt: a read of a record served or refused, or the review of a break-glass window",
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the reads of a patient's records, to the patient and their delegates"},
 					map[string]any{"name": "source", "type": "reference", "documentation": "the reads an organisation's node served or refused, to its privacy officers and auditors (one of patient and source)"}),
@@ -631,6 +639,32 @@ func (s *Server) fhirSearchClaimResponse(w http.ResponseWriter, r *http.Request)
 		}
 		return out, next, nil
 	})
+}
+
+// fhirReadVerificationResult answers GET /fhir/VerificationResult/{id}:
+// requirement N of credentialing case CASE (CASE-N), from the Bundle GET
+// /v1/credentials/cases/{id}?format=fhir answers, to whoever may see the
+// case.
+func (s *Server) fhirReadVerificationResult(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i < 0 || err != nil || n < 0 {
+		return badParam("id", "a VerificationResult ID is the case's ID and the requirement's index (cs-…-0), got %q", id)
+	}
+	k := s.app.Credentials()
+	c, ok := k.Case(s.app.State().Committed(), id[:i])
+	if !ok {
+		c = credentials.Case{ID: id[:i]}
+	}
+	if err := k.SeesCase(caller(r), c); err != nil {
+		return signIn(r, "a credentialing case", err)
+	}
+	entries, _ := c.FHIR()["entry"].([]any)
+	if n >= len(entries) {
+		return fmt.Errorf("%w: VerificationResult/%s: case %s has %d requirements", credentials.ErrNotFound, id, c.ID, len(entries))
+	}
+	return writeFHIR(w, http.StatusOK, entries[n].(map[string]any)["resource"])
 }
 
 // fhirPage reads _count and _cursor.

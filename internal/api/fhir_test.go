@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,8 +114,11 @@ func TestFHIRMetadata(t *testing.T) {
 			codes = append(codes, i.Code)
 		}
 		want := []string{"read", "search-type"}
-		if r.Type == "AuditEvent" {
+		switch r.Type {
+		case "AuditEvent":
 			want = want[1:]
+		case "VerificationResult":
+			want = want[:1]
 		}
 		if !slices.Equal(codes, want) {
 			t.Errorf("%s: interactions %v, want %v", r.Type, codes, want)
@@ -125,7 +129,7 @@ func TestFHIRMetadata(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "AuditEvent"}) {
+	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "VerificationResult", "AuditEvent"}) {
 		t.Fatalf("resources %v", types)
 	}
 	// With _format: json and FHIR's own media type; XML is not served.
@@ -459,4 +463,33 @@ func TestFHIRClaimResponse(t *testing.T) {
 	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "one of patient")
 	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse/"+s.claim, "", nil)
 	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "round")
+}
+
+func TestFHIRVerificationResult(t *testing.T) {
+	s := seedPrivate(t)
+	e := s.env
+	// The case's requirements, as /v1 has them, one by one.
+	var c struct{ Requirements []struct{ Type string } }
+	e.getAs("dr-grey", "/v1/credentials/cases/"+s.credCase, http.StatusOK, &c)
+	if len(c.Requirements) == 0 {
+		t.Fatal("the seeded case has no requirement")
+	}
+	for i, req := range c.Requirements {
+		id := s.credCase + "-" + strconv.Itoa(i)
+		resp, body := e.doAs("dr-grey", http.MethodGet, "/fhir/VerificationResult/"+id, "", nil)
+		var vr struct {
+			ID             string
+			TargetLocation []string
+		}
+		fhirAnswer(t, resp, body, http.StatusOK, "VerificationResult", &vr)
+		if vr.ID != id || len(vr.TargetLocation) != 1 || vr.TargetLocation[0] != req.Type {
+			t.Errorf("VerificationResult %s: %s (requirement %s)", id, body, req.Type)
+		}
+	}
+	resp, body := e.doAs("dr-grey", http.MethodGet, "/fhir/VerificationResult/"+s.credCase+"-"+strconv.Itoa(len(c.Requirements)), "", nil)
+	wantOutcome(t, resp, body, http.StatusNotFound, "not-found", "credentials.not_found", "requirements")
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/VerificationResult/"+s.credCase+"-0", "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.do(http.MethodGet, "/fhir/VerificationResult/"+s.credCase+"-0", "", nil)
+	wantOutcome(t, resp, body, http.StatusUnauthorized, "login", "api.unauthenticated", "")
 }
