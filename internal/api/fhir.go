@@ -173,13 +173,8 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 // fhirReadConsent answers GET /fhir/Consent/{id}: a grant, to whoever may
 // see it (GET /v1/grants/{id}).
 func (s *Server) fhirReadConsent(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	view := s.app.State().Committed()
-	g, ok := s.app.Records().Grant(view, id)
-	if !ok {
-		g = records.Grant{ID: id}
-	}
-	if err := s.app.Records().SeesGrant(view, caller(r), g, s.now()); err != nil {
+	g, err := s.seenGrant(r, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
 	raw, err := s.consentResource(g)
@@ -243,24 +238,31 @@ func (s *Server) fhirSearchConsent(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return s.writeSearch(w, r, "Consent", len(matched), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
-		i, _ := slices.BinarySearchFunc(matched, after, func(g records.Grant, id string) int { return strings.Compare(g.ID, id) })
-		if after != "" && i < len(matched) && matched[i].ID == after {
-			i++
-		}
-		var out []fhirEntry
-		for ; i < len(matched) && len(out) < n; i++ {
-			raw, err := s.consentResource(matched[i])
-			if err != nil {
-				return nil, "", err
-			}
-			out = append(out, fhirEntry{id: matched[i].ID, resource: raw})
-		}
-		next := ""
-		if i < len(matched) && len(out) > 0 {
-			next = out[len(out)-1].id
-		}
-		return out, next, nil
+		return pageByID(matched, func(g records.Grant) string { return g.ID }, after, n, s.consentResource)
 	})
+}
+
+// pageByID is the page of items (sorted by id) after the one whose ID is
+// after, at most n of them, each rendered, and the cursor of the next page
+// ("" at the end).
+func pageByID[T any](items []T, id func(T) string, after string, n int, render func(T) ([]byte, error)) ([]fhirEntry, string, error) {
+	i := 0
+	for after != "" && i < len(items) && id(items[i]) <= after {
+		i++
+	}
+	var out []fhirEntry
+	for ; i < len(items) && len(out) < n; i++ {
+		raw, err := render(items[i])
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, fhirEntry{id: id(items[i]), resource: raw})
+	}
+	next := ""
+	if i < len(items) && len(out) > 0 {
+		next = out[len(out)-1].id
+	}
+	return out, next, nil
 }
 
 // measureReportID is the facade's ID of a figure: REGION.METRIC.DATE, a
@@ -462,25 +464,10 @@ func (s *Server) fhirSearchDevice(w http.ResponseWriter, r *http.Request) error 
 		}
 		ds = k.PatientDevices(view, pt, maxLimit)
 	}
-	slices.SortFunc(ds, func(a, b telemetry.Device) int { return strings.Compare(a.ID, b.ID) })
+	fid := func(d telemetry.Device) string { return deviceFHIRID(d.ID) }
+	slices.SortFunc(ds, func(a, b telemetry.Device) int { return strings.Compare(fid(a), fid(b)) })
 	return s.writeSearch(w, r, "Device", len(ds), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
-		var out []fhirEntry
-		i := 0
-		for i < len(ds) && after != "" && deviceFHIRID(ds[i].ID) <= after {
-			i++
-		}
-		for ; i < len(ds) && len(out) < n; i++ {
-			raw, err := deviceResource(ds[i])
-			if err != nil {
-				return nil, "", err
-			}
-			out = append(out, fhirEntry{id: deviceFHIRID(ds[i].ID), resource: raw})
-		}
-		next := ""
-		if i < len(ds) && len(out) > 0 {
-			next = out[len(out)-1].id
-		}
-		return out, next, nil
+		return pageByID(ds, fid, after, n, deviceResource)
 	})
 }
 
@@ -581,13 +568,12 @@ func (s *Server) fhirSearchAuditEvent(w http.ResponseWriter, r *http.Request) er
 // /v1/claims/{id}/response.
 func (s *Server) fhirReadClaimResponse(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	i := strings.LastIndexByte(id, '-')
-	round, err := strconv.Atoi(id[i+1:])
-	if i < 0 || err != nil || round < 1 {
-		return badParam("id", "a ClaimResponse ID is the claim's ID and the round of its decision (cl-…-1), got %q", id)
+	claim, round, err := indexedID(id, 1, "a ClaimResponse ID is the claim's ID and the round of its decision (cl-…-1)")
+	if err != nil {
+		return err
 	}
 	r2 := r.Clone(r.Context())
-	r2.SetPathValue("id", id[:i])
+	r2.SetPathValue("id", claim)
 	c, err := s.claimOf(r2)
 	if err != nil {
 		return err
@@ -647,15 +633,14 @@ func (s *Server) fhirSearchClaimResponse(w http.ResponseWriter, r *http.Request)
 // case.
 func (s *Server) fhirReadVerificationResult(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	i := strings.LastIndexByte(id, '-')
-	n, err := strconv.Atoi(id[i+1:])
-	if i < 0 || err != nil || n < 0 {
-		return badParam("id", "a VerificationResult ID is the case's ID and the requirement's index (cs-…-0), got %q", id)
+	caseID, n, err := indexedID(id, 0, "a VerificationResult ID is the case's ID and the requirement's index (cs-…-0)")
+	if err != nil {
+		return err
 	}
 	k := s.app.Credentials()
-	c, ok := k.Case(s.app.State().Committed(), id[:i])
+	c, ok := k.Case(s.app.State().Committed(), caseID)
 	if !ok {
-		c = credentials.Case{ID: id[:i]}
+		c = credentials.Case{ID: caseID}
 	}
 	if err := k.SeesCase(caller(r), c); err != nil {
 		return signIn(r, "a credentialing case", err)
@@ -665,6 +650,17 @@ func (s *Server) fhirReadVerificationResult(w http.ResponseWriter, r *http.Reque
 		return fmt.Errorf("%w: VerificationResult/%s: case %s has %d requirements", credentials.ErrNotFound, id, c.ID, len(entries))
 	}
 	return writeFHIR(w, http.StatusOK, entries[n].(map[string]any)["resource"])
+}
+
+// indexedID splits a facade ID made of a ledger ID and a number
+// (cl-…-1) at its last dash; the number must be at least min.
+func indexedID(id string, min int, what string) (string, int, error) {
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i < 0 || err != nil || n < min {
+		return "", 0, badParam("id", "%s, got %q", what, id)
+	}
+	return id[:i], n, nil
 }
 
 // fhirPage reads _count and _cursor.

@@ -185,13 +185,8 @@ func nonNil[T any](s []T) []T {
 // and the members the grant names; ?format=fhir answers a FHIR R4 Consent.
 // An unknown grant is refused like one the caller may not see.
 func (s *Server) getGrant(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	view := s.app.State().Committed()
-	g, ok := s.app.Records().Grant(view, id)
-	if !ok {
-		g = records.Grant{ID: id}
-	}
-	if err := s.app.Records().SeesGrant(view, caller(r), g, s.now()); err != nil {
+	g, err := s.seenGrant(r, r.PathValue("id"))
+	if err != nil {
 		return err
 	}
 	switch f := r.URL.Query().Get("format"); f {
@@ -210,6 +205,17 @@ func (s *Server) getGrant(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badParam("format", "must be json or fhir, got %q", f)
 	}
+}
+
+// seenGrant is grant id, if the caller may see it; an unknown grant is
+// refused like one the caller may not see.
+func (s *Server) seenGrant(r *http.Request, id string) (records.Grant, error) {
+	view := s.app.State().Committed()
+	g, ok := s.app.Records().Grant(view, id)
+	if !ok {
+		g = records.Grant{ID: id}
+	}
+	return g, s.app.Records().SeesGrant(view, caller(r), g, s.now())
 }
 
 // consentFromFHIR handles POST /v1/consents/fhir: it maps a FHIR R4
