@@ -1,11 +1,13 @@
 package node
 
 import (
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/claims"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/records"
 )
@@ -20,6 +22,7 @@ type chainMetrics struct {
 	blockTime prometheus.Histogram
 	events    *prometheus.CounterVec
 	reads     *prometheus.CounterVec
+	decisions *prometheus.CounterVec
 }
 
 func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
@@ -58,7 +61,15 @@ func newChainMetrics(reg prometheus.Registerer) *chainMetrics {
 	}, []string{"outcome"})
 	m.reads.WithLabelValues(records.Granted)
 	m.reads.WithLabelValues(records.Denied)
-	reg.MustRegister(m.checked, m.committed, m.height, m.blockTxs, m.blockTime, m.events, m.reads)
+	// Claims decided, by the decision: a payer's denial rate at a glance
+	// (appeals decide again and count again).
+	m.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "medchain_claims_decided_total", Help: `Claim decisions committed, by outcome ("approved", "partly-approved" or "denied").`,
+	}, []string{"outcome"})
+	for _, o := range decisionOutcomes {
+		m.decisions.WithLabelValues(o)
+	}
+	reg.MustRegister(m.checked, m.committed, m.height, m.blockTxs, m.blockTime, m.events, m.reads, m.decisions)
 	return m
 }
 
@@ -86,16 +97,31 @@ func (m *chainMetrics) BlockCommitted(b chain.Block) {
 	m.countEvents(b.Events)
 }
 
+// decisionOutcomes are the statuses a claims.adjudicated event gives.
+var decisionOutcomes = []string{claims.StatusApproved, claims.StatusPartly, claims.StatusDenied}
+
 func (m *chainMetrics) countEvents(es []ledger.Event) {
 	for _, e := range es {
 		m.events.WithLabelValues(e.Type).Inc()
-		if e.Type != records.EventRead.Name {
-			continue
-		}
-		for _, a := range e.Attrs {
-			if a.Key == records.AttrOutcome && (a.Value == records.Granted || a.Value == records.Denied) {
-				m.reads.WithLabelValues(a.Value).Inc()
+		switch e.Type {
+		case records.EventRead.Name:
+			if v, ok := attr(e, records.AttrOutcome); ok && (v == records.Granted || v == records.Denied) {
+				m.reads.WithLabelValues(v).Inc()
+			}
+		case claims.EventAdjudicated.Name:
+			if v, ok := attr(e, claims.AttrStatus); ok && slices.Contains(decisionOutcomes, v) {
+				m.decisions.WithLabelValues(v).Inc()
 			}
 		}
 	}
+}
+
+// attr is the value of e's attribute key.
+func attr(e ledger.Event, key string) (string, bool) {
+	for _, a := range e.Attrs {
+		if a.Key == key {
+			return a.Value, true
+		}
+	}
+	return "", false
 }

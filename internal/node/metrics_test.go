@@ -27,6 +27,10 @@ func TestEventMetrics(t *testing.T) {
 				{Type: "records.read", Attrs: []ledger.Attr{{Key: "outcome", Value: "denied"}}},
 				{Type: "records.read", Attrs: []ledger.Attr{{Key: "outcome", Value: "granted"}}},
 			}},
+			{Type: "claims/adjudicate", Events: []ledger.Event{{Type: "claims.adjudicated", Attrs: []ledger.Attr{{Key: "claim", Value: "cl-1"}, {Key: "status", Value: "denied"}}}}},
+			{Type: "claims/adjudicate", Events: []ledger.Event{{Type: "claims.adjudicated", Attrs: []ledger.Attr{{Key: "status", Value: "partly-approved"}}}}},
+			{Type: "claims/adjudicate", Events: []ledger.Event{{Type: "claims.adjudicated", Attrs: []ledger.Attr{{Key: "status", Value: "denied"}}}}},
+			{Type: "claims/pay", Events: []ledger.Event{{Type: "claims.status", Attrs: []ledger.Attr{{Key: "status", Value: "paid"}}}}},
 		},
 		Events: []ledger.Event{{Type: "governance.decided"}},
 	})
@@ -39,6 +43,14 @@ func TestEventMetrics(t *testing.T) {
 		if got := testutil.ToFloat64(m.reads.WithLabelValues(outcome)); got != want {
 			t.Errorf("medchain_record_reads_total{outcome=%q} = %v, want %v", outcome, got, want)
 		}
+	}
+	for outcome, want := range map[string]float64{"denied": 2, "partly-approved": 1, "approved": 0} {
+		if got := testutil.ToFloat64(m.decisions.WithLabelValues(outcome)); got != want {
+			t.Errorf("medchain_claims_decided_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+	if n, err := testutil.GatherAndCount(reg, "medchain_claims_decided_total"); err != nil || n != 3 {
+		t.Errorf("%d claims decision series (%v), want 3", n, err)
 	}
 	n, err := testutil.GatherAndCount(reg, "medchain_events_total")
 	if err != nil || n != len(chain.Events()) {
