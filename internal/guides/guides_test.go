@@ -2,7 +2,7 @@ package guides_test
 
 // TestGuides runs the README's tour and then every guide in docs/, in the
 // order below, on one fresh `medchain dev`, as a newcomer following them
-// would: one shell per guide, in the repository's root (the guides' own
+// would (docs/adr/0035-guides-as-tests.md): one shell per guide, in the repository's root (the guides' own
 // set-up builds medchain into bin/ and moves to a scratch directory).
 //
 // How a guide is read:
