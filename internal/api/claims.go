@@ -253,13 +253,6 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, e)
 }
 
-func writeRaw(w http.ResponseWriter, contentType string, b []byte) error {
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(b)
-	return err
-}
-
 // patientCoverage handles GET /v1/patients/{id}/coverage: the patient's own.
 func (s *Server) patientCoverage(w http.ResponseWriter, r *http.Request) error {
 	pt := r.PathValue("id")

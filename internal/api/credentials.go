@@ -253,11 +253,7 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", "application/fhir+json")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(http.StatusOK)
-		_, err = w.Write(append(b, '\n'))
-		return err
+		return writeRaw(w, "application/fhir+json", append(b, '\n'))
 	default:
 		return badParam("format", "must be json or fhir, got %q", f)
 	}

@@ -84,11 +84,7 @@ func writeFHIR(w http.ResponseWriter, status int, v any) error {
 }
 
 func writeFHIRRaw(w http.ResponseWriter, raw []byte) error {
-	w.Header().Set("Content-Type", fhirMediaType+"; fhirVersion=4.0")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(raw)
-	return err
+	return writeRaw(w, fhirMediaType+"; fhirVersion=4.0", raw)
 }
 
 // fhirBase is the facade's base URL as the client reached it.

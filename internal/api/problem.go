@@ -292,3 +292,12 @@ func writeJSONType(w http.ResponseWriter, contentType string, status int, v any)
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }
+
+// writeRaw writes b, already encoded, as a 200 answer of contentType.
+func writeRaw(w http.ResponseWriter, contentType string, b []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(b)
+	return err
+}

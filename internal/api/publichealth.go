@@ -265,10 +265,7 @@ func (s *Server) phMeasureReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/fhir+json")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(raw)
-	return err
+	return writeRaw(w, "application/fhir+json", raw)
 }
 
 type measureMsgView struct {

@@ -127,10 +127,7 @@ func (s *Server) releaseData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/fhir+json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
-	return nil
+	return writeRaw(w, "application/fhir+json", data)
 }
 
 // buildRelease handles POST /v1/research/releases?study=&request=: the

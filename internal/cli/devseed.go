@@ -12,6 +12,38 @@ import (
 	"github.com/medchain/medchain/client/keystore"
 )
 
+// demoKeys signs and sends the dev seed's transactions with the demo's
+// keys (in the dev keystore under keystore.DevPassphrase).
+type demoKeys struct {
+	c  *client.Client
+	ks *keystore.Store
+}
+
+func (d demoKeys) signer(name string) (*client.Signer, error) {
+	k, err := d.ks.Key(name, keystore.DevPassphrase)
+	if err != nil {
+		return nil, fmt.Errorf("key %s: %w", name, err)
+	}
+	return client.NewSigner(k), nil
+}
+
+// send signs msg with name's key, sends it, and decodes its result into
+// out (nil: not decoded).
+func (d demoKeys) send(ctx context.Context, name string, msg client.Msg, out any) (*client.TxResult, error) {
+	s, err := d.signer(name)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.c.Send(ctx, s, msg)
+	if err != nil {
+		return nil, fmt.Errorf("%s by %s: %w", msg.MsgType(), name, err)
+	}
+	if out != nil {
+		return res, res.Decode(out)
+	}
+	return res, nil
+}
+
 // seedDonations tells the demo's mask story on a new `medchain dev`
 // network, as its members would with the CLI: Riverside Family Clinic
 // needs four surgical masks, Care For All runs a campaign for them,
@@ -20,30 +52,17 @@ import (
 // returns the campaign's ID. docs/donations.md tells a second story by
 // hand.
 func seedDonations(ctx context.Context, c *client.Client, ks *keystore.Store, now time.Time) (string, error) {
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
+	keys := demoKeys{c: c, ks: ks}
 	var lastID string
 	send := func(name string, msg client.Msg) error {
-		s, err := signer(name)
-		if err != nil {
-			return err
-		}
-		res, err := c.Send(ctx, s, msg)
-		if err != nil {
-			return fmt.Errorf("%s by %s: %w", msg.MsgType(), name, err)
-		}
 		var created struct {
 			ID string `json:"id"`
 		}
-		if len(res.Result) > 0 && json.Unmarshal(res.Result, &created) == nil {
+		res, err := keys.send(ctx, name, msg, nil)
+		if err == nil && len(res.Result) > 0 && json.Unmarshal(res.Result, &created) == nil {
 			lastID = created.ID
 		}
-		return nil
+		return err
 	}
 	const gtin = "09506000990514"
 	var units []string

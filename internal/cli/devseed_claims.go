@@ -54,13 +54,7 @@ func demoClaim(patient, coverage, day string) []byte {
 // and bob, and one claim of St Mary's for alice from pre-check to payment.
 // It returns the claim's ID.
 func seedClaims(ctx context.Context, c *client.Client, ks *keystore.Store, now time.Time) (string, error) {
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
+	signer := demoKeys{c: c, ks: ks}.signer
 	officer, err := signer("claims-officer")
 	if err != nil {
 		return "", err

@@ -29,13 +29,7 @@ const (
 // authorising St Mary's by a governance proposal.
 func seedCredentials(ctx context.Context, nodeURL string, ks *keystore.Store, home string, now time.Time) (string, error) {
 	c := client.New(nodeURL)
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
+	signer := demoKeys{c: c, ks: ks}.signer
 	day := now.UTC().Truncate(24 * time.Hour)
 	issue := []struct {
 		signer, file string

@@ -55,13 +55,7 @@ type PoolSeed struct {
 // reserve levy of 50. docs/pools.md goes on from there.
 func seedPools(ctx context.Context, c *client.Client, ks *keystore.Store) (PoolSeed, error) {
 	var seed PoolSeed
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
+	signer := demoKeys{c: c, ks: ks}.signer
 	// send sends msg as name; while the chain answers one of wait (the
 	// waiting period or the period is not over yet), it tries again.
 	send := func(name string, msg client.Msg, out any, wait ...string) error {

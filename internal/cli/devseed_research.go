@@ -38,26 +38,10 @@ type researchSeed struct {
 // docs/research.md goes on from there by hand.
 func seedResearch(ctx context.Context, c *client.Client, ks *keystore.Store) (researchSeed, error) {
 	var out researchSeed
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
-	send := func(name string, msg client.Msg, result any) error {
-		s, err := signer(name)
-		if err != nil {
-			return err
-		}
-		res, err := c.Send(ctx, s, msg)
-		if err != nil {
-			return fmt.Errorf("%s by %s: %w", msg.MsgType(), name, err)
-		}
-		if result != nil {
-			return res.Decode(result)
-		}
-		return nil
+	keys := demoKeys{c: c, ks: ks}
+	signer, send := keys.signer, func(name string, msg client.Msg, out any) error {
+		_, err := keys.send(ctx, name, msg, out)
+		return err
 	}
 	fail := func(err error) (researchSeed, error) { return out, fmt.Errorf("seeding the research demo: %w", err) }
 	protocol := sha256.Sum256([]byte("City Research Institute: glycaemic control and blood pressure in adults, observational (medchain dev demo protocol)."))

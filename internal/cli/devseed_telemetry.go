@@ -27,26 +27,10 @@ const (
 // the alert and nurse Joy acknowledges it. It returns the alert's ID.
 // docs/telemetry.md tells the story by hand.
 func seedTelemetry(ctx context.Context, c *client.Client, ks *keystore.Store, now time.Time) (string, error) {
-	signer := func(name string) (*client.Signer, error) {
-		k, err := ks.Key(name, keystore.DevPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", name, err)
-		}
-		return client.NewSigner(k), nil
-	}
-	send := func(name string, msg client.Msg, out any) error {
-		s, err := signer(name)
-		if err != nil {
-			return err
-		}
-		res, err := c.Send(ctx, s, msg)
-		if err != nil {
-			return fmt.Errorf("%s by %s: %w", msg.MsgType(), name, err)
-		}
-		if out != nil {
-			return res.Decode(out)
-		}
-		return nil
+	keys := demoKeys{c: c, ks: ks}
+	signer, send := keys.signer, func(name string, msg client.Msg, out any) error {
+		_, err := keys.send(ctx, name, msg, out)
+		return err
 	}
 	stream := func(device, key string, obs []json.RawMessage) error {
 		s, err := signer(key)

@@ -183,6 +183,32 @@ func newTelemetryUnassignCmd(g *Global) *cobra.Command {
 
 // readObservations reads FHIR Observations from a file ("-": stdin): one
 // Observation, a JSON array of them, or a Bundle (its vital signs).
+// signAndSend signs obs as readings of device with the --as key, numbered
+// from seq (0: one past what the ledger anchored), sends them and prints
+// what the node took; refused readings make it exit 1.
+func signAndSend(ctx context.Context, g *Global, device string, seq uint64, obs []json.RawMessage) error {
+	s, err := g.signer()
+	if err != nil {
+		return err
+	}
+	if seq == 0 {
+		if seq, err = nextSeq(ctx, g, device, s); err != nil {
+			return err
+		}
+	}
+	n, res, err := sendReadings(ctx, g, s, seq, obs, g.Out)
+	if err != nil {
+		return err
+	}
+	if err := printReadingResults(g, n, res); err != nil {
+		return err
+	}
+	if n < len(res) {
+		return fmt.Errorf("%w%d readings refused", errSilent, len(res)-n)
+	}
+	return nil
+}
+
 func readObservations(g *Global, path string) ([]json.RawMessage, error) {
 	var b []byte
 	var err error
@@ -283,26 +309,7 @@ Exit 1 if any was refused.`,
 			if err != nil {
 				return err
 			}
-			s, err := g.signer()
-			if err != nil {
-				return err
-			}
-			if seq == 0 {
-				if seq, err = nextSeq(ctx, g, args[0], s); err != nil {
-					return err
-				}
-			}
-			n, res, err := sendReadings(ctx, g, s, seq, obs, g.Out)
-			if err != nil {
-				return err
-			}
-			if err := printReadingResults(g, n, res); err != nil {
-				return err
-			}
-			if n < len(res) {
-				return fmt.Errorf("%w%d readings refused", errSilent, len(res)-n)
-			}
-			return nil
+			return signAndSend(ctx, g, args[0], seq, obs)
 		})
 	cmd.Flags().StringVar(&file, "file", "", `FHIR Observation(s) or a Bundle ("-": stdin)`)
 	cmd.Flags().Uint64Var(&seq, "seq", 0, "the first reading's sequence number (default: after the ledger's last)")
@@ -349,26 +356,7 @@ numbered from --seq (default: after the ledger's last for the device).`,
 			default:
 				return usageErrorf("--pattern: desaturation or synthea, not %q", pattern)
 			}
-			s, err := g.signer()
-			if err != nil {
-				return err
-			}
-			if seq == 0 {
-				if seq, err = nextSeq(ctx, g, args[0], s); err != nil {
-					return err
-				}
-			}
-			n, res, err := sendReadings(ctx, g, s, seq, obs, g.Out)
-			if err != nil {
-				return err
-			}
-			if err := printReadingResults(g, n, res); err != nil {
-				return err
-			}
-			if n < len(res) {
-				return fmt.Errorf("%w%d readings refused", errSilent, len(res)-n)
-			}
-			return nil
+			return signAndSend(ctx, g, args[0], seq, obs)
 		})
 	cmd.Flags().StringVar(&pattern, "pattern", "desaturation", "desaturation or synthea")
 	cmd.Flags().IntVar(&count, "count", 30, "readings of the desaturation pattern")

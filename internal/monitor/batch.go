@@ -24,23 +24,16 @@ import (
 // batchMeta is the index entry of a sealed batch: what its anchor says,
 // where its ciphertext is, and the anchor's ID once committed.
 type batchMeta struct {
-	Device    string      `json:"device"`
-	Org       string      `json:"org"`
-	Patient   string      `json:"patient"`
-	First     uint64      `json:"first_seq"`
-	Last      uint64      `json:"last_seq"`
-	Count     int64       `json:"count"`
-	Gaps      [][2]uint64 `json:"gaps,omitempty"`
-	Root      string      `json:"root"`
-	FirstTime int64       `json:"first_time"`
-	LastTime  int64       `json:"last_time"`
-	Replays   int64       `json:"replays,omitempty"`
-	Checked   int64       `json:"checked"`
-	Blob      string      `json:"blob"` // hex SHA-256 of the ciphertext
-	// Anchor is the batch's ID on the ledger once its anchor committed;
+	// Anchor is the message that anchors the batch (its fields are
+	// stored flat, beside these).
+	telemetry.Anchor
+	Org     string `json:"org"`
+	Patient string `json:"patient"`
+	Blob    string `json:"blob"` // hex SHA-256 of the ciphertext
+	// AnchorID is the batch's ID on the ledger once its anchor committed;
 	// Refused the code of a refusal that sending again will not change.
-	Anchor  string `json:"anchor,omitempty"`
-	Refused string `json:"refused,omitempty"`
+	AnchorID string `json:"anchor,omitempty"`
+	Refused  string `json:"refused,omitempty"`
 
 	sealed *sealedBatch // until stored
 }
@@ -60,10 +53,10 @@ func (m *Monitor) closeLocked(ds *deviceState) {
 		return
 	}
 	ds.open = nil
-	meta := &batchMeta{Device: ds.id, Org: ds.org, Patient: b.patient, First: b.first, Last: b.last,
+	meta := &batchMeta{Anchor: telemetry.Anchor{Device: ds.id, First: b.first, Last: b.last,
 		Count: int64(len(b.raws)), Gaps: b.gaps, Root: hex.EncodeToString(b.tree.Root()),
-		FirstTime: b.firstTime, LastTime: b.lastTime, Replays: ds.replays, Checked: b.checked,
-		sealed: &sealedBatch{Readings: b.raws, Seqs: b.seqs}}
+		FirstTime: b.firstTime, LastTime: b.lastTime, Replays: ds.replays, Checked: b.checked},
+		Org: ds.org, Patient: b.patient, sealed: &sealedBatch{Readings: b.raws, Seqs: b.seqs}}
 	ds.replays = 0
 	ds.queue = append(ds.queue, meta)
 	if !ds.anchoring {
@@ -170,9 +163,7 @@ func (m *Monitor) anchor(meta *batchMeta) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
 	defer cancel()
-	o, err := c.signer.Send(ctx, telemetry.TypeAnchor, telemetry.Anchor{Device: meta.Device, First: meta.First, Last: meta.Last,
-		Count: meta.Count, Gaps: meta.Gaps, Root: meta.Root, FirstTime: meta.FirstTime, LastTime: meta.LastTime,
-		Replays: meta.Replays, Checked: meta.Checked})
+	o, err := c.signer.Send(ctx, telemetry.TypeAnchor, meta.Anchor)
 	var ref *localtx.Refused
 	switch {
 	case errors.As(err, &ref):
@@ -189,7 +180,7 @@ func (m *Monitor) anchor(meta *batchMeta) error {
 			return fmt.Errorf("monitor: anchor result: %w", err)
 		}
 		m.mu.Lock()
-		meta.Anchor = b.ID
+		meta.AnchorID = b.ID
 		m.mu.Unlock()
 		m.metrics.batches.WithLabelValues("anchored").Inc()
 	}
@@ -306,7 +297,7 @@ func (m *Monitor) load() error {
 		}
 		ds := m.state(d)
 		for _, meta := range metas {
-			if meta.Anchor == "" && meta.Refused == "" && meta.First > d.LastSeq {
+			if meta.AnchorID == "" && meta.Refused == "" && meta.First > d.LastSeq {
 				ds.queue = append(ds.queue, meta)
 			}
 		}

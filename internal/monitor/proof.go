@@ -42,7 +42,7 @@ func (m *Monitor) Prove(device string, seq uint64) (Proof, error) {
 	switch {
 	case !found:
 		return Proof{}, fmt.Errorf("%w: no batch this node keeps holds reading %d of %s", telemetry.ErrNotFound, seq, device)
-	case meta.Anchor == "":
+	case meta.AnchorID == "":
 		return Proof{}, fmt.Errorf("%w: the batch holding reading %d of %s is not anchored yet (refused: %q)", telemetry.ErrState, seq, device, meta.Refused)
 	}
 	c, ok := m.orgs[meta.Org]
@@ -62,14 +62,14 @@ func (m *Monitor) Prove(device string, seq uint64) (Proof, error) {
 		tree.Append(telemetry.LeafHash(r))
 	}
 	if got := hex.EncodeToString(tree.Root()); got != meta.Root {
-		return Proof{}, fmt.Errorf("monitor: batch %s: stored readings give root %s, the anchor says %s", meta.Anchor, got, meta.Root)
+		return Proof{}, fmt.Errorf("monitor: batch %s: stored readings give root %s, the anchor says %s", meta.AnchorID, got, meta.Root)
 	}
 	hashes, err := tree.Inclusion(uint64(idx))
 	if err != nil {
 		return Proof{}, err
 	}
 	p := Proof{Device: device, Seq: seq, Reading: sb.Readings[idx], Index: uint64(idx), Size: uint64(tree.Size()),
-		Root: meta.Root, Batch: meta.Anchor, Key: telemetry.BatchKey(meta.Anchor), Hashes: make([]string, len(hashes))}
+		Root: meta.Root, Batch: meta.AnchorID, Key: telemetry.BatchKey(meta.AnchorID), Hashes: make([]string, len(hashes))}
 	for i, h := range hashes {
 		p.Hashes[i] = hex.EncodeToString(h)
 	}
