@@ -242,6 +242,17 @@ func (c *Client) OrgAccessLog(ctx context.Context, org, after string, limit int)
 	return fetch[Page[Receipt]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/access-log", pageQuery(after, limit))
 }
 
+// OrgPatients lists the patients who granted org, a role within it or one
+// of its members access, by patient ID, paged after the patient ID after:
+// each with those grants active at the latest block (not revoked, started,
+// not expired), those that cover the caller (to them, to the organisation,
+// to a role they hold; all, to its admins, privacy officers and auditors).
+// Private: the organisation's active members (As or WithToken); anyone else
+// gets a CodeNotEntitled error.
+func (c *Client) OrgPatients(ctx context.Context, org, after string, limit int) (*Page[GrantingPatient], error) {
+	return fetch[Page[GrantingPatient]](ctx, c, "/v1/orgs/"+url.PathEscape(org)+"/patients", pageQuery(after, limit))
+}
+
 // BreakGlassWindows lists the break-glass windows opened on a patient's
 // records (by "patient") or by an organisation's clinicians (by "org").
 // Private: the patient and their delegates, or the organisation's privacy

@@ -375,6 +375,14 @@ type Grant struct {
 	RevokedBy string `json:"revoked_by,omitempty"`
 }
 
+// GrantingPatient is a patient who granted an organisation, a role within
+// it or one of its members access, with those grants active now, by grant
+// ID (OrgPatients).
+type GrantingPatient struct {
+	Patient string  `json:"patient"`
+	Grants  []Grant `json:"grants"`
+}
+
 // Delegation lets another identity (a guardian, say) act for a patient:
 // grant, revoke, read and erase.
 type Delegation struct {

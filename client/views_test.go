@@ -91,6 +91,7 @@ func TestRecordAndSupplyViewsRoundTrip(t *testing.T) {
 	strictRoundTripAs(t, h.URL, "hospital-auditor", []apiCase{
 		{"/v1/orgs/general-hospital/break-glass", &client.Page[client.BreakGlassWindow]{}},
 		{"/v1/orgs/general-hospital/break-glass?unreviewed=true", &client.Page[client.BreakGlassWindow]{}},
+		{"/v1/orgs/general-hospital/patients", &client.Page[client.GrantingPatient]{}},
 	})
 	strictRoundTrip(t, h.URL, []apiCase{
 		{"/v1/break-glass/limits", &client.BreakGlassLimits{}},

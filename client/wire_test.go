@@ -159,6 +159,7 @@ var views = []wirePair{
 	{client.Record{}, records.Record{}},
 	{client.RecordVersion{}, records.Version{}},
 	{client.Grant{}, records.Grant{}},
+	{client.GrantingPatient{}, records.GrantingPatient{}},
 	{client.Delegation{}, records.Delegation{}},
 	{client.BreakGlass{}, records.BreakGlass{}},
 	{client.BreakGlassReview{}, records.BreakGlassReview{}},

@@ -160,6 +160,7 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/patients/{id}/break-glass", keyed, s.endpoint(s.breakGlass("patient"))},
 		{"GET /v1/orgs/{id}/access-log", keyed, s.endpoint(s.accessLog(records.ByCustodian))},
 		{"GET /v1/orgs/{id}/break-glass", keyed, s.endpoint(s.breakGlass("org"))},
+		{"GET /v1/orgs/{id}/patients", keyed, s.endpoint(s.orgPatients)},
 		{"GET /v1/break-glass/limits", open, s.endpoint(s.breakGlassLimits)},
 		{"GET /v1/grants/{id}", keyed, s.endpoint(s.getGrant)},
 		{"POST /v1/consents/fhir", open, s.endpoint(s.consentFromFHIR)},

@@ -144,6 +144,24 @@ func TestEntitlements(t *testing.T) {
 		}
 		s.check(t, cases)
 	})
+	t.Run("org patients", func(t *testing.T) {
+		s.env.t = t
+		// walk-patient granted acme-insurance (a record, for payment) and
+		// general-hospital (treatment, for its monitoring): each
+		// organisation's members see the patient with their own grant.
+		hospital, insurer := "/v1/orgs/general-hospital/patients", "/v1/orgs/acme-insurance/patients"
+		s.check(t, []readCase{
+			{"claims", insurer, 200, []string{pt, gr}, []string{s.telemetry.grant}},
+			{"insurer-privacy", insurer, 200, []string{pt, gr}, nil},
+			{"hospital-nurse", hospital, 200, []string{pt, s.telemetry.grant}, []string{gr}},
+			{"dr-grey", hospital, 200, []string{pt, s.telemetry.grant}, []string{gr}},
+			{"", insurer, 401, nil, nil},
+			{"lab-tech", insurer, 403, nil, nil},
+			{"hospital-admin", insurer, 403, nil, nil},
+			{keyPatient, insurer, 403, nil, nil}, // the patient who granted
+			{keyGuardian, hospital, 403, nil, nil},
+		})
+	})
 	t.Run("transaction", func(t *testing.T) {
 		s.env.t = t
 		var redacted, whole struct {

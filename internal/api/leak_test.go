@@ -78,6 +78,7 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		"GET /v1/patients/{id}/break-glass":        {"/v1/patients/" + pt + "/break-glass"},
 		"GET /v1/orgs/{id}/access-log":             each("/v1/orgs/%/access-log", orgs...),
 		"GET /v1/orgs/{id}/break-glass":            append(each("/v1/orgs/%/break-glass", orgs...), "/v1/orgs/general-hospital/break-glass?unreviewed=true"),
+		"GET /v1/orgs/{id}/patients":               each("/v1/orgs/%/patients", orgs...),
 		"GET /v1/break-glass/limits":               {"/v1/break-glass/limits"},
 		"GET /v1/grants/{id}":                      {"/v1/grants/" + gr, "/v1/grants/" + gr + "?format=fhir"},
 		"GET /fhir/metadata":                       {"/fhir/metadata"},

@@ -255,6 +255,23 @@ func (s *Server) accessLog(by records.LogBy) func(w http.ResponseWriter, r *http
 	}
 }
 
+// orgPatients handles GET /v1/orgs/{id}/patients: the patients who granted
+// the organisation, a role within it or one of its members access, by
+// patient ID and paged, each with those of its grants active at the last
+// block's time. For the organisation's active members only.
+func (s *Server) orgPatients(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	view, org, now := s.app.State().Committed(), r.PathValue("id"), s.now()
+	if err := s.app.Records().SeesOrgPatients(view, caller(r), org, now); err != nil {
+		return err
+	}
+	items, next := s.app.Records().OrgPatients(view, caller(r), org, after, limit, now)
+	return writeJSON(w, http.StatusOK, pageView[records.GrantingPatient]{Items: nonNil(items), Next: next})
+}
+
 // breakGlass handles GET /v1/patients/{id}/break-glass and
 // GET /v1/orgs/{id}/break-glass: the emergency windows opened on a
 // patient's records, or by an organisation's clinicians; with

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -360,6 +361,102 @@ func TestRecordsWithoutVaultMatchOpenAPI(t *testing.T) {
 	}
 	for _, c := range cases {
 		resp, body := e.doAs("lab-admin", http.MethodGet, c.path, "", nil)
+		wantProblem(t, resp, body, c.status, c.code)
+	}
+}
+
+// Which patients granted an organisation access, as openapi.json says: the
+// grants to the organisation, a role in it and its members that cover the
+// caller (all of them for its admins), by patient and paged, active ones
+// only, answered to the organisation's members only.
+func TestOrgPatientsMatchOpenAPI(t *testing.T) {
+	e := newEnv(t, apitest.Options{})
+	e.ok("hospital-admin", identity.TypeRegisterMember, registerDrGrey())
+	p1, p2 := e.registerPatient("org-patient-1"), e.registerPatient("org-patient-2")
+	expires := apitest.GenesisTime.AddDate(1, 0, 0)
+	grant := func(key string, to records.Grantee, purposes ...string) string {
+		return e.created(key, records.TypeGrant, records.GrantMsg{Grantee: to, Purposes: purposes, Expires: expires})
+	}
+	toOrg := grant("org-patient-1", records.Grantee{Org: "general-hospital"}, records.PurposeTreatment)
+	toMember := grant("org-patient-2", records.Grantee{Member: "general-hospital/dr-grey"}, records.PurposePayment, records.PurposeTreatment)
+	toRole := grant("org-patient-2", records.Grantee{Org: "general-hospital", Role: ledger.RoleNurse}, records.PurposeOperations)
+	toInsurer := grant("org-patient-2", records.Grantee{Org: "acme-insurance"}, records.PurposePayment)
+
+	type page struct {
+		Items []records.GrantingPatient `json:"items"`
+		Next  string                    `json:"next"`
+	}
+	ids := func(p records.GrantingPatient) []string {
+		var out []string
+		for _, g := range p.Grants {
+			out = append(out, g.ID)
+		}
+		return out
+	}
+	// The admin sees every grant the organisation holds; dr-grey, a
+	// physician, those that cover him (not the nurses'). By patient ID,
+	// each with its grants by grant ID; never a grant to another
+	// organisation.
+	wants := map[string]map[string][]string{
+		"hospital-admin": {p1: {toOrg}, p2: {toMember, toRole}},
+		"dr-grey":        {p1: {toOrg}, p2: {toMember}},
+	}
+	slices.Sort(wants["hospital-admin"][p2])
+	first, second := min(p1, p2), max(p1, p2)
+	for as, want := range wants {
+		var all page
+		e.getAs(as, "/v1/orgs/general-hospital/patients", http.StatusOK, &all)
+		if len(all.Items) != 2 || all.Next != "" || all.Items[0].Patient != first || all.Items[1].Patient != second {
+			t.Fatalf("patients of general-hospital as %s: %+v", as, all)
+		}
+		for _, it := range all.Items {
+			if got := ids(it); !slices.Equal(got, want[it.Patient]) {
+				t.Errorf("grants of %s as %s: %v, want %v", it.Patient, as, got, want[it.Patient])
+			}
+		}
+	}
+	var insurer page
+	e.getAs("insurer-admin", "/v1/orgs/acme-insurance/patients", http.StatusOK, &insurer)
+	if len(insurer.Items) != 1 || insurer.Items[0].Patient != p2 || !slices.Equal(ids(insurer.Items[0]), []string{toInsurer}) {
+		t.Fatalf("patients of acme-insurance: %+v", insurer)
+	}
+
+	// Paged by patient ID.
+	var pg page
+	e.getAs("dr-grey", "/v1/orgs/general-hospital/patients?limit=1", http.StatusOK, &pg)
+	if len(pg.Items) != 1 || pg.Items[0].Patient != first || pg.Next != first {
+		t.Fatalf("first page: %+v", pg)
+	}
+	pg = page{}
+	e.getAs("dr-grey", "/v1/orgs/general-hospital/patients?limit=1&after="+first, http.StatusOK, &pg)
+	if len(pg.Items) != 1 || pg.Items[0].Patient != second || pg.Next != "" {
+		t.Fatalf("second page: %+v", pg)
+	}
+
+	// A revoked grant is no longer listed, nor its patient if it was their
+	// only one.
+	e.ok("org-patient-1", records.TypeRevoke, records.Revoke{Grant: toOrg})
+	pg = page{}
+	e.getAs("dr-grey", "/v1/orgs/general-hospital/patients", http.StatusOK, &pg)
+	if len(pg.Items) != 1 || pg.Items[0].Patient != p2 {
+		t.Fatalf("after the revocation: %+v", pg)
+	}
+
+	// Refusals: no credential, a member of another organisation, a patient
+	// (even one who granted), a bad page size.
+	cases := []struct {
+		as, path string
+		status   int
+		code     string
+	}{
+		{"", "/v1/orgs/general-hospital/patients", 401, "api.unauthenticated"},
+		{"insurer-admin", "/v1/orgs/general-hospital/patients", 403, "chain.not_entitled"},
+		{"org-patient-2", "/v1/orgs/general-hospital/patients", 403, "chain.not_entitled"},
+		{"dr-grey", "/v1/orgs/no-such-org/patients", 403, "chain.not_entitled"},
+		{"dr-grey", "/v1/orgs/general-hospital/patients?limit=0", 400, "api.invalid_parameter"},
+	}
+	for _, c := range cases {
+		resp, body := e.doAs(c.as, http.MethodGet, c.path, "", nil)
 		wantProblem(t, resp, body, c.status, c.code)
 	}
 }

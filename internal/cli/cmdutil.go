@@ -100,6 +100,7 @@ type RecordsAPI interface {
 	OrgAccessLog(ctx context.Context, org, after string, limit int) (*client.Page[client.Receipt], error)
 	BreakGlassWindows(ctx context.Context, by, id string) (*client.Page[client.BreakGlassWindow], error)
 	UnreviewedBreakGlass(ctx context.Context, org, after string, limit int) (*client.Page[client.BreakGlassWindow], error)
+	OrgPatients(ctx context.Context, org, after string, limit int) (*client.Page[client.GrantingPatient], error)
 }
 
 // SupplyAPI reads the supply chain, verifies scans and captures EPCIS.

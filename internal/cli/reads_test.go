@@ -126,6 +126,11 @@ func (f *readFake) RecipientLookback(context.Context, string) (*client.Page[clie
 	return &client.Page[client.Trace]{}, nil
 }
 
+func (f *readFake) OrgPatients(context.Context, string, string, int) (*client.Page[client.GrantingPatient], error) {
+	f.note("OrgPatients")
+	return &client.Page[client.GrantingPatient]{}, nil
+}
+
 // runReads runs args against a readFake, with the test signer as --as or
 // (signed false) without --as, and returns the exit code, stderr and the
 // reads made.
@@ -161,6 +166,7 @@ func TestKeyedReadsAreSignedAndNeedAs(t *testing.T) {
 		{[]string{"records", "break-glass", "--patient", "pt-1"}, "BreakGlassWindows"},
 		{[]string{"records", "break-glass", "--org", "st-marys-hospital"}, "BreakGlassWindows"},
 		{[]string{"records", "unreviewed", "--org", "st-marys-hospital"}, "UnreviewedBreakGlass"},
+		{[]string{"records", "patients", "--org", "st-marys-hospital"}, "OrgPatients"},
 		{[]string{"supply", "donation", "show", "A999926123456"}, "Donation"},
 		{[]string{"supply", "lookback", "--donor", "9f2c4e6a8b0d1f3e"}, "DonorLookback"},
 		{[]string{"supply", "lookback", "--recipient", "pt-1"}, "RecipientLookback"},

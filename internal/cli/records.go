@@ -45,7 +45,7 @@ receipt on the ledger, served or refused. See docs/records.md.`,
 	}
 	cmd.AddCommand(newRecordsAddCmd(g), newRecordsImportCmd(g), newRecordsReadCmd(g), newRecordsHistoryCmd(g),
 		newRecordsListCmd(g), newRecordsEraseCmd(g), newRecordsAccessLogCmd(g), newRecordsBreakGlassCmd(g),
-		newRecordsUnreviewedCmd(g), newRecordsReviewCmd(g))
+		newRecordsUnreviewedCmd(g), newRecordsReviewCmd(g), newRecordsPatientsCmd(g))
 	return cmd
 }
 

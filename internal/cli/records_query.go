@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -101,6 +102,60 @@ Example:
 		Header: "ID\tSTATUS\tLATEST\tCUSTODIAN\tCREATED\tUPDATED",
 		Row: func(r client.Record) string {
 			return fmt.Sprintf("%s\t%s\t%d\t%s\t%d\t%d", r.ID, r.Status, r.Latest, r.Custodian, r.Created, r.Updated)
+		},
+	})
+}
+
+func newRecordsPatientsCmd(g *Global) *cobra.Command {
+	var org string
+	return newListCmd(g, listVerb[client.GrantingPatient]{
+		Use:   "patients --as NAME [--org ORG]",
+		Short: "List the patients who granted your organisation (or you) access, with the grants",
+		Long: `List the patients who granted an organisation access: a consent grant to the
+organisation, to a role within it or to one of its members, active now (not revoked,
+started, not expired). One row per patient, by patient ID: the grants' IDs, the
+purposes they allow together, and when the last of them expires. -o json has each
+grant in full (grantee, purposes, types and records in scope, start and expiry).
+Patients whose grants are all revoked or expired are left out. A clinician sees the
+grants that cover them (to them, to the organisation, to a role they hold); the
+organisation's admins, privacy officers and auditors see all its grants.
+
+--org defaults to the --as member's organisation (as auth whoami shows it). The list
+is private: the read is signed with the --as key, which must be an active member's
+of the organisation.
+
+Example:
+  medchain records patients --as dr-grey
+  medchain records patients --as dr-grey -o json`,
+		AfterHelp: "list patients after this patient ID (paging)",
+		Access:    readKeyed,
+		Flags: func(f *pflag.FlagSet) {
+			f.StringVar(&org, "org", "", "the organisation (default: the --as member's)")
+		},
+		Fetch: func(ctx context.Context, api API, _ []string, after string, limit int) (*client.Page[client.GrantingPatient], error) {
+			if org == "" {
+				me, err := api.Whoami(ctx)
+				if err != nil {
+					return nil, err
+				}
+				if me.Org == "" {
+					return nil, usageErrorf("--as %s is not a member of an organisation: name one with --org ORG", me.ID)
+				}
+				org = me.Org
+			}
+			return api.OrgPatients(ctx, org, after, limit)
+		},
+		Header: "PATIENT\tGRANTS\tPURPOSES\tEXPIRES",
+		Row: func(p client.GrantingPatient) string {
+			var ids, purposes []string
+			var last int64
+			for _, gr := range p.Grants {
+				ids = append(ids, gr.ID)
+				purposes = append(purposes, gr.Purposes...)
+				last = max(last, gr.Expires)
+			}
+			slices.Sort(purposes)
+			return fmt.Sprintf("%s\t%s\t%s\t%s", p.Patient, strings.Join(ids, ","), strings.Join(slices.Compact(purposes), ","), unixTime(last))
 		},
 	})
 }

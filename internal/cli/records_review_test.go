@@ -108,3 +108,46 @@ func TestUnreviewedListsTheOrgsWindows(t *testing.T) {
 		t.Errorf("without --org: exit %d, want usage", code)
 	}
 }
+
+// patientsAPI answers Whoami as a member of clinic and OrgPatients.
+type patientsAPI struct {
+	fakeAPI
+	whoami     client.Principal
+	org, after string
+	limit      int
+}
+
+func (p *patientsAPI) Whoami(context.Context) (*client.Principal, error) { return &p.whoami, nil }
+
+func (p *patientsAPI) OrgPatients(_ context.Context, org, after string, limit int) (*client.Page[client.GrantingPatient], error) {
+	p.org, p.after, p.limit = org, after, limit
+	return &client.Page[client.GrantingPatient]{Items: []client.GrantingPatient{{Patient: "pt-1", Grants: []client.Grant{
+		{ID: "gr-1", Patient: "pt-1", Grantee: client.Grantee{Org: "clinic"}, Purposes: []string{"treatment"}, Expires: 1767229200},
+		{ID: "gr-2", Patient: "pt-1", Grantee: client.Grantee{Member: "clinic/dr-a"}, Purposes: []string{"payment", "treatment"}, Expires: 1769817600},
+	}}}, Next: "pt-1"}, nil
+}
+
+func TestPatientsListsWhoGrantedTheSignersOrg(t *testing.T) {
+	api := &patientsAPI{whoami: client.Principal{ID: "clinic/dr-a", Kind: "member", Org: "clinic"}}
+	code, out, errOut := run(t, api, "records", "patients", "--limit", "1")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if api.org != "clinic" || api.limit != 1 || api.after != "" {
+		t.Errorf("asked for %q after %q limit %d", api.org, api.after, api.limit)
+	}
+	for _, want := range []string{"PATIENT", "pt-1", "gr-1,gr-2", "payment,treatment", "2026-01-31 00:00:00Z", "more: --after pt-1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("printed %q, lacks %q", out, want)
+		}
+	}
+	// --org names another organisation; a patient must name one.
+	api = &patientsAPI{whoami: client.Principal{ID: "clinic/dr-a", Kind: "member", Org: "clinic"}}
+	if code, _, _ := run(t, api, "records", "patients", "--org", "lab", "--after", "pt-0"); code != ExitOK || api.org != "lab" || api.after != "pt-0" {
+		t.Errorf("--org lab: exit %d, asked for %q after %q", code, api.org, api.after)
+	}
+	api = &patientsAPI{whoami: client.Principal{ID: "pt-1", Kind: "patient"}}
+	if code, _, errOut := run(t, api, "records", "patients"); code != ExitUsage || api.org != "" || !strings.Contains(errOut, "--org") {
+		t.Errorf("as a patient: exit %d, asked for %q, stderr %q", code, api.org, errOut)
+	}
+}

@@ -555,6 +555,7 @@ func (k *Keeper) grant(ctx *ledger.Context, m GrantMsg) (any, error) {
 	path := patient + "/" + granteeKey(g) + "/" + id
 	grantPaths.Set(ctx.Store, id, path)
 	grantsByPt.Set(ctx.Store, path, gr)
+	grantsByOrg.Add(ctx.Store, grantOrg(g), patient, id)
 	ctx.Emit(EventGranted.New(id, patient))
 	return ledger.Created{ID: id}, nil
 }
@@ -573,6 +574,7 @@ func (k *Keeper) revoke(ctx *ledger.Context, m Revoke) (any, error) {
 	}
 	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, ctx.Height, ctx.Signer.ID
 	grantsByPt.Set(ctx.Store, path, g)
+	grantsByOrg.Remove(ctx.Store, grantOrg(g.Grantee), g.Patient, g.ID)
 	ctx.Emit(EventRevoked.New(g.ID, g.Patient))
 	return nil, nil
 }

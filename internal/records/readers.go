@@ -24,7 +24,10 @@ import (
 //     they opened on the patient;
 //   - a grant: the patient, their delegates and the members it names;
 //   - an organisation's audit trail (its access log, its clinicians'
-//     break-glass windows): its privacy officers and auditors.
+//     break-glass windows): its privacy officers and auditors;
+//   - which patients granted an organisation (or a role or member of it)
+//     access, with those grants: its active members, each the grants that
+//     cover them, its admins, privacy officers and auditors all of them.
 //
 // Seeing anchors is not reading: the data itself is served by the
 // custodian's node only after Authorize, and receipted.
@@ -105,6 +108,19 @@ func (k *Keeper) AuditsOrg(p ledger.Principal, org string) error {
 	return fmt.Errorf("%w: the access log and break-glass windows of %s are seen by its members with role %s or %s", ledger.ErrNotEntitled, org, ledger.RolePrivacyOfficer, ledger.RoleAuditor)
 }
 
+// SeesOrgPatients allows p the patients who granted org, a role within it
+// or one of its members access, and those grants (OrgPatients): p is an
+// active member of org. It takes the time as the other checks do; an
+// active membership does not depend on it.
+func (k *Keeper) SeesOrgPatients(r state.Reader, p ledger.Principal, org string, _ time.Time) error {
+	if p.Kind == ledger.Member && p.Org == org {
+		if o, _, ok := k.dir.Member(r, p.ID); ok && o == org {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the patients who granted %s access are seen by its active members only", ledger.ErrNotEntitled, org)
+}
+
 // inWindow reports whether p has a break-glass window on patient open now.
 func (k *Keeper) inWindow(r state.Reader, p ledger.Principal, patient string, now int64) bool {
 	open := false
@@ -178,7 +194,8 @@ func (k *Keeper) PatientRecordsSeen(r state.Reader, patient string, see RecordFi
 // patient and their delegates (a grant also to those who see it); a
 // record's head and versions to those who see the record; a grant's path
 // to those who see the grant; an organisation's access log and break-glass
-// indexes to its auditors.
+// indexes to its auditors; an entry of the index of the grants an
+// organisation holds to its members who see that grant in OrgPatients.
 // Nothing else of the module is proven to anyone.
 func (k *Keeper) MayProve(r state.Reader, p ledger.Principal, key string, now time.Time) bool {
 	first := func(id string) string { s, _, _ := strings.Cut(id, "/"); return s }
@@ -204,6 +221,13 @@ func (k *Keeper) MayProve(r state.Reader, p ledger.Principal, key string, now ti
 		if parts, ok := x.Parts(key); ok {
 			return k.AuditsOrg(p, parts[0]) == nil
 		}
+	}
+	if parts, ok := grantsByOrg.Parts(key); ok {
+		if k.SeesOrgPatients(r, p, parts[0], now) != nil {
+			return false
+		}
+		g, ok := k.Grant(r, parts[len(parts)-1])
+		return ok && (seesAllOrgGrants(p) || names(g.Grantee, p))
 	}
 	id, ok := records.ID(key)
 	if !ok {

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/rules"
@@ -244,8 +246,13 @@ var (
 	hashes    = state.NewMap[Ref](Name, "rec/h/")                   // ciphertext hash
 	// Grants live next to each other per patient, so the consent check
 	// reads a patient's grants with one iteration; rec/g/ finds one by ID.
+	// rec/go/ lists them by the grantee's organisation (the organisation,
+	// or a member's), then patient: which patients granted an organisation
+	// access (OrgPatients). A revoked grant leaves it; an expired one stays
+	// (nothing runs at expiry) and the query passes it over.
 	grantPaths  = state.NewMap[string](Name, "rec/g/")                   // grant id -> patient/granteeKey/id
 	grantsByPt  = state.NewMap[Grant](Name, "rec/gx/").ReadIndexed()     // patient/granteeKey/id
+	grantsByOrg = state.NewIndex(Name, "rec/go/")                        // org/patient/id
 	delegations = state.NewMap[Delegation](Name, "rec/d/").ReadIndexed() // patient/delegate
 	glass       = state.NewMap[BreakGlass](Name, "rec/bg/").ReadIndexed()
 	glassByPt   = state.NewIndex(Name, "rec/bgp/") // patient/id
@@ -402,6 +409,91 @@ func (k *Keeper) Grants(r state.Reader, patient string, limit int) []Grant {
 		return len(out) < limit
 	})
 	return out
+}
+
+// GrantingPatient is a patient who granted an organisation, or members of
+// it, access: the grants active at the time asked.
+type GrantingPatient struct {
+	Patient string  `json:"patient"`
+	Grants  []Grant `json:"grants"`
+}
+
+// grantOrg is the organisation of a grant's grantee: the organisation, or
+// the organisation of the member ("org/handle").
+func grantOrg(g Grantee) string {
+	if g.Member != "" {
+		org, _, _ := strings.Cut(g.Member, "/")
+		return org
+	}
+	return g.Org
+}
+
+// seesAllOrgGrants reports whether p, a member of an organisation, sees
+// every grant it holds in OrgPatients: its admins, privacy officers and
+// auditors; a clinician sees those that cover them (names).
+func seesAllOrgGrants(p ledger.Principal) bool {
+	return p.HasRole(ledger.RoleAdmin) || p.HasRole(ledger.RolePrivacyOfficer) || p.HasRole(ledger.RoleAuditor)
+}
+
+// activeAt reports whether a grant is in force at t (unix seconds): not
+// revoked, started, not expired.
+func activeAt(g Grant, t int64) bool {
+	return g.Status == StatusActive && g.Start <= t && t < g.Expires
+}
+
+// OrgPatients lists the patients who granted org, a role within it or one
+// of its members access, as p may see them (SeesOrgPatients first), by
+// patient ID, paged after the patient ID after: each with its grants (by
+// grant ID) active at now. A clinician sees the grants that cover them (to
+// them, to the organisation, to a role they hold); the organisation's
+// admins, privacy officers and auditors see all of its grants. A patient
+// with no such grant is left out. next is the after of the next page, or
+// "" on the last.
+func (k *Keeper) OrgPatients(r state.Reader, p ledger.Principal, org, after string, limit int, now time.Time) (items []GrantingPatient, next string) {
+	all := seesAllOrgGrants(p)
+	if limit < 1 {
+		return nil, ""
+	}
+	t := now.Unix()
+	from := ""
+	if after != "" {
+		// The entries of the patient after are after, the separator (a
+		// zero byte) and a grant ID: "\x01" sorts past all of them.
+		from = after + "\x01"
+	}
+	var cur GrantingPatient
+	// keep ends the current patient: kept if a grant of theirs is active.
+	// It reports false when the page is full and this patient is the
+	// first of the next.
+	keep := func() bool {
+		if len(cur.Grants) == 0 {
+			return true
+		}
+		if len(items) == limit {
+			next = items[len(items)-1].Patient
+			return false
+		}
+		items = append(items, cur)
+		return true
+	}
+	more := true
+	grantsByOrg.WalkFrom(r, from, func(rest string) bool {
+		patient, id, _ := strings.Cut(rest, string(state.IndexSep))
+		if patient != cur.Patient {
+			if more = keep(); !more {
+				return false
+			}
+			cur = GrantingPatient{Patient: patient}
+		}
+		if g, ok := k.Grant(r, id); ok && activeAt(g, t) && (all || names(g.Grantee, p)) {
+			cur.Grants = append(cur.Grants, g)
+		}
+		return true
+	}, org)
+	if more {
+		keep()
+	}
+	return items, next
 }
 
 // Delegations lists who may act for a patient.

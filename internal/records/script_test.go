@@ -3,6 +3,7 @@ package records_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/medchain/medchain/internal/chain"
@@ -51,6 +52,39 @@ func TestScripts(t *testing.T) {
 				return nil, err
 			}
 			return c.App().Records().Grants(c.View(), a["patient"], limit), nil
+		},
+		// org-patients as=<name> org=… [after=pt-…] [limit=N]: what the
+		// API would answer name (signing a private read) about the patients
+		// who granted an organisation or its members access: a refusal with
+		// its code, or a page of patients, each with its grants (IDs) active
+		// at the last block's time.
+		"org-patients": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			p, err := c.App().Identity().Authenticate(c.View(), c.Key(a["as"]))
+			if err != nil {
+				return nil, err
+			}
+			limit, err := limitOf(a)
+			if err != nil {
+				return nil, err
+			}
+			k, v, now := c.App().Records(), c.View(), c.Time()
+			if err := k.SeesOrgPatients(v, p, a["org"], now); err != nil {
+				return map[string]string{"refused": chain.CodeOf(err).ID(), "why": err.Error()}, nil
+			}
+			items, next := k.OrgPatients(v, p, a["org"], a["after"], limit, now)
+			type patient struct {
+				Patient string   `json:"patient"`
+				Grants  []string `json:"grants"`
+			}
+			out := []patient{}
+			for _, it := range items {
+				pt := patient{Patient: it.Patient}
+				for _, g := range it.Grants {
+					pt.Grants = append(pt.Grants, g.ID)
+				}
+				out = append(out, pt)
+			}
+			return map[string]any{"patients": out, "next": next}, nil
 		},
 		// delegations patient=pt-…: who may act for a patient.
 		"delegations": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
@@ -130,7 +164,8 @@ func TestScripts(t *testing.T) {
 			return "allowed", nil
 		},
 		// may-prove as=<name>|anonymous key=…: whether GET /v1/proofs
-		// proves a state key to name.
+		// proves a state key to name. An index key's parts are separated
+		// by \x00, as the state diffs print them.
 		"may-prove": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			var p ledger.Principal
 			if a["as"] != "anonymous" {
@@ -139,7 +174,7 @@ func TestScripts(t *testing.T) {
 					return nil, err
 				}
 			}
-			return c.App().MayProve(c.View(), p, a["key"], c.Time()), nil
+			return c.App().MayProve(c.View(), p, strings.ReplaceAll(a["key"], `\x00`, "\x00"), c.Time()), nil
 		},
 		// break-glass id=bg-…: a window.
 		"break-glass": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
