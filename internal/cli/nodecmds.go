@@ -119,6 +119,11 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 				fmt.Fprintf(g.Err, "medchain dev: %v\n", err)
 			} else {
 				fmt.Fprintf(w, "  seeded a mutual-aid pool with alice, bob and carol, one aid claim paid: %s (medchain pools show %s)\n", ps.Pool, ps.Pool)
+				if err := seedPortalRead(cmd.Context(), client.New(n.APIURL()), ks, ps.Record); err != nil {
+					fmt.Fprintf(g.Err, "medchain dev: %v\n", err)
+				} else {
+					fmt.Fprintf(w, "  seeded dr-grey's read of alice's lab result, in her access log\n")
+				}
 			}
 		}
 		fmt.Fprintf(w, "  reported demo public-health figures (medchain publichealth series --region FR --metric hospitalised)\n")
@@ -126,6 +131,7 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 		fmt.Fprintf(w, "  resumed at height %d\n", n.App().State().Version())
 	}
 	fmt.Fprintf(w, "  dashboard     %s/   (open it in a browser)\n", n.APIURL())
+	fmt.Fprintf(w, "  portal        %s/portal   (unlock a key of the keystore: alice, dr-grey...; docs/portal.md)\n", n.APIURL())
 	fmt.Fprintf(w, "  HTTP API      %s   (OpenAPI: %s/v1/openapi.json)\n", n.APIURL(), n.APIURL())
 	fmt.Fprintf(w, "  CometBFT RPC  %s\n", strings.TrimPrefix(n.RPCAddress(), "tcp://"))
 	fmt.Fprintf(w, "  home          %s   (keystore: %s/%s)\n", g.Home, g.Home, node.KeystoreFile)

@@ -50,7 +50,7 @@ import (
 // network: its join, state sync, backup and restore steps are run by
 // internal/cli/testdata/script/join.txtar and the node package's tests.
 // dashboard.md is read in a browser: internal/web's tests drive Chromium
-// through it.
+// through it; so is portal.md, whose shell steps run here.
 var guides = []struct{ file, section string }{
 	{"README.md", "## A short tour"},
 	{"docs/records.md", ""},
@@ -62,6 +62,7 @@ var guides = []struct{ file, section string }{
 	{"docs/publichealth.md", ""},
 	{"docs/credentials.md", ""},
 	{"docs/research.md", ""},
+	{"docs/portal.md", ""},
 	{"docs/api.md", ""},
 	{"docs/cli.md", ""},
 }

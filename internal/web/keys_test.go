@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/medchain/medchain/client/keystore"
@@ -28,7 +27,7 @@ import (
 // string result into out.
 func await(t *testing.T, tab context.Context, js string, out any) {
 	t.Helper()
-	s, err := chromedp.Run(tab, chromedp.Evaluate[string](js, func(p *runtime.EvaluateParams) { yes := true; p.AwaitPromise = &yes }))
+	s, err := chromedp.Run(tab, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate: %v\n%s", err, js)
 	}

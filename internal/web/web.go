@@ -2,15 +2,18 @@
 // CSS and small JavaScript modules embedded in the binary, which read the
 // node's public HTTP API (/v1) from the browser. Pages: the network
 // (organisations, validators, blocks, proposals), a scan page (is this pack
-// genuine?), public-health figures with charts (uPlot, vendored) and
-// donation campaigns with their public ledgers.
+// genuine?), public-health figures with charts (uPlot, vendored),
+// donation campaigns with their public ledgers, and the portal (/portal)
+// where patients and clinicians work with their own keys.
 //
 // Handler serves the browser routes only, with a strict
 // Content-Security-Policy and the safe headers of Tailscale's safeweb; the
 // node package puts it beside the API handler. The package must not import
 // the API, the chain or any module: the pages know the node only through
-// the public API, as any other client does, and need no key. Nothing is
-// fetched from another origin at run time.
+// the public API, as any other client does. The dashboard pages need no
+// key; the portal unlocks the visitor's key in the browser (static/js/keys.js,
+// ADR 36) and signs what it asks, as the CLI does; no key or passphrase
+// ever reaches the node. Nothing is fetched from another origin at run time.
 package web
 
 import (
@@ -38,6 +41,8 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 type page struct {
 	Path, Label, File, Title, Script string
 	CSS                              []string
+	// Keyed pages work with the visitor's own key (the portal).
+	Keyed bool
 }
 
 // pages are the browser routes, in the navigation's order.
@@ -48,6 +53,7 @@ var pages = []page{
 	{Path: "/public-health", Label: "Public health", File: "public-health.html", Title: "Public health",
 		Script: "/static/js/publichealth.js", CSS: []string{"/static/vendor/uplot/uPlot.min.css"}},
 	{Path: "/donations", Label: "Donations", File: "donations.html", Title: "Donations", Script: "/static/js/donations.js"},
+	{Path: "/portal", Label: "Your records", File: "portal.html", Title: "Your records", Script: "/static/js/portal.js", Keyed: true},
 }
 
 var notFound = page{File: "not-found.html", Title: "Not found"}
