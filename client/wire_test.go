@@ -277,6 +277,16 @@ func TestEveryRoutedTypeHasAnSDKMessage(t *testing.T) {
 			t.Errorf("the chain routes %s but the SDK has no message of that type", typ)
 		}
 	}
+	// client.Messages lists exactly these, in this order.
+	listed := client.Messages()
+	if len(listed) != len(messages) {
+		t.Fatalf("client.Messages has %d messages, want the %d paired here", len(listed), len(messages))
+	}
+	for i, m := range listed {
+		if reflect.TypeOf(m) != reflect.TypeOf(messages[i].sdk) {
+			t.Errorf("client.Messages()[%d] is %T, want %T", i, m, messages[i].sdk)
+		}
+	}
 }
 
 // TestSignedRequestTypesAreTheNodes: the types of the signed requests are

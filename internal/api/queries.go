@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -17,7 +18,53 @@ import (
 )
 
 //go:embed openapi.json
-var openAPIDoc []byte
+var openAPIHand []byte
+
+// openAPIMsgs is the generated part of the document (a JSON object of
+// schemas: every message type's, generated from the SDK's types with an
+// example from the module scripts, and TxBody's variants by type), written
+// by `go test ./internal/api -run TestMessageSchemas -update-msg-schemas`.
+//
+//go:embed openapi_msgs.json
+var openAPIMsgs []byte
+
+// openAPIDoc is the document the node serves: openapi.json with the
+// generated schemas first in its components.schemas.
+var openAPIDoc = joinOpenAPI(openAPIHand, openAPIMsgs)
+
+// joinOpenAPI puts the members of the JSON object gen at the start of the
+// hand-written document's components.schemas, by text, so that the
+// document keeps its order and layout. Both are fixed at build time; a
+// test loads the result.
+func joinOpenAPI(hand, gen []byte) []byte {
+	const at = "\n    \"schemas\": {\n"
+	i := bytes.Index(hand, []byte(at))
+	gen = bytes.TrimSpace(gen)
+	if i < 0 || len(gen) < 2 || gen[0] != '{' || gen[len(gen)-1] != '}' {
+		panic("api: openapi.json has no components.schemas to join the generated schemas to")
+	}
+	members := bytes.TrimSpace(gen[1 : len(gen)-1])
+	if len(members) == 0 {
+		return hand
+	}
+	var out bytes.Buffer
+	out.Write(hand[:i+len(at)])
+	for line := range bytes.SplitSeq(members, []byte("\n")) {
+		out.WriteString("      ")
+		out.Write(line)
+		out.WriteString("\n")
+	}
+	// The last generated member needs a comma before the hand-written ones.
+	b := bytes.TrimRight(out.Bytes(), "\n")
+	out.Truncate(len(b))
+	out.WriteString(",\n")
+	out.Write(hand[i+len(at):])
+	doc := out.Bytes()
+	if !json.Valid(doc) {
+		panic("api: openapi.json joined with openapi_msgs.json is not valid JSON")
+	}
+	return doc
+}
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

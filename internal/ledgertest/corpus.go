@@ -27,6 +27,10 @@ type Corpus struct {
 type Message struct {
 	Signer string
 	Msg    []byte
+	// Invalid marks a message the script expects the chain to refuse as
+	// chain.invalid_message (its shape or a field's content; for a block,
+	// when any of its transactions is): a counter-example of its type.
+	Invalid bool
 }
 
 // ReadCorpus reads the scripts matching glob (such as
@@ -107,9 +111,10 @@ func ReadCorpus(tb testing.TB, glob string, perType int) *Corpus {
 		if err != nil {
 			tb.Fatalf("ledgertest: %s: %s: %v", d.Pos, d.Cmd, err)
 		}
+		invalid := strings.Contains(d.Expected, "chain.invalid_message")
 		for _, sp := range specs {
 			if len(c.Messages[sp.typ]) < perType {
-				c.Messages[sp.typ] = append(c.Messages[sp.typ], Message{Signer: sp.signer, Msg: sp.msg})
+				c.Messages[sp.typ] = append(c.Messages[sp.typ], Message{Signer: sp.signer, Msg: sp.msg, Invalid: invalid})
 			}
 		}
 	}

@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/records"
+)
+
+// nodeTools installs testdata/tsclient's package-lock.json (npm ci) into
+// the user's cache, once per lock file, and returns its node_modules/.bin.
+// Node.js and npm are the machine's; without them the test fails (it never
+// skips), saying how to install them.
+func nodeTools(t *testing.T) string {
+	t.Helper()
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed: the OpenAPI lint and TypeScript client tests need Node.js 20 and npm (Debian: apt-get install nodejs npm)", tool)
+		}
+	}
+	lock, err := os.ReadFile("testdata/tsclient/package-lock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := os.ReadFile("testdata/tsclient/package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(append(manifest, lock...))
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "medchain-test", "tsclient-"+hex.EncodeToString(sum[:8]))
+	bin := filepath.Join(dir, "node_modules", ".bin")
+	if _, err := os.Stat(filepath.Join(dir, "installed")); err == nil {
+		return bin
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"package.json": manifest, "package-lock.json": lock} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "installed"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func run(t *testing.T, dir, name string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	// No update checks or telemetry from the tools: the network is closed.
+	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true", "NO_UPDATE_NOTIFIER=1", "CI=true")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestTypeScriptClient: the OpenAPI document the node serves lints clean
+// under an independent validator (Redocly CLI, its recommended-strict rules:
+// warnings fail too); openapi-typescript generates a TypeScript client's
+// types from it; a TypeScript program written against those types alone
+// (testdata/tsclient/submit.ts) compiles under strict mode, and builds,
+// signs (Node's Ed25519) and submits a records/grant the chain commits;
+// and a program that leaves out a field the schema requires does not
+// compile.
+func TestTypeScriptClient(t *testing.T) {
+	bin := nodeTools(t)
+	e := newEnv(t, apitest.Options{})
+	patient := e.registerPatient("ts-patient")
+
+	work := t.TempDir()
+	resp, err := http.Get(e.h.URL + "/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"openapi.json": doc, "package.json": []byte(`{"type": "module"}`)}
+	for _, name := range []string{"submit.ts", "tsconfig.json", "redocly.yaml"} {
+		b, err := os.ReadFile(filepath.Join("testdata/tsclient", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(work, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Dir(bin), filepath.Join(work, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+
+	if out, err := run(t, work, filepath.Join(bin, "redocly"), "lint", "--config", "redocly.yaml", "openapi.json"); err != nil {
+		t.Fatalf("redocly lint: %v\n%s", err, out)
+	}
+	if out, err := run(t, work, filepath.Join(bin, "openapi-typescript"), "openapi.json", "-o", "api.d.ts"); err != nil {
+		t.Fatalf("openapi-typescript: %v\n%s", err, out)
+	}
+	if out, err := run(t, work, filepath.Join(bin, "tsc"), "-p", "tsconfig.json"); err != nil {
+		t.Fatalf("tsc: the client does not compile against the generated types: %v\n%s", err, out)
+	}
+	seed := hex.EncodeToString(apitest.PrivateKey("ts-patient").Seed())
+	out, err := run(t, work, "node", "submit.js", e.h.URL, seed, "general-hospital")
+	if err != nil {
+		t.Fatalf("node submit.js: %v\n%s", err, out)
+	}
+	var got struct {
+		HTTPStatus int `json:"http_status"`
+		Answer     struct {
+			Status string          `json:"status"`
+			Hash   string          `json:"hash"`
+			Result json.RawMessage `json:"result"`
+			Detail string          `json:"detail"`
+		} `json:"answer"`
+	}
+	if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil {
+		t.Fatalf("submit.js printed %q: %v", out, err)
+	}
+	if got.HTTPStatus != http.StatusOK || got.Answer.Status != "committed" {
+		t.Fatalf("the TypeScript client's transaction: %s", out)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal(got.Answer.Result, &created); err != nil || created.ID == "" {
+		t.Fatalf("result %s: %v", got.Answer.Result, err)
+	}
+	var grants struct {
+		Items []records.Grant `json:"items"`
+	}
+	e.getAs("ts-patient", "/v1/patients/"+patient+"/grants", http.StatusOK, &grants)
+	if len(grants.Items) != 1 || grants.Items[0].ID != created.ID || grants.Items[0].Grantee.Org != "general-hospital" {
+		t.Errorf("grants after the TypeScript client's: %+v", grants.Items)
+	}
+
+	// The types are the schemas': a grant without its purposes does not
+	// compile, and the compiler names the field.
+	bad := strings.Replace(string(files["submit.ts"]), `purposes: ["treatment"],`, "", 1)
+	if bad == string(files["submit.ts"]) {
+		t.Fatal("submit.ts no longer sets purposes: update this test")
+	}
+	if err := os.WriteFile(filepath.Join(work, "submit.ts"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, work, filepath.Join(bin, "tsc"), "-p", "tsconfig.json", "--noEmit")
+	if err == nil || !strings.Contains(out, "purposes") {
+		t.Errorf("a grant without purposes compiled (%v):\n%s", err, out)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
