@@ -1,8 +1,13 @@
 package node
 
 import (
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -63,4 +68,61 @@ medchain_block_height 1
 `), "medchain_block_height"); err != nil {
 		t.Error(err)
 	}
+}
+
+// A node's /metrics serves CometBFT's own metrics (consensus, p2p,
+// mempool, state, blocksync, statesync) beside medchain's, from the node's
+// own registry: two nodes in one process each serve theirs (CometBFT
+// would otherwise register them globally, and the second node would
+// panic), and medchain_build_info says what the binary is.
+func TestNodeMetrics(t *testing.T) {
+	for i := range 2 {
+		n, _ := startDev(t)
+		// Consensus has committed by readiness; wait for a block after it.
+		var body string
+		waitFor(t, "cometbft_consensus_height on /metrics", 20*time.Second, func() bool {
+			body = getMetrics(t, n.APIURL())
+			h, ok := metricValue(body, `cometbft_consensus_height{chain_id="`+DevChainID+`"}`)
+			return ok && h >= 2
+		})
+		for _, name := range []string{
+			"cometbft_consensus_validators{", "cometbft_consensus_total_txs{", "cometbft_mempool_size{",
+			"cometbft_state_block_processing_time_bucket{",
+			"medchain_block_height ", `medchain_build_info{app_version="` + strconv.FormatUint(AppVersion, 10) + `"`,
+			`goversion="` + runtime.Version() + `"`, "go_build_info{",
+		} {
+			if !strings.Contains(body, "\n"+name) && !strings.Contains(body, name) {
+				t.Errorf("node %d: /metrics has no %s", i, name)
+			}
+		}
+		if v, ok := metricValue(body, "medchain_block_height"); !ok || v < 1 {
+			t.Errorf("node %d: medchain_block_height %v", i, v)
+		}
+	}
+}
+
+func getMetrics(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+// metricValue is the value of the series whose line starts with series
+// (name and labels as printed).
+func metricValue(body, series string) (float64, bool) {
+	for line := range strings.SplitSeq(body, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
 }

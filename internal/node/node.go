@@ -169,7 +169,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector())
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewBuildInfoCollector(), buildInfo())
 	app, err := chain.New(db, chain.Options{
 		Logger:       logger.With("module", "chain"),
 		Observer:     newChainMetrics(reg),
@@ -188,7 +188,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	cmtLogger := &cometLogger{l: logger.With("module", "cometbft"), min: parseLevel(appCfg.Log.ConsensusLevel)}
 	cmt, err := nm.NewNode(cfg, pv, nodeKey, proxy.NewConnSyncLocalClientCreator(app),
 		nm.DefaultGenesisDocProviderFunc(cfg), dbs.provide,
-		nm.DefaultMetricsProvider(cfg.Instrumentation), cmtLogger)
+		cometMetrics(reg), cmtLogger)
 	if err != nil {
 		app.Close()
 		dbs.closeAll()
