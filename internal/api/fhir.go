@@ -56,6 +56,8 @@ func (s *Server) fhirRoutes() []route {
 		{"GET /fhir/Device/{id}", keyed, s.fhirEndpoint(s.fhirReadDevice)},
 		{"GET /fhir/AuditEvent", keyed, s.fhirEndpoint(s.fhirSearchAuditEvent)},
 		{"GET /fhir/ClaimResponse", keyed, s.fhirEndpoint(s.fhirSearchClaimResponse)},
+		{"GET /fhir/Coverage", keyed, s.fhirEndpoint(s.fhirSearchCoverage)},
+		{"GET /fhir/Coverage/{id}", keyed, s.fhirEndpoint(s.fhirReadCoverage)},
 		{"GET /fhir/ClaimResponse/{id}", keyed, s.fhirEndpoint(s.fhirReadClaimResponse)},
 		{"GET /fhir/VerificationResult/{id}", keyed, s.fhirEndpoint(s.fhirReadVerificationResult)},
 	}
@@ -152,6 +154,8 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's claims, to the patient"},
 					map[string]any{"name": "requestor", "type": "reference", "documentation": "a provider's claims, to its members"},
 					map[string]any{"name": "insurer", "type": "reference", "documentation": "a payer's claims, to its members (one of patient, requestor and insurer)"}),
+				resource("Coverage", "a patient's insurance coverage as the ledger records it (id cv-…); to the patient, the payer's members and providers the patient consented to",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID (pt-…), or Patient/pt-…; required (beneficiary is the same)"}),
 				map[string]any{
 					"type":          "VerificationResult",
 					"documentation": "one primary-source check of a credentialing case (id CASE-N, the case's Nth requirement from 0); to the hospital's members, the applicant and the sources asked",
@@ -620,6 +624,53 @@ func (s *Server) fhirSearchClaimResponse(w http.ResponseWriter, r *http.Request)
 			out = append(out, fhirEntry{id: c.ID + "-" + strconv.Itoa(d.Round), resource: b})
 		}
 		return out, next, nil
+	})
+}
+
+// fhirReadCoverage answers GET /fhir/Coverage/{id}: a coverage as GET
+// /v1/coverage/{id} answers it, to whoever may see it.
+func (s *Server) fhirReadCoverage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.coverageOf(r)
+	if err != nil {
+		return err
+	}
+	return writeFHIRRaw(w, claimcheck.CoverageResource(c))
+}
+
+// fhirSearchCoverage answers GET /fhir/Coverage?patient= (or beneficiary=):
+// the patient's coverage, each as the caller may see it (GET
+// /v1/patients/{id}/coverage answers the patient; a payer's members and
+// consented providers see theirs). A caller who may see none of it is
+// refused, as for a patient with none.
+func (s *Server) fhirSearchCoverage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pt := strings.TrimPrefix(q.Get("patient"), "Patient/")
+	if b := strings.TrimPrefix(q.Get("beneficiary"), "Patient/"); pt == "" {
+		pt = b
+	}
+	if err := ledger.ValidPatientID(pt); err != nil {
+		return badParam("patient", "a Coverage search names the patient: patient=pt-… (%v)", err)
+	}
+	count, cursor, err := fhirPage(r)
+	if err != nil {
+		return err
+	}
+	view, k, who := s.app.State().Committed(), s.app.Claims(), caller(r)
+	var seen []claims.Coverage
+	for _, c := range k.PatientCoverage(view, pt) {
+		if k.SeesCoverage(view, who, c, s.now()) == nil {
+			seen = append(seen, c)
+		}
+	}
+	slices.SortFunc(seen, func(a, b claims.Coverage) int { return strings.Compare(a.ID, b.ID) })
+	if len(seen) == 0 {
+		if err := k.SeesParty(who, pt); err != nil {
+			return signIn(r, "a patient's coverage", err)
+		}
+	}
+	return s.writeSearch(w, r, "Coverage", len(seen), count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
+		return pageByID(seen, func(c claims.Coverage) string { return c.ID }, after, n,
+			func(c claims.Coverage) ([]byte, error) { return claimcheck.CoverageResource(c), nil })
 	})
 }
 

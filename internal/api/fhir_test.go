@@ -129,7 +129,7 @@ func TestFHIRMetadata(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "VerificationResult", "AuditEvent"}) {
+	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "Coverage", "VerificationResult", "AuditEvent"}) {
 		t.Fatalf("resources %v", types)
 	}
 	// With _format: json and FHIR's own media type; XML is not served.
@@ -463,6 +463,50 @@ func TestFHIRClaimResponse(t *testing.T) {
 	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "one of patient")
 	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/ClaimResponse/"+s.claim, "", nil)
 	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "round")
+}
+
+// Coverage: by ID and by patient, to the patient and the payer's members,
+// the same facts as /v1/coverage; refused to a stranger.
+func TestFHIRCoverage(t *testing.T) {
+	s := seedPrivate(t)
+	e := s.env
+	resp, body := e.doAs(keyPatient, http.MethodGet, "/fhir/Coverage/"+s.coverage, "", nil)
+	var cv struct {
+		ID, Status  string
+		Beneficiary struct{ Reference string }
+		Payor       []struct{ Reference string }
+		Period      struct{ Start, End string }
+		Class       []struct{ Value string }
+	}
+	fhirAnswer(t, resp, body, http.StatusOK, "Coverage", &cv)
+	var v1 struct{ ID, Patient, Plan, Payer, Start, End, Status string }
+	e.getAs(keyPatient, "/v1/coverage/"+s.coverage, http.StatusOK, &v1)
+	if cv.ID != v1.ID || cv.Status != "active" || cv.Beneficiary.Reference != "Patient/"+v1.Patient ||
+		len(cv.Payor) != 1 || cv.Payor[0].Reference != "Organization/"+v1.Payer ||
+		cv.Period.Start != v1.Start || cv.Period.End != v1.End || len(cv.Class) != 1 || cv.Class[0].Value != v1.Plan {
+		t.Errorf("Coverage %s\n/v1: %+v", body, v1)
+	}
+	for _, signer := range []string{keyPatient, "insurer-privacy"} {
+		var ids []string
+		for _, raw := range walkPages(t, e, signer, "/fhir/Coverage?patient=Patient/"+s.patient+"&_count=1") {
+			var r struct{ ResourceType, ID string }
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ResourceType+"/"+r.ID)
+		}
+		if !slices.Contains(ids, "Coverage/"+s.coverage) {
+			t.Errorf("Coverage search as %s: %v", signer, ids)
+		}
+	}
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/Coverage/"+s.coverage, "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.doAs(keyStranger, http.MethodGet, "/fhir/Coverage?patient="+s.patient, "", nil)
+	wantOutcome(t, resp, body, http.StatusForbidden, "forbidden", "chain.not_entitled", "")
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/Coverage", "", nil)
+	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "names the patient")
+	resp, body = e.doAs(keyPatient, http.MethodGet, "/fhir/Coverage/cv-nope", "", nil)
+	wantOutcome(t, resp, body, http.StatusBadRequest, "invalid", "api.invalid_parameter", "cv-")
 }
 
 func TestFHIRVerificationResult(t *testing.T) {

@@ -92,6 +92,8 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		"GET /fhir/Device/{id}":                    {"/fhir/Device/" + strings.Replace(seedDevice, "/", ".", 1)},
 		"GET /fhir/ClaimResponse":                  {"/fhir/ClaimResponse?patient=" + pt, "/fhir/ClaimResponse?requestor=general-hospital", "/fhir/ClaimResponse?insurer=acme-insurance"},
 		"GET /fhir/ClaimResponse/{id}":             {"/fhir/ClaimResponse/" + s.claim + "-1"},
+		"GET /fhir/Coverage":                       {"/fhir/Coverage?patient=" + pt},
+		"GET /fhir/Coverage/{id}":                  {"/fhir/Coverage/" + s.coverage},
 		"GET /fhir/VerificationResult/{id}":        {"/fhir/VerificationResult/" + s.credCase + "-0", "/fhir/VerificationResult/" + s.credCase + "-1"},
 		"GET /fhir/AuditEvent":                     {"/fhir/AuditEvent?patient=" + pt, "/fhir/AuditEvent?source=general-hospital", "/fhir/AuditEvent?source=acme-insurance"},
 		"GET /v1/supply/verify":                    each("/v1/supply/verify?code=%", url.QueryEscape(s.rbc), url.QueryEscape(s.plasma)),

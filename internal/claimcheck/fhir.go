@@ -170,6 +170,31 @@ func EligibilityResponse(e claims.Eligibility) []byte {
 	return b
 }
 
+// CoverageResource is the FHIR R4 Coverage of a coverage the ledger
+// records: its beneficiary, payer, period, plan (a class of type plan) and
+// status (active, or cancelled).
+func CoverageResource(c claims.Coverage) []byte {
+	status := "active"
+	if c.Status != claims.CoverageActive {
+		status = "cancelled"
+	}
+	r := jsonObj{
+		"resourceType": "Coverage",
+		"id":           c.ID,
+		"identifier":   []jsonObj{{"system": SystemCoverage, "value": c.ID}},
+		"status":       status,
+		"beneficiary":  jsonObj{"reference": "Patient/" + c.Patient},
+		"payor":        []jsonObj{{"reference": "Organization/" + c.Payer}},
+		"period":       jsonObj{"start": c.Start, "end": c.End},
+		"class": []jsonObj{{
+			"type":  jsonObj{"coding": []jsonObj{{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "plan"}}},
+			"value": c.Plan,
+		}},
+	}
+	b, _ := json.Marshal(r)
+	return b
+}
+
 // PaymentReconciliation is the FHIR R4 PaymentReconciliation of a
 // claim's payment: the payment's amount, the claim and its response.
 func PaymentReconciliation(c claims.Claim) ([]byte, bool) {
