@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medchain/medchain/internal/api/apitest"
 	"github.com/medchain/medchain/internal/records"
@@ -173,4 +175,89 @@ func TestTypeScriptClient(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestFHIRClientLibrary drives the FHIR facade with a FHIR client library
+// from the npm registry (fhir-kit-client, testdata/tsclient/fhirclient.mjs)
+// and a bearer token, as a SMART app or an integration engine would: it
+// reads the CapabilityStatement, walks a Consent search one entry a page
+// with the library's own paging (the Bundle's next links), reads each
+// Consent back, and gets the node's OperationOutcome for a Consent it may
+// not see.
+func TestFHIRClientLibrary(t *testing.T) {
+	bin := nodeTools(t)
+	s := seedPrivate(t)
+	e := s.env
+	var added []string
+	for range 2 {
+		added = append(added, e.created(keyPatient, records.TypeGrant, records.GrantMsg{
+			Grantee: records.Grantee{Org: "city-lab"}, Purposes: []string{records.PurposeTreatment},
+			Expires: apitest.GenesisTime.Add(90 * 24 * time.Hour)}))
+	}
+	// Every grant of the patient's, as /v1 lists them.
+	var grants struct{ Items []records.Grant }
+	e.getAs(keyPatient, "/v1/patients/"+s.patient+"/grants", http.StatusOK, &grants)
+	var want []string
+	for _, g := range grants.Items {
+		want = append(want, g.ID)
+	}
+	e.registerPatient("fhir-other-patient")
+	foreign := e.created("fhir-other-patient", records.TypeGrant, records.GrantMsg{
+		Grantee: records.Grantee{Org: "city-lab"}, Purposes: []string{records.PurposeTreatment},
+		Expires: apitest.GenesisTime.Add(90 * 24 * time.Hour)})
+	resp, body := e.issueToken(keyPatient, 600)
+	var tok struct{ Token string }
+	if err := json.Unmarshal(body, &tok); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("token: %d %s", resp.StatusCode, body)
+	}
+
+	work := t.TempDir()
+	script, err := os.ReadFile("testdata/tsclient/fhirclient.mjs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "fhirclient.mjs"), script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Dir(bin), filepath.Join(work, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, work, "node", "fhirclient.mjs", e.h.URL+"/fhir", tok.Token, s.patient, foreign)
+	if err != nil {
+		t.Fatalf("node fhirclient.mjs: %v\n%s", err, out)
+	}
+	var got struct {
+		FHIRVersion string   `json:"fhirVersion"`
+		Types       []string `json:"types"`
+		Pages       int      `json:"pages"`
+		Searched    []string `json:"searched"`
+		Read        []string `json:"read"`
+		Refused     string   `json:"refused"`
+	}
+	if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil {
+		t.Fatalf("fhirclient.mjs printed %q: %v", out, err)
+	}
+	slices.Sort(want)
+	if got.FHIRVersion != "4.0.1" || !slices.Contains(got.Types, "Consent") {
+		t.Errorf("CapabilityStatement as the library read it: %s %v", got.FHIRVersion, got.Types)
+	}
+	if !slices.Equal(got.Searched, want) || got.Pages != len(want) {
+		t.Errorf("Consent search walked by the library: %d pages of %v, want %d of %v", got.Pages, got.Searched, len(want), want)
+	}
+	if len(got.Read) != len(want) {
+		t.Errorf("Consent reads: %v", got.Read)
+	}
+	for i, id := range want {
+		if i < len(got.Read) && !strings.HasPrefix(got.Read[i], "Consent/"+id+"/") {
+			t.Errorf("Consent read %d: %s, want %s", i, got.Read[i], id)
+		}
+	}
+	for _, id := range added {
+		if !slices.Contains(got.Read, "Consent/"+id+"/active") {
+			t.Errorf("Consent reads %v lack %s, active", got.Read, id)
+		}
+	}
+	if got.Refused != "403 OperationOutcome forbidden" {
+		t.Errorf("a Consent the patient may not see, as the library got it: %q", got.Refused)
+	}
 }
