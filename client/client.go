@@ -23,7 +23,9 @@
 // caller gives it (client/keystore stores keys), decide whether a
 // transaction is allowed (the chain does), or trust a node's word where a
 // proof can be checked: VerifyProof takes the app hash from the caller, who
-// should get it from a header they trust. It must not import the node's
+// should get it from a header they trust (client/light verifies headers
+// with CometBFT's light client, and proofs against them). It must not
+// import the node's
 // packages (modules, state, CometBFT's node side): integrators import it
 // without building a node, and a test keeps it so.
 package client
@@ -231,6 +233,7 @@ func (c *Client) send(ctx context.Context, method, u string, body []byte, conten
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	epcisHeaders(ctx, req)
 	sent := time.Now()
 	if err := c.authorize(ctx, req); err != nil {
 		return nil, nil, err

@@ -44,11 +44,32 @@ var allowedInternal = []string{
 	"github.com/medchain/medchain/internal/vc",
 }
 
+// lightForbidden is forbidden for client/light, the light-client verifier:
+// it needs CometBFT's light client, RPC client and types (and with them
+// cometbft-db and its ABCI types), but not the node.
+var lightForbidden = []string{
+	"github.com/cosmos/iavl",
+	"cel.dev/cel-go",
+	"github.com/google/cel-go",
+	"github.com/santhosh-tekuri/jsonschema",
+	"github.com/google/fhir",
+	"github.com/cometbft/cometbft/node",
+	"github.com/cometbft/cometbft/state",
+	"github.com/cometbft/cometbft/store",
+	"github.com/cometbft/cometbft/mempool",
+	"github.com/cometbft/cometbft/consensus",
+}
+
 // TestDependencies fails when the SDK (client and client/keystore) depends
 // on a forbidden package or an internal package beyond allowedInternal, in
-// the manner of Tailscale's tstest/deptest.
+// the manner of Tailscale's tstest/deptest; client/light, likewise on one
+// of lightForbidden.
 func TestDependencies(t *testing.T) {
-	for _, pkg := range []string{"github.com/medchain/medchain/client", "github.com/medchain/medchain/client/keystore"} {
+	for pkg, forbidden := range map[string][]string{
+		"github.com/medchain/medchain/client":          forbidden,
+		"github.com/medchain/medchain/client/keystore": forbidden,
+		"github.com/medchain/medchain/client/light":    lightForbidden,
+	} {
 		cmd := exec.Command(goTool(t), "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg)
 		out, err := cmd.Output()
 		if err != nil {
@@ -83,7 +104,7 @@ func goTool(t *testing.T) string {
 // of an internal package, so that integrators never hold a type they
 // cannot import (and the chain's types can change behind the SDK).
 func TestNoInternalTypeInAPI(t *testing.T) {
-	for _, dir := range []string{".", "keystore"} {
+	for _, dir := range []string{".", "keystore", "light"} {
 		fset := token.NewFileSet()
 		pkgs, err := parseDir(fset, dir, 0)
 		if err != nil {

@@ -12,8 +12,9 @@ var ErrProof = errors.New("client: proof does not verify")
 
 // VerifyProof checks that p proves its Key holds its Value (or, with a nil
 // Value, that the key is absent) under appHash. Take appHash from the header
-// of block p.VerifyAgainst.BlockHeight, from a source you trust (a light
-// client), not from p.Root.
+// of block p.Height+1 (p.VerifyAgainst.BlockHeight) as a light client
+// verified it from a header you trust, never from p.Root nor from the node
+// that answered: client/light's Verifier.Verify does both steps.
 func VerifyProof(p *Proof, appHash []byte) error {
 	if p == nil {
 		return fmt.Errorf("%w: no proof", ErrProof)

@@ -27,6 +27,7 @@ import (
 
 	"github.com/medchain/medchain/internal/apiauth"
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/epcisrepo"
 	"github.com/medchain/medchain/internal/ledger"
 	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/records"
@@ -60,6 +61,9 @@ type Deps struct {
 	// Monitor is the node's monitoring service; nil on a node that keeps
 	// no records (the telemetry readings and proof endpoints answer 503).
 	Monitor *monitor.Monitor
+	// EPCIS is the node's EPCIS repository (the /epcis binding); nil on a
+	// node that holds no organisation's identity (its routes answer 503).
+	EPCIS *epcisrepo.Repository
 	// Reporter records suspect scans as alerts; nil on a node without an
 	// identity of its own (scans are then answered but not recorded).
 	Reporter Reporter
@@ -88,6 +92,7 @@ type Server struct {
 	waiters  *chain.Waiters
 	vault    *vault.Vault
 	monitor  *monitor.Monitor
+	epcis    *epcisrepo.Repository
 	reporter Reporter
 	limiter  *limiter // nil: no rate limit
 	auth     *apiauth.Authenticator
@@ -123,7 +128,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		app: d.App, node: d.Node, log: d.Logger, ready: d.Ready, commitTimeout: d.CommitTimeout,
-		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, monitor: d.Monitor, reporter: d.Reporter,
+		mux: http.NewServeMux(), metrics: m, waiters: chain.NewWaiters(), vault: d.Vault, monitor: d.Monitor, epcis: d.EPCIS, reporter: d.Reporter,
 		limiter: newLimiter(d.RateLimit), auth: apiauth.New(nil),
 	}
 	d.App.Subscribe(s.waiters.Committed)
@@ -247,6 +252,7 @@ func New(d Deps) (*Server, error) {
 		{"GET /v1/telemetry/patients/{id}/evidence", keyed, s.endpoint(s.patientEvidence)},
 	}
 	s.routes = append(s.routes, s.fhirRoutes()...)
+	s.routes = append(s.routes, s.epcisRoutes()...)
 	for _, r := range s.routes {
 		s.mux.Handle(r.pattern, s.guard(r.access, r.handler))
 	}

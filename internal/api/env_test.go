@@ -170,6 +170,10 @@ func (e *env) validate(req *http.Request, resp *http.Response, body []byte) {
 			e.checkSchema(resp, body, "application/fhir+json", "FHIROperationOutcome")
 			return
 		}
+		if strings.HasPrefix(req.URL.Path, "/epcis/") {
+			e.checkSchema(resp, body, "application/problem+json", "EPCISProblem")
+			return
+		}
 		e.checkProblemBody(resp, body)
 		return
 	}

@@ -40,7 +40,8 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		t.Fatalf("the seeded chain holds %d transactions", len(txs))
 	}
 	proofs := append(s.privateProofs(), "/v1/proofs?key=gov/o/general-hospital", "/v1/proofs?key="+url.QueryEscape("sup/i/"+s.rbc),
-		"/v1/proofs?key="+url.QueryEscape("id/m/general-hospital/dr-grey"))
+		"/v1/proofs?key="+url.QueryEscape("id/m/general-hospital/dr-grey"), "/v1/proofs?item="+url.QueryEscape(s.rbc),
+		"/v1/proofs?credential="+s.credential)
 	orgs := []string{"general-hospital", "acme-insurance", "city-lab", "bloodbank"}
 	each := func(format string, args ...string) []string {
 		out := make([]string, len(args))
@@ -172,13 +173,33 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		"GET /v1/claims/{id}":                                           {"/v1/claims/" + s.claim + "?prove=true"},
 		"GET /v1/claims/{id}/response":                                  {"/v1/claims/" + s.claim + "/response"},
 		"GET /v1/claims/{id}/payment":                                   {"/v1/claims/" + s.claim + "/payment"},
+
+		// The EPCIS 2.0 binding (the seeded server keeps no repository: a
+		// member is answered 503, anyone else is refused first).
+		"GET /epcis":                                   {"/epcis"},
+		"GET /epcis/capture":                           {"/epcis/capture", "/epcis/capture?perPage=1"},
+		"GET /epcis/capture/{captureID}":               {"/epcis/capture/cj-0123456789abcdef01234567"},
+		"GET /epcis/events":                            {"/epcis/events", "/epcis/events?EQ_bizStep=receiving&MATCH_epc=urn:epc:id:sgtin:0614141.107346.2017"},
+		"GET /epcis/events/{eventID}":                  {"/epcis/events/urn:uuid:6d6ab2d3-5fd8-4b8e-a5c6-9a3a1b2a0c11"},
+		"GET /epcis/eventTypes":                        {"/epcis/eventTypes"},
+		"GET /epcis/bizSteps":                          {"/epcis/bizSteps"},
+		"GET /epcis/dispositions":                      {"/epcis/dispositions"},
+		"GET /epcis/epcs":                              {"/epcis/epcs"},
+		"GET /epcis/bizLocations":                      {"/epcis/bizLocations"},
+		"GET /epcis/readPoints":                        {"/epcis/readPoints"},
+		"GET /epcis/eventTypes/{eventType}/events":     {"/epcis/eventTypes/ObjectEvent/events"},
+		"GET /epcis/epcs/{epc}/events":                 {"/epcis/epcs/urn:epc:id:sgtin:0614141.107346.2017/events"},
+		"GET /epcis/bizSteps/{bizStep}/events":         {"/epcis/bizSteps/receiving/events"},
+		"GET /epcis/dispositions/{disposition}/events": {"/epcis/dispositions/in_transit/events"},
+		"GET /epcis/bizLocations/{bizLocation}/events": {"/epcis/bizLocations/urn:epc:id:sgln:0614141.00002.0/events"},
+		"GET /epcis/readPoints/{readPoint}/events":     {"/epcis/readPoints/urn:epc:id:sgln:0614141.00002.0/events"},
 	}
 }
 
 // privateProofs are proofs of the seeded chain's private keys: of
 // walk-patient's grant, records, delegation, break-glass window, identity
 // and key, of the guardian's identity, and of a donation and a
-// transfusion.
+// transfusion; and by ID, of the grant, the records and the claim.
 func (s *seeded) privateProofs() []string {
 	keys := []string{
 		"rec/g/" + s.grant, "rec/r/" + s.record, "rec/r/" + s.record2, "rec/d/" + s.patient + "/" + s.guardian, "rec/bg/" + s.window,
@@ -188,7 +209,8 @@ func (s *seeded) privateProofs() []string {
 	for i, k := range keys {
 		keys[i] = "/v1/proofs?key=" + url.QueryEscape(k)
 	}
-	return keys
+	return append(keys, "/v1/proofs?grant="+s.grant, "/v1/proofs?record="+s.record, "/v1/proofs?record="+s.record2,
+		"/v1/proofs?claim="+s.claim)
 }
 
 // refusedExamples are the example requests of routes open to some callers

@@ -238,6 +238,11 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		// private read takes (transactions carry their own signature).
 		w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 	}
+	if isEPCISPath(r.URL.Path) {
+		// EPCIS clients read errors as the standard's exceptions.
+		writeEPCISProblem(w, r, p)
+		return
+	}
 	if isFHIRPath(r.URL.Path) {
 		// FHIR clients read errors as OperationOutcomes.
 		writeJSONType(w, fhirMediaType+"; fhirVersion=4.0", p.Status, operationOutcome(p))

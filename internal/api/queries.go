@@ -455,29 +455,3 @@ func (s *Server) getProposal(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, proposalOf(p, gov.TallyOf(view, p)))
 }
-
-func (s *Server) getProof(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	key := q.Get("key")
-	if key == "" {
-		return badParam("key", "is required: a state key such as %q", orgKeyPrefix+"<org id>")
-	}
-	view := s.app.State().Committed()
-	if hs := q.Get("height"); hs != "" {
-		h, err := strconv.ParseInt(hs, 10, 64)
-		if err != nil || h <= 0 {
-			return badParam("height", "must be a positive block height, got %q", hs)
-		}
-		if view, err = s.app.State().At(h); err != nil {
-			return notFound("the state at height %d is not available on this node (latest %d)", h, s.app.State().Committed().Version())
-		}
-	}
-	if c := caller(r); !s.app.MayProve(view, c, key, s.now()) {
-		return signIn(r, "state that is not public", fmt.Errorf("%w: key %q is not public state, and not state %s may read", ledger.ErrNotEntitled, key, c.ID))
-	}
-	p, err := prove(view, key)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, p)
-}

@@ -151,36 +151,54 @@ effect 30 days after publication at the earliest. -q prints only the version's h
 
 func newClaimsPlanShowCmd(g *Global) *cobra.Command {
 	var prove bool
-	var day string
+	var day, proven string
+	var trust trustOptions
 	return newShowCmd(g, showVerb[client.PlanHistory]{
 		Use:   "show PLAN [--date YYYY-MM-DD] [--prove]",
 		Short: "A plan and every version of its rule set",
 		Long: `Show a plan's versions, oldest first: effective date, rule-set hash, fee schedule,
 covered diagnoses and benefit rules. --date shows only the version in force on that day: the
-one that judges a claim whose service date it is. --prove adds the Merkle proofs (with
---output json).`,
+one that judges a claim whose service date it is. --prove adds the Merkle proofs of the
+plan and the versions shown (kept with --output json) and verifies each against the header
+after its state: one you trust (--trust-height, --trust-hash), else the node's own.`,
 		Args: cobra.ExactArgs(1),
 		Flags: func(f *pflag.FlagSet) {
-			f.BoolVar(&prove, "prove", false, "attach the proofs of the plan and its versions")
+			proveFlags(f, &prove, "prove the plan and its versions", &trust)
 			f.StringVar(&day, "date", "", "show only the version in force on this day, YYYY-MM-DD")
 		},
 		Fetch: func(ctx context.Context, api API, args []string) (*client.PlanHistory, error) {
 			var opts []client.ReadOption
+			var p *prover
 			if prove {
+				var err error
+				if p, err = newProver(g, &trust); err != nil {
+					return nil, err
+				}
 				opts = append(opts, client.WithProof())
 			}
+			var h *client.PlanHistory
 			if day != "" {
 				v, err := api.PlanInForce(ctx, args[0], day, opts...)
 				if err != nil {
 					return nil, err
 				}
-				h := &client.PlanHistory{ID: v.Plan, Payer: v.Payer, Versions: []client.PlanVersion{*v}}
+				h = &client.PlanHistory{ID: v.Plan, Payer: v.Payer, Versions: []client.PlanVersion{*v}}
 				if v.Proof != nil {
 					h.Proofs = []*client.Proof{v.Proof}
 				}
-				return h, nil
+			} else {
+				var err error
+				if h, err = api.Plan(ctx, args[0], opts...); err != nil {
+					return nil, err
+				}
 			}
-			return api.Plan(ctx, args[0], opts...)
+			if p != nil {
+				var err error
+				if proven, err = p.verify(ctx, "plan "+args[0], h.Proofs...); err != nil {
+					return nil, err
+				}
+			}
+			return h, nil
 		},
 		Text: func(w io.Writer, p *client.PlanHistory) {
 			fmt.Fprintf(w, "plan %s of %s\n", p.ID, p.Payer)
@@ -195,6 +213,10 @@ one that judges a claim whose service date it is. --prove adds the Merkle proofs
 				for _, r := range v.Rules {
 					fmt.Fprintf(w, "rule %s (%s): %s\n", r.ID, r.Reason, r.Expr)
 				}
+			}
+			if proven != "" {
+				fmt.Fprintln(w)
+				printProven(w, proven)
 			}
 		},
 	})
@@ -706,6 +728,7 @@ only the payment ID.`,
 
 func newClaimsShowCmd(g *Global) *cobra.Command {
 	var fhir, prove bool
+	var trust trustOptions
 	cmd := verbCmd("show CLAIM [--fhir] [--prove] --as NAME", "A claim: status, decisions, appeals, payment",
 		`Show a claim as the ledger holds it: hash, plan version, status, each decision per item
 (outcome, reason, rule, amounts; flagged DISPUTE for a format denial of a pre-checked
@@ -727,12 +750,27 @@ patient and its provider's and payer's members.`,
 				return err
 			}
 			var opts []client.ReadOption
+			var p *prover
 			if prove {
+				if p, err = newProver(g, &trust); err != nil {
+					return err
+				}
 				opts = append(opts, client.WithProof())
 			}
 			c, err := api.Claim(ctx, args[0], opts...)
 			if err != nil {
 				return err
+			}
+			var proven string
+			if p != nil {
+				if c.Proof != nil {
+					if err := client.CheckProofOf(c.Proof, client.ProofOfClaim, args[0]); err != nil {
+						return err
+					}
+				}
+				if proven, err = p.verify(ctx, "claim "+args[0], c.Proof); err != nil {
+					return err
+				}
 			}
 			return g.Print(c, func(w io.Writer) {
 				sealed := "kept by the provider (off chain)"
@@ -756,10 +794,11 @@ patient and its provider's and payer's members.`,
 				if p := c.Payment; p != nil {
 					fmt.Fprintf(w, "paid      %d %s by %s at height %d (%s)\n", p.Amount, p.Currency, p.By, p.Height, p.ID)
 				}
+				printProven(w, proven)
 			})
 		})
 	cmd.Flags().BoolVar(&fhir, "fhir", false, "print the FHIR ClaimResponse")
-	cmd.Flags().BoolVar(&prove, "prove", false, "attach the claim's proof (with --output json)")
+	proveFlags(cmd.Flags(), &prove, "prove the claim's ledger entry (kept with --output json)", &trust)
 	return cmd
 }
 

@@ -40,6 +40,7 @@ type API interface {
 	TelemetryAPI
 	PoolsAPI
 	ResearchAPI
+	EPCISAPI
 }
 
 // ResearchAPI reads studies, releases, requests, enrolments and uses, and
@@ -59,12 +60,13 @@ type ResearchAPI interface {
 	ResearchConsentFromFHIR(ctx context.Context, doc []byte) (*client.EnrolDraft, error)
 }
 
-// ChainAPI reads the chain and signs and sends transactions.
+// ChainAPI reads the chain and proofs, and signs and sends transactions.
 type ChainAPI interface {
 	Status(ctx context.Context) (*client.Status, error)
 	Tx(ctx context.Context, hash string) (*client.Tx, error)
 	Block(ctx context.Context, height int64) (*client.Block, error)
 	Send(ctx context.Context, s *client.Signer, msg client.Msg) (*client.TxResult, error)
+	ProveID(ctx context.Context, kind client.ProofOf, id string, height int64) (*client.Proof, error)
 }
 
 // AuthAPI gets tokens and checks credentials.
@@ -373,14 +375,14 @@ const (
 	// ExitOK: the command did what it was asked.
 	ExitOK = 0
 	// ExitFailed: the node refused the request, something was not found,
-	// or the command failed otherwise.
+	// a proof did not verify, or the command failed otherwise.
 	ExitFailed = 1
 	// ExitUsage: the command line is wrong (unknown command or flag,
 	// missing or malformed argument).
 	ExitUsage = 2
-	// ExitUnreachable: the node cannot be reached at --node; for
-	// credentials verify, the credential could not be checked (no key of
-	// its issuer).
+	// ExitUnreachable: the node cannot be reached at --node (or the
+	// CometBFT RPC at --rpc, for a light client); for credentials verify,
+	// the credential could not be checked (no key of its issuer).
 	ExitUnreachable = 3
 	// ExitSuspect: a scanned pack is suspect (medchain supply verify).
 	ExitSuspect = 4
@@ -389,9 +391,9 @@ const (
 // exitCodesHelp is the table of exit codes shown in the root --help.
 const exitCodesHelp = `Exit codes:
   0  done
-  1  refused by the node, not found, an invalid credential, or failed otherwise
+  1  refused by the node, not found, an invalid credential, a proof that does not verify, or failed otherwise
   2  usage error: unknown command or flag, missing or malformed argument
-  3  the node cannot be reached (--node, $MEDCHAIN_NODE), or a credential could not be checked
+  3  the node cannot be reached (--node, $MEDCHAIN_NODE; --rpc for a light client), or a credential could not be checked
   4  suspect: a scanned pack failed verification (supply verify)`
 
 // errSilent marks an error already reported to the user: Main prints
@@ -425,11 +427,14 @@ func usageErrorf(format string, a ...any) error {
 func ExitCode(err error) int {
 	var ue *usageError
 	var ce *client.Error
+	var re *rpcError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ue):
 		return ExitUsage
+	case errors.As(err, &re):
+		return ExitUnreachable
 	case errors.Is(err, errSuspect):
 		return ExitSuspect
 	case errors.Is(err, errUnchecked):

@@ -228,8 +228,9 @@ func parseDateFlag(flag, s string) (time.Time, error) {
 }
 
 func newCredentialsStatusCmd(g *Global) *cobra.Command {
-	var at string
+	var at, proven string
 	var prove bool
+	var trust trustOptions
 	return newShowCmd(g, showVerb[client.CredentialStatus]{
 		Use:   "status ID [--at DATE] [--prove]",
 		Short: "A credential's status on the ledger, now or at a date, with its history",
@@ -237,18 +238,36 @@ func newCredentialsStatusCmd(g *Global) *cobra.Command {
 whether it is valid now or was at --at (2006-01-02 or RFC 3339), and its status
 history: each suspension, reinstatement or revocation with its reason code, who
 decided it and the block from which it applies. --prove adds the Merkle proof of its
-entry (with --output json), which a light client checks against the app hash.`,
+entry (kept with --output json) and verifies it against the header after its state: one
+you trust (--trust-height, --trust-hash), else the node's own.`,
 		Args: cobra.ExactArgs(1),
 		Flags: func(f *pflag.FlagSet) {
 			f.StringVar(&at, "at", "", "the date or instant to answer for (default: now)")
-			f.BoolVar(&prove, "prove", false, "attach the proof of the credential's entry")
+			proveFlags(f, &prove, "prove the credential's ledger entry", &trust)
 		},
 		Fetch: func(ctx context.Context, api API, args []string) (*client.CredentialStatus, error) {
 			var opts []client.ReadOption
+			var p *prover
 			if prove {
+				var err error
+				if p, err = newProver(g, &trust); err != nil {
+					return nil, err
+				}
 				opts = append(opts, client.WithProof())
 			}
-			return api.CredentialStatus(ctx, args[0], at, opts...)
+			s, err := api.CredentialStatus(ctx, args[0], at, opts...)
+			if err != nil || p == nil {
+				return s, err
+			}
+			if s.Proof != nil {
+				if err := client.CheckProofOf(s.Proof, client.ProofOfCredential, args[0]); err != nil {
+					return nil, err
+				}
+			}
+			if proven, err = p.verify(ctx, "credential "+args[0], s.Proof); err != nil {
+				return nil, err
+			}
+			return s, nil
 		},
 		Text: func(w io.Writer, s *client.CredentialStatus) {
 			c := s.Credential
@@ -275,8 +294,9 @@ entry (with --output json), which a light client checks against the app hash.`,
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", h.Status, dash(h.Reason), h.By, h.Height, unixTime(h.Time))
 				}
 			})
-			if s.Proof != nil {
-				fmt.Fprintf(w, "\nproof at height %d (--output json to keep it)\n", s.Proof.Height)
+			if proven != "" {
+				fmt.Fprintln(w)
+				printProven(w, proven)
 			}
 		},
 	})

@@ -327,6 +327,8 @@ func printLink(w io.Writer, res *client.TxResult) {
 
 func newDonationsStatusCmd(g *Global) *cobra.Command {
 	var prove bool
+	var proven string
+	var trust trustOptions
 	return newShowCmd(g, showVerb[client.GiftStatus]{
 		Use:   "status DONATION [--prove]",
 		Short: "Where a donation stands, with its proof of receipt",
@@ -334,18 +336,35 @@ func newDonationsStatusCmd(g *Global) *cobra.Command {
 order), shipped, partly received, received or rejected, with the shipments that carry it
 and their receipts. A person's donation is shown only to that person: sign with --as.
 --prove adds the Merkle proofs of the donation, its links and the supply shipments
-(with --output json), which a light client checks against the app hash.`,
+(kept with --output json) and verifies each against the header after its state: one you
+trust (--trust-height, --trust-hash), else the node's own.`,
 		Args:   cobra.ExactArgs(1),
 		Access: readEither,
 		Flags: func(f *pflag.FlagSet) {
-			f.BoolVar(&prove, "prove", false, "attach the proof of receipt")
+			proveFlags(f, &prove, "prove the donation's receipt", &trust)
 		},
 		Fetch: func(ctx context.Context, api API, args []string) (*client.GiftStatus, error) {
 			var opts []client.ReadOption
+			var p *prover
 			if prove {
+				var err error
+				if p, err = newProver(g, &trust); err != nil {
+					return nil, err
+				}
 				opts = append(opts, client.WithProof())
 			}
-			return api.DonationStatus(ctx, args[0], opts...)
+			s, err := api.DonationStatus(ctx, args[0], opts...)
+			if err != nil || p == nil {
+				return s, err
+			}
+			proofs := make([]*client.Proof, len(s.Proofs))
+			for i := range s.Proofs {
+				proofs[i] = &s.Proofs[i]
+			}
+			if proven, err = p.verify(ctx, "donation "+args[0], proofs...); err != nil {
+				return nil, err
+			}
+			return s, nil
 		},
 		Text: func(w io.Writer, s *client.GiftStatus) {
 			d := s.Donation
@@ -360,8 +379,9 @@ and their receipts. A person's donation is shown only to that person: sign with 
 				fmt.Fprintf(w, "\nspent %d of it on %s: %d %s to %s for %d of %s; %d delivered\n", sc.Amount, b.ID, b.Amount, b.Currency, b.Supplier, b.Quantity, b.GTIN, sc.Delivered)
 				shipmentTable(w, sc.Shipments)
 			}
-			if len(s.Proofs) > 0 {
-				fmt.Fprintf(w, "\n%d proofs at height %d (--output json to keep them)\n", len(s.Proofs), s.Proofs[0].Height)
+			if proven != "" {
+				fmt.Fprintln(w)
+				printProven(w, proven)
 			}
 		},
 	})

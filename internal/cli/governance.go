@@ -43,28 +43,43 @@ func newOrgsCmd(g *Global) *cobra.Command {
 type orgsShowOptions struct {
 	g     *Global
 	prove bool
+	trust trustOptions
 }
 
 func newOrgsShowCmd(g *Global) *cobra.Command {
 	o := &orgsShowOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "show ID",
-		Short: "Show one organisation (--prove adds a Merkle proof)",
+		Short: "Show one organisation (--prove adds its Merkle proof, verified)",
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args[0]) },
 	}
-	cmd.Flags().BoolVar(&o.prove, "prove", false, "include an ICS23 proof of the record")
+	proveFlags(cmd.Flags(), &o.prove, "prove the organisation's ledger entry", &o.trust)
 	return cmd
 }
 
 func (o *orgsShowOptions) run(ctx context.Context, id string) error {
 	var opts []client.ReadOption
+	var p *prover
 	if o.prove {
+		var err error
+		if p, err = newProver(o.g, &o.trust); err != nil {
+			return err
+		}
 		opts = append(opts, client.WithProof())
 	}
 	org, err := o.g.client().Org(ctx, id, opts...)
 	if err != nil {
 		return err
+	}
+	var proven string
+	if p != nil {
+		if org.Proof != nil && org.Proof.Key != orgKey(id) {
+			return fmt.Errorf("%w: the node answered a proof of %q for organisation %s", errProof, org.Proof.Key, id)
+		}
+		if proven, err = p.verify(ctx, "organisation "+id, org.Proof); err != nil {
+			return err
+		}
 	}
 	return o.g.Print(org, func(w io.Writer) {
 		fmt.Fprintf(w, "id         %s\nname       %s\nkind       %s\nstatus     %s\njoined     height %d\n", org.ID, org.Name, org.Kind, org.Status, org.Joined)
@@ -78,11 +93,12 @@ func (o *orgsShowOptions) run(ctx context.Context, id string) error {
 		for _, m := range org.Misbehaviour {
 			fmt.Fprintf(w, "offence    %s by %s at height %d (recorded at %d; taken out of the set)\n", m.Type, m.PublicKey, m.Height, m.Committed)
 		}
-		if org.Proof != nil {
-			fmt.Fprintf(w, "proof      at height %d, verify against the app hash of block %d\n", org.Proof.Height, org.Proof.Height+1)
-		}
+		printProven(w, proven)
 	})
 }
+
+// orgKey is the state key of an organisation, which its proof names.
+func orgKey(id string) string { return "gov/o/" + id }
 
 func printProposal(w io.Writer, p *client.Proposal) {
 	fmt.Fprintf(w, "proposal  %d: %s\nstatus    %s\nproposer  %s (%s)\ncreated   height %d, deadline %d\n", p.ID, p.Action.Type, p.Status, p.Proposer, p.Org, p.Created, p.Deadline)

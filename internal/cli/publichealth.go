@@ -125,6 +125,7 @@ type phSeriesOptions struct {
 	g     *Global
 	q     client.SeriesQuery
 	prove bool
+	trust trustOptions
 	out   string
 }
 
@@ -180,14 +181,37 @@ func newPHSeriesCmd(g *Global) *cobra.Command {
 day before, and markers (corrected, negative-change, suppressed); for a day that is
 one reported figure, who reported it and the height of its block. A country's figure
 includes its provinces. --at reads the state after a past block; --prove asks for a
-Merkle proof of each figure (shown with --output json). Public: no key needed.
+Merkle proof of each directly reported figure (kept with --output json) and verifies each
+against the header after its state: one you trust (--trust-height, --trust-hash), else the
+node's own. Public: no key needed.
 
 Example:
   medchain publichealth series --region FR --metric confirmed --from 2020-06-01`,
 		"", nil, func(ctx context.Context, _ []string) error {
+			var p *prover
+			if o.prove {
+				var err error
+				if p, err = newProver(g, &o.trust); err != nil {
+					return err
+				}
+			}
 			s, err := o.series(ctx)
 			if err != nil {
 				return err
+			}
+			var proven string
+			if p != nil {
+				var proofs []*client.Proof
+				for _, pt := range s.Points {
+					if pt.Proof != nil {
+						proofs = append(proofs, pt.Proof)
+					}
+				}
+				if len(proofs) > 0 {
+					if proven, err = p.verify(ctx, fmt.Sprintf("%d figures of %s %s", len(proofs), s.Region, s.Metric), proofs...); err != nil {
+						return err
+					}
+				}
 			}
 			return g.Print(s, func(w io.Writer) {
 				fmt.Fprintf(w, "%s (%s) %s, as of block %d\n", s.Name, s.Region, s.Metric, s.Height)
@@ -200,10 +224,11 @@ Example:
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Date, num(p.Cumulative), num(p.Change), dash(marks(p)), dash(p.Org), h)
 					}
 				})
+				printProven(w, proven)
 			})
 		})
 	o.flags(cmd)
-	cmd.Flags().BoolVar(&o.prove, "prove", false, "ask for a proof of each directly reported figure")
+	proveFlags(cmd.Flags(), &o.prove, "prove each directly reported figure", &o.trust)
 	return cmd
 }
 

@@ -146,7 +146,7 @@ token for curl and other tools.
 		newBenchCmd(g),
 	)
 	root.AddCommand(newAuthCmd(g))
-	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g))
+	root.AddCommand(newStatusCmd(g), newOrgsCmd(g), newMembersCmd(g), newPatientsCmd(g), newProposalsCmd(g), newTxCmd(g), newBlockCmd(g), newProveCmd(g))
 	root.AddCommand(newRecordsCmd(g), newConsentCmd(g))
 	root.AddCommand(newSupplyCmd(g))
 	root.AddCommand(newDonationsCmd(g))
@@ -192,7 +192,7 @@ func Run(g *Global, args []string) int {
 		}
 	}
 	code := ExitCode(err)
-	if code == ExitUnreachable {
+	if re := (*rpcError)(nil); code == ExitUnreachable && !errors.As(err, &re) {
 		err = unreachableError(g.Node, err)
 	}
 	if !errors.Is(err, errSilent) {

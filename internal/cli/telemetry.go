@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -425,18 +424,25 @@ type provenReading struct {
 }
 
 func newTelemetryProveCmd(g *Global) *cobra.Command {
-	return verbCmd("prove DEVICE SEQ --as NAME",
+	var trust trustOptions
+	cmd := verbCmd("prove DEVICE SEQ --as NAME [--trust-height H --trust-hash HASH]",
 		"Prove that one reading is in a batch anchored on the ledger, and check the proof",
 		`Ask the device's node (--node) for the proof of reading SEQ of DEVICE and check it here:
 the reading is signed by a key the ledger gives the device; its RFC 6962 inclusion proof
 reaches the batch's root; and the ledger's proof of the batch's anchor, holding that root,
-verifies under the app hash of the block header that follows. Seen by the members of the
-device's organisation and its patient (--as). Exit 1 if anything does not verify.`,
+verifies under the app hash of the block header that follows: a header CometBFT's light
+client verified from one you trust (--trust-height, --trust-hash, over --rpc), else the
+node's own. Seen by the members of the device's organisation and its patient (--as). Exit
+1 if anything does not verify.`,
 		`  medchain telemetry prove st-marys-hospital/pulse-ox-1 12 --as alice`,
 		cobra.ExactArgs(2), func(ctx context.Context, args []string) error {
 			var seq uint64
 			if _, err := fmt.Sscanf(args[1], "%d", &seq); err != nil || seq == 0 {
 				return usageErrorf("SEQ: a sequence number from 1, got %q", args[1])
+			}
+			pr, err := newProver(g, &trust)
+			if err != nil {
+				return err
 			}
 			api, err := g.reader(readKeyed)
 			if err != nil {
@@ -450,15 +456,13 @@ device's organisation and its patient (--as). Exit 1 if anything does not verify
 			if err != nil {
 				return err
 			}
-			b, err := waitBlock(ctx, g, p.AnchorProof.VerifyAgainst.BlockHeight)
+			header := p.AnchorProof.Height + 1
+			hash, appHash, err := pr.header(ctx, header)
 			if err != nil {
 				return fmt.Errorf("the header that the anchor's proof verifies against: %w", err)
 			}
-			appHash, err := hex.DecodeString(b.AppHash)
-			if err != nil {
-				return err
-			}
-			out := provenReading{Device: p.Device, Seq: p.Seq, Batch: p.Batch, Root: p.Root, Height: b.Height, Proof: p}
+			pr.warnUntrusted("the batch's anchor was")
+			out := provenReading{Device: p.Device, Seq: p.Seq, Batch: p.Batch, Root: p.Root, Height: header, Proof: p}
 			var verr error
 			for _, k := range id.Keys {
 				obs, err := client.VerifyReadingProof(p, k.PublicKey, appHash)
@@ -474,7 +478,9 @@ device's organisation and its patient (--as). Exit 1 if anything does not verify
 					return
 				}
 				fmt.Fprintf(w, "verified: reading %d of %s\n  signed by the device's key %s\n  leaf %d of %d in batch %s, root %s\n  the batch's anchor proven under the app hash of block %d\n  observation %s\n",
-					seq, p.Device, out.Key, p.Index, p.Size, p.Batch, p.Root, b.Height, out.Observation)
+					seq, p.Device, out.Key, p.Index, p.Size, p.Batch, p.Root, header, out.Observation)
+				fmt.Fprintf(w, "proof: verified the anchor of batch %s at height %d against header %d (hash %X, app hash %X), %s\n",
+					p.Batch, p.AnchorProof.Height, header, hash, appHash, pr.source())
 			}); err != nil {
 				return err
 			}
@@ -483,6 +489,8 @@ device's organisation and its patient (--as). Exit 1 if anything does not verify
 			}
 			return nil
 		})
+	trust.bind(cmd.Flags())
+	return cmd
 }
 
 func newTelemetryRulesCmd(g *Global) *cobra.Command {
@@ -636,8 +644,9 @@ type checkedEvidence struct {
 }
 
 func newTelemetryEvidenceCmd(g *Global) *cobra.Command {
-	var from string
+	var from, proven string
 	var verify bool
+	var trust trustOptions
 	return newShowCmd(g, showVerb[checkedEvidence]{
 		Use:   "evidence PATIENT [--from YYYY-MM-DD] [--verify] --as NAME",
 		Short: "Billing evidence: days with readings in a 30-day period",
@@ -646,19 +655,26 @@ automatically (signed by an assigned device and anchored): CMS's remote physiolo
 monitoring codes need 16. Seen by the patient, the organisations monitoring them and
 members of an organisation the patient granted purpose payment (a payer). --verify fetches
 the ledger's proof of one anchored batch per day and checks each against the block header
-that follows it.`,
+that follows it: one CometBFT's light client verified from a header you trust
+(--trust-height, --trust-hash), else the node's own.`,
 		Args:   cobra.ExactArgs(1),
 		Access: readKeyed,
 		Flags: func(f *pflag.FlagSet) {
 			f.StringVar(&from, "from", "", "the period's first day, YYYY-MM-DD (default: the 30 days ending today)")
 			f.BoolVar(&verify, "verify", false, "fetch and check a proof per day")
+			trust.bind(f)
 		},
 		Fetch: func(ctx context.Context, api API, args []string) (*checkedEvidence, error) {
 			if from == "" {
 				from = time.Now().UTC().AddDate(0, 0, -29).Format(time.DateOnly)
 			}
 			var opts []client.ReadOption
+			var pr *prover
 			if verify {
+				var err error
+				if pr, err = newProver(g, &trust); err != nil {
+					return nil, err
+				}
 				opts = append(opts, client.WithProof())
 			}
 			ev, err := api.MonitoringEvidence(ctx, patientID(g, args[0]), from, opts...)
@@ -666,16 +682,18 @@ that follows it.`,
 				return nil, err
 			}
 			out := &checkedEvidence{Evidence: ev}
-			if verify {
+			if verify && len(ev.Proofs) > 0 {
 				for i, p := range ev.Proofs {
-					b, err := waitBlock(ctx, g, p.VerifyAgainst.BlockHeight)
-					if err != nil {
-						return nil, fmt.Errorf("the header that day %s's proof verifies against: %w", ev.Days[i].Day, err)
+					if i >= len(ev.Days) || p == nil || p.Key != ev.Days[i].Key {
+						return nil, fmt.Errorf("%w: the node answered proof %d of another key than its day's", errProof, i)
 					}
-					appHash, _ := hex.DecodeString(b.AppHash)
-					if err := client.VerifyProof(p, appHash); err != nil || p.Key != ev.Days[i].Key {
-						return nil, fmt.Errorf("day %s: the batch's proof does not verify: %v", ev.Days[i].Day, err)
-					}
+				}
+				what := fmt.Sprintf("the anchored batches of %d days", len(ev.Proofs))
+				if len(ev.Proofs) == 1 {
+					what = "the anchored batch of 1 day"
+				}
+				if proven, err = pr.verify(ctx, what, ev.Proofs...); err != nil {
+					return nil, err
 				}
 				out.Verified = len(ev.Proofs) == len(ev.Days)
 			}
@@ -695,6 +713,7 @@ that follows it.`,
 					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", d.Day, d.Readings, len(d.Batches), strings.Join(d.Devices, ","))
 				}
 			})
+			printProven(w, proven)
 		},
 	})
 }

@@ -39,16 +39,29 @@ var ErrUnmappable = errors.New("epcis: event cannot be applied")
 func Map(doc epcis.Document, r state.Reader, l Ledger) (Mapped, error) {
 	var out Mapped
 	for i, e := range doc.Events {
-		ev, note, err := mapEvent(e, r, l)
+		ev, note, err := MapEvent(i, e, r, l)
 		if err != nil {
-			return Mapped{}, fmt.Errorf("%w: event %d (%s %s %s): %v", ErrUnmappable, i, e.Type, e.Action, e.BizStep, err)
+			return Mapped{}, err
 		}
 		out.Events = append(out.Events, ev)
 		if note != "" {
-			out.Notes = append(out.Notes, fmt.Sprintf("event %d (%s %s): %s", i, e.Type, e.BizStep, note))
+			out.Notes = append(out.Notes, note)
 		}
 	}
 	return out, nil
+}
+
+// MapEvent maps event i of a document on its own: the operation, a note
+// if it is only anchored, or an ErrUnmappable saying which event and why.
+func MapEvent(i int, e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, error) {
+	ev, note, err := mapEvent(e, r, l)
+	if err != nil {
+		return supply.Event{}, "", fmt.Errorf("%w: event %d (%s %s %s): %v", ErrUnmappable, i, e.Type, e.Action, e.BizStep, err)
+	}
+	if note != "" {
+		note = fmt.Sprintf("event %d (%s %s): %s", i, e.Type, e.BizStep, note)
+	}
+	return ev, note, nil
 }
 
 func items(ids []string) ([]string, error) {
@@ -70,9 +83,17 @@ func mapEvent(e epcis.Event, r state.Reader, l Ledger) (supply.Event, string, er
 	}
 	switch e.Type {
 	case "ObjectEvent":
-		ids, err := items(e.EPCs)
-		if err != nil {
-			return ev, "", err
+		// An observation anchored only may name any identifier (a
+		// returnable asset, an individual asset); an operation takes items.
+		var ids []string
+		switch {
+		case e.Action == "ADD" && (e.BizStep == "commissioning" || e.BizStep == ""),
+			e.Action == "OBSERVE" && (e.BizStep == "shipping" || e.BizStep == "receiving"),
+			e.BizStep == "dispensing", e.BizStep == "destroying", e.Disposition == "destroyed":
+			var err error
+			if ids, err = items(e.EPCs); err != nil {
+				return ev, "", err
+			}
 		}
 		switch {
 		case e.Action == "ADD" && (e.BizStep == "commissioning" || e.BizStep == ""):

@@ -25,8 +25,10 @@ package guides_test
 //     start a network of their own, which other tests cover); the test logs
 //     each one.
 //
-// The guides' 127.0.0.1:8080 is this run's node; HOME is a fresh directory,
-// so `medchain dev`'s keystore and the guides' keys start empty.
+// The guides' 127.0.0.1:8080 is this run's node, and 127.0.0.1:26657 its
+// CometBFT RPC (also $MEDCHAIN_RPC, which the light client of --prove
+// asks); HOME is a fresh directory, so `medchain dev`'s keystore and the
+// guides' keys start empty.
 
 import (
 	"bufio"
@@ -83,7 +85,8 @@ func TestGuides(t *testing.T) {
 	env := guideEnv(t, tmp)
 	ports := freePorts(t, 3)
 	api := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	env = append(env, "MEDCHAIN_NODE=http://"+api)
+	rpc := fmt.Sprintf("127.0.0.1:%d", ports[2])
+	env = append(env, "MEDCHAIN_NODE=http://"+api, "MEDCHAIN_RPC=http://"+rpc)
 
 	dev := exec.Command(bin, "dev", "--listen", api,
 		"--p2p-port", strconv.Itoa(ports[1]), "--rpc-port", strconv.Itoa(ports[2]))
@@ -130,7 +133,7 @@ func TestGuides(t *testing.T) {
 			for _, l := range notRunLines {
 				t.Logf("%s:%d: not run: %s", g.file, l.line, l.why)
 			}
-			runGuide(t, g.file, root, env, api, steps)
+			runGuide(t, g.file, root, env, api, rpc, steps)
 		})
 	}
 	// A newcomer's checkout is as it was: what the guides write (decrypted
@@ -501,7 +504,7 @@ const mark = "__guides_test_done__"
 
 // runGuide runs a guide's steps in one shell, stopping at the first that
 // does not do what the guide says.
-func runGuide(t *testing.T, file, root string, env []string, api string, steps []step) {
+func runGuide(t *testing.T, file, root string, env []string, api, rpc string, steps []step) {
 	// Commands come on fd 3, one NUL-terminated script at a time; they read
 	// nothing from standard input, and their errors go with their output.
 	// $? is the last guide command's status when the next one starts.
@@ -549,7 +552,7 @@ done`
 	}()
 	m := &ids{tokens: map[string]string{}, proposals: map[string]string{}}
 	for _, s := range steps {
-		script := m.apply(strings.ReplaceAll(s.script, "127.0.0.1:8080", api))
+		script := m.apply(strings.NewReplacer("127.0.0.1:8080", api, "127.0.0.1:26657", rpc).Replace(s.script))
 		if s.block {
 			script = "set -e\n" + script + "\nset +e"
 		}

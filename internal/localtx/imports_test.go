@@ -9,7 +9,8 @@ import (
 
 // TestOnlyTheNodeSignsWithIt: the node-held keys sign through localtx in
 // the node's wiring and the custodian services (the vault, the monitor of
-// devices' readings) only. The chain and the modules cannot
+// devices' readings, the EPCIS repository of the organisations' captures)
+// only. The chain and the modules cannot
 // import it (localtx imports the chain: a cycle), and no other package may:
 // the API and the SDK take transactions users signed, the CLI signs with
 // the user's own keys through the SDK.
@@ -19,7 +20,7 @@ func TestOnlyTheNodeSignsWithIt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	allowed := []string{mod + "internal/monitor", mod + "internal/node", mod + "internal/vault"}
+	allowed := []string{mod + "internal/epcisrepo", mod + "internal/monitor", mod + "internal/node", mod + "internal/vault"}
 	var importers []string
 	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)

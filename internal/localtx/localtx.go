@@ -1,7 +1,10 @@
 // Package localtx signs and submits the transactions a node sends on its
 // own behalf, with a key the node itself holds: a custodian's access
-// receipts and records-endpoint announcements (internal/vault) and the
-// alerts of suspect scans (internal/node). A Submitter per key builds the
+// receipts and records-endpoint announcements (internal/vault), its
+// devices' batch anchors (internal/monitor), the EPCIS events its
+// organisation's members capture through the node's EPCIS binding
+// (internal/epcisrepo, signed as the organisation, never as the member)
+// and the alerts of suspect scans (internal/node). A Submitter per key builds the
 // envelope of internal/tx with one nonce scheme and an expiry inside the
 // chain's MaxTxTTL, puts the transaction in the node's mempool through an
 // injected broadcast function, and can wait for it to commit; a refusal,
@@ -188,14 +191,27 @@ func codeOf(space string, number uint32) ledger.Code {
 // it commits, ctx ends or the node shuts down (ErrStopped). It returns the
 // committed outcome; a refusal, at check or in the block, is a *Refused.
 func (s *Submitter) Send(ctx context.Context, typ string, msg any) (chain.Outcome, error) {
+	_, o, err := s.SendTx(ctx, typ, msg)
+	return o, err
+}
+
+// SendTx is Send that also returns the transaction's hash, whatever
+// became of it.
+func (s *Submitter) SendTx(ctx context.Context, typ string, msg any) (tx.Hash, chain.Outcome, error) {
 	if s.waiters == nil {
-		return chain.Outcome{}, errors.New("localtx: Send needs Options.Waiters")
+		return tx.Hash{}, chain.Outcome{}, errors.New("localtx: Send needs Options.Waiters")
 	}
 	raw, err := s.Build(typ, msg)
 	if err != nil {
-		return chain.Outcome{}, err
+		return tx.Hash{}, chain.Outcome{}, err
 	}
 	hash := tx.HashOf(raw)
+	o, err := s.await(ctx, raw, hash)
+	return hash, o, err
+}
+
+// await submits raw and waits for its outcome.
+func (s *Submitter) await(ctx context.Context, raw []byte, hash tx.Hash) (chain.Outcome, error) {
 	// Before broadcasting: the block could commit before we listen.
 	done, cancel := s.waiters.Add(hash)
 	defer cancel()

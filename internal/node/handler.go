@@ -6,7 +6,7 @@ import (
 )
 
 // handler puts the API and the dashboard (internal/web) on one server:
-// the API's routes (/v1/..., /fhir/..., /healthz, /readyz, /metrics) go to api, every
+// the API's routes (/v1/..., /fhir/..., /epcis/..., /healthz, /readyz, /metrics) go to api, every
 // other path to the dashboard, which answers its pages and an HTML 404.
 // Neither package knows the other; this is the one place that joins them.
 func handler(api, dashboard http.Handler) http.Handler {
@@ -20,11 +20,12 @@ func handler(api, dashboard http.Handler) http.Handler {
 }
 
 // isAPIPath reports whether p belongs to the API: under /v1, the FHIR
-// facade under /fhir, or one of its operational routes.
+// facade under /fhir, the EPCIS 2.0 binding under /epcis, or one of its
+// operational routes.
 func isAPIPath(p string) bool {
 	switch p {
-	case "/v1", "/fhir", "/healthz", "/readyz", "/metrics":
+	case "/v1", "/fhir", "/epcis", "/healthz", "/readyz", "/metrics":
 		return true
 	}
-	return strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/fhir/")
+	return strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/fhir/") || strings.HasPrefix(p, "/epcis/")
 }

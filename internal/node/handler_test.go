@@ -18,6 +18,7 @@ func TestHandlerSplitsAPIAndDashboard(t *testing.T) {
 		"/": "web", "/network": "web", "/scan": "web", "/public-health": "web", "/static/css/app.css": "web",
 		"/v1x": "web", "/healthz/x": "web", "/nope": "web",
 		"/fhir/metadata": "api", "/fhir/Consent/gr-1": "api", "/fhir": "api", "/fhirx": "web",
+		"/epcis/capture": "api", "/epcis/events/urn:uuid:1": "api", "/epcis": "api", "/epcisx": "web",
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))

@@ -41,6 +41,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/chain"
+	"github.com/medchain/medchain/internal/epcisrepo"
 	"github.com/medchain/medchain/internal/localtx"
 	"github.com/medchain/medchain/internal/monitor"
 	"github.com/medchain/medchain/internal/state"
@@ -80,6 +81,8 @@ type Node struct {
 	vault *vault.Vault
 	// monitor keeps the custodians' devices' readings (nil with the vault).
 	monitor *monitor.Monitor
+	// epcis is the custodians' EPCIS repository (nil with the vault).
+	epcis *epcisrepo.Repository
 	// custodians are the node's own identities (config/custodians.json),
 	// each with the Submitter that signs its transactions.
 	custodians []vault.Custodian
@@ -248,6 +251,18 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 			n.Stop()
 			return nil, err
 		}
+		var ec []epcisrepo.Custodian
+		for _, c := range n.custodians {
+			ec = append(ec, epcisrepo.Custodian{Org: c.Org, Signer: c.Signer})
+		}
+		n.epcis, err = epcisrepo.Open(epcisrepo.Options{
+			Dir: filepath.Join(cfg.DBDir(), "epcis"), IdentityDir: filepath.Join(cfg.DBDir(), "vault", "custodians"),
+			Custodians: ec, App: app, Logger: logger.With("module", "epcis"), BlockTime: n.blockTime,
+		})
+		if err != nil {
+			n.Stop()
+			return nil, err
+		}
 	}
 
 	n.api, err = api.New(api.Deps{
@@ -260,6 +275,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		RateLimit:     api.RateLimit{Rate: appCfg.API.RateLimit, Burst: appCfg.API.RateBurst},
 		Vault:         n.vault,
 		Monitor:       n.monitor,
+		EPCIS:         n.epcis,
 		Reporter:      n.scanReporter(),
 	})
 	if err != nil {
@@ -306,6 +322,15 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	logger.Info("node started", "home", home, "chain_id", cmt.GenesisDoc().ChainID, "api", n.APIURL(), "rpc", cfg.RPC.ListenAddress, "p2p", cfg.P2P.ListenAddress, "height", app.State().Version())
 	started = true
 	return n, nil
+}
+
+// blockTime is the time of a committed block, from CometBFT's block store.
+func (n *Node) blockTime(ctx context.Context, height int64) (time.Time, error) {
+	b, err := n.rpc.Block(ctx, &height)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return b.Block.Time, nil
 }
 
 func (n *Node) ready(ctx context.Context) error {
@@ -500,6 +525,11 @@ func (n *Node) Stop() error {
 		// Waits for the node's own transactions end first: reads waiting
 		// for their receipts fail rather than hold the vault open.
 		n.waiters.Close()
+		// A capture waiting for its transaction ends with the waits; what
+		// it sent is settled against the ledger at the next start.
+		if n.epcis != nil {
+			n.epcis.Close()
+		}
 		if n.vault != nil {
 			n.vault.Close()
 		}

@@ -401,6 +401,23 @@ func (k *Keeper) Grant(r state.Reader, id string) (Grant, bool) {
 	return grantsByPt.Get(r, path)
 }
 
+// RecordKey is the state key of a record's head, for proofs.
+func RecordKey(id string) string { return string(records.Key(id)) }
+
+// GrantKey is the state key of grant id's terms, for proofs: found through
+// the grant's path, so ok is false for a grant r does not hold.
+func GrantKey(r state.Reader, id string) (key string, ok bool) {
+	path, ok := grantPaths.Get(r, id)
+	if !ok {
+		return "", false
+	}
+	return string(grantsByPt.Key(path)), true
+}
+
+// GrantPathKey is the state key of grant id's path (where its terms are
+// filed), for proofs.
+func GrantPathKey(id string) string { return string(grantPaths.Key(id)) }
+
 // Grants lists a patient's grants (active and revoked), by grantee.
 func (k *Keeper) Grants(r state.Reader, patient string, limit int) []Grant {
 	var out []Grant

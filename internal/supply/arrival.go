@@ -84,3 +84,6 @@ func (k *Keeper) Arrival(r state.Reader, id, gtin string) (a Arrival, ok bool) {
 
 // ShipmentKey is the state key of a shipment, for proofs.
 func ShipmentKey(id string) string { return string(shipments.Key(id)) }
+
+// ItemKey is the state key of an item (a unit or a container), for proofs.
+func ItemKey(id string) string { return string(items.Key(id)) }

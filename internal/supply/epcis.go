@@ -1,7 +1,6 @@
 package supply
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -50,8 +49,8 @@ type Events struct {
 var eventHashPattern = regexp.MustCompile(`^ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0$`)
 
 func (m *Events) Validate() error {
-	if len(m.Events) == 0 || len(m.Events) > 100 {
-		return errors.New("events: 1 to 100 per transaction")
+	if len(m.Events) == 0 || len(m.Events) > MaxEventsPerTx {
+		return fmt.Errorf("events: 1 to %d per transaction", MaxEventsPerTx)
 	}
 	for i, e := range m.Events {
 		if !eventHashPattern.MatchString(e.Hash) {

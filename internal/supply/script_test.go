@@ -2,6 +2,7 @@ package supply_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/medchain/medchain/internal/chain"
@@ -52,6 +53,25 @@ func TestScripts(t *testing.T) {
 		"event": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
 			e, ok := c.App().Supply().Event(c.View(), a["hash"])
 			return found(e, ok, "no event %q", a["hash"])
+		},
+		// sees-event as=NAME|anonymous capturer=ORG [partners=ORG,ORG]: who
+		// may capture EPCIS events for which organisation, and whether the
+		// caller sees the body of an event the capturer captured naming the
+		// partners (epcisreaders.go).
+		"sees-event": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
+			k := c.App().Supply()
+			p := principal(c, a["as"])
+			var partners []string
+			if a["partners"] != "" {
+				partners = strings.Split(a["partners"], ",")
+			}
+			out := map[string]any{"sees": k.SeesEventBody(c.View(), p, a["capturer"], partners)}
+			if org, err := k.CapturesFor(p); err != nil {
+				out["captures"] = err.Error()
+			} else {
+				out["captures_for"] = org
+			}
+			return out, nil
 		},
 		// gln gln=G: the organisation that claimed a GLN.
 		"gln": func(c *ledgertest.Chain, a ledgertest.Args) (any, error) {
