@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,6 +74,14 @@ func TestPublicHealthSuppressesSmallAreaCounts(t *testing.T) {
 	e.get("/v1/publichealth/totals?metric=confirmed", http.StatusOK, &tot)
 	if tot.World.Cumulative != 165 {
 		t.Errorf("totals: %+v", tot)
+	}
+	// The regions with figures, France among them, by name.
+	var regs struct {
+		Items []struct{ Code, Name string }
+	}
+	e.get("/v1/publichealth/regions?limit=5", http.StatusOK, &regs)
+	if !slices.ContainsFunc(regs.Items, func(r struct{ Code, Name string }) bool { return r.Code == "FR" && r.Name == "France" }) {
+		t.Errorf("regions: %+v", regs.Items)
 	}
 
 	// Bad parameters name the field.
