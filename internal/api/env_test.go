@@ -186,7 +186,9 @@ func (e *env) validate(req *http.Request, resp *http.Response, body []byte) {
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		e.t.Errorf("%s %s -> %d does not match openapi.json: %v\nbody: %s", req.Method, req.URL, resp.StatusCode, err, body)
+		return
 	}
+	record(route, resp, body)
 }
 
 func (e *env) checkProblemBody(resp *http.Response, body []byte) {

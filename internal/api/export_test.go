@@ -29,3 +29,8 @@ func RouteAccess(s *Server) map[string]string {
 	}
 	return out
 }
+
+// ServeWithoutExamples makes the node serve the document without the
+// recorded examples: a run that records new ones must not be judged by
+// the old (examples_test.go).
+func ServeWithoutExamples() { openAPIDoc = joinOpenAPI(openAPIHand, openAPIMsgs) }

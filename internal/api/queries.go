@@ -29,8 +29,9 @@ var openAPIHand []byte
 var openAPIMsgs []byte
 
 // openAPIDoc is the document the node serves: openapi.json with the
-// generated schemas first in its components.schemas.
-var openAPIDoc = joinOpenAPI(openAPIHand, openAPIMsgs)
+// generated schemas first in its components.schemas, and the answers the
+// tests recorded as its operations' examples (examples.go).
+var openAPIDoc = withExamples(joinOpenAPI(openAPIHand, openAPIMsgs), openAPIExamples)
 
 // joinOpenAPI puts the members of the JSON object gen at the start of the
 // hand-written document's components.schemas, by text, so that the
