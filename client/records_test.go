@@ -18,17 +18,17 @@ import (
 func TestOrgPatients(t *testing.T) {
 	_, c := start(t, apitest.Options{})
 	ctx := context.Background()
-	hospital, doctor := signer("hospital-admin"), signer("dr-b")
-	sendOK(t, c, hospital, client.RegisterMember{Handle: "dr-b", Roles: []string{"physician"}, PublicKey: doctor.PublicKey()})
-	ada := createdID(t, sendOK(t, c, signer("pt-ada"), client.RegisterPatient{}))
-	bo := createdID(t, sendOK(t, c, signer("pt-bo"), client.RegisterPatient{}))
+	hospital, doctor := signer("hospital-admin"), signer("dr-brown")
+	sendOK(t, c, hospital, client.RegisterMember{Handle: "dr-brown", Roles: []string{"physician"}, PublicKey: doctor.PublicKey()})
+	ada := createdID(t, sendOK(t, c, signer("patient-ada"), client.RegisterPatient{}))
+	bo := createdID(t, sendOK(t, c, signer("patient-bo"), client.RegisterPatient{}))
 	expires := apitest.GenesisTime.AddDate(1, 0, 0)
 	grant := func(pt string, to client.Grantee) string {
 		return createdID(t, sendOK(t, c, signer(pt), client.GrantConsent{Grantee: to, Purposes: []string{client.PurposeTreatment}, Expires: expires}))
 	}
-	toOrg := grant("pt-ada", client.Grantee{Org: "general-hospital", Role: "physician"})
-	toDoctor := grant("pt-bo", client.Grantee{Member: "general-hospital/dr-b"})
-	grant("pt-bo", client.Grantee{Org: "acme-insurance"})
+	toOrg := grant("patient-ada", client.Grantee{Org: "general-hospital", Role: "physician"})
+	toDoctor := grant("patient-bo", client.Grantee{Member: "general-hospital/dr-brown"})
+	grant("patient-bo", client.Grantee{Org: "acme-insurance"})
 
 	as := c.As(doctor)
 	all, err := as.OrgPatients(ctx, "general-hospital", "", 0)
@@ -56,7 +56,7 @@ func TestOrgPatients(t *testing.T) {
 	}
 
 	// A revoked grant is no longer listed.
-	sendOK(t, c, signer("pt-ada"), client.RevokeGrant{Grant: toOrg})
+	sendOK(t, c, signer("patient-ada"), client.RevokeGrant{Grant: toOrg})
 	if after, err := as.OrgPatients(ctx, "general-hospital", "", 0); err != nil || len(after.Items) != 1 || after.Items[0].Patient != bo {
 		t.Fatalf("after the revocation: %+v %v", after, err)
 	}
@@ -66,7 +66,7 @@ func TestOrgPatients(t *testing.T) {
 	if _, err := c.OrgPatients(ctx, "general-hospital", "", 0); !client.IsCode(err, client.CodeUnauthenticated) || !errors.As(err, &e) || e.Status != 401 {
 		t.Fatalf("anonymous: %v", err)
 	}
-	for _, who := range []string{"insurer-admin", "pt-bo"} {
+	for _, who := range []string{"insurer-admin", "patient-bo"} {
 		if _, err := c.As(signer(who)).OrgPatients(ctx, "general-hospital", "", 0); !client.IsCode(err, client.CodeNotEntitled) || !errors.As(err, &e) || e.Status != 403 {
 			t.Fatalf("%s: %v", who, err)
 		}

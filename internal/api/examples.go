@@ -44,21 +44,38 @@ func examplesOf(b []byte) map[string]Example {
 	return m
 }
 
-// withExamples returns doc with each recorded example set as the `example`
-// of its operation's answer (responses.STATUS.content.TYPE) where the
-// document gives none of its own. The order of the document's members is
-// kept; its layout becomes two-space indentation.
-func withExamples(doc, examples []byte) []byte {
-	exs := examplesOf(examples)
-	if len(exs) == 0 {
-		return doc
-	}
-	root, err := parseOrdered(doc)
+// servedDocument is the document the node serves: the hand-written
+// openapi.json with, first in its components.schemas, the generated
+// schemas of gen (openapi_msgs.json, a JSON object of schemas), and each
+// recorded example of examples set as the `example` of its operation's
+// answer (responses.STATUS.content.TYPE) where the document gives none of
+// its own. The hand-written order of members is kept; the layout becomes
+// two-space indentation. All three are fixed at build time; the tests load
+// the result.
+func servedDocument(hand, gen, examples []byte) []byte {
+	root, err := parseOrdered(hand)
 	if err != nil {
 		panic(fmt.Sprintf("api: openapi.json: %v", err))
 	}
+	generated, err := parseOrdered(gen)
+	if err != nil || generated.obj == nil {
+		panic(fmt.Sprintf("api: openapi_msgs.json is not a JSON object of schemas: %v", err))
+	}
+	schemas := root.get("components").get("schemas")
+	if schemas == nil {
+		panic("api: openapi.json has no components.schemas")
+	}
+	for _, k := range generated.keys {
+		if schemas.get(k) != nil {
+			panic(fmt.Sprintf("api: generated schema %s is also in openapi.json", k))
+		}
+	}
+	schemas.keys = append(append([]string{}, generated.keys...), schemas.keys...)
+	for k, v := range generated.obj {
+		schemas.obj[k] = v
+	}
 	paths := root.get("paths")
-	for key, ex := range exs {
+	for key, ex := range examplesOf(examples) {
 		method, path, _ := strings.Cut(key, " ")
 		c := paths.get(path).get(strings.ToLower(method)).get("responses").get(ex.Status).get("content").get(ex.Type)
 		if c != nil && c.get("example") == nil && c.get("examples") == nil {
@@ -69,7 +86,7 @@ func withExamples(doc, examples []byte) []byte {
 	root.write(&compact)
 	var out bytes.Buffer
 	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
-		panic(fmt.Sprintf("api: the document with its examples: %v", err))
+		panic(fmt.Sprintf("api: the served document: %v", err))
 	}
 	out.WriteByte('\n')
 	return out.Bytes()
@@ -116,7 +133,7 @@ func (n *node) write(b *bytes.Buffer) {
 }
 
 // parseOrdered parses JSON into nodes: objects member by member (arrays and
-// scalars stay raw, which is all withExamples reaches into).
+// scalars stay raw, which is all servedDocument reaches into).
 func parseOrdered(data []byte) (*node, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' {

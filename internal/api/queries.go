@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -28,44 +27,9 @@ var openAPIHand []byte
 //go:embed openapi_msgs.json
 var openAPIMsgs []byte
 
-// openAPIDoc is the document the node serves: openapi.json with the
-// generated schemas first in its components.schemas, and the answers the
-// tests recorded as its operations' examples (examples.go).
-var openAPIDoc = withExamples(joinOpenAPI(openAPIHand, openAPIMsgs), openAPIExamples)
-
-// joinOpenAPI puts the members of the JSON object gen at the start of the
-// hand-written document's components.schemas, by text, so that the
-// document keeps its order and layout. Both are fixed at build time; a
-// test loads the result.
-func joinOpenAPI(hand, gen []byte) []byte {
-	const at = "\n    \"schemas\": {\n"
-	i := bytes.Index(hand, []byte(at))
-	gen = bytes.TrimSpace(gen)
-	if i < 0 || len(gen) < 2 || gen[0] != '{' || gen[len(gen)-1] != '}' {
-		panic("api: openapi.json has no components.schemas to join the generated schemas to")
-	}
-	members := bytes.TrimSpace(gen[1 : len(gen)-1])
-	if len(members) == 0 {
-		return hand
-	}
-	var out bytes.Buffer
-	out.Write(hand[:i+len(at)])
-	for line := range bytes.SplitSeq(members, []byte("\n")) {
-		out.WriteString("      ")
-		out.Write(line)
-		out.WriteString("\n")
-	}
-	// The last generated member needs a comma before the hand-written ones.
-	b := bytes.TrimRight(out.Bytes(), "\n")
-	out.Truncate(len(b))
-	out.WriteString(",\n")
-	out.Write(hand[i+len(at):])
-	doc := out.Bytes()
-	if !json.Valid(doc) {
-		panic("api: openapi.json joined with openapi_msgs.json is not valid JSON")
-	}
-	return doc
-}
+// openAPIDoc is the document the node serves (servedDocument): openapi.json
+// with the generated message schemas and the recorded examples.
+var openAPIDoc = servedDocument(openAPIHand, openAPIMsgs, openAPIExamples)
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

@@ -59,13 +59,9 @@ const (
 	cachedChunks = 256
 )
 
-// Custodian is an organisation whose events this node captures and keeps.
-type Custodian struct {
-	Org string
-	// Signer signs the organisation's supply/events: the node's Submitter
-	// of the organisation's custodian identity.
-	Signer *localtx.Submitter
-}
+// Custodian is an organisation whose events this node captures and keeps:
+// its Signer signs the organisation's supply/events.
+type Custodian = localtx.Custodian
 
 // Options configure a Repository.
 type Options struct {

@@ -69,6 +69,18 @@ type Options struct {
 	TTL int64
 }
 
+// Custodian is an organisation whose data this node keeps (records,
+// device readings, EPCIS events) and whose custodian identity it holds:
+// Signer is the node's Submitter of the key of a member of Org with the
+// custodian role, which signs what the node writes for the organisation
+// (access receipts, endpoint announcements, telemetry anchors and alerts,
+// captured supply events). The vault, the monitor and the EPCIS
+// repository take the same list.
+type Custodian struct {
+	Org    string
+	Signer *Submitter
+}
+
 // Submitter signs, submits and follows the transactions of one node-held
 // key. It is safe for concurrent use. Use one Submitter per key, so that
 // the key's transactions share one nonce sequence.

@@ -46,13 +46,9 @@ const (
 	DefaultBatchAge  = 10 * time.Second
 )
 
-// Custodian is an organisation whose devices' readings this node keeps.
-type Custodian struct {
-	Org string
-	// Signer signs the organisation's anchors and alerts: the node's
-	// Submitter of its custodian identity (role custodian).
-	Signer *localtx.Submitter
-}
+// Custodian is an organisation whose devices' readings this node keeps:
+// its Signer signs the organisation's anchors and alerts.
+type Custodian = localtx.Custodian
 
 // Options configure a Monitor.
 type Options struct {

@@ -239,25 +239,17 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		if _, err := n.vault.Sweep(app.LastBlockTime()); err != nil {
 			logger.Error("vault: sweep of unanchored uploads failed", "err", err)
 		}
-		var mc []monitor.Custodian
-		for _, c := range n.custodians {
-			mc = append(mc, monitor.Custodian{Org: c.Org, Signer: c.Signer})
-		}
 		n.monitor, err = monitor.Open(monitor.Options{
 			Dir: filepath.Join(cfg.DBDir(), "telemetry"), IdentityDir: filepath.Join(cfg.DBDir(), "vault", "custodians"),
-			Custodians: mc, App: app, Logger: logger.With("module", "monitor"), Registry: reg,
+			Custodians: n.custodians, App: app, Logger: logger.With("module", "monitor"), Registry: reg,
 		})
 		if err != nil {
 			n.Stop()
 			return nil, err
 		}
-		var ec []epcisrepo.Custodian
-		for _, c := range n.custodians {
-			ec = append(ec, epcisrepo.Custodian{Org: c.Org, Signer: c.Signer})
-		}
 		n.epcis, err = epcisrepo.Open(epcisrepo.Options{
 			Dir: filepath.Join(cfg.DBDir(), "epcis"), IdentityDir: filepath.Join(cfg.DBDir(), "vault", "custodians"),
-			Custodians: ec, App: app, Logger: logger.With("module", "epcis"), BlockTime: n.blockTime,
+			Custodians: n.custodians, App: app, Logger: logger.With("module", "epcis"), BlockTime: n.blockTime,
 		})
 		if err != nil {
 			n.Stop()

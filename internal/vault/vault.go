@@ -41,14 +41,9 @@ import (
 	"github.com/medchain/medchain/internal/tx"
 )
 
-// Custodian is an organisation this node keeps records for.
-type Custodian struct {
-	Org string
-	// Signer signs and submits the organisation's receipts and endpoint
-	// announcements: the node's Submitter of the key of a member of Org
-	// with the custodian role.
-	Signer *localtx.Submitter
-}
+// Custodian is an organisation this node keeps records for: its Signer
+// signs the organisation's receipts and endpoint announcements.
+type Custodian = localtx.Custodian
 
 // Options configure a Vault.
 type Options struct {
