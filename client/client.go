@@ -272,6 +272,33 @@ func problemOf(resp *http.Response, body []byte) *Error {
 			return e
 		}
 	}
+	if mt == "application/fhir+json" {
+		// The FHIR facade's OperationOutcome: the stable code is the
+		// coding of system urn:medchain:problem.
+		var o struct {
+			ResourceType string `json:"resourceType"`
+			Issue        []struct {
+				Diagnostics string `json:"diagnostics"`
+				Details     struct {
+					Text   string `json:"text"`
+					Coding []struct {
+						System string `json:"system"`
+						Code   string `json:"code"`
+					} `json:"coding"`
+				} `json:"details"`
+			} `json:"issue"`
+		}
+		if json.Unmarshal(body, &o) == nil && o.ResourceType == "OperationOutcome" && len(o.Issue) > 0 {
+			is := o.Issue[0]
+			e.Title, e.Detail, e.Receipt = is.Details.Text, is.Diagnostics, resp.Header.Get(FHIRReceiptHeader)
+			for _, c := range is.Details.Coding {
+				if c.System == "urn:medchain:problem" {
+					e.Code = c.Code
+				}
+			}
+			return e
+		}
+	}
 	// Not a problem document (a proxy's error page, say): keep a little of it.
 	d := strings.TrimSpace(string(body))
 	if len(d) > 200 {

@@ -22,9 +22,12 @@ var securityOfAccess = map[string]struct {
 }
 
 // handlerAuthenticated are open routes whose handler reads a credential
-// itself: ending a token takes the token, not a signed request.
+// itself: ending a token takes the token, not a signed request; the FHIR
+// facade's record reads take the reader's signed read request.
 var handlerAuthenticated = map[string]string{
 	"DELETE /v1/auth/tokens/current": `[{"bearerToken":[]}]`,
+	"GET /fhir/Binary/{id}":          `[{"readRequest":[]}]`,
+	"GET /fhir/Claim/{id}":           `[{"readRequest":[]}]`,
 }
 
 // Every route's access level in the server's route table matches the

@@ -5,8 +5,11 @@ package api
 // entitlement checks as the /v1 routes. Read and search-type for Consent
 // (from grants), MeasureReport (public-health figures), ResearchStudy and
 // Device (monitoring devices) and ClaimResponse (adjudications, rebuilt
-// from the ledger); search-type for AuditEvent (access receipts); read
-// for VerificationResult (a credentialing case's primary-source checks); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
+// from the ledger), Coverage and DocumentReference (what the ledger
+// anchors of a record); search-type for AuditEvent (access receipts); read
+// for VerificationResult (a credentialing case's primary-source checks),
+// and for Binary and Claim (a record's document, through the custodian's
+// consent check: fhir_records.go); GET /fhir/metadata says exactly that. Answers are application/fhir+json;
 // errors are OperationOutcomes (writeProblem); searches answer searchset
 // Bundles paged with _count and _cursor.
 
@@ -60,6 +63,10 @@ func (s *Server) fhirRoutes() []route {
 		{"GET /fhir/Coverage/{id}", keyed, s.fhirEndpoint(s.fhirReadCoverage)},
 		{"GET /fhir/ClaimResponse/{id}", keyed, s.fhirEndpoint(s.fhirReadClaimResponse)},
 		{"GET /fhir/VerificationResult/{id}", keyed, s.fhirEndpoint(s.fhirReadVerificationResult)},
+		{"GET /fhir/DocumentReference", keyed, s.fhirEndpoint(s.fhirSearchDocumentReference)},
+		{"GET /fhir/DocumentReference/{id}", keyed, s.fhirEndpoint(s.fhirReadDocumentReference)},
+		{"GET /fhir/Binary/{id}", open, s.fhirEndpoint(s.fhirReadBinary)},
+		{"GET /fhir/Claim/{id}", open, s.fhirEndpoint(s.fhirReadClaim)},
 	}
 }
 
@@ -118,6 +125,9 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 		r["interaction"] = []any{map[string]any{"code": "search-type"}}
 		return r
 	}
+	readOnly := func(typ, doc string) map[string]any {
+		return map[string]any{"type": typ, "documentation": doc, "interaction": []any{map[string]any{"code": "read"}}}
+	}
 	cs := map[string]any{
 		"resourceType": "CapabilityStatement",
 		"status":       "active",
@@ -136,7 +146,8 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 			"security": map[string]any{
 				"description": "Consent answers only a caller the ledger entitles (the patient, their delegates, the members a grant names): " +
 					"Authorization: Bearer <token from POST /v1/auth/tokens>, or a signed request (Authorization: Medchain …). " +
-					"MeasureReport and ResearchStudy are public.",
+					"MeasureReport and ResearchStudy are public. A record's document (Binary, Claim) needs the reader's signed records/read-request in " + ReadRequestHeader +
+					": the custodian checks consent against the ledger and writes the receipt before it answers.",
 			},
 			"resource": []any{
 				resource("Consent", "a patient's grants of access to their records (read: any grant the caller may see)",
@@ -156,11 +167,13 @@ func (s *Server) fhirMetadata(w http.ResponseWriter, r *http.Request) error {
 					map[string]any{"name": "insurer", "type": "reference", "documentation": "a payer's claims, to its members (one of patient, requestor and insurer)"}),
 				resource("Coverage", "a patient's insurance coverage as the ledger records it (id cv-…); to the patient, the payer's members and providers the patient consented to",
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID (pt-…), or Patient/pt-…; required (beneficiary is the same)"}),
-				map[string]any{
-					"type":          "VerificationResult",
-					"documentation": "one primary-source check of a credentialing case (id CASE-N, the case's Nth requirement from 0); to the hospital's members, the applicant and the sources asked",
-					"interaction":   []any{map[string]any{"code": "read"}},
-				},
+				readOnly("VerificationResult", "one primary-source check of a credentialing case (id CASE-N, the case's Nth requirement from 0); to the hospital's members, the applicant and the sources asked"),
+				resource("DocumentReference", "a patient record as the ledger anchors it: patient, custodian, the resource types it holds, version and author (id rec-…); "+
+					"its document is Binary/{id}; to whoever may see the record (the patient, their delegates, the custodian's members, grantees); erased records are gone (410)",
+					map[string]any{"name": "patient", "type": "reference", "documentation": "the patient's pseudonymous ID (pt-…), or Patient/pt-…; required (subject is the same)"}),
+				readOnly("Binary", "a record's document, its bytes as the author uploaded them (id rec-…), read through the custodian's consent check and receipted on the ledger: "+
+					"send the reader's signed records/read-request (standard base64) in the "+ReadRequestHeader+" header, to the custodian's node; the receipt's ID comes back in "+ReceiptHeader),
+				readOnly("Claim", "a claim document its provider sealed in a record (id cl-…), read as Binary is (the read request names the claim's record) and checked against the hash the ledger anchors"),
 				searchOnly("AuditEvent", "an access receipt: a read of a record served or refused, or the review of a break-glass window",
 					map[string]any{"name": "patient", "type": "reference", "documentation": "the reads of a patient's records, to the patient and their delegates"},
 					map[string]any{"name": "source", "type": "reference", "documentation": "the reads an organisation's node served or refused, to its privacy officers and auditors (one of patient and source)"}),

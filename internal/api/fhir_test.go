@@ -104,8 +104,24 @@ func TestFHIRMetadata(t *testing.T) {
 	if cs.Kind != "instance" || cs.FHIRVersion != "4.0.1" || len(cs.Rest) != 1 || cs.Rest[0].Mode != "server" {
 		t.Fatalf("capability statement: %s", body)
 	}
-	// Exactly what the facade serves: each resource read (but
-	// AuditEvent) and searched, each search parameter with its type.
+	// Exactly what the facade serves: a resource is read when its
+	// GET /fhir/{type}/{id} route is in the OpenAPI document, searched
+	// when GET /fhir/{type} is, and every such route's type is listed.
+	doc, _ := loadSpec(t)
+	routed := map[string][]string{}
+	for path := range doc.Paths.Map() {
+		parts := strings.Split(strings.TrimPrefix(path, "/fhir/"), "/")
+		if !strings.HasPrefix(path, "/fhir/") || parts[0] == "metadata" {
+			continue
+		}
+		if len(parts) == 2 && parts[1] == "{id}" {
+			routed[parts[0]] = append(routed[parts[0]], "read")
+		} else if len(parts) == 1 {
+			routed[parts[0]] = append(routed[parts[0]], "search-type")
+		} else {
+			t.Errorf("a facade route %s that is neither a read nor a search", path)
+		}
+	}
 	var types []string
 	for _, r := range cs.Rest[0].Resource {
 		types = append(types, r.Type)
@@ -113,23 +129,26 @@ func TestFHIRMetadata(t *testing.T) {
 		for _, i := range r.Interaction {
 			codes = append(codes, i.Code)
 		}
-		want := []string{"read", "search-type"}
-		switch r.Type {
-		case "AuditEvent":
-			want = want[1:]
-		case "VerificationResult":
-			want = want[:1]
-		}
+		want := routed[r.Type]
+		slices.Sort(want)
 		if !slices.Equal(codes, want) {
-			t.Errorf("%s: interactions %v, want %v", r.Type, codes, want)
+			t.Errorf("%s: interactions %v, the routes serve %v", r.Type, codes, want)
+		}
+		if slices.Contains(codes, "search-type") != (len(r.SearchParam) > 0) {
+			t.Errorf("%s: search parameters %v with interactions %v", r.Type, r.SearchParam, codes)
 		}
 		for _, p := range r.SearchParam {
 			if p.Name == "" || p.Type == "" {
 				t.Errorf("%s: a search parameter without name or type", r.Type)
 			}
 		}
+		delete(routed, r.Type)
 	}
-	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "Coverage", "VerificationResult", "AuditEvent"}) {
+	if len(routed) != 0 {
+		t.Errorf("served but not in the CapabilityStatement: %v", routed)
+	}
+	if !slices.Equal(types, []string{"Consent", "MeasureReport", "ResearchStudy", "Device", "ClaimResponse", "Coverage", "VerificationResult",
+		"DocumentReference", "Binary", "Claim", "AuditEvent"}) {
 		t.Fatalf("resources %v", types)
 	}
 	// With _format: json and FHIR's own media type; XML is not served.

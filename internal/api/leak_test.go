@@ -11,6 +11,7 @@ import (
 
 	"github.com/medchain/medchain/internal/api"
 	"github.com/medchain/medchain/internal/api/apitest"
+	"github.com/medchain/medchain/internal/records"
 	"github.com/medchain/medchain/internal/supply"
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -95,6 +96,10 @@ func (s *seeded) examples(t *testing.T) map[string][]string {
 		"GET /fhir/ClaimResponse/{id}":             {"/fhir/ClaimResponse/" + s.claim + "-1"},
 		"GET /fhir/Coverage":                       {"/fhir/Coverage?patient=" + pt},
 		"GET /fhir/Coverage/{id}":                  {"/fhir/Coverage/" + s.coverage},
+		"GET /fhir/DocumentReference":              {"/fhir/DocumentReference?patient=" + pt},
+		"GET /fhir/DocumentReference/{id}":         {"/fhir/DocumentReference/" + s.record},
+		"GET /fhir/Binary/{id}":                    {"/fhir/Binary/" + s.record},
+		"GET /fhir/Claim/{id}":                     {"/fhir/Claim/" + s.claim},
 		"GET /fhir/VerificationResult/{id}":        {"/fhir/VerificationResult/" + s.credCase + "-0", "/fhir/VerificationResult/" + s.credCase + "-1"},
 		"GET /fhir/AuditEvent":                     {"/fhir/AuditEvent?patient=" + pt, "/fhir/AuditEvent?source=general-hospital", "/fhir/AuditEvent?source=acme-insurance"},
 		"GET /v1/supply/verify":                    each("/v1/supply/verify?code=%", url.QueryEscape(s.rbc), url.QueryEscape(s.plasma)),
@@ -224,7 +229,8 @@ func (s *seeded) refusedExamples() []string {
 		"/v1/donations/pledges/"+s.pledge, "/v1/donations/pledges/"+s.pledge+"?prove=true", "/v1/donations/donors/"+s.patient,
 		"/v1/research/enrolments/"+s.enrolment, "/v1/research/enrolments/"+s.enrolment+"?format=fhir", "/v1/research/balances/"+s.patient,
 		"/v1/patients/"+s.patient+"/enrolments", "/v1/patients/"+s.patient+"/research-uses",
-		"/v1/pools/"+s.pool+"/claims/"+s.aidClaim, "/v1/pools/"+s.pool+"/statements/"+s.patient, "/v1/patients/"+s.patient+"/pools")
+		"/v1/pools/"+s.pool+"/claims/"+s.aidClaim, "/v1/pools/"+s.pool+"/statements/"+s.patient, "/v1/patients/"+s.patient+"/pools",
+		"/fhir/DocumentReference?patient="+s.patient, "/fhir/DocumentReference/"+s.record, "/fhir/Binary/"+s.record, "/fhir/Claim/"+s.claim)
 }
 
 // leaks lists the secrets in an answer (body and headers), but for those
@@ -281,8 +287,18 @@ func (s *seeded) walk(t *testing.T, signer string, own ...string) {
 				if signer != "" {
 					req.Header.Set("Authorization", s.authorization(signer, req))
 				}
+				if signer != "" && readRequestRoutes[pattern] {
+					// The facade's record reads authenticate by the
+					// reader's signed read request: the signer's, for the
+					// patient's record.
+					req.Header.Set(api.ReadRequestHeader, s.readHeader(signer, s.record, records.PurposeTreatment))
+				}
 			})
-			if l := leaks(secrets, path, resp, body, own...); len(l) > 0 {
+			echoed := own
+			if readRequestRoutes[pattern] {
+				echoed = append(slices.Clone(own), s.record) // the read request names it
+			}
+			if l := leaks(secrets, path, resp, body, echoed...); len(l) > 0 {
 				t.Errorf("GET %s (%s) as %q leaks %s: %d %s", path, levels[pattern], signer, strings.Join(l, ", "), resp.StatusCode, body)
 			}
 			code := problemCode(body)
@@ -302,6 +318,10 @@ func (s *seeded) walk(t *testing.T, signer string, own ...string) {
 		}
 	}
 }
+
+// readRequestRoutes authenticate by a signed records/read-request in
+// api.ReadRequestHeader, not by Authorization.
+var readRequestRoutes = map[string]bool{"GET /fhir/Binary/{id}": true, "GET /fhir/Claim/{id}": true}
 
 // problemCode is the code of a problem body, or of the FHIR facade's
 // OperationOutcome ("" for anything else).

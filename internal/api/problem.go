@@ -244,7 +244,11 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	if isFHIRPath(r.URL.Path) {
-		// FHIR clients read errors as OperationOutcomes.
+		// FHIR clients read errors as OperationOutcomes; a refused
+		// read's receipt goes in the header a served one's does.
+		if p.Receipt != "" {
+			w.Header().Set(ReceiptHeader, p.Receipt)
+		}
 		writeJSONType(w, fhirMediaType+"; fhirVersion=4.0", p.Status, operationOutcome(p))
 		return
 	}

@@ -114,9 +114,24 @@ type recordView struct {
 // is refused like a record the caller may not see: the answer is no oracle
 // for which records exist.
 func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.seenRecord(r)
+	if err != nil {
+		return err
+	}
+	view := s.app.State().Committed()
+	out := recordView{Record: rec, Versions: s.app.Records().Versions(view, rec.ID)}
+	if e, ok := s.app.Records().Endpoint(view, rec.Custodian); ok {
+		out.CustodianEndpoint = e.URL
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// seenRecord is the record the path's {id} names, if the caller may see it
+// (records.SeesRecord); an unknown record is refused alike.
+func (s *Server) seenRecord(r *http.Request) (records.Record, error) {
 	id := r.PathValue("id")
 	if err := records.ValidRecordID(id); err != nil {
-		return badParam("id", "%v", err)
+		return records.Record{}, badParam("id", "%v", err)
 	}
 	view := s.app.State().Committed()
 	rec, ok := s.app.Records().Record(view, id)
@@ -124,13 +139,9 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) error {
 		rec = records.Record{ID: id}
 	}
 	if err := s.app.Records().SeesRecord(view, caller(r), rec, s.now()); err != nil {
-		return err
+		return records.Record{}, err
 	}
-	out := recordView{Record: rec, Versions: s.app.Records().Versions(view, id)}
-	if e, ok := s.app.Records().Endpoint(view, rec.Custodian); ok {
-		out.CustodianEndpoint = e.URL
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return rec, nil
 }
 
 // patientRecords handles GET /v1/patients/{id}/records: the records of the

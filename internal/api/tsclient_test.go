@@ -222,7 +222,8 @@ func TestFHIRClientLibrary(t *testing.T) {
 	if err := os.Symlink(filepath.Dir(bin), filepath.Join(work, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(t, work, "node", "fhirclient.mjs", e.h.URL+"/fhir", tok.Token, s.patient, foreign)
+	out, err := run(t, work, "node", "fhirclient.mjs", e.h.URL+"/fhir", tok.Token, s.patient, foreign,
+		s.record, e.readHeader(keyPatient, s.record, records.PurposeTreatment))
 	if err != nil {
 		t.Fatalf("node fhirclient.mjs: %v\n%s", err, out)
 	}
@@ -233,6 +234,9 @@ func TestFHIRClientLibrary(t *testing.T) {
 		Searched    []string `json:"searched"`
 		Read        []string `json:"read"`
 		Refused     string   `json:"refused"`
+		Documents   []string `json:"documents"`
+		TokenOnly   string   `json:"tokenOnly"`
+		Binary      string   `json:"binary"`
 	}
 	if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil {
 		t.Fatalf("fhirclient.mjs printed %q: %v", out, err)
@@ -259,5 +263,16 @@ func TestFHIRClientLibrary(t *testing.T) {
 	}
 	if got.Refused != "403 OperationOutcome forbidden" {
 		t.Errorf("a Consent the patient may not see, as the library got it: %q", got.Refused)
+	}
+	// Records: found by the library's search, the document refused on the
+	// token alone and read with the signed read request.
+	if !slices.Contains(got.Documents, s.record) || !slices.Contains(got.Documents, s.record2) {
+		t.Errorf("DocumentReference search as the library got it: %v, want %s and %s", got.Documents, s.record, s.record2)
+	}
+	if got.TokenOnly != "401 api.unauthenticated" {
+		t.Errorf("a Binary read on the token alone, as the library got it: %q", got.TokenOnly)
+	}
+	if want := "Binary/" + s.record + " application/fhir+json Observation"; got.Binary != want {
+		t.Errorf("the Binary as the library read it: %q, want %q", got.Binary, want)
 	}
 }

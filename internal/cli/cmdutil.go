@@ -91,6 +91,7 @@ type RecordsAPI interface {
 	Anchor(ctx context.Context, s *client.Signer, ups []client.Uploaded, progress func(done int)) error
 	AddRecord(ctx context.Context, s *client.Signer, patient, record string, resource []byte) (*client.Uploaded, error)
 	ReadRecord(ctx context.Context, s *client.Signer, req client.ReadRequest) (*client.ReadResult, error)
+	FHIRReadRequest(ctx context.Context, s *client.Signer, req client.ReadRequest) (string, error)
 	RecordInfo(ctx context.Context, id string) (*client.RecordInfo, error)
 	PatientRecords(ctx context.Context, patient, after string, limit int) (*client.Page[client.Record], error)
 	Grants(ctx context.Context, patient string) (*client.Page[client.Grant], error)

@@ -133,6 +133,8 @@ func (o *devOptions) run(cmd *cobra.Command) error {
 	fmt.Fprintf(w, "  dashboard     %s/   (open it in a browser)\n", n.APIURL())
 	fmt.Fprintf(w, "  portal        %s/portal   (unlock a key of the keystore: alice, dr-grey...; docs/portal.md)\n", n.APIURL())
 	fmt.Fprintf(w, "  HTTP API      %s   (OpenAPI: %s/v1/openapi.json)\n", n.APIURL(), n.APIURL())
+	fmt.Fprintf(w, "  FHIR R4       %s/fhir   (CapabilityStatement: %s/fhir/metadata; docs/api.md)\n", n.APIURL(), n.APIURL())
+	fmt.Fprintf(w, "  EPCIS 2.0     %s/epcis   (docs/supply.md)\n", n.APIURL())
 	fmt.Fprintf(w, "  CometBFT RPC  %s\n", strings.TrimPrefix(n.RPCAddress(), "tcp://"))
 	fmt.Fprintf(w, "  home          %s   (keystore: %s/%s)\n", g.Home, g.Home, node.KeystoreFile)
 	nodeFlag := ""

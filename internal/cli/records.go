@@ -45,7 +45,7 @@ receipt on the ledger, served or refused. See docs/records.md.`,
 	}
 	cmd.AddCommand(newRecordsAddCmd(g), newRecordsImportCmd(g), newRecordsReadCmd(g), newRecordsHistoryCmd(g),
 		newRecordsListCmd(g), newRecordsEraseCmd(g), newRecordsAccessLogCmd(g), newRecordsBreakGlassCmd(g),
-		newRecordsUnreviewedCmd(g), newRecordsReviewCmd(g), newRecordsPatientsCmd(g))
+		newRecordsUnreviewedCmd(g), newRecordsReviewCmd(g), newRecordsPatientsCmd(g), newRecordsReadRequestCmd(g))
 	return cmd
 }
 
@@ -383,15 +383,9 @@ func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	if o.patient != "" && o.breakGlass == "" {
 		return usageErrorf("--patient goes with --break-glass")
 	}
-	purpose := o.purpose
-	if o.breakGlass != "" || o.window != "" {
-		if purpose != "" && purpose != client.PurposeEmergency {
-			return usageErrorf("a break-glass read states purpose %s, not %s", client.PurposeEmergency, purpose)
-		}
-		purpose = client.PurposeEmergency
-	}
-	if purpose == "" {
-		return usageErrorf("say why you read with --purpose (%s)", purposeList)
+	purpose, err := readPurpose(o.purpose, o.breakGlass != "" || o.window != "")
+	if err != nil {
+		return err
 	}
 	s, err := g.signer()
 	if err != nil {
@@ -455,6 +449,72 @@ func (o *recordsReadOptions) run(ctx context.Context, rec string) error {
 	}
 	_, err = g.Out.Write(r.Document)
 	return err
+}
+
+// readPurpose is the purpose a read states: --purpose, which a
+// break-glass read may only leave empty or give as emergency.
+func readPurpose(purpose string, breakGlass bool) (string, error) {
+	if breakGlass {
+		if purpose != "" && purpose != client.PurposeEmergency {
+			return "", usageErrorf("a break-glass read states purpose %s, not %s", client.PurposeEmergency, purpose)
+		}
+		purpose = client.PurposeEmergency
+	}
+	if purpose == "" {
+		return "", usageErrorf("say why you read with --purpose (%s)", purposeList)
+	}
+	return purpose, nil
+}
+
+// ---- records read-request ----
+
+func newRecordsReadRequestCmd(g *Global) *cobra.Command {
+	var (
+		version         int
+		purpose, window string
+	)
+	cmd := &cobra.Command{
+		Use:   "read-request REC --as READER --purpose PURPOSE [--version N] [--window ID]",
+		Short: "Sign a read request for a FHIR client: the X-Medchain-Read-Request header",
+		Long: `Sign a request to read a record (its latest version, or --version N) for the
+stated purpose (` + purposeList + `), and print it in standard base64: the value of the
+` + client.FHIRReadRequestHeader + ` header that the FHIR facade's GET /fhir/Binary/{id}
+(the record's document) and GET /fhir/Claim/{id} (a claim sealed in the record) take
+from a FHIR client. The custodian's node checks it against the ledger's consent exactly
+as for records read, and writes it into the read's access receipt before it answers;
+so it serves one read: sign one per read. It expires as every signed request does
+(the node's max_tx_ttl blocks).
+
+Nothing is sent: this only signs. The node answers with the document itself, opened
+with the custodian's key (records read opens it here instead), so reach the node
+over TLS. --window reads under an open break-glass window of yours (purpose emergency).
+
+Example:
+  curl -H "` + client.FHIRReadRequestHeader + `: $(medchain records read-request rec-… --as dr-grey --purpose treatment)" \
+    https://node.example/fhir/Binary/rec-…`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			purpose, err := readPurpose(purpose, window != "")
+			if err != nil {
+				return err
+			}
+			s, err := g.signer()
+			if err != nil {
+				return err
+			}
+			h, err := g.client().FHIRReadRequest(cmd.Context(), s, client.ReadRequest{Record: args[0], Version: version, Purpose: purpose, BreakGlass: window})
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(g.Out, h)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&version, "version", 0, "version to read (default: the latest)")
+	f.StringVar(&purpose, "purpose", "", "purpose of use: "+purposeList)
+	f.StringVar(&window, "window", "", "read under this open break-glass window (bg-…) of yours")
+	return cmd
 }
 
 // breakGlassPatient is the patient to open a break-glass window on: --patient,

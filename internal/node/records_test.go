@@ -128,6 +128,19 @@ func TestRecordLifecycle(t *testing.T) {
 	if ce.Status != 403 || ce.Receipt == "" {
 		t.Fatalf("refusal: %+v", ce)
 	}
+	// The same through the FHIR facade: the document as a Binary, to the
+	// signer of the read request only, receipted either way.
+	fd, err := c.FHIRRecord(ctx, alice, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fd.Document, doc) || fd.Receipt == "" || fd.SecurityContext.Reference != "Patient/"+aliceID {
+		t.Fatalf("FHIR read: %d bytes, receipt %q, context %q", len(fd.Document), fd.Receipt, fd.SecurityContext.Reference)
+	}
+	_, err = c.FHIRRecord(ctx, patel, client.ReadRequest{Record: up.Record, Purpose: client.PurposeTreatment})
+	if ce := wantCode(t, err, "records.no_grant"); ce.Status != 403 || ce.Receipt == "" {
+		t.Fatalf("FHIR refusal: %+v", ce)
+	}
 	// The patient grants the clinic; its physician reads; the grant is revoked; refused again.
 	res, err := c.Send(ctx, alice, client.GrantConsent{
 		Grantee: client.Grantee{Org: "riverside-clinic"}, Purposes: []string{"treatment"}, Expires: time.Now().Add(time.Hour)})
@@ -208,8 +221,8 @@ func TestRecordLifecycle(t *testing.T) {
 			granted++
 		}
 	}
-	if granted != 3 || denied != 3 || glass != 1 {
-		t.Fatalf("access log: %d granted, %d denied, %d break-glass; want 3, 3, 1: %+v", granted, denied, glass, log.Items)
+	if granted != 4 || denied != 4 || glass != 1 { // the FHIR facade's read and refusal among them
+		t.Fatalf("access log: %d granted, %d denied, %d break-glass; want 4, 4, 1: %+v", granted, denied, glass, log.Items)
 	}
 	orgLog, err := c.As(privacy).OrgAccessLog(ctx, "st-marys-hospital", "", 100)
 	if err != nil || len(orgLog.Items) != len(log.Items) {

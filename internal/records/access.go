@@ -111,7 +111,7 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 		return d
 	}
 	if reader.Kind != ledger.Member {
-		d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
+		d.Err = fmt.Errorf("%w: %s holds no grant that covers record %s", ErrNoGrant, reader.ID, rec.ID)
 		return d
 	}
 
@@ -147,9 +147,9 @@ func (k *Keeper) Authorize(r state.Reader, a Access) Decision {
 	case others:
 		// The reader is told what it lacks, never who else the patient
 		// trusts: the grants of other organisations are theirs to know.
-		d.Err = fmt.Errorf("%w: no active grant of %s names %s, its organisation %s or a role it holds", ErrWrongOrg, rec.Patient, reader.ID, reader.Org)
+		d.Err = fmt.Errorf("%w: no active grant on record %s names %s, its organisation %s or a role it holds", ErrWrongOrg, rec.ID, reader.ID, reader.Org)
 	default:
-		d.Err = fmt.Errorf("%w: %s holds no grant on the records of %s", ErrNoGrant, reader.ID, rec.Patient)
+		d.Err = fmt.Errorf("%w: %s holds no grant that covers record %s", ErrNoGrant, reader.ID, rec.ID)
 	}
 	return d
 }

@@ -51,9 +51,59 @@ func (d *Denied) Unwrap() error { return d.Err }
 // of receipted refusals; any other refusal is answered with its code and
 // writes nothing.
 func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
-	req, rr, err := admit[records.ReadRequest](v, raw, records.TypeReadRequest, tx.MaxSize)
+	g, err := v.serve(ctx, raw, nil)
 	if err != nil {
 		return Served{}, err
+	}
+	defer clear(g.key)
+	rc, err := seal.RecipientForEd25519(g.reader)
+	if err != nil {
+		return Served{}, fmt.Errorf("%w: reader key: %w", records.ErrBadRequest, err)
+	}
+	toReader, err := seal.Wrap(g.key, rc)
+	if err != nil {
+		return Served{}, err
+	}
+	g.served.WrappedKey = toReader
+	return g.served, nil
+}
+
+// ReadDocument answers a signed records/read-request as Read does, with
+// the same consent check and the same receipt on the ledger before
+// anything goes out, but answers the document itself, opened on this node
+// with the custodian's identity: for a reader whose software cannot
+// decrypt (the FHIR facade, ADR 40). The answer's Ciphertext and
+// WrappedKey are empty. check, if not nil, runs on a read the ledger
+// allows, before its receipt is written: its error refuses the read, and
+// nothing is written (it is the caller's mistake, not an access decision).
+func (v *Vault) ReadDocument(ctx context.Context, raw []byte, check func(records.Record, records.Version) error) (Served, []byte, error) {
+	g, err := v.serve(ctx, raw, check)
+	if err != nil {
+		return Served{}, nil, err
+	}
+	defer clear(g.key)
+	doc, err := seal.Open(g.served.Ciphertext, g.key)
+	if err != nil {
+		return Served{}, nil, fmt.Errorf("%w: open %s version %d: %w", records.ErrUnavailable, g.served.Record.ID, g.served.Version.Version, err)
+	}
+	g.served.Ciphertext = nil
+	return g.served, doc, nil
+}
+
+// granted is a read the ledger allowed and receipted: what goes out, the
+// data key (the caller clears it) and the reader's key.
+type granted struct {
+	served Served
+	key    []byte
+	reader ed25519.PublicKey
+}
+
+// serve decides a signed read request, writes its receipt, and fetches the
+// ciphertext and the data key of a read it allows.
+func (v *Vault) serve(ctx context.Context, raw []byte, check func(records.Record, records.Version) error) (granted, error) {
+	req, rr, err := admit[records.ReadRequest](v, raw, records.TypeReadRequest, tx.MaxSize)
+	if err != nil {
+		return granted{}, err
 	}
 	t := req.t
 	// The decision reads the record; it tells whose node keeps it too.
@@ -65,7 +115,7 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 	var c *custodian
 	if rec.ID != "" {
 		if c = v.orgs[rec.Custodian]; c == nil {
-			return Served{}, fmt.Errorf("%w: record %s is held by %s; send the request to its node", records.ErrNotCustodian, rec.ID, rec.Custodian)
+			return granted{}, fmt.Errorf("%w: record %s is held by %s; send the request to its node", records.ErrNotCustodian, rec.ID, rec.Custodian)
 		}
 	} else if c = v.orgs[req.signer.Org]; c == nil {
 		// An unknown record: the refusal is receipted by the first
@@ -83,41 +133,40 @@ func (v *Vault) Read(ctx context.Context, raw []byte) (Served, error) {
 	}
 	receipt := strings.ToLower(t.Hash.String())
 	if c == nil {
-		return Served{}, fmt.Errorf("%w: this node keeps no records", records.ErrNotCustodian)
+		return granted{}, fmt.Errorf("%w: this node keeps no records", records.ErrNotCustodian)
 	}
 	if d.Err != nil {
-		return Served{}, v.refuse(req, c, rec.Patient, entry, receipt, d.Err)
+		return granted{}, v.refuse(req, c, rec.Patient, entry, receipt, d.Err)
+	}
+	if check != nil {
+		if err := check(d.Record, d.Version); err != nil {
+			return granted{}, err
+		}
 	}
 	if err := v.writeReceipt(ctx, c, entry); err != nil {
-		return Served{}, err
+		return granted{}, err
 	}
 	sum, err := hex.DecodeString(d.Version.Hash)
 	if err != nil || len(sum) != 32 {
-		return Served{}, fmt.Errorf("%w: anchor of %s has a bad hash", records.ErrUnavailable, rec.ID)
+		return granted{}, fmt.Errorf("%w: anchor of %s has a bad hash", records.ErrUnavailable, rec.ID)
 	}
 	ct, err := v.blobs.Get([32]byte(sum))
 	if err != nil {
-		return Served{}, fmt.Errorf("%w: %s version %d: %w", records.ErrUnavailable, rec.ID, d.Version.Version, err)
+		return granted{}, fmt.Errorf("%w: %s version %d: %w", records.ErrUnavailable, rec.ID, d.Version.Version, err)
 	}
 	wrapped, err := v.blobs.Key([32]byte(sum), "org:"+c.org)
 	if err != nil {
-		return Served{}, fmt.Errorf("%w: data key of %s: %w", records.ErrUnavailable, rec.ID, err)
+		return granted{}, fmt.Errorf("%w: data key of %s: %w", records.ErrUnavailable, rec.ID, err)
 	}
 	dk, err := seal.Unwrap(wrapped, c.ident)
 	if err != nil {
-		return Served{}, fmt.Errorf("%w: data key of %s: %w", records.ErrUnavailable, rec.ID, err)
+		return granted{}, fmt.Errorf("%w: data key of %s: %w", records.ErrUnavailable, rec.ID, err)
 	}
-	defer clear(dk)
-	rc, err := seal.RecipientForEd25519(ed25519.PublicKey(t.Body.Signer))
-	if err != nil {
-		return Served{}, fmt.Errorf("%w: reader key: %w", records.ErrBadRequest, err)
-	}
-	toReader, err := seal.Wrap(dk, rc)
-	if err != nil {
-		return Served{}, err
-	}
-	return Served{Record: d.Record, Version: d.Version, Ciphertext: ct, WrappedKey: toReader, Receipt: receipt,
-		Basis: d.Basis, Grant: d.Grant, BreakGlass: d.BreakGlass}, nil
+	return granted{
+		served: Served{Record: d.Record, Version: d.Version, Ciphertext: ct, Receipt: receipt,
+			Basis: d.Basis, Grant: d.Grant, BreakGlass: d.BreakGlass},
+		key: dk, reader: ed25519.PublicKey(t.Body.Signer),
+	}, nil
 }
 
 // writeReceipt signs a receipts transaction for c, submits it and waits for
