@@ -20,7 +20,8 @@
 // targets the same CPU. Without a target URL, Run starts a one-validator
 // medchain node in process in a temporary directory and removes it after.
 // The kvstore baseline always runs in process, after medchain, never beside
-// it, with the same timeout_commit and mempool settings as medchain's nodes.
+// it, with the same timeout_commit and mempool settings as medchain's nodes
+// and the same ABCI concurrency (one mutex per connection).
 //
 // bench measures; it asserts nothing about speed and holds no chain rules.
 package bench

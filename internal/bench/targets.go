@@ -120,7 +120,10 @@ func startKVStore(ctx context.Context, dir string, timeoutCommit time.Duration) 
 	}
 
 	app := kvstore.NewPersistentApplication(filepath.Join(dir, "kvstore"))
-	n, err := nm.NewNode(cfg, pv, nodeKey, proxy.NewLocalClientCreator(app),
+	// One mutex per ABCI connection, as medchain's node has
+	// (internal/node): CheckTx of the mempool connection runs beside
+	// FinalizeBlock of the consensus one on both sides of the comparison.
+	n, err := nm.NewNode(cfg, pv, nodeKey, proxy.NewConnSyncLocalClientCreator(app),
 		nm.DefaultGenesisDocProviderFunc(cfg), cmtcfg.DefaultDBProvider,
 		nm.DefaultMetricsProvider(cfg.Instrumentation), cmtlog.NewNopLogger())
 	if err != nil {

@@ -58,9 +58,11 @@ transaction's commit time is when its block was first seen.
                    it hardly changes with other work on the machine
 
 --baseline then runs CometBFT's own kvstore example app in process, with the
-same timeout_commit and mempool settings, the same number of "key=value"
-transactions of the same mean size at the same concurrency (broadcast_tx_sync
-over its HTTP RPC), and prints the ratio medchain/kvstore.
+same timeout_commit, mempool settings and ABCI concurrency (one mutex per
+connection, as medchain's node), the same number of "key=value" transactions of
+the same mean size at the same concurrency (broadcast_tx_sync over its HTTP
+RPC), and prints the ratio medchain/kvstore. docs/performance.md has the
+figures and where the time goes.
 
 Workloads:
   patients   identity/register-patient, each signed by a fresh key
