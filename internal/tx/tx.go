@@ -24,6 +24,7 @@ import (
 	"regexp"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/medchain/medchain/internal/jsondec"
 )
@@ -265,48 +266,27 @@ func verifyEach(txs []*Tx) []error {
 // noDuplicateKeys refuses JSON with an object key given twice. Go's decoder
 // keeps the last and drops the others silently, so a duplicate would carry
 // text onto the ledger that no decoded view shows: signed bytes are stored
-// as they are.
+// as they are. Names compare as decoded ("a" and "\u0061" are the same
+// name). It reports duplicates only: JSON that does not parse is left to
+// the decoder that runs next, whose errors say where in the API's terms.
+//
+// jsontext (the JSON v2 tokenizer) tracks the names of every open object
+// in one pass, without building tokens: about a tenth of the time and
+// allocations of walking encoding/json's Token stream, which this replaced
+// (the old walk is kept in the tests as the oracle of FuzzDuplicateKeys).
 func noDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct {
-		object bool
-		keys   map[string]bool
-		// key is true when the next token of an object is a key.
-		key bool
-	}
-	var stack []frame
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	for {
-		tok, err := dec.Token()
+		err := dec.SkipValue()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return err
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, frame{object: true, keys: map[string]bool{}, key: true})
-				continue
-			case '[':
-				stack = append(stack, frame{})
-				continue
-			default:
-				stack = stack[:len(stack)-1]
+			var se *jsontext.SyntacticError
+			if errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName) {
+				return fmt.Errorf("key %q appears twice in an object", se.JSONPointer.LastToken())
 			}
-		} else if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].key {
-			k := tok.(string)
-			if stack[n-1].keys[k] {
-				return fmt.Errorf("key %q appears twice in an object", k)
-			}
-			stack[n-1].keys[k] = true
-			stack[n-1].key = false
-			continue
-		}
-		// A value ended: in an object, a key comes next.
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].key = true
+			return nil // not JSON: the decoder's error explains it
 		}
 	}
 }
