@@ -61,6 +61,11 @@ type Config struct {
 	// workloads whose setup registers members. Run fills it in for the
 	// node it starts.
 	Admin ed25519.PrivateKey
+	// Segment, if positive, also reports each stretch of this many
+	// committed txs: its tx/s, CPU per tx and the process's resident
+	// memory at its end (Side.Segments), to see the cost as the chain
+	// grows.
+	Segment int
 	// Progress receives progress bars; nil shows none.
 	Progress io.Writer
 	// Profile, if set, is called when medchain's timed phase starts; the
@@ -112,6 +117,8 @@ type Side struct {
 	MeanTxsPerBlock float64 `json:"mean_txs_per_block"`
 	MeanTxBytes     float64 `json:"mean_tx_bytes"`
 	DurationS       float64 `json:"duration_s"`
+	// Segments is the run cut into Config.Segment committed txs each.
+	Segments []Segment `json:"segments,omitempty"`
 }
 
 // Defaults.
@@ -220,7 +227,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	}
 	side, err := measure(ctx, run{
 		name: "medchain", send: mc.send, rpc: rpc, txs: plan.Txs,
-		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress,
+		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if stop != nil {
 		stop()
@@ -231,6 +238,9 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	side.Target = target
 	if c.API != "" {
 		side.CPUPerTxUS = 0 // the node is another process
+		for i := range side.Segments {
+			side.Segments[i].CPUPerTxUS, side.Segments[i].RSSMiB = 0, 0
+		}
 	}
 	rep.Medchain = side
 	return plan.Txs, nil
@@ -290,7 +300,7 @@ func runKVStore(ctx context.Context, c Config, txLen int) (*Side, error) {
 	kc := newKVClient(kv.rpcURL, c.Concurrency)
 	side, err := measure(ctx, run{
 		name: "kvstore", send: kc.send, rpc: rpc, txs: txs,
-		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress,
+		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if err != nil {
 		return nil, err

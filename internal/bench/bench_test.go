@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -130,11 +131,29 @@ func TestRunEndToEnd(t *testing.T) {
 		Baseline:      true,
 		TimeoutCommit: 100 * time.Millisecond,
 		CommitTimeout: 20 * time.Second,
+		Segment:       80,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, s := range map[string]*Side{"medchain": &rep.Medchain, "kvstore": rep.Kvstore} {
+		// Segments of at least 80 txs, whole blocks each, the last ending
+		// at 200; each measured.
+		for i, g := range s.Segments {
+			prev := 0
+			if i > 0 {
+				prev = s.Segments[i-1].Committed
+			}
+			if g.Committed-prev < 80 && i != len(s.Segments)-1 || g.Committed <= prev {
+				t.Errorf("%s: segment %d ends at %d after %d", name, i, g.Committed, prev)
+			}
+			if g.TxPerSec <= 0 || g.RSSMiB <= 0 || g.CPUPerTxUS <= 0 {
+				t.Errorf("%s: segment %+v without tx/s, CPU or resident memory", name, g)
+			}
+		}
+		if n := len(s.Segments); n == 0 || s.Segments[n-1].Committed != 200 {
+			t.Errorf("%s: segments %+v do not end at 200", name, s.Segments)
+		}
 		if s == nil {
 			t.Fatalf("%s: no figures", name)
 		}
@@ -189,6 +208,49 @@ func TestRunEndToEnd(t *testing.T) {
 				t.Errorf("JSON %s has no %q", side, k)
 			}
 		}
+	}
+}
+
+// segmentsOf: each segment's rate is its txs over the time since the one
+// before ended (the first from the start), its CPU the samples' difference
+// over the same span, its memory the sample at its end.
+func TestSegmentsOf(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	// Blocks seen at 1s (5 txs), 2s (5 txs) and 4s (2 txs); given out of
+	// order.
+	var commits []time.Time
+	for range 5 {
+		commits = append(commits, at(2000), at(1000))
+	}
+	commits = append(commits, at(4000), at(4000))
+	samples := []sample{
+		{at(0), 0, 100 << 20}, {at(1000), 50 * time.Millisecond, 110 << 20},
+		{at(2000), 80 * time.Millisecond, 120 << 20}, {at(4000), 200 * time.Millisecond, 150 << 20},
+	}
+	got := segmentsOf(commits, t0, 5, samples)
+	want := []Segment{
+		{Committed: 5, TxPerSec: 5, CPUPerTxUS: 10000, RSSMiB: 110},
+		{Committed: 10, TxPerSec: 5, CPUPerTxUS: 6000, RSSMiB: 120},
+		{Committed: 12, TxPerSec: 1, CPUPerTxUS: 60000, RSSMiB: 150},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("segments\n got %+v\nwant %+v", got, want)
+	}
+	if segmentsOf(commits, t0, 0, samples) != nil || segmentsOf(nil, t0, 5, samples) != nil {
+		t.Error("segments without a size or commits")
+	}
+	// Segments of 3 end with whole blocks: 5 (the block at 1s), 10, 12.
+	if g := segmentsOf(commits, t0, 3, samples); len(g) != 3 || g[0].Committed != 5 || g[1].Committed != 10 || g[2].Committed != 12 {
+		t.Errorf("segments of 3 over blocks of 5, 5, 2: %+v", g)
+	}
+	// Segments of 7: the block at 2s brings the count to 10.
+	if g := segmentsOf(commits, t0, 7, samples); len(g) != 2 || g[0].Committed != 10 || g[0].TxPerSec != 5 || g[1].Committed != 12 {
+		t.Errorf("segments of 7 over blocks of 5, 5, 2: %+v", g)
+	}
+	// Without samples (another process): rates only.
+	if g := segmentsOf(commits, t0, 12, nil); len(g) != 1 || g[0] != (Segment{Committed: 12, TxPerSec: 3}) {
+		t.Errorf("one segment, no samples: %+v", g)
 	}
 }
 

@@ -31,6 +31,9 @@ type run struct {
 	concurrency   int
 	commitTimeout time.Duration
 	progress      io.Writer
+	// segment, if positive, reports the run in segments of this many
+	// committed txs (Side.Segments).
+	segment int
 }
 
 // measure sends r.txs at r.concurrency, observes their commits and computes
@@ -68,6 +71,12 @@ func measure(parent context.Context, r run) (Side, error) {
 		rejected   int
 		firstError string
 	)
+	var samples <-chan []sample
+	stopSampling := func() {}
+	if r.segment > 0 {
+		sctx, stop := context.WithCancel(ctx)
+		samples, stopSampling = sampler(sctx), stop
+	}
 	start, cpuStart := time.Now(), processCPU()
 	for range min(r.concurrency, n) {
 		wg.Go(func() {
@@ -99,6 +108,11 @@ func measure(parent context.Context, r run) (Side, error) {
 	close(submitted)
 	err = <-observed
 	cpu := processCPU() - cpuStart
+	stopSampling()
+	var sampled []sample
+	if samples != nil {
+		sampled = <-samples
+	}
 	bar.done()
 	if parent.Err() != nil {
 		return Side{}, parent.Err()
@@ -112,6 +126,7 @@ func measure(parent context.Context, r run) (Side, error) {
 		lat        []time.Duration
 		lastCommit time.Time
 		heights    = map[int64]bool{}
+		commits    []time.Time
 	)
 	for i := range n {
 		if !accepted[i] {
@@ -124,6 +139,7 @@ func measure(parent context.Context, r run) (Side, error) {
 		}
 		if obs.code[i] == 0 {
 			s.Committed++
+			commits = append(commits, obs.seenAt[i])
 		} else {
 			s.Failed++
 		}
@@ -148,6 +164,7 @@ func measure(parent context.Context, r run) (Side, error) {
 	if s.Blocks > 0 {
 		s.MeanTxsPerBlock = float64(s.Committed+s.Failed) / float64(s.Blocks)
 	}
+	s.Segments = segmentsOf(commits, start, r.segment, sampled)
 	slices.Sort(lat)
 	s.P50MS, s.P95MS, s.P99MS = ms(Percentile(lat, 50)), ms(Percentile(lat, 95)), ms(Percentile(lat, 99))
 	if len(lat) > 0 {

@@ -23,6 +23,7 @@ type benchOptions struct {
 	g             *Global
 	rpc           string
 	txs, conc     int
+	segment       int
 	baseline      bool
 	json          bool
 	workload      string
@@ -56,6 +57,11 @@ transaction's commit time is when its block was first seen.
   CPU µs/tx        CPU time of this process (node and load generator) per
                    committed tx, when the node runs in process: unlike tx/s
                    it hardly changes with other work on the machine
+
+--segment N also reports every stretch of at least N committed transactions
+(whole blocks): its tx/s, CPU µs/tx and this process's resident memory at its
+end, for both targets. It shows whether the cost per transaction stays flat as
+the ledger grows.
 
 --baseline then runs CometBFT's own kvstore example app in process, with the
 same timeout_commit, mempool settings and ABCI concurrency (one mutex per
@@ -99,6 +105,7 @@ Examples:
   medchain bench --txs 20000 --concurrency 64 --baseline
   medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
   medchain bench --workload records --txs 10000
+  medchain bench --workload records --txs 1000000 --segment 100000
   medchain bench --workload supply --txs 2000 --concurrency 32
   medchain bench --workload donations --txs 2000
   medchain bench --workload claims --txs 2000
@@ -115,6 +122,7 @@ Examples:
 	f.BoolVar(&o.json, "json", false, "print one JSON object and no progress bars (same as --output json)")
 	f.StringVar(&o.workload, "workload", "patients", "what to send: "+strings.Join(bench.Workloads(), ", "))
 	f.DurationVar(&o.timeoutCommit, "timeout-commit", bench.DefaultTimeoutCommit, "CometBFT timeout_commit of the nodes bench starts (medchain without --node, and kvstore)")
+	f.IntVar(&o.segment, "segment", 0, "also report every N committed txs: their tx/s, CPU µs/tx and the process's resident memory (to see the cost as the chain grows)")
 	f.DurationVar(&o.commitTimeout, "commit-timeout", bench.DefaultCommitTimeout, "how long to wait after the last submission for accepted txs to commit")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of medchain's timed phase to this file")
 	f.MarkHidden("cpuprofile")
@@ -132,7 +140,7 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 	}
 	c := bench.Config{
 		Workload: w, Txs: o.txs, Concurrency: o.conc, Baseline: o.baseline,
-		TimeoutCommit: o.timeoutCommit, CommitTimeout: o.commitTimeout,
+		TimeoutCommit: o.timeoutCommit, CommitTimeout: o.commitTimeout, Segment: o.segment,
 	}
 	if cmd.Flags().Changed("node") {
 		c.API = strings.TrimRight(g.Node, "/")
@@ -283,9 +291,30 @@ func printBench(w io.Writer, r *bench.Report) {
 		fmt.Fprintf(w, "\nmedchain/kvstore committed tx/s: %.2f\n", *r.Ratio)
 	}
 	for i, s := range sides {
+		printSegments(w, names[i], s.Segments)
+	}
+	for i, s := range sides {
 		if s.FirstRejection != "" {
 			fmt.Fprintf(w, "\nfirst rejection (%s): %s\n", names[i], s.FirstRejection)
 		}
+	}
+}
+
+// printSegments prints a side's segments (--segment), if any.
+func printSegments(w io.Writer, name string, segs []bench.Segment) {
+	if len(segs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s by segment\n%12s %12s %12s %12s\n", name, "committed", "tx/s", "CPU µs/tx", "RSS MiB")
+	for _, s := range segs {
+		cpu, rss := "-", "-"
+		if s.CPUPerTxUS > 0 {
+			cpu = fmt.Sprintf("%.1f", s.CPUPerTxUS)
+		}
+		if s.RSSMiB > 0 {
+			rss = fmt.Sprintf("%.0f", s.RSSMiB)
+		}
+		fmt.Fprintf(w, "%12d %12.1f %12s %12s\n", s.Committed, s.TxPerSec, cpu, rss)
 	}
 }
 
