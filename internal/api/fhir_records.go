@@ -126,13 +126,13 @@ func (s *Server) fhirSearchDocumentReference(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	base := fhirBase(r)
+	// Erased records are left out before paging, so that no page comes
+	// back short (or empty, with a next link) for what it skipped.
+	live := func(rec records.Record) bool { return rec.Status != records.StatusErased && see(rec) }
 	return s.writeSearch(w, r, "DocumentReference", -1, count, cursor, func(after string, n int) ([]fhirEntry, string, error) {
-		recs, next := k.PatientRecordsSeen(view, pt, see, after, n)
+		recs, next := k.PatientRecordsSeen(view, pt, live, after, n)
 		out := make([]fhirEntry, 0, len(recs))
 		for _, rec := range recs {
-			if rec.Status == records.StatusErased {
-				continue
-			}
 			v, err := s.latest(rec)
 			if err != nil {
 				return nil, "", err

@@ -170,6 +170,21 @@ func TestFHIRRecords(t *testing.T) {
 			t.Errorf("an erased record listed: %s", raw)
 		}
 	}
+	// Pages of one: every page holds its one record, none is left empty
+	// for the erased one it skipped, and the last has no next link.
+	path := "/fhir/DocumentReference?patient=" + s.patient + "&_count=1"
+	for pages := 0; path != ""; pages++ {
+		resp, body := e.doAs(keyPatient, http.MethodGet, path, "", nil)
+		var b fhirBundle
+		fhirAnswer(t, resp, body, http.StatusOK, "Bundle", &b)
+		if len(b.Entry) != 1 || b.Entry[0].Resource.ID == s.record2 || pages > 5 {
+			t.Fatalf("page %d of one: %s", pages, body)
+		}
+		path = ""
+		if n := b.next(); n != "" {
+			path = n[strings.Index(n, "/fhir/"):]
+		}
+	}
 }
 
 // A claim document sealed in a record reads as FHIR Claim, checked against

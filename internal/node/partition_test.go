@@ -25,9 +25,9 @@ type link struct {
 	conns  []net.Conn
 }
 
-func newLink(t *testing.T, target string) *link {
+func newLink(t *testing.T, listen, target string) *link {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,10 @@ func (l *link) setCut(cut bool) {
 // together again.
 func TestPartitionedValidatorRejoins(t *testing.T) {
 	dir := t.TempDir()
-	base := freeBase(t, 5)
+	// The nodes take base to base+43; the six proxies base+50 to base+55,
+	// inside the range freeBase checked, so that no proxy's port (an
+	// ephemeral one, as before) can be one a node is about to bind.
+	base := freeBase(t, 6)
 	specs, err := Testnet(dir, TestnetOptions{Validators: 4, BasePort: base, APIPort: base + 40, TimeoutCommit: 150 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +106,7 @@ func TestPartitionedValidatorRejoins(t *testing.T) {
 			}
 			addr := fmt.Sprintf("127.0.0.1:%d", p.Ports.P2P)
 			if j == 3 || k == 3 {
-				l := newLink(t, addr)
+				l := newLink(t, fmt.Sprintf("127.0.0.1:%d", base+50+len(links)), addr)
 				links = append(links, l)
 				addr = l.addr()
 			}
