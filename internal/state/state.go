@@ -88,6 +88,7 @@ type Options struct {
 const (
 	DefaultCacheNodes    = 500_000
 	DefaultWriteBufferMB = 64
+	DefaultBlockCacheMB  = 256
 )
 
 // DB is the versioned Merkle store. Writes go to the working tree from one
@@ -131,6 +132,11 @@ func Open(dir string, opts Options) (*DB, error) {
 			Filter:              filter.NewBloomFilter(10), // as idb.NewGoLevelDB
 			WriteBuffer:         opts.WriteBufferMB << 20,
 			CompactionTableSize: 8 << 20, // goleveldb's default is 2 MiB
+			// goleveldb's block cache holds table blocks, index blocks
+			// included; at its default 8 MiB, once the tree outgrows
+			// IAVL's node cache every node read re-read and decoded an
+			// index block from its table file (ADR 11).
+			BlockCacheCapacity: DefaultBlockCacheMB << 20,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("state: open %s: %w", dir, err)
