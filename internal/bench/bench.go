@@ -34,6 +34,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
@@ -71,6 +73,13 @@ type Config struct {
 	// Profile, if set, is called when medchain's timed phase starts; the
 	// function it returns is called when that phase ends.
 	Profile func() (stop func())
+	// Validators, if above 1, makes Run start networks of that many
+	// validators, each node its own process (Spawn) on loopback, for
+	// medchain and for the kvstore baseline alike. The timed txs are sent
+	// to the nodes in turn; commits are observed on node 0.
+	Validators int
+	// Spawn makes the command of one node process, for Validators > 1.
+	Spawn SpawnFunc
 }
 
 // Report is the outcome of a run.
@@ -81,7 +90,10 @@ type Report struct {
 	// TimeoutCommitMS is the timeout_commit of the nodes bench started
 	// (absent when it started none).
 	TimeoutCommitMS float64 `json:"timeout_commit_ms,omitempty"`
-	Medchain        Side    `json:"medchain"`
+	// Validators is the size of the networks bench started (absent for
+	// one).
+	Validators int  `json:"validators,omitempty"`
+	Medchain   Side `json:"medchain"`
 	Kvstore         *Side   `json:"kvstore,omitempty"`
 	// Ratio is medchain's committed tx/s over kvstore's (with Baseline).
 	Ratio *float64 `json:"ratio,omitempty"`
@@ -139,6 +151,18 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: --concurrency must be at least 1, got %d", c.Concurrency)
 	case c.API != "" && c.RPC == "":
 		return nil, errors.New("bench: a target API needs its CometBFT RPC URL too")
+	case c.Validators > 1 && c.API != "":
+		return nil, errors.New("bench: --validators starts its own network; it cannot be used with --node")
+	case c.Validators > 1 && c.Spawn == nil:
+		return nil, errors.New("bench: more than one validator needs a command to start node processes")
+	case c.Validators > maxValidators:
+		return nil, fmt.Errorf("bench: --validators must be at most %d, got %d", maxValidators, c.Validators)
+	case c.Validators > 1 && oneOrgSetup[c.Workload.Name()]:
+		return nil, fmt.Errorf("bench: workload %s cannot run on %d validators: its setup admits organisations by a proposal that one organisation passes alone only in a one-organisation network (the patients and records workloads can)",
+			c.Workload.Name(), c.Validators)
+	}
+	if c.Validators < 1 {
+		c.Validators = 1
 	}
 	if c.TimeoutCommit <= 0 {
 		c.TimeoutCommit = DefaultTimeoutCommit
@@ -147,6 +171,9 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		c.CommitTimeout = DefaultCommitTimeout
 	}
 	rep := &Report{Workload: c.Workload.Name(), Txs: c.Txs, Concurrency: c.Concurrency}
+	if c.Validators > 1 {
+		rep.Validators = c.Validators
+	}
 	if c.API == "" || c.Baseline {
 		rep.TimeoutCommitMS = ms(c.TimeoutCommit)
 	}
@@ -170,31 +197,91 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	return rep, nil
 }
 
-// runMedchain measures the medchain side into rep and returns the txs sent.
-func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
-	api, rpcURL, target := c.API, c.RPC, c.API
-	if api == "" {
-		dir, err := os.MkdirTemp("", "medchain-bench-")
-		if err != nil {
-			return nil, fmt.Errorf("bench: %w", err)
-		}
-		defer removeAll(dir)
+// maxValidators is the most validators bench starts: node.Testnet's
+// organisations.
+const maxValidators = 10
+
+// oneOrgSetup names the workloads whose setup passes governance proposals
+// with the admin's vote alone.
+var oneOrgSetup = map[string]bool{"supply": true, "donations": true, "claims": true, "pools": true}
+
+// medchainTarget is the network a medchain run sends to.
+type medchainTarget struct {
+	nodes  []*medchain // the timed txs go to each in turn
+	rpc    *rpcClient  // node 0's CometBFT RPC: commits are observed there
+	target string
+	// usage measures the node processes; nil: the node runs in this
+	// process; measured false: neither (a node bench did not start).
+	usage    func() (time.Duration, int64)
+	measured bool
+	stop     func()
+}
+
+// startMedchainTarget starts the network c describes, or names the one
+// c.API serves.
+func startMedchainTarget(ctx context.Context, c *Config) (*medchainTarget, error) {
+	if c.API != "" {
+		return &medchainTarget{nodes: []*medchain{newMedchain(c.API, c.Concurrency)}, rpc: newRPC(c.RPC), target: c.API, stop: func() {}}, nil
+	}
+	dir, err := os.MkdirTemp("", "medchain-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	var home string
+	t := &medchainTarget{measured: true}
+	if c.Validators == 1 {
 		n, err := startMedchain(ctx, dir, c.TimeoutCommit)
 		if err != nil {
+			removeAll(dir)
 			return nil, err
 		}
-		defer n.Stop()
-		api, rpcURL, target = n.APIURL(), rpcBase(n.RPCAddress()), "in process"
-		ks, err := keystore.Open(filepath.Join(n.Home, node.KeystoreFile))
+		t.nodes, t.rpc, t.target = []*medchain{newMedchain(n.APIURL(), c.Concurrency)}, newRPC(rpcBase(n.RPCAddress())), "in process"
+		t.stop = func() { n.Stop(); removeAll(dir) }
+		home = n.Home
+	} else {
+		cl, apis, rpcs, err := startMedchainCluster(ctx, dir, c)
 		if err != nil {
+			removeAll(dir)
 			return nil, err
 		}
-		if c.Admin, err = ks.Key("admin", keystore.DevPassphrase); err != nil {
-			return nil, fmt.Errorf("bench: admin key of the node it started: %w", err)
+		for _, api := range apis {
+			t.nodes = append(t.nodes, newMedchain(api, c.Concurrency))
 		}
+		t.rpc, t.usage = newRPC(rpcs[0]), cl.usage
+		t.target = fmt.Sprintf("%d validators, one process each", c.Validators)
+		t.stop = func() { cl.stop(); removeAll(dir) }
+		home = cl.homes[0]
 	}
-	rpc := newRPC(rpcURL)
-	mc := newMedchain(api, c.Concurrency)
+	ks, err := keystore.Open(filepath.Join(home, node.KeystoreFile))
+	if err == nil {
+		c.Admin, err = ks.Key("admin", keystore.DevPassphrase)
+	}
+	if err != nil {
+		t.stop()
+		return nil, fmt.Errorf("bench: admin key of the node it started: %w", err)
+	}
+	return t, nil
+}
+
+// send sends the txs to the target's nodes in turn.
+func (t *medchainTarget) send() func(ctx context.Context, raw []byte) error {
+	if len(t.nodes) == 1 {
+		return t.nodes[0].send
+	}
+	var next atomic.Uint64
+	return func(ctx context.Context, raw []byte) error {
+		return t.nodes[int(next.Add(1)-1)%len(t.nodes)].send(ctx, raw)
+	}
+}
+
+// runMedchain measures the medchain side into rep and returns the txs sent.
+func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
+	t, err := startMedchainTarget(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	defer t.stop()
+	mc, rpc := t.nodes[0], t.rpc
 	st, err := preflight(ctx, mc, rpc)
 	if err != nil {
 		return nil, err
@@ -215,7 +302,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	}
 	for _, stage := range append([][][]byte{plan.Setup}, plan.SetupStages...) {
 		if len(stage) > 0 {
-			if err := setup(ctx, mc, rpc, stage, c.CommitTimeout); err != nil {
+			if err := setup(ctx, t.nodes, rpc, stage, c.CommitTimeout); err != nil {
 				return nil, err
 			}
 		}
@@ -226,7 +313,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 		stop = c.Profile()
 	}
 	side, err := measure(ctx, run{
-		name: "medchain", send: mc.send, rpc: rpc, txs: plan.Txs,
+		name: "medchain", send: t.send(), rpc: rpc, txs: plan.Txs, usage: t.usage,
 		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if stop != nil {
@@ -235,8 +322,8 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	side.Target = target
-	if c.API != "" {
+	side.Target = t.target
+	if !t.measured {
 		side.CPUPerTxUS = 0 // the node is another process
 		for i := range side.Segments {
 			side.Segments[i].CPUPerTxUS, side.Segments[i].RSSMiB = 0, 0
@@ -246,10 +333,65 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 	return plan.Txs, nil
 }
 
-// setup sends a workload's setup txs one by one and waits for all of them
-// to commit successfully.
-func setup(ctx context.Context, mc *medchain, rpc *rpcClient, txs [][]byte, timeout time.Duration) error {
-	side, err := measure(ctx, run{name: "setup", send: mc.send, rpc: rpc, txs: txs, concurrency: 1, commitTimeout: timeout})
+// startMedchainCluster writes the homes of a c.Validators-node medchain
+// network under dir and starts each node in its own process. It returns
+// the nodes' API and CometBFT RPC URLs once every node serves and the
+// network has made a block.
+func startMedchainCluster(ctx context.Context, dir string, c *Config) (*cluster, []string, []string, error) {
+	base, apiBase, err := freeLayout(c.Validators)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	nodes, err := node.Testnet(dir, node.TestnetOptions{
+		Validators: c.Validators, ChainID: "medchain-bench", BasePort: base, APIPort: apiBase, TimeoutCommit: c.TimeoutCommit,
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("bench: make the node homes: %w", err)
+	}
+	homes := make([]string, len(nodes))
+	apis := make([]string, len(nodes))
+	rpcs := make([]string, len(nodes))
+	for k, n := range nodes {
+		homes[k] = n.Home
+		apis[k] = "http://127.0.0.1:" + strconv.Itoa(n.Ports.API)
+		rpcs[k] = "http://127.0.0.1:" + strconv.Itoa(n.Ports.RPC)
+		// As for the node in process: no per-client limits, and the
+		// logs of errors only (the kvstore nodes log nothing).
+		cfg, err := node.LoadAppConfig(n.Home)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cfg.API.RateLimit = 0
+		cfg.API.MaxConnectionsPerClient = 0
+		cfg.Log.Level, cfg.Log.ConsensusLevel = "error", "error"
+		if err := node.WriteAppConfig(n.Home, cfg); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	cl, err := startCluster(c.Spawn, KindMedchain, homes)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	probes := make([]*medchain, len(apis))
+	for k, api := range apis {
+		probes[k] = newMedchain(api, 1)
+	}
+	err = cl.waitReady(ctx, "serving its API at height 1", func(ctx context.Context, k int) bool {
+		h, err := probes[k].stateHeight(ctx)
+		return err == nil && h >= 1
+	})
+	if err != nil {
+		cl.stop()
+		return nil, nil, nil, err
+	}
+	return cl, apis, rpcs, nil
+}
+
+// setup sends a workload's setup txs one by one to the first node and
+// waits for all of them to commit successfully, and for every node's state
+// to hold them.
+func setup(ctx context.Context, nodes []*medchain, rpc *rpcClient, txs [][]byte, timeout time.Duration) error {
+	side, err := measure(ctx, run{name: "setup", send: nodes[0].send, rpc: rpc, txs: txs, concurrency: 1, commitTimeout: timeout})
 	if err != nil {
 		return err
 	}
@@ -264,13 +406,14 @@ func setup(ctx context.Context, mc *medchain, rpc *rpcClient, txs [][]byte, time
 		return fmt.Errorf("bench: setup: %w", err)
 	}
 	deadline := time.Now().Add(timeout)
-	for {
-		h, err := mc.stateHeight(ctx)
+	for k := 0; k < len(nodes); {
+		h, err := nodes[k].stateHeight(ctx)
 		if err == nil && h >= st.height {
-			return nil
+			k++
+			continue
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("bench: setup: the node's state did not reach height %d (at %d, %v)", st.height, h, err)
+			return fmt.Errorf("bench: setup: the state of node %d did not reach height %d (at %d, %v)", k, st.height, h, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -278,35 +421,93 @@ func setup(ctx context.Context, mc *medchain, rpc *rpcClient, txs [][]byte, time
 		case <-time.After(pollEvery):
 		}
 	}
+	return nil
 }
 
-// runKVStore measures CometBFT's kvstore app with txs of about txLen bytes.
+// runKVStore measures CometBFT's kvstore app with txs of about txLen bytes,
+// on a network of c.Validators like medchain's.
 func runKVStore(ctx context.Context, c Config, txLen int) (*Side, error) {
 	dir, err := os.MkdirTemp("", "medchain-bench-kvstore-")
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer removeAll(dir)
-	kv, err := startKVStore(ctx, dir, c.TimeoutCommit)
-	if err != nil {
-		return nil, err
+	var (
+		rpcs   []string
+		usage  func() (time.Duration, int64)
+		target = "in process"
+	)
+	if c.Validators == 1 {
+		kv, err := startKVStore(ctx, dir, c.TimeoutCommit)
+		if err != nil {
+			return nil, err
+		}
+		defer kv.stop()
+		rpcs = []string{kv.rpcURL}
+	} else {
+		cl, urls, err := startKVCluster(ctx, dir, c)
+		if err != nil {
+			return nil, err
+		}
+		defer cl.stop()
+		rpcs, usage = urls, cl.usage
+		target = fmt.Sprintf("%d validators, one process each", c.Validators)
 	}
-	defer kv.stop()
-	rpc := newRPC(kv.rpcURL)
 	txs, err := kvTxs(c.Txs, txLen)
 	if err != nil {
 		return nil, err
 	}
-	kc := newKVClient(kv.rpcURL, c.Concurrency)
+	clients := make([]*kvClient, len(rpcs))
+	for k, u := range rpcs {
+		clients[k] = newKVClient(u, c.Concurrency)
+	}
+	send := clients[0].send
+	if len(clients) > 1 {
+		var next atomic.Uint64
+		send = func(ctx context.Context, raw []byte) error {
+			return clients[int(next.Add(1)-1)%len(clients)].send(ctx, raw)
+		}
+	}
 	side, err := measure(ctx, run{
-		name: "kvstore", send: kc.send, rpc: rpc, txs: txs,
+		name: "kvstore", send: send, rpc: newRPC(rpcs[0]), txs: txs, usage: usage,
 		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if err != nil {
 		return nil, err
 	}
-	side.Target = "in process"
+	side.Target = target
 	return &side, nil
+}
+
+// startKVCluster writes the homes of a c.Validators-node kvstore network
+// under dir and starts each node in its own process. It returns the nodes'
+// RPC URLs once every node answers and the network has made a block.
+func startKVCluster(ctx context.Context, dir string, c Config) (*cluster, []string, error) {
+	base, _, err := freeLayout(c.Validators)
+	if err != nil {
+		return nil, nil, err
+	}
+	homes, err := writeKVHomes(dir, c.Validators, base, c.TimeoutCommit)
+	if err != nil {
+		return nil, nil, err
+	}
+	rpcs := make([]string, len(homes))
+	for k := range homes {
+		rpcs[k] = "http://127.0.0.1:" + strconv.Itoa(base+10*k+1)
+	}
+	cl, err := startCluster(c.Spawn, KindKVStore, homes)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = cl.waitReady(ctx, "at height 1", func(ctx context.Context, k int) bool {
+		st, err := newRPC(rpcs[k]).status(ctx)
+		return err == nil && st.height >= 1
+	})
+	if err != nil {
+		cl.stop()
+		return nil, nil, err
+	}
+	return cl, rpcs, nil
 }
 
 // removeAll removes dir, retrying for a while: a stopped CometBFT node can

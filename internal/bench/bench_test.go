@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -263,5 +266,81 @@ func TestRunUnreachableNode(t *testing.T) {
 	_, err = Run(context.Background(), Config{Workload: Patients{}, Txs: 1, Concurrency: 1, API: url, RPC: url})
 	if err == nil || !strings.Contains(err.Error(), "medchain API at "+url) {
 		t.Errorf("Run against nothing: err = %v, want one naming the API", err)
+	}
+}
+
+// A node process that exits before it serves fails the run with what it
+// printed, and leaves no process or directory behind.
+func TestRunValidatorsNodeExits(t *testing.T) {
+	var spawned []string
+	spawn := func(kind, home string) *exec.Cmd {
+		spawned = append(spawned, kind+" "+home)
+		// This test binary, running no test: it prints a warning and exits.
+		return exec.Command(os.Args[0], "-test.run=^$")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := Run(ctx, Config{Workload: Patients{}, Txs: 10, Concurrency: 1, Validators: 3, Spawn: spawn})
+	if err == nil || !strings.Contains(err.Error(), "exited") || !strings.Contains(err.Error(), "no tests to run") {
+		t.Fatalf("Run with nodes that exit: err = %v, want one saying a node exited, with its output", err)
+	}
+	if len(spawned) != 3 || !strings.HasPrefix(spawned[0], KindMedchain+" ") {
+		t.Fatalf("spawned %q, want three medchain nodes", spawned)
+	}
+	for _, s := range spawned {
+		home := strings.TrimPrefix(s, KindMedchain+" ")
+		if _, err := os.Stat(home); !os.IsNotExist(err) {
+			t.Errorf("%s is left behind (%v)", home, err)
+		}
+	}
+}
+
+func TestRunValidatorsRefused(t *testing.T) {
+	spawn := func(kind, home string) *exec.Cmd { t.Fatalf("spawned %s %s", kind, home); return nil }
+	for _, tc := range []struct {
+		c    Config
+		want string
+	}{
+		{Config{Workload: Patients{}, Txs: 1, Concurrency: 1, Validators: 4}, "needs a command to start node processes"},
+		{Config{Workload: Patients{}, Txs: 1, Concurrency: 1, Validators: 11, Spawn: spawn}, "at most 10"},
+		{Config{Workload: Patients{}, Txs: 1, Concurrency: 1, Validators: 2, Spawn: spawn, API: "http://127.0.0.1:1", RPC: "http://127.0.0.1:1"}, "cannot be used with --node"},
+	} {
+		if _, err := Run(context.Background(), tc.c); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Run(%+v): err = %v, want %q", tc.c, err, tc.want)
+		}
+	}
+	for _, w := range []string{"supply", "donations", "claims", "pools"} {
+		wl, err := NewWorkload(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Run(context.Background(), Config{Workload: wl, Txs: 1, Concurrency: 1, Validators: 4, Spawn: spawn})
+		if err == nil || !strings.Contains(err.Error(), "workload "+w+" cannot run on 4 validators") {
+			t.Errorf("%s on 4 validators: err = %v", w, err)
+		}
+	}
+}
+
+var sink int
+
+// pidCPU and pidRSS read another process: here this one, which has used
+// CPU time and memory.
+func TestProcessUsage(t *testing.T) {
+	if !procMeasured {
+		t.Log("other processes are not measured on " + runtime.GOOS)
+		return
+	}
+	// /proc counts in steps of 10 ms: use some first.
+	for x := 0; processCPU() < 50*time.Millisecond; x++ {
+		sink = x
+	}
+	if cpu := pidCPU(os.Getpid()); cpu < 40*time.Millisecond {
+		t.Errorf("pidCPU(self) = %v", cpu)
+	}
+	if rss := pidRSS(os.Getpid()); rss < 1<<20 {
+		t.Errorf("pidRSS(self) = %d bytes", rss)
+	}
+	if cpu, rss := pidCPU(1<<30), pidRSS(1<<30); cpu != 0 || rss != 0 {
+		t.Errorf("a process that does not exist: %v, %d", cpu, rss)
 	}
 }

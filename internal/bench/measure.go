@@ -34,6 +34,9 @@ type run struct {
 	// segment, if positive, reports the run in segments of this many
 	// committed txs (Side.Segments).
 	segment int
+	// usage is the CPU time used so far by the processes measured, and
+	// their resident memory; nil: this process's (the node runs in it).
+	usage func() (time.Duration, int64)
 }
 
 // measure sends r.txs at r.concurrency, observes their commits and computes
@@ -71,13 +74,18 @@ func measure(parent context.Context, r run) (Side, error) {
 		rejected   int
 		firstError string
 	)
+	usage := r.usage
+	if usage == nil {
+		usage = func() (time.Duration, int64) { return processCPU(), processRSS() }
+	}
+	cpuNow := func() time.Duration { cpu, _ := usage(); return cpu }
 	var samples <-chan []sample
 	stopSampling := func() {}
 	if r.segment > 0 {
 		sctx, stop := context.WithCancel(ctx)
-		samples, stopSampling = sampler(sctx), stop
+		samples, stopSampling = sampler(sctx, usage), stop
 	}
-	start, cpuStart := time.Now(), processCPU()
+	start, cpuStart := time.Now(), cpuNow()
 	for range min(r.concurrency, n) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -107,7 +115,7 @@ func measure(parent context.Context, r run) (Side, error) {
 	submitEnd := time.Now()
 	close(submitted)
 	err = <-observed
-	cpu := processCPU() - cpuStart
+	cpu := cpuNow() - cpuStart
 	stopSampling()
 	var sampled []sample
 	if samples != nil {

@@ -15,14 +15,17 @@ type Segment struct {
 	// run's start.
 	Committed int     `json:"committed"`
 	TxPerSec  float64 `json:"tx_per_s"`
-	// CPUPerTxUS and RSSMiB are this process's (node and load generator):
-	// zero when the target runs in another process or the platform does
-	// not say.
+	// CPUPerTxUS is the CPU time of the node (or, with several
+	// validators, of all their processes) and the load generator; RSSMiB
+	// the node's resident memory (the sum of the validators'), which with
+	// one node in process includes the load generator. Zero when the
+	// target is a node bench did not start or the platform does not say.
 	CPUPerTxUS float64 `json:"cpu_per_tx_us,omitempty"`
 	RSSMiB     float64 `json:"rss_mib,omitempty"`
 }
 
-// sample is the process's CPU time and resident memory at a moment.
+// sample is the measured processes' CPU time and resident memory at a
+// moment.
 type sample struct {
 	at  time.Time
 	cpu time.Duration
@@ -32,21 +35,25 @@ type sample struct {
 // sampleEvery is how often a segmented run samples the process.
 const sampleEvery = 100 * time.Millisecond
 
-// sampler records samples every sampleEvery until ctx ends, then sends
-// them (with one last) on the returned channel.
-func sampler(ctx context.Context) <-chan []sample {
+// sampler records usage every sampleEvery until ctx ends, then sends the
+// samples (with one last) on the returned channel.
+func sampler(ctx context.Context, usage func() (time.Duration, int64)) <-chan []sample {
 	out := make(chan []sample, 1)
+	take := func(at time.Time) sample {
+		cpu, rss := usage()
+		return sample{at, cpu, rss}
+	}
 	go func() {
-		s := []sample{{time.Now(), processCPU(), processRSS()}}
+		s := []sample{take(time.Now())}
 		t := time.NewTicker(sampleEvery)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				out <- append(s, sample{time.Now(), processCPU(), processRSS()})
+				out <- append(s, take(time.Now()))
 				return
 			case now := <-t.C:
-				s = append(s, sample{now, processCPU(), processRSS()})
+				s = append(s, take(now))
 			}
 		}
 	}()

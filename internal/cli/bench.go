@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -31,6 +32,7 @@ type benchOptions struct {
 	commitTimeout time.Duration
 	cpuProfile    string
 	memProfile    string
+	validators    int
 }
 
 func newBenchCmd(g *Global) *cobra.Command {
@@ -63,7 +65,18 @@ transaction's commit time is when its block was first seen.
 end, for both targets. It shows whether the cost per transaction stays flat as
 the ledger grows.
 
---baseline then runs CometBFT's own kvstore example app in process, with the
+--validators N starts networks of N validators instead, each node its own
+process (this binary: medchain start, and bench kvstore-node for the baseline)
+on loopback, in temporary directories. The timed transactions go to the nodes
+in turn, as clients of N organisations would send them; commits are observed
+on node 0, so the latency is to the commit as node 0 saw it. CPU µs/tx is then
+that of all the node processes and bench together; --segment's memory is the
+sum of the nodes'. The patients and records workloads run on any number; the
+others admit organisations by a proposal one organisation passes alone only on
+one validator.
+
+--baseline then runs CometBFT's own kvstore example app (in process, or on
+--validators processes), with the
 same timeout_commit, mempool settings and ABCI concurrency (one mutex per
 connection, as medchain's node), the same number of "key=value" transactions of
 the same mean size at the same concurrency (broadcast_tx_sync over its HTTP
@@ -103,6 +116,7 @@ Workloads:
 Examples:
   medchain bench
   medchain bench --txs 20000 --concurrency 64 --baseline
+  medchain bench --validators 4 --txs 20000 --baseline
   medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
   medchain bench --workload records --txs 10000
   medchain bench --workload records --txs 1000000 --segment 100000
@@ -124,11 +138,44 @@ Examples:
 	f.DurationVar(&o.timeoutCommit, "timeout-commit", bench.DefaultTimeoutCommit, "CometBFT timeout_commit of the nodes bench starts (medchain without --node, and kvstore)")
 	f.IntVar(&o.segment, "segment", 0, "also report every N committed txs: their tx/s, CPU µs/tx and the process's resident memory (to see the cost as the chain grows)")
 	f.DurationVar(&o.commitTimeout, "commit-timeout", bench.DefaultCommitTimeout, "how long to wait after the last submission for accepted txs to commit")
+	f.IntVar(&o.validators, "validators", 1, "validators of the networks bench starts, each node its own process (medchain and the kvstore baseline)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of medchain's timed phase to this file")
 	f.MarkHidden("cpuprofile")
 	f.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of medchain's timed phase to this file")
 	f.MarkHidden("memprofile")
+	cmd.AddCommand(newBenchKVStoreNodeCmd(g))
 	return cmd
+}
+
+// newBenchKVStoreNodeCmd is the process of one kvstore validator of
+// bench --validators N --baseline.
+func newBenchKVStoreNodeCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:    "kvstore-node",
+		Short:  "Run one node of the kvstore baseline network bench --validators starts",
+		Hidden: true,
+		Long: `Run CometBFT's kvstore example app on a CometBFT node from a home that
+medchain bench wrote (--home), until interrupted. bench --validators N --baseline
+starts N of these; it is not meant to be run by hand.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return bench.ServeKVStore(cmd.Context(), g.Home) },
+	}
+}
+
+// spawnNode starts one node of a bench network with this binary: the one
+// the command was run as (os.Args[0], found as the shell found it), which
+// under a test harness's alias can differ from os.Executable.
+func spawnNode(kind, home string) *exec.Cmd {
+	exe, err := exec.LookPath(os.Args[0])
+	if err != nil {
+		if exe, err = os.Executable(); err != nil {
+			exe = os.Args[0]
+		}
+	}
+	if kind == bench.KindKVStore {
+		return exec.Command(exe, "bench", "kvstore-node", "--home", home)
+	}
+	return exec.Command(exe, "start", "--home", home)
 }
 
 func (o *benchOptions) run(cmd *cobra.Command) error {
@@ -141,6 +188,10 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 	c := bench.Config{
 		Workload: w, Txs: o.txs, Concurrency: o.conc, Baseline: o.baseline,
 		TimeoutCommit: o.timeoutCommit, CommitTimeout: o.commitTimeout, Segment: o.segment,
+		Validators: o.validators, Spawn: spawnNode,
+	}
+	if o.validators < 1 {
+		return usageErrorf("--validators must be at least 1, got %d", o.validators)
 	}
 	if cmd.Flags().Changed("node") {
 		c.API = strings.TrimRight(g.Node, "/")
@@ -248,7 +299,14 @@ func printBench(w io.Writer, r *bench.Report) {
 	if r.TimeoutCommitMS > 0 {
 		fmt.Fprintf(w, ", timeout_commit %s", time.Duration(r.TimeoutCommitMS*float64(time.Millisecond)))
 	}
-	fmt.Fprintf(w, "\nmedchain: %s\n\n", r.Medchain.Target)
+	if r.Validators > 1 {
+		fmt.Fprintf(w, ", %d validators", r.Validators)
+	}
+	fmt.Fprintf(w, "\nmedchain: %s\n", r.Medchain.Target)
+	if r.Kvstore != nil {
+		fmt.Fprintf(w, "kvstore: %s\n", r.Kvstore.Target)
+	}
+	fmt.Fprintln(w)
 
 	sides := []*bench.Side{&r.Medchain}
 	names := []string{"medchain"}

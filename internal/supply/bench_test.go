@@ -438,7 +438,7 @@ func buildScanState(b *testing.B, c *benchChain, units int) []scanLot {
 				c.maybeCommit()
 			}
 		case fateRecalled:
-			c.exec(benchOps, supply.TypeRecall, supply.RecallLots{GTIN: l.gtin, Lots: []string{l.lot}, Reason: "potency below specification"})
+			c.exec(benchOps, supply.TypeRecall, supply.RecallLots{GTIN: l.gtin, Lots: []string{l.lot}, Reason: "potency"})
 			c.maybeCommit()
 		}
 	}
