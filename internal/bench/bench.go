@@ -80,6 +80,10 @@ type Config struct {
 	Validators int
 	// Spawn makes the command of one node process, for Validators > 1.
 	Spawn SpawnFunc
+	// Rate, if positive, paces the timed submissions of both targets to
+	// this many transactions a second altogether: the commit latency of a
+	// network under a load it may keep up with, rather than of a flood.
+	Rate float64
 }
 
 // Report is the outcome of a run.
@@ -90,6 +94,9 @@ type Report struct {
 	// TimeoutCommitMS is the timeout_commit of the nodes bench started
 	// (absent when it started none).
 	TimeoutCommitMS float64 `json:"timeout_commit_ms,omitempty"`
+	// Rate is the offered load in tx/s (absent: as fast as the target
+	// answered).
+	Rate float64 `json:"rate,omitempty"`
 	// Validators is the size of the networks bench started (absent for
 	// one).
 	Validators int  `json:"validators,omitempty"`
@@ -155,6 +162,8 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		return nil, errors.New("bench: --validators starts its own network; it cannot be used with --node")
 	case c.Validators > 1 && c.Spawn == nil:
 		return nil, errors.New("bench: more than one validator needs a command to start node processes")
+	case c.Rate < 0:
+		return nil, fmt.Errorf("bench: --rate must be positive, got %v", c.Rate)
 	case c.Validators > maxValidators:
 		return nil, fmt.Errorf("bench: --validators must be at most %d, got %d", maxValidators, c.Validators)
 	case c.Validators > 1 && oneOrgSetup[c.Workload.Name()]:
@@ -170,7 +179,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if c.CommitTimeout <= 0 {
 		c.CommitTimeout = DefaultCommitTimeout
 	}
-	rep := &Report{Workload: c.Workload.Name(), Txs: c.Txs, Concurrency: c.Concurrency}
+	rep := &Report{Workload: c.Workload.Name(), Txs: c.Txs, Concurrency: c.Concurrency, Rate: c.Rate}
 	if c.Validators > 1 {
 		rep.Validators = c.Validators
 	}
@@ -313,7 +322,7 @@ func runMedchain(ctx context.Context, c Config, rep *Report) ([][]byte, error) {
 		stop = c.Profile()
 	}
 	side, err := measure(ctx, run{
-		name: "medchain", send: t.send(), rpc: rpc, txs: plan.Txs, usage: t.usage,
+		name: "medchain", send: t.send(), rpc: rpc, txs: plan.Txs, usage: t.usage, rate: c.Rate,
 		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if stop != nil {
@@ -469,7 +478,7 @@ func runKVStore(ctx context.Context, c Config, txLen int) (*Side, error) {
 		}
 	}
 	side, err := measure(ctx, run{
-		name: "kvstore", send: send, rpc: newRPC(rpcs[0]), txs: txs, usage: usage,
+		name: "kvstore", send: send, rpc: newRPC(rpcs[0]), txs: txs, usage: usage, rate: c.Rate,
 		concurrency: c.Concurrency, commitTimeout: c.CommitTimeout, progress: c.Progress, segment: c.Segment,
 	})
 	if err != nil {

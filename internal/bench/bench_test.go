@@ -344,3 +344,28 @@ func TestProcessUsage(t *testing.T) {
 		t.Errorf("a process that does not exist: %v, %d", cpu, rss)
 	}
 }
+
+// --rate paces the submissions: with a limiter of R a second and a burst
+// of one, n submissions cannot take less than (n-1)/R, however fast the
+// node answers. (A bound the pacing guarantees, not a speed of the node.)
+func TestRunPaced(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	const n, perSec = 41, 100.0
+	rep, err := Run(ctx, Config{Workload: Patients{}, Txs: n, Concurrency: 8, Rate: perSec,
+		TimeoutCommit: 100 * time.Millisecond, CommitTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Medchain
+	if s.Committed != n {
+		t.Fatalf("committed %d of %d (rejected %d: %s)", s.Committed, n, s.Rejected, s.FirstRejection)
+	}
+	// Accepted / the submission phase, which lasted at least (n-1)/R.
+	if limit := float64(n) / (float64(n-1) / perSec); s.SubmitTxPerSec > limit {
+		t.Errorf("submitted at %.1f tx/s, paced to %v: more than %.1f", s.SubmitTxPerSec, perSec, limit)
+	}
+	if rep.Rate != perSec {
+		t.Errorf("report rate %v, want %v", rep.Rate, perSec)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/time/rate"
 
 	"github.com/medchain/medchain/internal/tx"
 )
@@ -34,6 +35,10 @@ type run struct {
 	// segment, if positive, reports the run in segments of this many
 	// committed txs (Side.Segments).
 	segment int
+	// rate, if positive, paces the submissions to this many a second
+	// altogether (an offered load); otherwise the workers send as fast as
+	// the target answers.
+	rate float64
 	// usage is the CPU time used so far by the processes measured, and
 	// their resident memory; nil: this process's (the node runs in it).
 	usage func() (time.Duration, int64)
@@ -85,10 +90,17 @@ func measure(parent context.Context, r run) (Side, error) {
 		sctx, stop := context.WithCancel(ctx)
 		samples, stopSampling = sampler(sctx, usage), stop
 	}
+	var pace *rate.Limiter
+	if r.rate > 0 {
+		pace = rate.NewLimiter(rate.Limit(r.rate), 1)
+	}
 	start, cpuStart := time.Now(), cpuNow()
 	for range min(r.concurrency, n) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
+				if pace != nil && pace.Wait(ctx) != nil {
+					return
+				}
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return

@@ -33,6 +33,7 @@ type benchOptions struct {
 	cpuProfile    string
 	memProfile    string
 	validators    int
+	rate          float64
 }
 
 func newBenchCmd(g *Global) *cobra.Command {
@@ -74,6 +75,11 @@ that of all the node processes and bench together; --segment's memory is the
 sum of the nodes'. The patients and records workloads run on any number; the
 others admit organisations by a proposal one organisation passes alone only on
 one validator.
+
+--rate R paces the submissions to R transactions a second altogether, for both
+targets: the commit latency of a network under a load it keeps up with. Without
+it the workers send as fast as the node answers, and the latency is mostly the
+wait behind the mempool's backlog.
 
 --baseline then runs CometBFT's own kvstore example app (in process, or on
 --validators processes), with the
@@ -117,6 +123,7 @@ Examples:
   medchain bench
   medchain bench --txs 20000 --concurrency 64 --baseline
   medchain bench --validators 4 --txs 20000 --baseline
+  medchain bench --validators 4 --txs 5000 --rate 500 --baseline
   medchain bench --node http://127.0.0.1:8080 --txs 5000 --json
   medchain bench --workload records --txs 10000
   medchain bench --workload records --txs 1000000 --segment 100000
@@ -139,6 +146,7 @@ Examples:
 	f.IntVar(&o.segment, "segment", 0, "also report every N committed txs: their tx/s, CPU µs/tx and the process's resident memory (to see the cost as the chain grows)")
 	f.DurationVar(&o.commitTimeout, "commit-timeout", bench.DefaultCommitTimeout, "how long to wait after the last submission for accepted txs to commit")
 	f.IntVar(&o.validators, "validators", 1, "validators of the networks bench starts, each node its own process (medchain and the kvstore baseline)")
+	f.Float64Var(&o.rate, "rate", 0, "pace the submissions to this many tx/s altogether (default: as fast as the node answers)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of medchain's timed phase to this file")
 	f.MarkHidden("cpuprofile")
 	f.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of medchain's timed phase to this file")
@@ -188,7 +196,7 @@ func (o *benchOptions) run(cmd *cobra.Command) error {
 	c := bench.Config{
 		Workload: w, Txs: o.txs, Concurrency: o.conc, Baseline: o.baseline,
 		TimeoutCommit: o.timeoutCommit, CommitTimeout: o.commitTimeout, Segment: o.segment,
-		Validators: o.validators, Spawn: spawnNode,
+		Validators: o.validators, Spawn: spawnNode, Rate: o.rate,
 	}
 	if o.validators < 1 {
 		return usageErrorf("--validators must be at least 1, got %d", o.validators)
@@ -301,6 +309,9 @@ func printBench(w io.Writer, r *bench.Report) {
 	}
 	if r.Validators > 1 {
 		fmt.Fprintf(w, ", %d validators", r.Validators)
+	}
+	if r.Rate > 0 {
+		fmt.Fprintf(w, ", paced to %g tx/s", r.Rate)
 	}
 	fmt.Fprintf(w, "\nmedchain: %s\n", r.Medchain.Target)
 	if r.Kvstore != nil {
