@@ -102,9 +102,9 @@ type Report struct {
 	Rate float64 `json:"rate,omitempty"`
 	// Validators is the size of the networks bench started (absent for
 	// one).
-	Validators int  `json:"validators,omitempty"`
-	Medchain   Side `json:"medchain"`
-	Kvstore         *Side   `json:"kvstore,omitempty"`
+	Validators int   `json:"validators,omitempty"`
+	Medchain   Side  `json:"medchain"`
+	Kvstore    *Side `json:"kvstore,omitempty"`
 	// Ratio is medchain's committed tx/s over kvstore's (with Baseline).
 	Ratio *float64 `json:"ratio,omitempty"`
 }
