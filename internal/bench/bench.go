@@ -122,6 +122,10 @@ type Side struct {
 	Sent           int     `json:"sent"`
 	Accepted       int     `json:"accepted"`
 	Rejected       int     `json:"rejected"`
+	// Retried counts the sends the target turned away because its
+	// mempool was full; bench sent each again after a pause, and its
+	// latency counts from the first send.
+	Retried int `json:"retried"`
 	// FirstRejection is the answer to the first rejected submission.
 	FirstRejection string `json:"first_rejection,omitempty"`
 	// Committed counts accepted txs committed with code 0; Failed those

@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
@@ -367,5 +372,74 @@ func TestRunPaced(t *testing.T) {
 	}
 	if rep.Rate != perSec {
 		t.Errorf("report rate %v, want %v", rep.Rate, perSec)
+	}
+}
+
+// A full mempool is "later", not "no": the node's 503 api.mempool_full and
+// CometBFT's RPC error are told apart from refusals, and submit sends the
+// transaction again until it is taken.
+func TestBusyTargetsAreRetried(t *testing.T) {
+	full := `{"type":"urn:medchain:problem:api.mempool_full","title":"Mempool full","status":503,"detail":"mempool is full: number of txs 50000 (max: 50000)","code":"api.mempool_full"}`
+	answers := map[string]struct {
+		status int
+		body   string
+	}{
+		"/medchain-full":   {503, full},
+		"/medchain-refuse": {422, `{"code":"identity.unknown_signer","status":422}`},
+		"/medchain-down":   {503, `{"code":"api.unavailable","status":503}`},
+		"/kv-full/":        {200, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"Internal error","data":"error on broadcastTxSync: mempool is full: number of txs 50000 (max: 50000)"}}`},
+		"/kv-refuse/":      {200, `{"jsonrpc":"2.0","id":1,"result":{"code":1,"log":"bad tx"}}`},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := strings.TrimSuffix(r.URL.Path, "/v1/txs")
+		a, ok := answers[path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		send func(context.Context, []byte) error
+		busy bool
+	}{
+		{newMedchain(srv.URL+"/medchain-full", 1).send, true},
+		{newMedchain(srv.URL+"/medchain-refuse", 1).send, false},
+		{newMedchain(srv.URL+"/medchain-down", 1).send, false},
+		{newKVClient(srv.URL+"/kv-full", 1).send, true},
+		{newKVClient(srv.URL+"/kv-refuse", 1).send, false},
+	} {
+		err := tc.send(ctx, []byte("tx"))
+		if err == nil || errors.Is(err, errBusy) != tc.busy {
+			t.Errorf("err = %v, busy %v; want busy %v", err, errors.Is(err, errBusy), tc.busy)
+		}
+	}
+
+	// submit: busy twice, then taken; a refusal is not sent again.
+	var calls int
+	flaky := func(context.Context, []byte) error {
+		calls++
+		if calls <= 2 {
+			return fmt.Errorf("%w: full", errBusy)
+		}
+		return nil
+	}
+	var retried atomic.Int64
+	if err := submit(ctx, flaky, nil, &retried); err != nil || calls != 3 || retried.Load() != 2 {
+		t.Errorf("busy twice: err %v, %d calls, %d retried; want nil, 3, 2", err, calls, retried.Load())
+	}
+	refused := errors.New("refused")
+	calls = 0
+	if err := submit(ctx, func(context.Context, []byte) error { calls++; return refused }, nil, &retried); err != refused || calls != 1 {
+		t.Errorf("a refusal: err %v after %d calls", err, calls)
+	}
+	// A busy target and a done context: submit gives up.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := submit(cctx, func(context.Context, []byte) error { return errBusy }, nil, &retried); !errors.Is(err, context.Canceled) {
+		t.Errorf("busy with a done context: %v", err)
 	}
 }

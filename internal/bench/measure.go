@@ -78,6 +78,7 @@ func measure(parent context.Context, r run) (Side, error) {
 		mu         sync.Mutex
 		rejected   int
 		firstError string
+		retried    atomic.Int64
 	)
 	usage := r.usage
 	if usage == nil {
@@ -106,7 +107,7 @@ func measure(parent context.Context, r run) (Side, error) {
 					return
 				}
 				submitAt[i] = time.Now()
-				err := r.send(ctx, r.txs[i])
+				err := submit(ctx, r.send, r.txs[i], &retried)
 				if err == nil {
 					accepted[i] = true
 					continue
@@ -145,7 +146,7 @@ func measure(parent context.Context, r run) (Side, error) {
 		return Side{}, fmt.Errorf("bench: %s: %w", r.name, err)
 	}
 
-	s := Side{Sent: n, Rejected: rejected, FirstRejection: firstError, MeanTxBytes: float64(bytes) / float64(n)}
+	s := Side{Sent: n, Rejected: rejected, FirstRejection: firstError, Retried: int(retried.Load()), MeanTxBytes: float64(bytes) / float64(n)}
 	var (
 		lat        []time.Duration
 		lastCommit time.Time
@@ -195,6 +196,37 @@ func measure(parent context.Context, r run) (Side, error) {
 		s.MaxMS = ms(lat[len(lat)-1])
 	}
 	return s, nil
+}
+
+// errBusy marks a submission the target turned away for now, its mempool
+// being full: a client sends it again later, and so does bench.
+var errBusy = errors.New("mempool full")
+
+// Pauses between sends of a transaction the target turned away as busy.
+const (
+	busyPause    = 20 * time.Millisecond
+	busyPauseMax = 500 * time.Millisecond
+)
+
+// submit sends raw, and sends it again after a growing pause for as long
+// as the target answers that its mempool is full (counted in retried). A
+// long run that outpaces the node's blocks then measures what the node
+// commits, rather than how many transactions a full mempool turned away.
+func submit(ctx context.Context, send func(context.Context, []byte) error, raw []byte, retried *atomic.Int64) error {
+	pause := busyPause
+	for {
+		err := send(ctx, raw)
+		if !errors.Is(err, errBusy) {
+			return err
+		}
+		retried.Add(1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, busyPauseMax)
+	}
 }
 
 // Percentile returns the p-th percentile (0 < p <= 100) of sorted by the

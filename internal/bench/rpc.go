@@ -216,6 +216,11 @@ func (k *kvClient) send(ctx context.Context, raw []byte) error {
 		Log  string `json:"log"`
 	}
 	if err := decodeRPC(resp, &r); err != nil {
+		// CometBFT answers a full mempool with an RPC error.
+		var rerr *rpcError
+		if errors.As(err, &rerr) && strings.Contains(rerr.Error(), "mempool is full") {
+			return fmt.Errorf("%w: %v", errBusy, err)
+		}
 		return err
 	}
 	if r.Code != 0 {
@@ -254,6 +259,9 @@ func (m *medchain) send(ctx context.Context, raw []byte) error {
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode == http.StatusServiceUnavailable && bytes.Contains(b, []byte(`"api.mempool_full"`)) {
+		return fmt.Errorf("%w: HTTP %d: %s", errBusy, resp.StatusCode, bytes.TrimSpace(b))
+	}
 	return fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(b))
 }
 

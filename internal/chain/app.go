@@ -145,6 +145,8 @@ type App struct {
 	txlog   *TxLog
 	// verified holds txs CheckTx decoded and verified, for FinalizeBlock.
 	verified *verifiedCache
+	// auth remembers CheckTx's authentications at the committed version.
+	auth authCache
 	// snaps writes and serves state-sync snapshots, and restores one.
 	snaps *snapshots
 
@@ -550,7 +552,7 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mod
 		return res
 	}
 	if !route.Open {
-		p, err := a.ident.Authenticate(base, body.Signer)
+		p, err := a.authenticate(base, body.Signer, b, check)
 		if err != nil {
 			res.err = err
 			return res
@@ -587,6 +589,25 @@ func (a *App) execute(base state.Store, t *tx.Tx, sigErr error, b blockInfo, mod
 	}
 	res.events = ctx.Events()
 	return res
+}
+
+// authenticate says who key signs for. A check (CheckTx) reads the
+// committed state, one version below b.height, through base, which holds
+// no write yet at this point: its answer is the same for every check until
+// the next commit, and is cached for that version (authCache). In a block
+// the state changes from one transaction to the next, and nothing is
+// cached.
+func (a *App) authenticate(base state.Store, key tx.PubKey, b blockInfo, check bool) (ledger.Principal, error) {
+	if !check {
+		return a.ident.Authenticate(base, key)
+	}
+	version := b.height - 1
+	if r, ok := a.auth.get(version, key); ok {
+		return r.p, r.err
+	}
+	p, err := a.ident.Authenticate(base, key)
+	a.auth.put(version, key, p, err)
+	return p, err
 }
 
 // run calls a handler, turning a panic into an internal error. Every node

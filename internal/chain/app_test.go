@@ -467,3 +467,53 @@ func TestRecheckDropsWhatABlockInvalidated(t *testing.T) {
 		t.Fatalf("recheck of an included tx: %q %s", r.Info, r.Log)
 	}
 }
+
+// CheckTx remembers who a key signs for at the committed version
+// (authCache): the answer must follow every commit that changes it, for a
+// key unknown, then registered, then given a role it lacked, then revoked.
+func TestCheckTxAuthenticationFollowsCommits(t *testing.T) {
+	h := newHarness(t)
+	check := func(signer string, n int) *abci.ResponseCheckTx {
+		// A distinct transaction each time (replay), by the same key.
+		return h.check(h.sign(signer, identity.TypeAddKey, identity.AddKey{PublicKey: pub(fmt.Sprintf("%s-extra-%d", signer, n))}))
+	}
+	for i := range 3 { // asked again: the cached refusal
+		if r := check("m", i); r.Info != "identity.unknown_signer" {
+			t.Fatalf("check %d by an unknown key: %q %s", i, r.Info, r.Log)
+		}
+	}
+	h.ok("hospital-admin", identity.TypeRegisterMember, identity.RegisterMember{Handle: "m", Roles: []ledger.Role{"nurse"}, PublicKey: pub("m")})
+	for i := range 3 {
+		if r := check("m", 10+i); r.Code != 0 {
+			t.Fatalf("check %d after the key's registration committed: %q %s", i, r.Info, r.Log)
+		}
+	}
+	// Roles: registering a member needs the admin role, which m lacks
+	// until a block gives it.
+	reg := func(n int) *abci.ResponseCheckTx {
+		return h.check(h.sign("m", identity.TypeRegisterMember, identity.RegisterMember{Handle: fmt.Sprintf("x%d", n), Roles: []ledger.Role{"nurse"}, PublicKey: pub(fmt.Sprintf("x%d", n))}))
+	}
+	if r := reg(1); r.Code == 0 {
+		t.Fatal("a nurse registered a member in CheckTx")
+	}
+	h.ok("hospital-admin", identity.TypeSetRoles, identity.SetRoles{Member: "general-hospital/m", Roles: []ledger.Role{"admin"}})
+	if r := reg(2); r.Code != 0 {
+		t.Fatalf("an admin's registration after the role committed: %q %s", r.Info, r.Log)
+	}
+	h.ok("hospital-admin", identity.TypeRevokeKey, identity.RevokeKey{PublicKey: pub("m"), Reason: "lost"})
+	if r := check("m", 20); r.Info != "identity.key_revoked" {
+		t.Fatalf("check after the key's revocation committed: %q %s", r.Info, r.Log)
+	}
+	// The cache hands out copies: a caller changing its principal's roles
+	// changes nothing for the next.
+	var c authCache
+	c.put(7, pub("z"), ledger.Principal{ID: "o/z", Roles: []ledger.Role{"nurse"}}, nil)
+	r, _ := c.get(7, pub("z"))
+	r.p.Roles[0] = "admin"
+	if r2, ok := c.get(7, pub("z")); !ok || r2.p.Roles[0] != "nurse" {
+		t.Errorf("cached roles changed through a copy: %v", r2.p.Roles)
+	}
+	if _, ok := c.get(8, pub("z")); ok {
+		t.Error("an entry of version 7 served at version 8")
+	}
+}

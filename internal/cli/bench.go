@@ -50,7 +50,9 @@ it targets a running node's API; --rpc is that node's CometBFT RPC (default: the
 same host, port 26657).
 
 All transactions are signed before timing starts. They are sent as raw bytes to
-POST /v1/txs?wait=sync; a non-200 answer counts as rejected. Commits are seen
+POST /v1/txs?wait=sync; a non-200 answer counts as rejected, except 503
+api.mempool_full: a full mempool is the node asking to be sent it later, so bench
+sends it again after a pause (20 ms, doubling to 500 ms) and counts the retries. Commits are seen
 by polling the CometBFT RPC (/status, /block) every 15 ms: a transaction's
 commit time is when its block was first seen. Which committed transactions
 failed is read from /block_results after the timed phase, so that encoding
@@ -60,7 +62,7 @@ the blocks' events for bench is not counted against medchain.
   latency          commit seen - submission, over committed txs
   submit tx/s      accepted txs / submission phase
   CPU µs/tx        CPU time of this process (node and load generator) per
-                   committed tx, when the node runs in process: unlike tx/s
+                   committed tx, when bench started the node: unlike tx/s
                    it hardly changes with other work on the machine
 
 --segment N also reports every stretch of at least N committed transactions
@@ -83,12 +85,11 @@ targets: the commit latency of a network under a load it keeps up with. Without
 it the workers send as fast as the node answers, and the latency is mostly the
 wait behind the mempool's backlog.
 
---baseline then runs CometBFT's own kvstore example app (in process, or on
---validators processes), with the
-same timeout_commit, mempool settings and ABCI concurrency (one mutex per
-connection, as medchain's node), the same number of "key=value" transactions of
-the same mean size at the same concurrency (broadcast_tx_sync over its HTTP
-RPC), and prints the ratio medchain/kvstore. docs/performance.md has the
+--baseline then runs CometBFT's own kvstore example app (in process, or as
+--validators processes) with the same timeout_commit, mempool settings and ABCI
+concurrency (one mutex per connection, as medchain's node), the same number of
+"key=value" transactions of the same mean size at the same concurrency and rate
+(broadcast_tx_sync over its HTTP RPC), and prints the ratio medchain/kvstore. docs/performance.md has the
 figures and where the time goes.
 
 Workloads:
@@ -350,6 +351,7 @@ func printBench(w io.Writer, r *bench.Report) {
 	row("committed", func(s *bench.Side) string { return d(s.Committed) })
 	row("failed", func(s *bench.Side) string { return d(s.Failed) })
 	row("rejected", func(s *bench.Side) string { return d(s.Rejected) })
+	row("retried (full)", func(s *bench.Side) string { return d(s.Retried) })
 	row("never committed", func(s *bench.Side) string { return d(s.Uncommitted) })
 	row("blocks", func(s *bench.Side) string { return d(s.Blocks) })
 	row("mean txs/block", func(s *bench.Side) string { return f1(s.MeanTxsPerBlock) })
